@@ -1,0 +1,1 @@
+"""ERP connectors: one ErpConnector protocol, one module per ERP."""

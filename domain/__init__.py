@@ -1,0 +1,1 @@
+"""Pure business model: the canonical POS transaction, money, outcomes. No I/O."""
