@@ -1,0 +1,36 @@
+# `make run`: the demo store day through the embedded stack. `make test`: lint, types, tests.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: install run dev test lint typecheck pytest clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+run: install
+	$(VENV)/bin/tillsync dev
+
+dev: install
+	$(VENV)/bin/tillsync dev --keep
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+pytest: install
+	$(PYTHON) -m pytest -q
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf .data .mypy_cache .ruff_cache .pytest_cache

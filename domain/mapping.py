@@ -1,0 +1,61 @@
+"""How POS identifiers translate into ERP codes: the mappings an integration team maintains."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.money import Amount
+
+
+class MappingKind(StrEnum):
+    LOCATION = "location"
+    SKU = "sku"
+    BARCODE = "barcode"
+    TAX = "tax"
+
+
+class MappingRow(BaseModel):
+    """One row of a mappings CSV (headers: kind,store_id,terminal_id,pos_code,erp_code,factor).
+
+    - location: store_id (terminal_id optional: a terminal-specific override) -> erp_code, the
+      ERP warehouse code; pos_code is empty.
+    - sku / barcode: pos_code -> erp_code, the ERP product code; factor is how many ERP units
+      one POS unit holds (a 6-pack sold as one POS unit has factor 6). store_id is empty for
+      a chain-wide mapping, or set for a store-specific one.
+    - tax: pos_code (the till's tax code) -> erp_code (the ERP tax); without one the POS
+      code is taken as the ERP tax's name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    kind: MappingKind
+    store_id: str = ""
+    terminal_id: str = ""
+    pos_code: str = ""
+    erp_code: str = Field(min_length=1)
+    factor: Amount = Field(default=Decimal(1), gt=0)
+
+
+class LineMapping(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line_number: int
+    product_code: str
+    factor: Amount = Decimal(1)
+
+
+class TransactionMapping(BaseModel):
+    """Everything the ERP needs to know about where a transaction's codes point."""
+
+    model_config = ConfigDict(frozen=True)
+
+    warehouse_code: str
+    lines: list[LineMapping]
+    tax_codes: dict[str, str] = Field(default_factory=dict, description="POS tax code -> ERP")
+
+    def line(self, line_number: int) -> LineMapping:
+        return next(line for line in self.lines if line.line_number == line_number)
+
+    def erp_tax_code(self, pos_tax_code: str) -> str:
+        return self.tax_codes.get(pos_tax_code, pos_tax_code)

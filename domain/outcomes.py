@@ -1,0 +1,117 @@
+"""Where a transaction's saga stands, how it ended, and what went wrong."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.erp_order import ErpOrderRefs
+from domain.transaction import PosTransaction
+
+
+class SyncStage(StrEnum):
+    RECEIVED = "received"
+    SCREENING = "screening"
+    MAPPING = "mapping"
+    RESERVING = "reserving"
+    POSTING = "posting"
+    COMMITTING = "committing"
+    JOURNALING = "journaling"
+    COMPENSATING = "compensating"
+    PARKED = "parked"
+    POSTED = "posted"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"
+    ABANDONED = "abandoned"
+
+    @property
+    def is_settled(self) -> bool:
+        """Nothing more happens without an operator: finished, or parked waiting for one."""
+        return self in _SETTLED
+
+
+_SETTLED = {
+    SyncStage.PARKED,
+    SyncStage.POSTED,
+    SyncStage.IGNORED,
+    SyncStage.DUPLICATE,
+    SyncStage.ABANDONED,
+}
+
+
+class Outcome(StrEnum):
+    POSTED = "posted"
+    PARKED = "parked"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    ABANDONED = "abandoned"
+
+
+class ExceptionKind(StrEnum):
+    UNMAPPED_LOCATION = "unmapped_location"
+    UNMAPPED_SKU = "unmapped_sku"
+    TOTALS_MISMATCH = "totals_mismatch"
+    TAX_ROUNDING = "tax_rounding"
+    UNREFERENCED_RETURN = "unreferenced_return"
+    PERIOD_REDATED = "period_redated"
+    ERP_REJECTED = "erp_rejected"
+    ERP_UNAVAILABLE = "erp_unavailable"
+    DUPLICATE = "duplicate"
+    RECEIPT_GAP = "receipt_gap"
+
+    @property
+    def owner(self) -> "ExceptionOwner":
+        return _OWNERS[self]
+
+
+class ExceptionOwner(StrEnum):
+    STORE_OPS = "store_ops"
+    FINANCE = "finance"
+    IT = "it"
+
+
+_OWNERS = {
+    ExceptionKind.UNMAPPED_LOCATION: ExceptionOwner.IT,
+    ExceptionKind.UNMAPPED_SKU: ExceptionOwner.IT,
+    ExceptionKind.TOTALS_MISMATCH: ExceptionOwner.STORE_OPS,
+    ExceptionKind.TAX_ROUNDING: ExceptionOwner.FINANCE,
+    ExceptionKind.UNREFERENCED_RETURN: ExceptionOwner.STORE_OPS,
+    ExceptionKind.PERIOD_REDATED: ExceptionOwner.FINANCE,
+    ExceptionKind.ERP_REJECTED: ExceptionOwner.IT,
+    ExceptionKind.ERP_UNAVAILABLE: ExceptionOwner.IT,
+    ExceptionKind.DUPLICATE: ExceptionOwner.STORE_OPS,
+    ExceptionKind.RECEIPT_GAP: ExceptionOwner.STORE_OPS,
+}
+
+
+class BusinessFailure(BaseModel):
+    """Why a saga parked: raised by an activity as a non-retryable error, kept in the query."""
+
+    kind: ExceptionKind
+    message: str
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class Submission(BaseModel):
+    """The workflow's input: the transaction and the submission that claims it.
+
+    ``submission_id`` tells a reset (same input, same id) from a second submission of the
+    same transaction after Temporal forgot the workflow id (a new id): see store dedupe.
+    """
+
+    transaction: PosTransaction
+    submission_id: str
+    submitted_at: datetime
+
+
+class SyncStatus(BaseModel):
+    """What the ``status`` query and ``wait_settled`` update return."""
+
+    workflow_id: str
+    transaction_id: str
+    stage: SyncStage
+    outcome: Outcome | None = None
+    erp: ErpOrderRefs | None = None
+    failure: BusinessFailure | None = None
+    attempts: int = 1

@@ -1,0 +1,208 @@
+"""The `tillsync` command line: the embedded stack, submissions, mappings and operator actions."""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from domain.settings import Settings
+from domain.transaction import PosTransaction
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(os.environ)
+    handler: Callable[[argparse.Namespace, Settings], Awaitable[int]] = args.handler
+    try:
+        sys.exit(asyncio.run(handler(args, settings)))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tillsync", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    dev = commands.add_parser("dev", help="run the embedded stack and replay the demo store day")
+    dev.add_argument("--keep", action="store_true", help="keep the stack up until Ctrl-C")
+    dev.add_argument("--examples", type=Path, default=Path("examples"))
+    dev.set_defaults(handler=_dev)
+
+    submit = commands.add_parser("submit", help="start one workflow per transaction")
+    submit.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    submit.add_argument("--wait", action="store_true", help="wait until each run settles")
+    submit.add_argument("--json", action="store_true", help="one JSON object per transaction")
+    submit.set_defaults(handler=_submit)
+
+    mappings = commands.add_parser("mappings", help="POS -> ERP code mappings")
+    mapping_commands = mappings.add_subparsers(required=True, metavar="ACTION")
+    mapping_import = mapping_commands.add_parser("import", help="load a mappings CSV")
+    mapping_import.add_argument("file", type=Path)
+    mapping_import.set_defaults(handler=_mappings_import)
+
+    runs = commands.add_parser("runs", help="list transaction runs")
+    runs.add_argument("--stage")
+    runs.add_argument("--store")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=_runs)
+
+    retry = commands.add_parser("retry", help="retry a parked run (after fixing its cause)")
+    target = retry.add_mutually_exclusive_group(required=True)
+    target.add_argument("workflow_id", nargs="?")
+    target.add_argument("--all-parked", action="store_true")
+    retry.add_argument("--note", default="")
+    retry.set_defaults(handler=_retry)
+
+    abandon = commands.add_parser("abandon", help="give up a parked run")
+    abandon.add_argument("workflow_id")
+    abandon.add_argument("--reason", required=True)
+    abandon.set_defaults(handler=_abandon)
+
+    erp = commands.add_parser("erp", help="the ERP connection")
+    erp_commands = erp.add_subparsers(required=True, metavar="ACTION")
+    erp_info = erp_commands.add_parser("info", help="URL, database and API key of the ERP")
+    erp_info.add_argument("--json", action="store_true")
+    erp_info.set_defaults(handler=_erp_info)
+
+    schema = commands.add_parser("schema", help="JSON Schema of the canonical transaction")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+async def _dev(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.dev_stack import run_dev
+
+    return await run_dev(settings, examples=args.examples, keep=args.keep)
+
+
+async def _submit(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.loading import load_files, write_rejects
+    from starter.submission import Submitter, SubmitResult
+    from store.db import create_store_engine
+    from worker import connect
+
+    loaded = load_files(args.paths)
+    rejected = write_rejects(settings.rejects_file, loaded)
+    for item in loaded:
+        for reject in item.rejects:
+            result = SubmitResult(
+                transaction_id=reject.transaction_id or f"{item.path}#{reject.source_index}",
+                workflow_id="",
+                outcome="rejected",
+                errors=[f"{error.field}: {error.reason}" for error in reject.errors],
+            )
+            _print_result(result, as_json=args.json)
+    transactions: list[PosTransaction] = [txn for item in loaded for txn in item.transactions]
+    submitter = Submitter(
+        await connect(settings),
+        create_store_engine(settings.resolved_store_url),
+        settings.task_queue,
+    )
+    for result in await submitter.submit_all(transactions, wait=args.wait):
+        _print_result(result, as_json=args.json)
+    if rejected and not args.json:
+        print(f"{rejected} rejected; details in {settings.rejects_file}", file=sys.stderr)
+    return 1 if rejected else 0
+
+
+def _print_result(result: "object", *, as_json: bool) -> None:
+    from starter.submission import SubmitResult
+
+    assert isinstance(result, SubmitResult)
+    if as_json:
+        print(result.model_dump_json(exclude_none=True))
+        return
+    outcome = result.outcome.value if result.outcome else "started"
+    line = f"{outcome:<10} {result.workflow_id or result.transaction_id}"
+    if result.erp and result.erp.invoice_number:
+        line += f"  invoice {result.erp.invoice_number}"
+    if result.exception_kind:
+        line += f"  [{result.exception_kind}] {result.message}"
+    for error in result.errors or []:
+        line += f"\n           {error}"
+    print(line)
+
+
+async def _mappings_import(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.mappings_csv import MappingFileError, read_mappings
+    from store.db import create_store_engine, session_scope
+    from store.mappings import import_mappings
+
+    try:
+        rows = read_mappings(args.file)
+    except MappingFileError as error:
+        print(error, file=sys.stderr)
+        return 2
+    with session_scope(create_store_engine(settings.resolved_store_url)) as session:
+        added, updated = import_mappings(session, rows)
+    print(f"{added} mappings added, {updated} updated from {args.file}")
+    return 0
+
+
+async def _runs(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.operations import list_runs
+    from worker import connect
+
+    client = await connect(settings)
+    async for run in list_runs(client, stage=args.stage, store_id=args.store):
+        if args.json:
+            print(run.model_dump_json())
+        else:
+            print(
+                f"{run.workflow_id:<48} {run.stage or '-':<12} {run.exception_kind or '':<18}"
+                f" {run.status}"
+            )
+    return 0
+
+
+async def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.operations import parked_run_ids, retry_run
+    from worker import connect
+
+    client = await connect(settings)
+    targets = await parked_run_ids(client) if args.all_parked else [args.workflow_id]
+    for workflow_id in targets:
+        await retry_run(client, workflow_id, args.note)
+        print(f"retry sent to {workflow_id}")
+    return 0
+
+
+async def _abandon(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.operations import abandon_run
+    from worker import connect
+
+    await abandon_run(await connect(settings), args.workflow_id, args.reason)
+    print(f"abandon sent to {args.workflow_id}")
+    return 0
+
+
+async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.erp.factory import sandbox_info_path
+
+    if settings.erp_url:
+        info = {
+            "url": settings.erp_url,
+            "database": settings.erp_database,
+            "api_key": settings.erp_api_key,
+            "company_id": settings.erp_company_id,
+        }
+    elif sandbox_info_path(settings).exists():
+        info = json.loads(sandbox_info_path(settings).read_text())
+    else:
+        print("no ERP configured and no sandbox running (`tillsync dev --keep`)", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(info))
+    else:
+        for key, value in info.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+async def _schema(args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps(PosTransaction.model_json_schema(), indent=2))
+    return 0

@@ -1,0 +1,129 @@
+"""Start one workflow per transaction, detect duplicates, and optionally wait for outcomes."""
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from domain.erp_order import ErpOrderRefs
+from domain.outcomes import Outcome, Submission, SyncStatus
+from domain.transaction import PosTransaction
+from store.claims import ClaimKey, count_duplicate, find_claim
+from store.db import session_scope
+from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.search_attributes import initial_attributes
+
+
+class SubmitResult(BaseModel):
+    """One line of ``tillsync submit --json``."""
+
+    transaction_id: str
+    workflow_id: str
+    outcome: Outcome | None = None
+    stage: str | None = None
+    erp: ErpOrderRefs | None = None
+    exception_kind: str | None = None
+    message: str | None = None
+    errors: list[str] | None = None
+
+    @classmethod
+    def from_status(cls, status: SyncStatus) -> "SubmitResult":
+        return cls(
+            transaction_id=status.transaction_id,
+            workflow_id=status.workflow_id,
+            outcome=status.outcome,
+            stage=status.stage.value,
+            erp=status.erp,
+            exception_kind=status.failure.kind.value if status.failure else None,
+            message=status.failure.message if status.failure else None,
+        )
+
+
+class Submitter:
+    def __init__(self, client: Client, engine: Engine, task_queue: str) -> None:
+        self._client = client
+        self._engine = engine
+        self._task_queue = task_queue
+
+    async def submit(self, txn: PosTransaction) -> tuple[SubmitResult, bool]:
+        """Start the transaction's workflow. Returns the result and whether it is new."""
+        if self._known_to_store(txn):
+            return self._duplicate(txn), False
+        try:
+            await self._client.start_workflow(
+                PosTransactionWorkflow.run,
+                Submission(
+                    transaction=txn,
+                    submission_id=uuid.uuid4().hex,
+                    submitted_at=datetime.now(UTC),
+                ),
+                id=txn.workflow_id,
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                search_attributes=initial_attributes(txn),
+            )
+        except WorkflowAlreadyStartedError:
+            self._known_to_store(txn)
+            return self._duplicate(txn), False
+        return SubmitResult(transaction_id=txn.transaction_id, workflow_id=txn.workflow_id), True
+
+    def _known_to_store(self, txn: PosTransaction) -> bool:
+        """Count a duplicate against the store's claim, if the store has one."""
+        with session_scope(self._engine) as session:
+            claim = find_claim(
+                session, ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id)
+            )
+            if claim is None:
+                return False
+            count_duplicate(session, claim, datetime.now(UTC))
+            return True
+
+    @staticmethod
+    def _duplicate(txn: PosTransaction) -> SubmitResult:
+        return SubmitResult(
+            transaction_id=txn.transaction_id,
+            workflow_id=txn.workflow_id,
+            outcome=Outcome.DUPLICATE,
+            message="already submitted: counted, not posted again",
+        )
+
+    async def submit_all(
+        self, transactions: Sequence[PosTransaction], *, wait: bool, concurrency: int = 16
+    ) -> list[SubmitResult]:
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(txn: PosTransaction) -> SubmitResult:
+            async with limit:
+                result, started = await self.submit(txn)
+            if wait and started:
+                return await wait_settled(self._client, txn.workflow_id)
+            return result
+
+        return list(await asyncio.gather(*(one(txn) for txn in transactions)))
+
+
+async def wait_settled(client: Client, workflow_id: str) -> SubmitResult:
+    """Wait until the run posted, parked, or otherwise settled, and say how."""
+    handle: WorkflowHandle[Any, SyncStatus] = client.get_workflow_handle_for(
+        PosTransactionWorkflow.run, workflow_id
+    )
+    try:
+        status = await handle.execute_update(PosTransactionWorkflow.wait_settled)
+    except RPCError:
+        # The run already finished (an update needs a running workflow): read its result.
+        try:
+            status = await handle.result()
+        except WorkflowFailureError as error:
+            return SubmitResult(
+                transaction_id=workflow_id, workflow_id=workflow_id, message=str(error.cause)
+            )
+    return SubmitResult.from_status(status)

@@ -1,0 +1,80 @@
+"""Exceptions: opened by the saga, resolved when the run posts or an operator abandons it."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from domain.outcomes import ExceptionKind
+from store.tables import SyncException
+
+
+def open_exception(
+    session: Session,
+    *,
+    kind: ExceptionKind,
+    store_id: str,
+    message: str,
+    now: datetime,
+    workflow_id: str | None = None,
+    terminal_id: str | None = None,
+    transaction_id: str | None = None,
+    business_date: date | None = None,
+    details: dict[str, Any] | None = None,
+) -> SyncException:
+    """Open an exception, or refresh the open one of the same kind for the same run."""
+    existing = (
+        session.exec(
+            select(SyncException).where(
+                SyncException.workflow_id == workflow_id,
+                SyncException.kind == kind.value,
+                SyncException.state == "open",
+            )
+        ).first()
+        if workflow_id
+        else None
+    )
+    record = existing or SyncException(
+        kind=kind.value,
+        owner=kind.owner.value,
+        workflow_id=workflow_id,
+        store_id=store_id,
+        terminal_id=terminal_id,
+        transaction_id=transaction_id,
+        business_date=business_date,
+        message=message,
+        opened_at=now,
+    )
+    record.message = message
+    record.details = details or {}
+    session.add(record)
+    session.flush()
+    return record
+
+
+def resolve_exceptions(
+    session: Session, workflow_id: str, resolution: str, now: datetime
+) -> int:
+    """Resolve every open exception of a run. Returns how many were resolved."""
+    records = session.exec(
+        select(SyncException).where(
+            SyncException.workflow_id == workflow_id, SyncException.state == "open"
+        )
+    ).all()
+    for record in records:
+        record.state = "resolved"
+        record.resolved_at = now
+        record.resolution = resolution
+        session.add(record)
+    return len(records)
+
+
+def list_exceptions(
+    session: Session, *, state: str | None = "open", store_id: str | None = None
+) -> list[SyncException]:
+    query = select(SyncException)
+    if state:
+        query = query.where(SyncException.state == state)
+    if store_id:
+        query = query.where(SyncException.store_id == store_id)
+    return list(session.exec(query.order_by(SyncException.id)).all())  # type: ignore[arg-type]

@@ -1,0 +1,56 @@
+"""The journal: one row per transaction saying how it ended (the audit trail)."""
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from domain.erp_order import ErpOrderRefs
+from domain.outcomes import Outcome
+from domain.transaction import PosTransaction
+from store.tables import JournalEntry
+
+
+def record_outcome(
+    session: Session,
+    txn: PosTransaction,
+    *,
+    outcome: Outcome,
+    refs: ErpOrderRefs | None,
+    now: datetime,
+    note: str | None = None,
+) -> JournalEntry:
+    """Write (or, on a retried step, rewrite) the run's journal row."""
+    entry = session.exec(
+        select(JournalEntry).where(JournalEntry.workflow_id == txn.workflow_id)
+    ).first() or JournalEntry(
+        workflow_id=txn.workflow_id,
+        transaction_id=txn.transaction_id,
+        store_id=txn.store_id,
+        terminal_id=txn.terminal_id,
+        receipt_number=txn.receipt_number,
+        business_date=txn.business_date,
+        kind=txn.kind.value,
+        status=txn.status.value,
+        outcome=outcome.value,
+        currency=txn.currency,
+        net_total=txn.totals.net,
+        tax_total=txn.totals.tax,
+        gross_total=txn.totals.gross,
+        recorded_at=now,
+    )
+    entry.outcome = outcome.value
+    entry.note = note
+    entry.recorded_at = now
+    if refs:
+        entry.erp_sale_id = refs.sale_id
+        entry.erp_sale_number = refs.sale_number
+        entry.erp_invoice_id = refs.invoice_id
+        entry.erp_invoice_number = refs.invoice_number
+        entry.posting_date = refs.posting_date
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def find_entry(session: Session, workflow_id: str) -> JournalEntry | None:
+    return session.exec(select(JournalEntry).where(JournalEntry.workflow_id == workflow_id)).first()

@@ -1,0 +1,93 @@
+"""The store's tables: dedupe claims, the journal (audit trail), exceptions and mappings."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+MONEY = Numeric(18, 4)
+
+
+class TransactionClaim(SQLModel, table=True):
+    """The store's own dedupe record: outlives Temporal's retention of workflow ids."""
+
+    __tablename__ = "transaction_claims"
+    __table_args__ = (UniqueConstraint("store_id", "terminal_id", "transaction_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: str = Field(max_length=64)
+    terminal_id: str = Field(max_length=64)
+    transaction_id: str = Field(max_length=64)
+    workflow_id: str = Field(max_length=200, index=True)
+    submission_id: str = Field(max_length=64)
+    payload_hash: str = Field(max_length=64)
+    claimed_at: datetime
+    duplicate_count: int = 0
+    last_duplicate_at: datetime | None = None
+
+
+class JournalEntry(SQLModel, table=True):
+    """How a transaction ended, with its ERP references and amounts."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (UniqueConstraint("workflow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=200)
+    transaction_id: str = Field(max_length=64)
+    store_id: str = Field(max_length=64, index=True)
+    terminal_id: str = Field(max_length=64)
+    receipt_number: int
+    business_date: date = Field(index=True)
+    kind: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    outcome: str = Field(max_length=16, index=True)
+    currency: str = Field(max_length=3)
+    net_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    tax_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    gross_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    erp_sale_id: int | None = None
+    erp_sale_number: str | None = Field(default=None, max_length=64)
+    erp_invoice_id: int | None = None
+    erp_invoice_number: str | None = Field(default=None, max_length=64)
+    posting_date: date | None = None
+    note: str | None = None
+    recorded_at: datetime
+
+
+class SyncException(SQLModel, table=True):
+    """Something a person must look at: unmapped codes, ERP refusals, mismatches, gaps."""
+
+    __tablename__ = "sync_exceptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    owner: str = Field(max_length=16)
+    state: str = Field(default="open", max_length=16, index=True)
+    workflow_id: str | None = Field(default=None, max_length=200, index=True)
+    store_id: str = Field(max_length=64, index=True)
+    terminal_id: str | None = Field(default=None, max_length=64)
+    transaction_id: str | None = Field(default=None, max_length=64)
+    business_date: date | None = None
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+
+class Mapping(SQLModel, table=True):
+    """One POS code -> ERP code translation (see domain.mapping.MappingRow)."""
+
+    __tablename__ = "mappings"
+    __table_args__ = (UniqueConstraint("kind", "store_id", "terminal_id", "pos_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    store_id: str = Field(default="", max_length=64)
+    terminal_id: str = Field(default="", max_length=64)
+    pos_code: str = Field(default="", max_length=64)
+    erp_code: str = Field(max_length=64)
+    factor: Decimal = Field(default=Decimal(1), sa_column=Column(MONEY, nullable=False))

@@ -1,0 +1,43 @@
+"""Dedupe holds under concurrent workers: one claim per transaction, the rest are duplicates."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from store.claims import ClaimKey, claim_transaction, find_claim
+from store.db import session_scope
+
+KEY = ClaimKey("S001", "T1", "TX-42")
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def _claim(engine: Engine, submission_id: str) -> bool:
+    with session_scope(engine) as session:
+        return claim_transaction(
+            session,
+            KEY,
+            workflow_id="pos-S001-T1-TX-42",
+            submission_id=submission_id,
+            payload_hash="h",
+            now=NOW,
+        ).is_owner
+
+
+def test_same_submission_reclaims_a_new_one_is_a_duplicate(store_engine: Engine) -> None:
+    assert _claim(store_engine, "first")
+    assert _claim(store_engine, "first"), "a reset or retry of the same submission keeps it"
+    assert not _claim(store_engine, "second")
+    with session_scope(store_engine) as session:
+        claim = find_claim(session, KEY)
+        assert claim is not None
+        assert (claim.submission_id, claim.duplicate_count) == ("first", 1)
+
+
+def test_concurrent_submissions_claim_exactly_once(store_engine: Engine) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        owners = list(pool.map(lambda n: _claim(store_engine, f"sub-{n}"), range(16)))
+    assert owners.count(True) == 1
+    with session_scope(store_engine) as session:
+        claim = find_claim(session, KEY)
+        assert claim is not None and claim.duplicate_count == 15

@@ -1,0 +1,58 @@
+"""Mappings resolve most-specific first and say exactly what is missing."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from domain.mapping import MappingKind, MappingRow, TransactionMapping
+from starter.mappings_csv import MappingFileError, read_mappings
+from store.db import session_scope
+from store.mappings import MissingMappings, import_mappings, resolve_mapping
+from tests.factories import make_sale, sale_line
+
+EXAMPLE_MAPPINGS = Path(__file__).parents[2] / "examples" / "mappings.csv"
+
+
+def test_example_mappings_resolve_a_demo_sale(store_engine: Engine) -> None:
+    with session_scope(store_engine) as session:
+        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (9, 0)
+        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (0, 9)
+    txn = make_sale("T-1", [sale_line(1, "100001", "1", "3.60")])
+    with session_scope(store_engine) as session:
+        mapping = resolve_mapping(session, txn)
+    assert isinstance(mapping, TransactionMapping)
+    assert mapping.warehouse_code == "WH-LON"
+    assert mapping.line(1).product_code == "TEA-001"
+    assert mapping.erp_tax_code("UK-STD") == "VAT20"
+
+
+def test_terminal_override_and_missing_codes(store_engine: Engine) -> None:
+    rows = [
+        MappingRow(kind=MappingKind.LOCATION, store_id="S001", erp_code="WH-LON"),
+        MappingRow(kind=MappingKind.LOCATION, store_id="S001", terminal_id="T9", erp_code="WH-POP"),
+        MappingRow(kind=MappingKind.SKU, pos_code="P1", erp_code="X", factor=Decimal(6)),
+    ]
+    with session_scope(store_engine) as session:
+        import_mappings(session, rows)
+        popup = make_sale("T-2", [sale_line(1, "P1", "1", "1.20")], terminal_id="T9")
+        resolved = resolve_mapping(session, popup)
+        assert isinstance(resolved, TransactionMapping)
+        assert (resolved.warehouse_code, resolved.line(1).factor) == ("WH-POP", Decimal(6))
+
+        unknown = make_sale("T-3", [sale_line(1, "NOPE", "1", "1.20")], store_id="S404")
+        missing = resolve_mapping(session, unknown)
+    assert isinstance(missing, MissingMappings)
+    assert missing.location == "store S404 terminal T1"
+    assert missing.line_codes == {1: "NOPE"}
+
+
+def test_bad_csv_rows_name_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,store_id,pos_code,erp_code,factor\nsku,,P1,X,0\nshelf,,P2,Y,1\n")
+    with pytest.raises(MappingFileError) as caught:
+        read_mappings(bad)
+    message = str(caught.value)
+    assert "bad.csv:2: factor" in message
+    assert "bad.csv:3: kind" in message

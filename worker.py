@@ -1,0 +1,84 @@
+"""The worker process: registers every workflow and activity and polls the task queue.
+
+Run one per machine (or many: they share the task queue) with ``python worker.py``; the
+embedded stack (``tillsync dev``) runs one in-process.
+"""
+
+import asyncio
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.erp import ErpActivities
+from activities.store import StoreActivities
+from connectors.erp.base import ErpConnector
+from connectors.erp.factory import create_connector
+from domain.settings import Settings
+from store.db import create_store_engine
+from workflows.pos_transaction import PosTransactionWorkflow
+
+WORKFLOWS = [PosTransactionWorkflow]
+
+
+def build_worker(
+    client: Client, settings: Settings, connector: ErpConnector, executor: ThreadPoolExecutor
+) -> Worker:
+    store = StoreActivities(create_store_engine(settings.resolved_store_url))
+    erp = ErpActivities(connector)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            store.claim,
+            store.resolve_mapping,
+            store.open_exception,
+            store.resolve_exceptions,
+            store.record_outcome,
+            erp.reserve,
+            erp.release_if_present,
+            erp.post,
+            erp.cancel_posting_if_present,
+            erp.commit,
+            erp.return_stock_if_present,
+        ],
+        activity_executor=executor,
+        max_concurrent_activities=settings.max_concurrent_activities,
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+async def run_worker(settings: Settings, client: Client, stop: asyncio.Event) -> None:
+    """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection."""
+    connector = create_connector(settings)
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
+        worker = build_worker(client, settings, connector, executor)
+        try:
+            async with worker:
+                await stop.wait()
+        finally:
+            await connector.aclose()
+
+
+async def _main() -> None:
+    settings = Settings.from_env(os.environ)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(settings, await connect(settings), stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

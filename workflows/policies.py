@@ -1,0 +1,26 @@
+"""Timeouts and retry policies of the saga's activities."""
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+# Transient ERP failures (down, 5xx, timeouts) retry with backoff for days: the transaction
+# waits rather than being lost. When this runs out the run parks as erp_unavailable.
+ERP_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+)
+ERP_START_TO_CLOSE = timedelta(minutes=2)
+ERP_SCHEDULE_TO_CLOSE = timedelta(days=7)
+
+# Compensations must eventually succeed: they retry without limit.
+COMPENSATION_SCHEDULE_TO_CLOSE = timedelta(days=30)
+
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+STORE_START_TO_CLOSE = timedelta(seconds=60)
+STORE_SCHEDULE_TO_CLOSE = timedelta(days=7)

@@ -1,0 +1,255 @@
+"""The saga of one POS transaction, read top to bottom:
+
+claim (dedupe) -> screen (incomplete tickets and totals) -> map -> reserve -> post -> commit
+-> journal. A business failure compensates what was done, opens an exception and parks the
+run until an operator signals ``retry`` (after fixing the cause) or ``abandon``.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.erp import ErpActivities, PostRequest
+    from activities.store import (
+        ExceptionRecord,
+        ExceptionResolution,
+        OutcomeRecord,
+        StoreActivities,
+    )
+    from domain.erp_order import ErpOrderRefs
+    from domain.order_plan import plan_erp_order
+    from domain.outcomes import (
+        BusinessFailure,
+        ExceptionKind,
+        Outcome,
+        Submission,
+        SyncStage,
+        SyncStatus,
+    )
+    from domain.screening import check_posting, screen_totals
+    from domain.transaction import PosTransaction
+    from workflows import policies
+    from workflows import search_attributes as attrs
+    from workflows.saga import Compensations
+
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+class OperatorDecision:
+    def __init__(self, *, abandon: bool, note: str) -> None:
+        self.abandon = abandon
+        self.note = note
+
+
+@workflow.defn(name="PosTransaction")
+class PosTransactionWorkflow:
+    @workflow.init
+    def __init__(self, submission: Submission) -> None:
+        self._status = SyncStatus(
+            workflow_id=workflow.info().workflow_id,
+            transaction_id=submission.transaction.transaction_id,
+            stage=SyncStage.RECEIVED,
+        )
+        self._decision: OperatorDecision | None = None
+
+    @workflow.run
+    async def run(self, submission: Submission) -> SyncStatus:
+        txn = submission.transaction
+        claim = await self._store(StoreActivities.claim, submission)
+        if not claim.is_owner:
+            self._set_stage(SyncStage.DUPLICATE, Outcome.DUPLICATE)
+            return await self._finish()
+
+        self._set_stage(SyncStage.SCREENING)
+        if not txn.is_complete:
+            await self._journal(txn, Outcome.IGNORED, f"{txn.status.value}: commits no stock")
+            self._set_stage(SyncStage.IGNORED, Outcome.IGNORED)
+            return await self._finish()
+
+        while True:
+            failure = screen_totals(txn) or await self._sync_to_erp(txn)
+            if failure is None:
+                break
+            decision = await self._park(txn, failure)
+            if decision.abandon:
+                await self._journal(txn, Outcome.ABANDONED, decision.note)
+                await self._resolve_exceptions(txn, f"abandoned: {decision.note}")
+                self._set_stage(SyncStage.ABANDONED, Outcome.ABANDONED)
+                return await self._finish()
+            self._status.attempts += 1
+
+        self._set_stage(SyncStage.JOURNALING)
+        await self._journal(txn, Outcome.POSTED, None)
+        if self._status.failure is not None:
+            await self._resolve_exceptions(txn, f"posted on attempt {self._status.attempts}")
+        self._set_stage(SyncStage.POSTED, Outcome.POSTED)
+        return await self._finish()
+
+    async def _sync_to_erp(self, txn: PosTransaction) -> BusinessFailure | None:
+        """map -> reserve -> post -> commit; on a business failure, undo and say why."""
+        compensations = Compensations()
+        reference = txn.workflow_id
+        try:
+            self._set_stage(SyncStage.MAPPING)
+            mapping = await self._store(StoreActivities.resolve_mapping, txn)
+            order = plan_erp_order(txn, mapping)
+
+            self._set_stage(SyncStage.RESERVING)
+            compensations.register(
+                lambda: self._compensate(ErpActivities.release_if_present, reference)
+            )
+            self._merge_refs(await self._erp(ErpActivities.reserve, order))
+
+            self._set_stage(SyncStage.POSTING)
+            compensations.register(
+                lambda: self._compensate(ErpActivities.cancel_posting_if_present, reference)
+            )
+            posting = await self._erp(
+                ErpActivities.post,
+                PostRequest(reference=reference, posting_date=txn.business_date),
+            )
+            self._merge_refs(posting.refs)
+            mismatch = check_posting(order, posting)
+            if mismatch is not None:
+                raise _ParkWith(mismatch)
+
+            self._set_stage(SyncStage.COMMITTING)
+            compensations.register(
+                lambda: self._compensate(ErpActivities.return_stock_if_present, reference)
+            )
+            self._merge_refs(await self._erp(ErpActivities.commit, reference))
+            return None
+        except (ActivityError, _ParkWith) as error:
+            failure = error.failure if isinstance(error, _ParkWith) else _failure_of(error)
+            self._set_stage(SyncStage.COMPENSATING)
+            await compensations.run()
+            return failure
+        except asyncio.CancelledError:
+            await compensations.run()
+            raise
+
+    async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
+        self._status.failure = failure
+        await self._store(
+            StoreActivities.open_exception, ExceptionRecord(transaction=txn, failure=failure)
+        )
+        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
+        self._set_stage(SyncStage.PARKED, Outcome.PARKED)
+        self._decision = None
+        await workflow.wait_condition(lambda: self._decision is not None)
+        decision, self._decision = self._decision, None
+        assert decision is not None
+        self._status.outcome = None
+        return decision
+
+    @workflow.signal
+    def retry(self, note: str = "") -> None:
+        """Run the saga again from the mapping step (after the cause was fixed)."""
+        if self._status.stage is SyncStage.PARKED:
+            self._decision = OperatorDecision(abandon=False, note=note)
+
+    @workflow.signal
+    def abandon(self, reason: str) -> None:
+        """Give the transaction up: journal it as abandoned and resolve its exceptions."""
+        if self._status.stage is SyncStage.PARKED:
+            self._decision = OperatorDecision(abandon=True, note=reason or "no reason given")
+
+    @workflow.query
+    def status(self) -> SyncStatus:
+        return self._status
+
+    @workflow.update
+    async def wait_settled(self) -> SyncStatus:
+        """Return once the run is finished or parked waiting for an operator."""
+        await workflow.wait_condition(lambda: self._status.stage.is_settled)
+        return self._status
+
+    def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
+        self._status.stage = stage
+        if outcome is not None:
+            self._status.outcome = outcome
+        workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
+
+    def _merge_refs(self, refs: ErpOrderRefs) -> None:
+        current = self._status.erp
+        if current is None:
+            self._status.erp = refs
+            return
+        updates = {key: value for key, value in refs.model_dump().items() if value}
+        self._status.erp = current.model_copy(update=updates)
+
+    async def _finish(self) -> SyncStatus:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status
+
+    async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
+        await self._store(
+            StoreActivities.record_outcome,
+            OutcomeRecord(transaction=txn, outcome=outcome, refs=self._status.erp, note=note),
+        )
+
+    async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
+        await self._store(
+            StoreActivities.resolve_exceptions,
+            ExceptionResolution(workflow_id=txn.workflow_id, resolution=resolution),
+        )
+
+    async def _erp(
+        self, activity: Callable[[ErpActivities, ArgT], Awaitable[ResultT]], arg: ArgT
+    ) -> ResultT:
+        return await workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
+            retry_policy=policies.ERP_RETRY,
+        )
+
+    async def _compensate(
+        self, activity: Callable[[ErpActivities, str], Awaitable[None]], reference: str
+    ) -> None:
+        await workflow.execute_activity_method(
+            activity,
+            reference,
+            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+            schedule_to_close_timeout=policies.COMPENSATION_SCHEDULE_TO_CLOSE,
+            retry_policy=policies.ERP_RETRY,
+        )
+
+    async def _store(
+        self, activity: Callable[[StoreActivities, ArgT], ResultT], arg: ArgT
+    ) -> ResultT:
+        return await workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=policies.STORE_START_TO_CLOSE,
+            schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
+            retry_policy=policies.STORE_RETRY,
+        )
+
+
+class _ParkWith(Exception):
+    def __init__(self, failure: BusinessFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+def _failure_of(error: ActivityError) -> BusinessFailure:
+    """The business reason behind a failed activity (or why its retries ran out)."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.details:
+        return BusinessFailure.model_validate(cause.details[0])
+    if isinstance(cause, TimeoutError):
+        return BusinessFailure(
+            kind=ExceptionKind.ERP_UNAVAILABLE,
+            message="the ERP did not answer within the retry window; retry when it is back",
+        )
+    return BusinessFailure(
+        kind=ExceptionKind.ERP_REJECTED, message=str(cause or error) or type(error).__name__
+    )
+
