@@ -7,11 +7,12 @@ embedded stack (``tillsync dev``) runs one in-process.
 import asyncio
 import os
 import signal
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from activities.erp import ErpActivities
 from activities.store import StoreActivities
@@ -25,7 +26,11 @@ WORKFLOWS = [PosTransactionWorkflow]
 
 
 def build_worker(
-    client: Client, settings: Settings, connector: ErpConnector, executor: ThreadPoolExecutor
+    client: Client,
+    settings: Settings,
+    connector: ErpConnector,
+    executor: ThreadPoolExecutor,
+    interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
     store = StoreActivities(create_store_engine(settings.resolved_store_url))
     erp = ErpActivities(connector)
@@ -48,6 +53,7 @@ def build_worker(
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,
+        interceptors=interceptors,
     )
 
 
@@ -59,11 +65,16 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-async def run_worker(settings: Settings, client: Client, stop: asyncio.Event) -> None:
+async def run_worker(
+    settings: Settings,
+    client: Client,
+    stop: asyncio.Event,
+    interceptors: Sequence[Interceptor] = (),
+) -> None:
     """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection."""
     connector = create_connector(settings)
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
-        worker = build_worker(client, settings, connector, executor)
+        worker = build_worker(client, settings, connector, executor, interceptors)
         try:
             async with worker:
                 await stop.wait()

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from domain.money import Amount
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-_CARD_NUMBER = re.compile(r"\d{12,19}")
+_DIGIT_RUN = re.compile(r"\d{13,19}")
 
 
 class TransactionKind(StrEnum):
@@ -142,7 +142,7 @@ class Tender(_Strict):
 
     @model_validator(mode="after")
     def _masked_reference(self) -> Self:
-        if self.reference and _CARD_NUMBER.search(re.sub(r"[\s-]", "", self.reference)):
+        if self.reference and _contains_card_number(self.reference):
             raise ValueError("reference looks like a full card number; send a masked reference")
         if self.change and self.type is not TenderType.CASH:
             raise ValueError("only a cash tender gives change")
@@ -215,6 +215,20 @@ class PosTransaction(_Strict):
     @property
     def workflow_id(self) -> str:
         return transaction_workflow_id(self.store_id, self.terminal_id, self.transaction_id)
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _contains_card_number(reference: str) -> bool:
+    """A 13-19 digit run passing the Luhn check is a primary account number (PCI DSS)."""
+    compact = re.sub(r"[\s-]", "", reference)
+    return any(_luhn_valid(run) for run in _DIGIT_RUN.findall(compact))
 
 
 def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.submission import SubmitResult
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -81,21 +82,14 @@ async def _dev(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _submit(args: argparse.Namespace, settings: Settings) -> int:
     from starter.loading import load_files, write_rejects
-    from starter.submission import Submitter, SubmitResult
+    from starter.submission import Submitter, rejected_results
     from store.db import create_store_engine
     from worker import connect
 
     loaded = load_files(args.paths)
     rejected = write_rejects(settings.rejects_file, loaded)
-    for item in loaded:
-        for reject in item.rejects:
-            result = SubmitResult(
-                transaction_id=reject.transaction_id or f"{item.path}#{reject.source_index}",
-                workflow_id="",
-                outcome="rejected",
-                errors=[f"{error.field}: {error.reason}" for error in reject.errors],
-            )
-            _print_result(result, as_json=args.json)
+    for result in rejected_results(loaded):
+        _print_result(result, as_json=args.json)
     transactions: list[PosTransaction] = [txn for item in loaded for txn in item.transactions]
     submitter = Submitter(
         await connect(settings),
@@ -109,10 +103,7 @@ async def _submit(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if rejected else 0
 
 
-def _print_result(result: "object", *, as_json: bool) -> None:
-    from starter.submission import SubmitResult
-
-    assert isinstance(result, SubmitResult)
+def _print_result(result: SubmitResult, *, as_json: bool) -> None:
     if as_json:
         print(result.model_dump_json(exclude_none=True))
         return

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from domain.erp_order import ErpOrderRefs
 from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.transaction import PosTransaction
+from starter.loading import LoadedFile
 from store.claims import ClaimKey, count_duplicate, find_claim
 from store.db import session_scope
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -127,3 +128,17 @@ async def wait_settled(client: Client, workflow_id: str) -> SubmitResult:
                 transaction_id=workflow_id, workflow_id=workflow_id, message=str(error.cause)
             )
     return SubmitResult.from_status(status)
+
+
+def rejected_results(loaded: Iterable[LoadedFile]) -> list[SubmitResult]:
+    """One result per invalid payload, naming each field and reason."""
+    return [
+        SubmitResult(
+            transaction_id=reject.transaction_id or f"{item.path.name}#{reject.source_index}",
+            workflow_id="",
+            outcome=Outcome.REJECTED,
+            errors=[f"{error.field}: {error.reason}" for error in reject.errors],
+        )
+        for item in loaded
+        for reject in item.rejects
+    ]

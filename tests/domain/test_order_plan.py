@@ -45,7 +45,10 @@ def test_pack_factor_converts_quantity_and_price_to_erp_units() -> None:
 
 
 def test_basket_discount_spreads_over_tax_groups() -> None:
-    lines = [sale_line(1, "A", "1", "12.00"), sale_line(2, "B", "1", "6.00", rate="0", tax_code="UK-ZERO")]
+    lines = [
+        sale_line(1, "A", "1", "12.00"),
+        sale_line(2, "B", "1", "6.00", rate="0", tax_code="UK-ZERO"),
+    ]
     basket = [{"kind": "coupon", "amount": "3.00", "code": "SAVE3"}]
     txn = make_sale("T-3", lines, discounts=basket)
     mapping = TransactionMapping(

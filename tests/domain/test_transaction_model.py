@@ -44,6 +44,12 @@ def test_full_card_number_is_refused() -> None:
     assert "full card number" in errors["tenders.0"]
 
 
+def test_long_psp_reference_that_is_not_a_card_number_is_kept() -> None:
+    payload = _payload()
+    payload["tenders"][0]["reference"] = "8815990431372741"  # fails the Luhn check
+    assert PosTransaction.model_validate(payload).tenders[0].reference == "8815990431372741"
+
+
 def test_line_without_sku_or_barcode_is_refused() -> None:
     payload = _payload()
     del payload["lines"][0]["sku"]

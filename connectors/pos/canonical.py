@@ -1,0 +1,93 @@
+"""Canonical JSON -> PosTransaction, for POS systems that send the canonical model directly.
+
+The payload is one transaction object, a JSON array of them, or JSON lines (one object per
+line). Each record is validated by ``PosTransaction.model_validate``; one that fails becomes
+a Reject with its position, its ``transaction_id`` when it has one, and ``field: reason``
+errors with dotted paths such as ``lines.0.unit_price``. A JSON line that does not parse is
+rejected on its own; a document that is neither JSON nor JSON lines raises PayloadError.
+JSON numbers are read as Decimal, so the model's refusal of floats for money only applies to
+Python floats passed in directly.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from connectors.pos.base import (
+    RAW_EXCERPT_CHARS,
+    ROOT_FIELD,
+    AdapterResult,
+    FieldError,
+    Reject,
+    reject,
+)
+from connectors.pos.errors import PayloadError
+from domain.transaction import PosTransaction
+
+
+def parse_canonical(payload: bytes | str | dict[str, Any] | list[Any]) -> AdapterResult:
+    """Validate every canonical transaction in ``payload``."""
+    transactions: list[PosTransaction] = []
+    rejects: list[Reject] = []
+    for index, record in enumerate(_records(payload)):
+        if isinstance(record, _BadLine):
+            rejects.append(record.reject(index))
+            continue
+        try:
+            transactions.append(PosTransaction.model_validate(record))
+        except ValidationError as error:
+            raw = json.dumps(record, default=str)
+            rejects.append(reject(index, _transaction_id(record), error, raw))
+    return AdapterResult(transactions=transactions, rejects=rejects)
+
+
+class _BadLine:
+    """A JSON line that does not parse."""
+
+    def __init__(self, text: str, error: ValueError) -> None:
+        self.text = text
+        self.error = error
+
+    def reject(self, index: int) -> Reject:
+        return Reject(
+            source_index=index,
+            transaction_id=None,
+            errors=[FieldError(field=ROOT_FIELD, reason=f"not JSON: {self.error}")],
+            raw=self.text[:RAW_EXCERPT_CHARS],
+        )
+
+
+def _records(payload: bytes | str | dict[str, Any] | list[Any]) -> list[Any]:
+    if isinstance(payload, dict):
+        return [payload]
+    if isinstance(payload, list):
+        return payload
+    try:
+        text = payload.decode() if isinstance(payload, bytes) else payload
+    except UnicodeDecodeError as error:
+        raise PayloadError(f"not UTF-8 text: {error}") from error
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except ValueError as error:
+        return _json_lines(text, error)
+    return document if isinstance(document, list) else [document]
+
+
+def _json_lines(text: str, document_error: ValueError) -> list[Any]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    records: list[Any] = []
+    for number, line in enumerate(lines):
+        try:
+            records.append(json.loads(line, parse_float=Decimal))
+        except ValueError as error:
+            if number == 0:
+                raise PayloadError(f"neither JSON nor JSON lines: {document_error}") from error
+            records.append(_BadLine(line, error))
+    return records
+
+
+def _transaction_id(record: Any) -> str | None:
+    value = record.get("transaction_id") if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None

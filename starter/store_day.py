@@ -1,0 +1,58 @@
+"""Replay a store day (mappings + canonical tickets) and summarise how every ticket ended."""
+
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from domain.outcomes import Outcome
+from domain.settings import Settings
+from starter.loading import load_files, write_rejects
+from starter.mappings_csv import read_mappings
+from starter.submission import Submitter, SubmitResult, rejected_results
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
+
+
+class DaySummary(BaseModel):
+    results: list[SubmitResult]
+    rejects_file: Path
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome is outcome)
+
+    def render(self) -> str:
+        counts = Counter(result.outcome for result in self.results)
+        submitted = len(self.results) - counts[Outcome.REJECTED]
+        lines = [
+            f"submitted  {submitted}",
+            f"posted     {counts[Outcome.POSTED]}",
+            f"parked     {counts[Outcome.PARKED]}",
+            f"ignored    {counts[Outcome.IGNORED]}  (pending, suspended or voided: no stock)",
+            f"duplicates {counts[Outcome.DUPLICATE]}  (counted, not posted again)",
+            f"rejected   {counts[Outcome.REJECTED]}  (invalid payloads, see {self.rejects_file})",
+        ]
+        for result in self.results:
+            if result.outcome is Outcome.PARKED:
+                lines.append(
+                    f"  parked {result.workflow_id}: [{result.exception_kind}] {result.message}"
+                )
+            if result.outcome is Outcome.REJECTED:
+                lines.append(f"  rejected {result.transaction_id}: " + "; ".join(result.errors or []))
+        return "\n".join(lines)
+
+
+async def replay_store_day(client: Client, settings: Settings, folder: Path) -> DaySummary:
+    engine = create_store_engine(settings.resolved_store_url)
+    mappings_file = folder / "mappings.csv"
+    if mappings_file.exists():
+        with session_scope(engine) as session:
+            import_mappings(session, read_mappings(mappings_file))
+    loaded = load_files([folder / "store-day"])
+    write_rejects(settings.rejects_file, loaded)
+    rejected = rejected_results(loaded)
+    submitter = Submitter(client, engine, settings.task_queue)
+    transactions = [txn for item in loaded for txn in item.transactions]
+    results = await submitter.submit_all(transactions, wait=True)
+    return DaySummary(results=results + rejected, rejects_file=settings.rejects_file)
