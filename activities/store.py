@@ -22,7 +22,6 @@ from store.mappings import MissingMappings, resolve_mapping
 class ClaimOutcome(BaseModel):
     is_owner: bool
     workflow_id: str
-    duplicate_count: int
     payload_matches: bool
 
 
@@ -71,7 +70,6 @@ class StoreActivities:
             outcome = ClaimOutcome(
                 is_owner=result.is_owner,
                 workflow_id=result.claim.workflow_id,
-                duplicate_count=result.claim.duplicate_count,
                 payload_matches=result.claim.payload_hash == digest,
             )
             if not outcome.payload_matches:

@@ -19,7 +19,9 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 def _reject_float(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError("must be a decimal string or an integer, not a float (floats lose pennies)")
+        raise ValueError(
+            "must be a decimal string or an integer, not a float (floats lose pennies)"
+        )
     if isinstance(value, bool):
         raise ValueError("must be a decimal string, not a boolean")
     if isinstance(value, str):
@@ -38,4 +40,4 @@ Amount = Annotated[
     BeforeValidator(_reject_float),
     PlainSerializer(lambda value: str(value), return_type=str, when_used="json"),
 ]
-"""A Decimal field that accepts JSON strings or integers, refuses floats and serialises as a string."""
+"""Decimal that accepts JSON strings or integers, refuses floats, serialises as a string."""

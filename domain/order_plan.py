@@ -18,7 +18,16 @@ from domain.transaction import Discount, PosLine, PosTransaction
 PRICE_DIGITS = Decimal("0.0001")
 
 
-def plan_erp_order(txn: PosTransaction, mapping: TransactionMapping) -> ErpOrder:
+def erp_reference(txn: PosTransaction, attempt: int) -> str:
+    """The idempotency key of one saga attempt: derived from the workflow id, never a run id.
+
+    A retry after compensation books anew under a new key, because the first attempt's
+    documents were released, not deleted; a replay or reset of an attempt reuses its key.
+    """
+    return txn.workflow_id if attempt == 1 else f"{txn.workflow_id}~{attempt}"
+
+
+def plan_erp_order(txn: PosTransaction, mapping: TransactionMapping, reference: str) -> ErpOrder:
     product_lines = [_product_line(txn, line, mapping) for line in txn.lines]
     discount_lines = [
         _discount_line(txn, line, discount, mapping)
@@ -27,7 +36,7 @@ def plan_erp_order(txn: PosTransaction, mapping: TransactionMapping) -> ErpOrder
     ]
     discount_lines += _basket_discount_lines(txn, mapping)
     return ErpOrder(
-        reference=txn.workflow_id,
+        reference=reference,
         transaction_id=txn.transaction_id,
         store_id=txn.store_id,
         terminal_id=txn.terminal_id,
@@ -38,7 +47,9 @@ def plan_erp_order(txn: PosTransaction, mapping: TransactionMapping) -> ErpOrder
         product_lines=product_lines,
         discount_lines=discount_lines,
         payments=[
-            ErpPayment(tender_type=tender.type, amount=tender.net_amount, reference=tender.reference)
+            ErpPayment(
+                tender_type=tender.type, amount=tender.net_amount, reference=tender.reference
+            )
             for tender in txn.tenders
         ],
         net_total=txn.totals.net,
@@ -107,7 +118,9 @@ def _discount_line(
         applies_to_line=line.line_number,
         description=describe_discount(discount),
         net_amount=round_money(_net_of_tax(txn, signed, _line_rate(line)), txn.currency),
-        taxes=[tax.model_copy(update={"pos_amount": Decimal(0)}) for tax in _erp_taxes(line, mapping)],
+        taxes=[
+            tax.model_copy(update={"pos_amount": Decimal(0)}) for tax in _erp_taxes(line, mapping)
+        ],
     )
 
 

@@ -34,7 +34,9 @@ def screen_totals(txn: PosTransaction) -> BusinessFailure | None:
             else f"tenders pay {stated} against a gross of {computed}"
             for name, (stated, computed) in differences.items()
         ),
-        details={name: f"{stated} vs {computed}" for name, (stated, computed) in differences.items()},
+        details={
+            name: f"{stated} vs {computed}" for name, (stated, computed) in differences.items()
+        },
     )
 
 

@@ -13,6 +13,8 @@ class Settings(BaseModel):
     data_dir: Path = Field(default=Path(".data"), description="embedded stack state")
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    erp_sandbox_port: int = 8010
     task_queue: str = "tillsync"
     store_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
     erp_url: str = Field(default="", description="Tryton base URL; default: the sandbox's")

@@ -5,8 +5,9 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings.from_env(os.environ)
-    handler: Callable[[argparse.Namespace, Settings], Awaitable[int]] = args.handler
+    handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
     try:
         sys.exit(asyncio.run(handler(args, settings)))
     except KeyboardInterrupt:
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="run the embedded stack and replay the demo store day")
     dev.add_argument("--keep", action="store_true", help="keep the stack up until Ctrl-C")
     dev.add_argument("--examples", type=Path, default=Path("examples"))
+    dev.add_argument("--fresh", action="store_true", help="forget earlier runs and ERP books")
     dev.set_defaults(handler=_dev)
 
     submit = commands.add_parser("submit", help="start one workflow per transaction")
@@ -77,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 async def _dev(args: argparse.Namespace, settings: Settings) -> int:
     from starter.dev_stack import run_dev
 
-    return await run_dev(settings, examples=args.examples, keep=args.keep)
+    return await run_dev(settings, examples=args.examples, keep=args.keep, fresh=args.fresh)
 
 
 async def _submit(args: argparse.Namespace, settings: Settings) -> int:
@@ -197,3 +199,7 @@ async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
 async def _schema(args: argparse.Namespace, settings: Settings) -> int:
     print(json.dumps(PosTransaction.model_json_schema(), indent=2))
     return 0
+
+
+if __name__ == "__main__":
+    main()

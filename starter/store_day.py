@@ -10,7 +10,7 @@ from domain.outcomes import Outcome
 from domain.settings import Settings
 from starter.loading import load_files, write_rejects
 from starter.mappings_csv import read_mappings
-from starter.submission import Submitter, SubmitResult, rejected_results
+from starter.submission import SubmitResult, Submitter, rejected_results
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 
@@ -39,7 +39,9 @@ class DaySummary(BaseModel):
                     f"  parked {result.workflow_id}: [{result.exception_kind}] {result.message}"
                 )
             if result.outcome is Outcome.REJECTED:
-                lines.append(f"  rejected {result.transaction_id}: " + "; ".join(result.errors or []))
+                lines.append(
+                    f"  rejected {result.transaction_id}: " + "; ".join(result.errors or [])
+                )
         return "\n".join(lines)
 
 

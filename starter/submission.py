@@ -17,7 +17,7 @@ from domain.erp_order import ErpOrderRefs
 from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.transaction import PosTransaction
 from starter.loading import LoadedFile
-from store.claims import ClaimKey, count_duplicate, find_claim
+from store.claims import ClaimKey, find_claim, record_duplicate
 from store.db import session_scope
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.search_attributes import initial_attributes
@@ -56,7 +56,8 @@ class Submitter:
 
     async def submit(self, txn: PosTransaction) -> tuple[SubmitResult, bool]:
         """Start the transaction's workflow. Returns the result and whether it is new."""
-        if self._known_to_store(txn):
+        if self._claimed_in_store(txn):
+            self._record_duplicate(txn)
             return self._duplicate(txn), False
         try:
             await self._client.start_workflow(
@@ -73,20 +74,20 @@ class Submitter:
                 search_attributes=initial_attributes(txn),
             )
         except WorkflowAlreadyStartedError:
-            self._known_to_store(txn)
+            self._record_duplicate(txn)
             return self._duplicate(txn), False
         return SubmitResult(transaction_id=txn.transaction_id, workflow_id=txn.workflow_id), True
 
-    def _known_to_store(self, txn: PosTransaction) -> bool:
-        """Count a duplicate against the store's claim, if the store has one."""
+    def _claimed_in_store(self, txn: PosTransaction) -> bool:
+        """The store remembers transactions after Temporal's retention forgot their ids."""
         with session_scope(self._engine) as session:
-            claim = find_claim(
-                session, ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id)
+            return find_claim(session, _claim_key(txn)) is not None
+
+    def _record_duplicate(self, txn: PosTransaction) -> None:
+        with session_scope(self._engine) as session:
+            record_duplicate(
+                session, _claim_key(txn), txn.workflow_id, datetime.now(UTC), detected_by="starter"
             )
-            if claim is None:
-                return False
-            count_duplicate(session, claim, datetime.now(UTC))
-            return True
 
     @staticmethod
     def _duplicate(txn: PosTransaction) -> SubmitResult:
@@ -110,6 +111,10 @@ class Submitter:
             return result
 
         return list(await asyncio.gather(*(one(txn) for txn in transactions)))
+
+
+def _claim_key(txn: PosTransaction) -> ClaimKey:
+    return ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id)
 
 
 async def wait_settled(client: Client, workflow_id: str) -> SubmitResult:

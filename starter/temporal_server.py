@@ -2,7 +2,6 @@
 
 import asyncio
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -32,11 +31,14 @@ def search_attribute_args() -> list[str]:
 
 
 class TemporalDevServer:
-    def __init__(self, database: Path, *, port: int = 7233, ui_port: int = 8233) -> None:
+    def __init__(
+        self, database: Path, *, port: int = 7233, ui_port: int = 8233, startup_seconds: float = 60
+    ) -> None:
         self.database = database
         self.port = port
         self.ui_port = ui_port
-        self._process: subprocess.Popen[bytes] | None = None
+        self._startup_seconds = startup_seconds
+        self._process: asyncio.subprocess.Process | None = None
 
     @property
     def address(self) -> str:
@@ -46,32 +48,32 @@ class TemporalDevServer:
     def ui_url(self) -> str:
         return f"http://localhost:{self.ui_port}"
 
-    async def start(self, timeout: float = 60.0) -> Client:
+    async def start(self) -> Client:
+        """Start the server and return a client once it answers."""
         self.database.parent.mkdir(parents=True, exist_ok=True)
-        log = (self.database.parent / "temporal.log").open("ab")
-        self._process = subprocess.Popen(
-            [
-                temporal_binary(),
-                "server",
-                "start-dev",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ui-port",
-                str(self.ui_port),
-                "--db-filename",
-                str(self.database),
-                "--log-level",
-                "warn",
-                *search_attribute_args(),
-            ],
+        log = await asyncio.to_thread((self.database.parent / "temporal.log").open, "ab")
+        self._process = await asyncio.create_subprocess_exec(
+            temporal_binary(),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ui-port",
+            str(self.ui_port),
+            "--db-filename",
+            str(self.database),
+            "--log-level",
+            "warn",
+            *search_attribute_args(),
             stdout=log,
-            stderr=subprocess.STDOUT,
+            stderr=asyncio.subprocess.STDOUT,
         )
-        deadline = asyncio.get_running_loop().time() + timeout
+        log.close()
+        deadline = asyncio.get_running_loop().time() + self._startup_seconds
         while True:
-            if self._process.poll() is not None:
+            if self._process.returncode is not None:
                 raise RuntimeError(
                     f"the Temporal dev server exited ({self._process.returncode}); "
                     f"see {self.database.parent / 'temporal.log'}"
@@ -83,14 +85,14 @@ class TemporalDevServer:
                     raise
                 await asyncio.sleep(0.5)
 
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
+    async def stop(self) -> None:
+        if self._process and self._process.returncode is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(self._process.wait(), 20)
+            except TimeoutError:
                 self._process.kill()
-                self._process.wait()
+                await self._process.wait()
 
     async def __aenter__(self) -> "TemporalDevServer":
         return self
@@ -101,4 +103,4 @@ class TemporalDevServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.stop()
+        await self.stop()

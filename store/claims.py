@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from store.tables import TransactionClaim
+from store.tables import DuplicateSubmission, TransactionClaim
 
 
 @dataclass(frozen=True)
@@ -65,15 +64,34 @@ def claim_transaction(
                 raise
     if existing.submission_id == submission_id:
         return ClaimResult(claim=existing, is_owner=True)
-    count_duplicate(session, existing, now)
+    record_duplicate(session, key, workflow_id, now, detected_by="workflow")
     return ClaimResult(claim=existing, is_owner=False)
 
 
-def count_duplicate(session: Session, claim: TransactionClaim, now: datetime) -> None:
-    """Increment in the database, not in Python: concurrent duplicates must all be counted."""
-    session.execute(
-        update(TransactionClaim)
-        .where(col(TransactionClaim.id) == claim.id)
-        .values(duplicate_count=TransactionClaim.duplicate_count + 1, last_duplicate_at=now)
+def record_duplicate(
+    session: Session, key: ClaimKey, workflow_id: str, now: datetime, *, detected_by: str
+) -> None:
+    """Log one more arrival of a transaction (a row each, so concurrent ones all count)."""
+    session.add(
+        DuplicateSubmission(
+            store_id=key.store_id,
+            terminal_id=key.terminal_id,
+            transaction_id=key.transaction_id,
+            workflow_id=workflow_id,
+            detected_by=detected_by,
+            seen_at=now,
+        )
     )
-    session.refresh(claim)
+    session.flush()
+
+
+def count_duplicates(session: Session, key: ClaimKey) -> int:
+    return len(
+        session.exec(
+            select(DuplicateSubmission.id).where(
+                DuplicateSubmission.store_id == key.store_id,
+                DuplicateSubmission.terminal_id == key.terminal_id,
+                DuplicateSubmission.transaction_id == key.transaction_id,
+            )
+        ).all()
+    )

@@ -52,9 +52,7 @@ def open_exception(
     return record
 
 
-def resolve_exceptions(
-    session: Session, workflow_id: str, resolution: str, now: datetime
-) -> int:
+def resolve_exceptions(session: Session, workflow_id: str, resolution: str, now: datetime) -> int:
     """Resolve every open exception of a run. Returns how many were resolved."""
     records = session.exec(
         select(SyncException).where(

@@ -43,9 +43,7 @@ def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, 
 
 
 def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping | MissingMappings:
-    rows = session.exec(
-        select(Mapping).where(col(Mapping.store_id).in_(["", txn.store_id]))
-    ).all()
+    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", txn.store_id]))).all()
     # Most specific first: terminal over store, store over chain-wide.
     ranked = sorted(rows, key=lambda row: (row.terminal_id != "", row.store_id != ""), reverse=True)
 

@@ -24,8 +24,20 @@ class TransactionClaim(SQLModel, table=True):
     submission_id: str = Field(max_length=64)
     payload_hash: str = Field(max_length=64)
     claimed_at: datetime
-    duplicate_count: int = 0
-    last_duplicate_at: datetime | None = None
+
+
+class DuplicateSubmission(SQLModel, table=True):
+    """Every time a transaction arrived again: an append-only log, counted per transaction."""
+
+    __tablename__ = "duplicate_submissions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: str = Field(max_length=64)
+    terminal_id: str = Field(max_length=64)
+    transaction_id: str = Field(max_length=64, index=True)
+    workflow_id: str = Field(max_length=200)
+    detected_by: str = Field(max_length=16, description="starter or workflow")
+    seen_at: datetime
 
 
 class JournalEntry(SQLModel, table=True):

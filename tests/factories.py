@@ -49,7 +49,8 @@ def make_sale(
         Decimal(line["quantity"]) * Decimal(line["unit_price"])
         - sum((Decimal(d["amount"]) for d in line.get("discounts", [])), Decimal(0))
         for line in lines
-    ).quantize(Decimal("0.01"))
+    )
+    gross = Decimal(gross).quantize(Decimal("0.01"))
     tax = sum(Decimal(tax["amount"]) for line in lines for tax in line["taxes"])
     payload: dict[str, Any] = {
         "transaction_id": transaction_id,

@@ -42,7 +42,8 @@ def store_engine(
         with engine.begin() as connection:
             connection.execute(
                 text(
-                    "TRUNCATE transaction_claims, journal_entries, sync_exceptions, mappings"
+                    "TRUNCATE transaction_claims, duplicate_submissions, journal_entries,"
+                    " sync_exceptions, mappings"
                     " RESTART IDENTITY"
                 )
             )

@@ -67,10 +67,12 @@ def test_a_list_with_one_invalid_transaction() -> None:
     assert '"transaction_id": "R1-000124"' in rejected.raw
 
 
-def test_json_text_reads_numbers_as_decimals() -> None:
+def test_json_text_with_a_fractional_number_for_money_is_rejected() -> None:
     text = json.dumps(SALE).replace('"3.50"', "3.50")
-    (txn,) = parse_canonical(text).transactions
-    assert txn.lines[0].unit_price == Decimal("3.50")
+    result = parse_canonical(text)
+    assert result.transactions == []
+    (rejected,) = result.rejects
+    assert [error.field for error in rejected.errors] == ["lines.0.unit_price"]
 
 
 def test_json_lines_with_a_broken_line() -> None:

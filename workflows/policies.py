@@ -12,6 +12,8 @@ ERP_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
 )
 ERP_START_TO_CLOSE = timedelta(minutes=2)
+# ERP activities heartbeat every 2 s: a worker that died mid-call is noticed in seconds.
+ERP_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 ERP_SCHEDULE_TO_CLOSE = timedelta(days=7)
 
 # Compensations must eventually succeed: they retry without limit.

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         StoreActivities,
     )
     from domain.erp_order import ErpOrderRefs
-    from domain.order_plan import plan_erp_order
+    from domain.order_plan import erp_reference, plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
         ExceptionKind,
@@ -93,11 +93,11 @@ class PosTransactionWorkflow:
     async def _sync_to_erp(self, txn: PosTransaction) -> BusinessFailure | None:
         """map -> reserve -> post -> commit; on a business failure, undo and say why."""
         compensations = Compensations()
-        reference = txn.workflow_id
+        reference = erp_reference(txn, self._status.attempts)
         try:
             self._set_stage(SyncStage.MAPPING)
             mapping = await self._store(StoreActivities.resolve_mapping, txn)
-            order = plan_erp_order(txn, mapping)
+            order = plan_erp_order(txn, mapping, reference)
 
             self._set_stage(SyncStage.RESERVING)
             compensations.register(
@@ -206,6 +206,7 @@ class PosTransactionWorkflow:
             activity,
             arg,
             start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+            heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
             schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
             retry_policy=policies.ERP_RETRY,
         )
@@ -217,6 +218,7 @@ class PosTransactionWorkflow:
             activity,
             reference,
             start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+            heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
             schedule_to_close_timeout=policies.COMPENSATION_SCHEDULE_TO_CLOSE,
             retry_policy=policies.ERP_RETRY,
         )
@@ -252,4 +254,3 @@ def _failure_of(error: ActivityError) -> BusinessFailure:
     return BusinessFailure(
         kind=ExceptionKind.ERP_REJECTED, message=str(cause or error) or type(error).__name__
     )
-

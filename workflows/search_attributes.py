@@ -3,7 +3,7 @@ search attributes are never encrypted."""
 
 from datetime import UTC, datetime, time
 
-from temporalio.common import SearchAttributeKey, TypedSearchAttributes
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 from domain.transaction import PosTransaction
 
@@ -21,10 +21,12 @@ def initial_attributes(txn: PosTransaction) -> TypedSearchAttributes:
     """What a run is born with; the workflow keeps SyncStage and ExceptionKind up to date."""
     return TypedSearchAttributes(
         [
-            STORE_ID.value_set(txn.store_id),
-            TERMINAL_ID.value_set(txn.terminal_id),
-            TXN_KIND.value_set(txn.kind.value),
-            BUSINESS_DATE.value_set(datetime.combine(txn.business_date, time(0), tzinfo=UTC)),
-            SYNC_STAGE.value_set("received"),
+            SearchAttributePair(STORE_ID, txn.store_id),
+            SearchAttributePair(TERMINAL_ID, txn.terminal_id),
+            SearchAttributePair(TXN_KIND, txn.kind.value),
+            SearchAttributePair(
+                BUSINESS_DATE, datetime.combine(txn.business_date, time(0), tzinfo=UTC)
+            ),
+            SearchAttributePair(SYNC_STAGE, "received"),
         ]
     )

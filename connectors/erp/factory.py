@@ -34,6 +34,4 @@ def create_connector(settings: Settings) -> ErpConnector:
             info["api_key"],
             info["company_id"],
         )
-    return TrytonConnector(
-        url, database, api_key, company_id, timeout=settings.erp_timeout_seconds
-    )
+    return TrytonConnector(url, database, api_key, company_id, timeout=settings.erp_timeout_seconds)

@@ -5,12 +5,11 @@ line). Each record is validated by ``PosTransaction.model_validate``; one that f
 a Reject with its position, its ``transaction_id`` when it has one, and ``field: reason``
 errors with dotted paths such as ``lines.0.unit_price``. A JSON line that does not parse is
 rejected on its own; a document that is neither JSON nor JSON lines raises PayloadError.
-JSON numbers are read as Decimal, so the model's refusal of floats for money only applies to
-Python floats passed in directly.
+Money must be a JSON string (or an integer): a JSON number with a fraction is refused with the
+field's name, because a till that sends one has usually computed it in binary floating point.
 """
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -69,7 +68,7 @@ def _records(payload: bytes | str | dict[str, Any] | list[Any]) -> list[Any]:
     except UnicodeDecodeError as error:
         raise PayloadError(f"not UTF-8 text: {error}") from error
     try:
-        document = json.loads(text, parse_float=Decimal)
+        document = json.loads(text)
     except ValueError as error:
         return _json_lines(text, error)
     return document if isinstance(document, list) else [document]
@@ -80,7 +79,7 @@ def _json_lines(text: str, document_error: ValueError) -> list[Any]:
     records: list[Any] = []
     for number, line in enumerate(lines):
         try:
-            records.append(json.loads(line, parse_float=Decimal))
+            records.append(json.loads(line))
         except ValueError as error:
             if number == 0:
                 raise PayloadError(f"neither JSON nor JSON lines: {document_error}") from error

@@ -17,7 +17,7 @@ MAPPING = TransactionMapping(
 def test_manual_override_is_its_own_line_and_nets_match_the_till() -> None:
     discount = {"kind": "manual_override", "amount": "1.00", "cashier_id": "C1", "reason": "chip"}
     txn = make_sale("T-1", [sale_line(1, "100002", "1", "9.00", discounts=[discount])])
-    order = plan_erp_order(txn, MAPPING)
+    order = plan_erp_order(txn, MAPPING, txn.workflow_id)
 
     [product] = order.product_lines
     assert (product.product_code, product.unit_price, product.net_amount) == (
@@ -38,7 +38,7 @@ def test_pack_factor_converts_quantity_and_price_to_erp_units() -> None:
         update={"lines": [LineMapping(line_number=1, product_code="MUG-001", factor=Decimal(6))]}
     )
     txn = make_sale("T-2", [sale_line(1, "PACK6", "2", "43.20")])
-    [product] = plan_erp_order(txn, mapping).product_lines
+    [product] = plan_erp_order(txn, mapping, txn.workflow_id).product_lines
     assert product.quantity == Decimal(12)
     assert product.unit_price == Decimal("6.0000")
     assert product.net_amount == Decimal("72.00")
@@ -58,6 +58,6 @@ def test_basket_discount_spreads_over_tax_groups() -> None:
             LineMapping(line_number=2, product_code="B"),
         ],
     )
-    discount_lines = plan_erp_order(txn, mapping).discount_lines
+    discount_lines = plan_erp_order(txn, mapping, txn.workflow_id).discount_lines
     assert [line.net_amount for line in discount_lines] == [Decimal("-1.67"), Decimal("-1.00")]
     assert {line.kind for line in discount_lines} == {DiscountKind.COUPON}

@@ -1,0 +1,86 @@
+"""The embedded stack on one machine: Temporal dev server, sandbox Tryton ERP, a worker.
+
+State lives under the data folder and survives restarts: the Temporal database (runs and
+their histories), the ERP database (provisioned once from a cached template) and the store.
+"""
+
+import asyncio
+import contextlib
+import shutil
+import signal
+from pathlib import Path
+
+from connectors.erp.factory import sandbox_info_path
+from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
+from domain.settings import Settings
+from starter.store_day import replay_store_day
+from starter.temporal_server import TemporalDevServer
+from worker import run_worker
+
+ERP_DATABASE_NAME = "tillsync"
+
+
+def _erp_database(settings: Settings) -> Path:
+    erp_dir = settings.data_dir / "erp"
+    database = erp_dir / f"{ERP_DATABASE_NAME}.sqlite"
+    if not database.exists():
+        print("provisioning the sandbox ERP (first run only) ...", flush=True)
+        template = ensure_template(settings.data_dir / "cache" / "erp-template")
+        copy_database(template, erp_dir, ERP_DATABASE_NAME)
+    return database
+
+
+def reset_state(settings: Settings) -> None:
+    """Forget runs, ERP books and the store; keep the cached ERP template."""
+    for name in ("erp", "temporal", "store.db", "store.db-wal", "store.db-shm", "rejects.jsonl"):
+        path = settings.data_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool) -> int:
+    if fresh:
+        reset_state(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = await asyncio.to_thread(_erp_database, settings)
+    erp = TrytonServer(database, port=settings.erp_sandbox_port)
+    await asyncio.to_thread(erp.start)
+    info_file = sandbox_info_path(settings)
+    info_file.write_text(erp.info.model_dump_json())
+    temporal = TemporalDevServer(
+        settings.data_dir / "temporal" / "temporal.db",
+        port=int(settings.temporal_address.rsplit(":", 1)[1]),
+        ui_port=settings.temporal_ui_port,
+    )
+    stop = asyncio.Event()
+    worker_task: asyncio.Task[None] | None = None
+    try:
+        client = await temporal.start()
+        worker_task = asyncio.create_task(run_worker(settings, client, stop))
+        print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
+        if await asyncio.to_thread(examples.exists):
+            summary = await replay_store_day(client, settings, examples)
+            print(summary.render())
+        print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
+        if keep:
+            print("The stack is up; Ctrl-C stops it.", flush=True)
+            await _until_interrupted()
+    finally:
+        stop.set()
+        if worker_task is not None:
+            with contextlib.suppress(Exception):
+                await worker_task
+        await temporal.stop()
+        await asyncio.to_thread(erp.stop)
+        info_file.unlink(missing_ok=True)
+    return 0
+
+
+async def _until_interrupted() -> None:
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, interrupted.set)
+    await interrupted.wait()

@@ -1,0 +1,75 @@
+"""One tillsync stack for the end-to-end tests: the real Temporal dev server, the real sandbox
+Tryton ERP, a store on SQLite and an in-process worker (with a gate to pause activities)."""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.testing import WorkflowEnvironment
+
+from connectors.erp.tryton_sandbox import TrytonSandboxInfo
+from domain.settings import Settings
+from starter.mappings_csv import read_mappings
+from starter.submission import Submitter
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
+from tests.e2e.gates import ActivityGate
+from worker import run_worker
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(
+    tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
+) -> Settings:
+    data_dir = tmp_path_factory.mktemp("tillsync")
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue="tillsync-e2e",
+        erp_url=erp_sandbox.url,
+        erp_database=erp_sandbox.database,
+        erp_api_key=erp_sandbox.api_key,
+        erp_company_id=erp_sandbox.company_id,
+    )
+
+
+@pytest.fixture(scope="session")
+def e2e_engine(e2e_settings: Settings) -> Iterator[Engine]:
+    engine = create_store_engine(e2e_settings.resolved_store_url)
+    with session_scope(engine) as session:
+        import_mappings(session, read_mappings(EXAMPLES / "mappings.csv"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def gate() -> ActivityGate:
+    return ActivityGate()
+
+
+@pytest.fixture(scope="session")
+async def running_worker(
+    temporal_env: WorkflowEnvironment,
+    e2e_settings: Settings,
+    e2e_engine: Engine,
+    gate: ActivityGate,
+) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(e2e_settings, temporal_env.client, stop, [gate]))
+    yield
+    stop.set()
+    await task
+
+
+@pytest.fixture
+def submitter(
+    temporal_env: WorkflowEnvironment,
+    e2e_settings: Settings,
+    e2e_engine: Engine,
+    running_worker: None,
+) -> Submitter:
+    return Submitter(temporal_env.client, e2e_engine, e2e_settings.task_queue)
