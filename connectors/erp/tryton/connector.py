@@ -1,40 +1,25 @@
-"""Tryton 8 as tillsync's ERP, over its REST API (``/<database>/rest/model/...``).
-
-One POS transaction becomes one ``sale.sale`` whose ``reference`` is the order reference, so
-every step starts by looking the sale up and only does what is still missing:
-
-- reserve: create the sale, ``quote``, ``confirm`` (Tryton then creates the customer shipment
-  and the draft invoice), ``assign_try`` the shipment: its moves become assigned, which lowers
-  the available quantity and books nothing.
-- post: set the invoice and accounting dates on the draft invoice, ``post`` it: revenue, tax,
-  and (anglo-saxon) COGS against the stock interim account at the product's cost price.
-- commit: ``pack`` and ``do`` the shipment: on-hand stock drops, stock is credited.
-- release: ``cancel`` the shipment and the draft invoice, then ignore the cancelled moves and
-  invoice on the sale and ``process`` it, which closes it as done with nothing left to do
-  (a confirmed Tryton sale cannot be cancelled).
-- cancel posting: ``cancel`` the posted invoice, which posts a cancel move mirroring it (the
-  company must allow cancelling customer invoices; the sandbox does).
-- return stock: a customer return shipment of what was issued, ``receive``: back in stock.
-
-Returned lines (negative quantities) make Tryton create a customer return shipment instead;
-commit receives it.
-
-Tryton refuses business errors with HTTP 400 and a message (ErpRejected); connection failures,
-timeouts and 5xx are ErpUnavailable. Codes are resolved to ids once and cached.
-"""
+"""TrytonConnector: the ErpConnector steps as Tryton sale, shipment and invoice calls."""
 
 import asyncio
-import base64
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
-from connectors.erp.errors import ErpRejected, ErpUnavailable, ErpUnknownCodes
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.records import (
+    CASH_SALE_CODE,
+    DISCOUNT_PRODUCT_CODES,
+    DRAFT_INVOICE_STATES,
+    INVOICE_FIELDS,
+    OPEN_SHIPMENT_STATES,
+    SALE_FIELDS,
+    InvoiceRecord,
+    PartyRecord,
+    ProductRecord,
+    SaleRecord,
+    WarehouseRecord,
+)
+from connectors.erp.tryton.rest import Record, TrytonRest
 from domain.erp_order import (
     ErpDiscountLine,
     ErpOrder,
@@ -43,246 +28,6 @@ from domain.erp_order import (
     ErpProductLine,
     StockLevel,
 )
-from domain.transaction import DiscountKind
-
-Record = dict[str, Any]
-
-CASH_SALE_CODE = "CASH-SALE"
-DISCOUNT_PRODUCT_CODES = {
-    DiscountKind.PROMOTION: "DISC-PROMOTION",
-    DiscountKind.MANUAL_OVERRIDE: "DISC-MANUAL",
-    DiscountKind.LOYALTY: "DISC-LOYALTY",
-    DiscountKind.COUPON: "DISC-COUPON",
-}
-_OPEN_SHIPMENT_STATES = {"draft", "waiting", "assigned", "packed"}
-_DRAFT_INVOICE_STATES = {"draft", "validated"}
-_INVOICE_FIELDS = [
-    "state",
-    "number",
-    "invoice_date",
-    "accounting_date",
-    "untaxed_amount",
-    "tax_amount",
-    "total_amount",
-]
-_SALE_FIELDS = [
-    "number",
-    "state",
-    "shipments.state",
-    "shipment_returns.state",
-    *(f"invoices.{field}" for field in _INVOICE_FIELDS),
-]
-
-
-def _encode(value: object) -> object:
-    """Tryton's JSON form of the values JSON lacks (its ``JSONDecoder`` reads them back)."""
-    if isinstance(value, Decimal):
-        return {"__class__": "Decimal", "decimal": str(value)}
-    if isinstance(value, date):
-        return {"__class__": "date", "year": value.year, "month": value.month, "day": value.day}
-    raise TypeError(f"cannot send {type(value).__name__} to Tryton")
-
-
-def _decode(value: Record) -> object:
-    match value.get("__class__"):
-        case "Decimal":
-            return Decimal(value["decimal"])
-        case "date":
-            return date(value["year"], value["month"], value["day"])
-        case _:
-            return value
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, default=_encode)
-
-
-def _base64(value: object) -> str:
-    return base64.urlsafe_b64encode(_dumps(value).encode()).decode()
-
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and body.get("message"):
-        return " ".join(filter(None, [body["message"], body.get("description")]))
-    return f"HTTP {response.status_code} {response.reason_phrase}"
-
-
-class TrytonRest:
-    """Tryton's REST model endpoints: search, read, create, write and button calls."""
-
-    def __init__(
-        self, base_url: str, database: str, api_key: str, company_id: int, *, timeout: float = 30.0
-    ) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/{database}/rest/model/",
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=timeout,
-        )
-        self._company_id = company_id
-
-    async def search(
-        self,
-        model: str,
-        domain: list[Any],
-        fields: list[str],
-        context: Record | None = None,
-        *,
-        order: list[tuple[str, str]] | None = None,
-        limit: int | None = None,
-    ) -> list[Record]:
-        params = [("d", _base64(domain)), *(("f", field) for field in fields)]
-        if order:
-            params.append(("o", _base64([list(item) for item in order])))
-        if limit is not None:
-            params.append(("s", str(limit)))
-        records: list[Record] = await self._send("GET", model, params, context=context)
-        return records
-
-    async def read(
-        self, model: str, record_id: int, fields: list[str], context: Record | None = None
-    ) -> Record:
-        params = [("f", field) for field in fields]
-        record: Record = await self._send("GET", f"{model}/{record_id}", params, context=context)
-        return record
-
-    async def create(self, model: str, values: Record) -> int:
-        record: Record = await self._send("POST", model, [("f", "id")], body=values)
-        record_id: int = record["id"]
-        return record_id
-
-    async def write(self, model: str, record_id: int, values: Record) -> None:
-        await self._send("PUT", f"{model}/{record_id}", [("f", "id")], body=values)
-
-    async def click(
-        self, model: str, record_id: int, button: str, fields: Sequence[str] = ("state",)
-    ) -> Record:
-        """Run a button; the record's ``fields`` as the button left them (before queued tasks)."""
-        params = [("f", field) for field in fields]
-        record: Record = await self._send("POST", f"{model}/{record_id}/{button}", params, body={})
-        return record
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]],
-        *,
-        body: Record | None = None,
-        context: Record | None = None,
-    ) -> Any:
-        headers = {
-            "X-Tryton-Context": _base64(
-                {"company": self._company_id, "_skip_warnings": True, **(context or {})}
-            )
-        }
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        try:
-            response = await self._client.request(
-                method,
-                path,
-                params=tuple(params),
-                headers=headers,
-                content=None if body is None else _dumps(body),
-            )
-        except httpx.TransportError as error:
-            raise ErpUnavailable(f"Tryton did not answer {method} {path}: {error!r}") from error
-        if response.status_code >= 500 or response.status_code == 429:
-            raise ErpUnavailable(f"Tryton failed {method} {path}: {_error_message(response)}")
-        if response.status_code >= 400:
-            raise ErpRejected(f"Tryton refused {method} {path}: {_error_message(response)}")
-        return json.loads(response.content, object_hook=_decode) if response.content else None
-
-
-@dataclass(frozen=True)
-class _Warehouse:
-    id: int
-    storage_id: int
-
-
-@dataclass(frozen=True)
-class _Product:
-    id: int
-    unit_id: int
-
-
-@dataclass(frozen=True)
-class _Party:
-    id: int
-    address_id: int | None
-
-
-@dataclass(frozen=True)
-class _Invoice:
-    id: int
-    number: str | None
-    state: str
-    posting_date: date | None
-    untaxed_amount: Decimal
-    tax_amount: Decimal
-    total_amount: Decimal
-
-    @classmethod
-    def parse(cls, record: Record) -> "_Invoice":
-        return cls(
-            id=record["id"],
-            number=record["number"],
-            state=record["state"],
-            posting_date=record.get("accounting_date") or record.get("invoice_date"),
-            untaxed_amount=record["untaxed_amount"],
-            tax_amount=record["tax_amount"],
-            total_amount=record["total_amount"],
-        )
-
-
-@dataclass(frozen=True)
-class _Sale:
-    id: int
-    number: str | None
-    state: str
-    shipments: dict[int, str]
-    shipment_returns: dict[int, str]
-    invoices: list[_Invoice]
-
-    @classmethod
-    def parse(cls, record: Record) -> "_Sale":
-        return cls(
-            id=record["id"],
-            number=record["number"],
-            state=record["state"],
-            shipments={shipment["id"]: shipment["state"] for shipment in record["shipments"]},
-            shipment_returns={
-                shipment["id"]: shipment["state"] for shipment in record["shipment_returns"]
-            },
-            invoices=[_Invoice.parse(invoice) for invoice in record["invoices"]],
-        )
-
-    @property
-    def invoice(self) -> _Invoice | None:
-        """The invoice that stands: the first one not cancelled, else the latest."""
-        standing = [invoice for invoice in self.invoices if invoice.state != "cancelled"]
-        if standing:
-            return standing[0]
-        return self.invoices[-1] if self.invoices else None
-
-    def refs(self, reference: str, invoice: _Invoice | None = None) -> ErpOrderRefs:
-        invoice = invoice or self.invoice
-        return ErpOrderRefs(
-            reference=reference,
-            sale_id=self.id,
-            sale_number=self.number,
-            shipment_ids=list(self.shipments),
-            invoice_id=invoice.id if invoice else None,
-            invoice_number=invoice.number if invoice else None,
-            posting_date=invoice.posting_date if invoice and invoice.number else None,
-        )
 
 
 class TrytonConnector:
@@ -299,9 +44,9 @@ class TrytonConnector:
     ) -> None:
         self._rest = TrytonRest(base_url, database, api_key, company_id, timeout=timeout)
         self._company_id = company_id
-        self._warehouses: dict[str, _Warehouse] = {}
-        self._products: dict[str, _Product] = {}
-        self._parties: dict[str, _Party] = {}
+        self._warehouses: dict[str, WarehouseRecord] = {}
+        self._products: dict[str, ProductRecord] = {}
+        self._parties: dict[str, PartyRecord] = {}
         self._taxes: dict[str, int] = {}
         self._currencies: dict[str, int] = {}
 
@@ -334,11 +79,11 @@ class TrytonConnector:
             return
         cancelled = False
         for shipment_id, state in sale.shipments.items():
-            if state in _OPEN_SHIPMENT_STATES:
+            if state in OPEN_SHIPMENT_STATES:
                 await self._rest.click("stock.shipment.out", shipment_id, "cancel")
                 cancelled = True
         for invoice in sale.invoices:
-            if invoice.state in _DRAFT_INVOICE_STATES:
+            if invoice.state in DRAFT_INVOICE_STATES:
                 await self._rest.click("account.invoice", invoice.id, "cancel")
                 cancelled = True
         if cancelled or sale.state != "done":
@@ -351,14 +96,14 @@ class TrytonConnector:
             raise ErpRejected(f"sale {sale.number} for {reference} has no invoice to post")
         if invoice.state == "cancelled":
             raise ErpRejected(f"the invoice of {reference} was cancelled")
-        if invoice.state in _DRAFT_INVOICE_STATES:
+        if invoice.state in DRAFT_INVOICE_STATES:
             dates = {
                 "invoice_date": await self._numbering_date(posting_date),
                 "accounting_date": posting_date,
             }
             await self._rest.write("account.invoice", invoice.id, dates)
-            invoice = _Invoice.parse(
-                await self._rest.click("account.invoice", invoice.id, "post", _INVOICE_FIELDS)
+            invoice = InvoiceRecord.parse(
+                await self._rest.click("account.invoice", invoice.id, "post", INVOICE_FIELDS)
             )
         return ErpPostingResult(
             refs=sale.refs(reference, invoice),
@@ -457,22 +202,20 @@ class TrytonConnector:
 
     # Sales
 
-    async def _find_sale(self, reference: str) -> _Sale | None:
-        records = await self._rest.search(
-            "sale.sale", [("reference", "=", reference)], _SALE_FIELDS
-        )
-        return _Sale.parse(records[0]) if records else None
+    async def _find_sale(self, reference: str) -> SaleRecord | None:
+        records = await self._rest.search("sale.sale", [("reference", "=", reference)], SALE_FIELDS)
+        return SaleRecord.parse(records[0]) if records else None
 
-    async def _require_sale(self, reference: str) -> _Sale:
+    async def _require_sale(self, reference: str) -> SaleRecord:
         sale = await self._find_sale(reference)
         if sale is None:
             raise ErpRejected(f"no sale is booked under reference {reference}")
         return sale
 
-    async def _read_sale(self, sale_id: int) -> _Sale:
-        return _Sale.parse(await self._rest.read("sale.sale", sale_id, _SALE_FIELDS))
+    async def _read_sale(self, sale_id: int) -> SaleRecord:
+        return SaleRecord.parse(await self._rest.read("sale.sale", sale_id, SALE_FIELDS))
 
-    async def _confirm(self, order: ErpOrder, sale: _Sale | None) -> _Sale:
+    async def _confirm(self, order: ErpOrder, sale: SaleRecord | None) -> SaleRecord:
         """Create the sale if needed and confirm it; Tryton's processing of a confirmed sale
         creates its shipment and invoice."""
         sale_id = sale.id if sale else await self._create_sale(order)
@@ -647,7 +390,7 @@ class TrytonConnector:
 
     # Codes to ids
 
-    async def _warehouse(self, code: str) -> _Warehouse:
+    async def _warehouse(self, code: str) -> WarehouseRecord:
         if code not in self._warehouses:
             records = await self._rest.search(
                 "stock.location",
@@ -656,29 +399,31 @@ class TrytonConnector:
             )
             if not records:
                 raise ErpUnknownCodes("warehouse", [code])
-            self._warehouses[code] = _Warehouse(records[0]["id"], records[0]["storage_location"])
+            self._warehouses[code] = WarehouseRecord(
+                records[0]["id"], records[0]["storage_location"]
+            )
         return self._warehouses[code]
 
-    async def _products_by_code(self, codes: list[str]) -> dict[str, _Product]:
+    async def _products_by_code(self, codes: list[str]) -> dict[str, ProductRecord]:
         missing = sorted(set(codes) - self._products.keys())
         if missing:
             records = await self._rest.search(
                 "product.product", [("code", "in", missing)], ["code", "default_uom"]
             )
             for record in records:
-                self._products[record["code"]] = _Product(record["id"], record["default_uom"])
+                self._products[record["code"]] = ProductRecord(record["id"], record["default_uom"])
             unknown = [code for code in missing if code not in self._products]
             if unknown:
                 raise ErpUnknownCodes("product", unknown)
         return {code: self._products[code] for code in codes}
 
-    async def _party(self, code: str) -> _Party:
+    async def _party(self, code: str) -> PartyRecord:
         if code not in self._parties:
             records = await self._rest.search("party.party", [("code", "=", code)], ["addresses"])
             if not records:
                 raise ErpUnknownCodes("customer", [code])
             addresses = records[0]["addresses"]
-            self._parties[code] = _Party(records[0]["id"], addresses[0] if addresses else None)
+            self._parties[code] = PartyRecord(records[0]["id"], addresses[0] if addresses else None)
         return self._parties[code]
 
     async def _taxes_by_name(self, names: list[str]) -> dict[str, int]:
@@ -707,7 +452,7 @@ def _taxes(line: ErpProductLine | ErpDiscountLine, taxes: dict[str, int]) -> lis
     return [["add", [taxes[tax.erp_tax_code] for tax in line.taxes]]]
 
 
-def _product_line(line: ErpProductLine, product: _Product, taxes: dict[str, int]) -> Record:
+def _product_line(line: ErpProductLine, product: ProductRecord, taxes: dict[str, int]) -> Record:
     return {
         "type": "line",
         "product": product.id,
@@ -719,7 +464,7 @@ def _product_line(line: ErpProductLine, product: _Product, taxes: dict[str, int]
     }
 
 
-def _discount_line(line: ErpDiscountLine, product: _Product, taxes: dict[str, int]) -> Record:
+def _discount_line(line: ErpDiscountLine, product: ProductRecord, taxes: dict[str, int]) -> Record:
     """One unit of the DISC-<KIND> service at the (negative) net discount."""
     return {
         "type": "line",

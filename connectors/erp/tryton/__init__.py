@@ -1,0 +1,29 @@
+"""Tryton 8 as tillsync's ERP, over its REST API (``/<database>/rest/model/...``).
+
+One POS transaction becomes one ``sale.sale`` whose ``reference`` is the order reference, so
+every step starts by looking the sale up and only does what is still missing:
+
+- reserve: create the sale, ``quote``, ``confirm`` (Tryton then creates the customer shipment
+  and the draft invoice), ``assign_try`` the shipment: its moves become assigned, which lowers
+  the available quantity and books nothing.
+- post: set the invoice and accounting dates on the draft invoice, ``post`` it: revenue, tax,
+  and (anglo-saxon) COGS against the stock interim account at the product's cost price.
+- commit: ``pack`` and ``do`` the shipment: on-hand stock drops, stock is credited.
+- release: ``cancel`` the shipment and the draft invoice, then ignore the cancelled moves and
+  invoice on the sale and ``process`` it, which closes it as done with nothing left to do
+  (a confirmed Tryton sale cannot be cancelled).
+- cancel posting: ``cancel`` the posted invoice, which posts a cancel move mirroring it (the
+  company must allow cancelling customer invoices; the sandbox does).
+- return stock: a customer return shipment of what was issued, ``receive``: back in stock.
+
+Returned lines (negative quantities) make Tryton create a customer return shipment instead;
+commit receives it.
+
+Tryton refuses business errors with HTTP 400 and a message (ErpRejected); connection failures,
+timeouts and 5xx are ErpUnavailable. Codes are resolved to ids once and cached.
+"""
+
+from connectors.erp.tryton.connector import TrytonConnector
+from connectors.erp.tryton.rest import TrytonRest
+
+__all__ = ["TrytonConnector", "TrytonRest"]

@@ -1,0 +1,119 @@
+"""The Tryton records the connector reads back, parsed into small typed values."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from connectors.erp.tryton.rest import Record
+from domain.erp_order import ErpOrderRefs
+from domain.transaction import DiscountKind
+
+CASH_SALE_CODE = "CASH-SALE"
+DISCOUNT_PRODUCT_CODES = {
+    DiscountKind.PROMOTION: "DISC-PROMOTION",
+    DiscountKind.MANUAL_OVERRIDE: "DISC-MANUAL",
+    DiscountKind.LOYALTY: "DISC-LOYALTY",
+    DiscountKind.COUPON: "DISC-COUPON",
+}
+OPEN_SHIPMENT_STATES = {"draft", "waiting", "assigned", "packed"}
+DRAFT_INVOICE_STATES = {"draft", "validated"}
+INVOICE_FIELDS = [
+    "state",
+    "number",
+    "invoice_date",
+    "accounting_date",
+    "untaxed_amount",
+    "tax_amount",
+    "total_amount",
+]
+SALE_FIELDS = [
+    "number",
+    "state",
+    "shipments.state",
+    "shipment_returns.state",
+    *(f"invoices.{field}" for field in INVOICE_FIELDS),
+]
+
+
+@dataclass(frozen=True)
+class WarehouseRecord:
+    id: int
+    storage_id: int
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    id: int
+    address_id: int | None
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    id: int
+    number: str | None
+    state: str
+    posting_date: date | None
+    untaxed_amount: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
+
+    @classmethod
+    def parse(cls, record: Record) -> "InvoiceRecord":
+        return cls(
+            id=record["id"],
+            number=record["number"],
+            state=record["state"],
+            posting_date=record.get("accounting_date") or record.get("invoice_date"),
+            untaxed_amount=record["untaxed_amount"],
+            tax_amount=record["tax_amount"],
+            total_amount=record["total_amount"],
+        )
+
+
+@dataclass(frozen=True)
+class SaleRecord:
+    id: int
+    number: str | None
+    state: str
+    shipments: dict[int, str]
+    shipment_returns: dict[int, str]
+    invoices: list[InvoiceRecord]
+
+    @classmethod
+    def parse(cls, record: Record) -> "SaleRecord":
+        return cls(
+            id=record["id"],
+            number=record["number"],
+            state=record["state"],
+            shipments={shipment["id"]: shipment["state"] for shipment in record["shipments"]},
+            shipment_returns={
+                shipment["id"]: shipment["state"] for shipment in record["shipment_returns"]
+            },
+            invoices=[InvoiceRecord.parse(invoice) for invoice in record["invoices"]],
+        )
+
+    @property
+    def invoice(self) -> InvoiceRecord | None:
+        """The invoice that stands: the first one not cancelled, else the latest."""
+        standing = [invoice for invoice in self.invoices if invoice.state != "cancelled"]
+        if standing:
+            return standing[0]
+        return self.invoices[-1] if self.invoices else None
+
+    def refs(self, reference: str, invoice: InvoiceRecord | None = None) -> ErpOrderRefs:
+        invoice = invoice or self.invoice
+        return ErpOrderRefs(
+            reference=reference,
+            sale_id=self.id,
+            sale_number=self.number,
+            shipment_ids=list(self.shipments),
+            invoice_id=invoice.id if invoice else None,
+            invoice_number=invoice.number if invoice else None,
+            posting_date=invoice.posting_date if invoice and invoice.number else None,
+        )
