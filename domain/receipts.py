@@ -1,6 +1,7 @@
 """Receipt-number gaps: a terminal's sequence that skips numbers means tickets never arrived."""
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 from pydantic import BaseModel
 
@@ -21,7 +22,7 @@ def missing_receipts(seen: Iterable[int]) -> list[int]:
     numbers = sorted(set(seen))
     return [
         number
-        for previous, current in zip(numbers, numbers[1:], strict=False)
+        for previous, current in pairwise(numbers)
         for number in range(previous + 1, current)
     ]
 
