@@ -5,6 +5,7 @@ embedded stack (``tillsync dev``) runs one in-process.
 """
 
 import asyncio
+import logging
 import os
 import signal
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 
 from activities.erp import ErpActivities
@@ -23,6 +25,25 @@ from store.db import create_store_engine
 from workflows.pos_transaction import PosTransactionWorkflow
 
 WORKFLOWS = [PosTransactionWorkflow]
+
+
+class BusinessFailuresWithoutTraceback(logging.Filter):
+    """A parked run is an expected outcome, recorded as an exception in the store and in
+    the run's history: log it as one line, not as a stack trace (transient errors keep theirs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ApplicationError) and error.non_retryable:
+            record.msg = f"{record.msg}: {error}"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("temporalio.activity").addFilter(BusinessFailuresWithoutTraceback())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def build_worker(
@@ -83,6 +104,7 @@ async def run_worker(
 
 
 async def _main() -> None:
+    configure_logging()
     settings = Settings.from_env(os.environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

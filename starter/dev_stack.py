@@ -6,6 +6,7 @@ their histories), the ERP database (provisioned once from a cached template) and
 
 import asyncio
 import contextlib
+import logging
 import shutil
 import signal
 from pathlib import Path
@@ -15,7 +16,7 @@ from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_te
 from domain.settings import Settings
 from starter.store_day import replay_store_day
 from starter.temporal_server import TemporalDevServer
-from worker import run_worker
+from worker import configure_logging, run_worker
 
 ERP_DATABASE_NAME = "tillsync"
 
@@ -41,6 +42,10 @@ def reset_state(settings: Settings) -> None:
 
 
 async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool) -> int:
+    configure_logging()
+    # The summary reports every parked run; the worker's per-activity lines would repeat it.
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("temporalio.activity").setLevel(logging.ERROR)
     if fresh:
         reset_state(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

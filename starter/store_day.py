@@ -3,20 +3,23 @@
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from starter.loading import load_files, write_rejects
 from starter.mappings_csv import read_mappings
-from starter.submission import SubmitResult, Submitter, rejected_results
+from starter.submission import SubmitResult, Submitter, rejected_results, wait_settled
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 
 
 class DaySummary(BaseModel):
     results: list[SubmitResult]
+    earlier_runs: dict[str, SubmitResult] = Field(
+        default_factory=dict, description="for each duplicate: how its earlier run stands"
+    )
     rejects_file: Path
 
     def count(self, outcome: Outcome) -> int:
@@ -30,10 +33,10 @@ class DaySummary(BaseModel):
             f"posted     {counts[Outcome.POSTED]}",
             f"parked     {counts[Outcome.PARKED]}",
             f"ignored    {counts[Outcome.IGNORED]}  (pending, suspended or voided: no stock)",
-            f"duplicates {counts[Outcome.DUPLICATE]}  (counted, not posted again)",
+            f"duplicates {counts[Outcome.DUPLICATE]}  (counted, not posted again{self._earlier()})",
             f"rejected   {counts[Outcome.REJECTED]}  (invalid payloads, see {self.rejects_file})",
         ]
-        for result in self.results:
+        for result in [*self.results, *self.earlier_runs.values()]:
             if result.outcome is Outcome.PARKED:
                 lines.append(
                     f"  parked {result.workflow_id}: [{result.exception_kind}] {result.message}"
@@ -43,6 +46,16 @@ class DaySummary(BaseModel):
                     f"  rejected {result.transaction_id}: " + "; ".join(result.errors or [])
                 )
         return "\n".join(lines)
+
+    def _earlier(self) -> str:
+        if not self.earlier_runs:
+            return ""
+        counts = Counter(
+            result.outcome.value if result.outcome else "running"
+            for result in self.earlier_runs.values()
+        )
+        states = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
+        return f"; their earlier runs: {states}; `tillsync dev --fresh` replays from scratch"
 
 
 async def replay_store_day(client: Client, settings: Settings, folder: Path) -> DaySummary:
@@ -57,4 +70,11 @@ async def replay_store_day(client: Client, settings: Settings, folder: Path) -> 
     submitter = Submitter(client, engine, settings.task_queue)
     transactions = [txn for item in loaded for txn in item.transactions]
     results = await submitter.submit_all(transactions, wait=True)
-    return DaySummary(results=results + rejected, rejects_file=settings.rejects_file)
+    earlier_runs = {
+        result.workflow_id: await wait_settled(client, result.workflow_id)
+        for result in results
+        if result.outcome is Outcome.DUPLICATE
+    }
+    return DaySummary(
+        results=results + rejected, earlier_runs=earlier_runs, rejects_file=settings.rejects_file
+    )
