@@ -8,8 +8,10 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -17,14 +19,16 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 
 from activities.erp import ErpActivities
+from activities.receipts import ReceiptActivities
 from activities.store import StoreActivities
 from connectors.erp.base import ErpConnector
 from connectors.erp.factory import create_connector
 from domain.settings import Settings
 from store.db import create_store_engine
 from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.receipt_gaps import ReceiptGapsWorkflow
 
-WORKFLOWS = [PosTransactionWorkflow]
+WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow]
 
 
 class BusinessFailuresWithoutTraceback(logging.Filter):
@@ -53,7 +57,9 @@ def build_worker(
     executor: ThreadPoolExecutor,
     interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
-    store = StoreActivities(create_store_engine(settings.resolved_store_url))
+    engine = create_store_engine(settings.resolved_store_url)
+    store = StoreActivities(engine)
+    receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
     erp = ErpActivities(connector)
     return Worker(
         client,
@@ -71,6 +77,7 @@ def build_worker(
             erp.cancel_posting_if_present,
             erp.commit,
             erp.return_stock_if_present,
+            receipts.review_gaps,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,
@@ -113,5 +120,14 @@ async def _main() -> None:
     await run_worker(settings, await connect(settings), stop)
 
 
+def exit_without_teardown(code: int) -> None:
+    """Exit without interpreter teardown: the Temporal client's Rust threads can outlive the
+    event loop and abort the process while Python finalizes (temporalio/sdk-python#300)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     asyncio.run(_main())
+    exit_without_teardown(0)

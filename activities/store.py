@@ -39,6 +39,7 @@ class ExceptionRecord(BaseModel):
 
 class ExceptionResolution(BaseModel):
     workflow_id: str
+    kinds: list[ExceptionKind]
     resolution: str
 
 
@@ -128,7 +129,7 @@ class StoreActivities:
     def resolve_exceptions(self, resolution: ExceptionResolution) -> int:
         with session_scope(self._engine) as session:
             return resolve_exceptions(
-                session, resolution.workflow_id, resolution.resolution, _now()
+                session, resolution.workflow_id, resolution.kinds, resolution.resolution, _now()
             )
 
     @activity.defn(name="store.record_outcome")

@@ -87,6 +87,9 @@ class ErpOrderRefs(BaseModel):
     invoice_id: int | None = None
     invoice_number: str | None = None
     posting_date: date | None = None
+    reserved_beyond_stock: bool = Field(
+        default=False, description="the ERP counted too little stock; the reservation was forced"
+    )
 
 
 class ErpPostingResult(BaseModel):

@@ -59,6 +59,7 @@ class ExceptionKind(StrEnum):
     ERP_UNAVAILABLE = "erp_unavailable"
     DUPLICATE = "duplicate"
     RECEIPT_GAP = "receipt_gap"
+    NEGATIVE_STOCK = "negative_stock"
 
     @property
     def owner(self) -> "ExceptionOwner":
@@ -82,6 +83,7 @@ _OWNERS = {
     ExceptionKind.ERP_UNAVAILABLE: ExceptionOwner.IT,
     ExceptionKind.DUPLICATE: ExceptionOwner.STORE_OPS,
     ExceptionKind.RECEIPT_GAP: ExceptionOwner.STORE_OPS,
+    ExceptionKind.NEGATIVE_STOCK: ExceptionOwner.STORE_OPS,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.submission import SubmitResult
+from worker import exit_without_teardown
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,9 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env(os.environ)
     handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
     try:
-        sys.exit(asyncio.run(handler(args, settings)))
+        code = asyncio.run(handler(args, settings))
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
+    exit_without_teardown(code)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,9 +1,10 @@
 """Exceptions: opened by the saga, resolved when the run posts or an operator abandons it."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.outcomes import ExceptionKind
 from store.tables import SyncException
@@ -52,11 +53,19 @@ def open_exception(
     return record
 
 
-def resolve_exceptions(session: Session, workflow_id: str, resolution: str, now: datetime) -> int:
-    """Resolve every open exception of a run. Returns how many were resolved."""
+def resolve_exceptions(
+    session: Session,
+    workflow_id: str,
+    kinds: Iterable[ExceptionKind],
+    resolution: str,
+    now: datetime,
+) -> int:
+    """Resolve a run's open exceptions of the given kinds. Returns how many were resolved."""
     records = session.exec(
         select(SyncException).where(
-            SyncException.workflow_id == workflow_id, SyncException.state == "open"
+            SyncException.workflow_id == workflow_id,
+            SyncException.state == "open",
+            col(SyncException.kind).in_([kind.value for kind in kinds]),
         )
     ).all()
     for record in records:

@@ -56,6 +56,7 @@ class PosTransactionWorkflow:
             stage=SyncStage.RECEIVED,
         )
         self._decision: OperatorDecision | None = None
+        self._parked_kinds: set[ExceptionKind] = set()
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
@@ -85,7 +86,7 @@ class PosTransactionWorkflow:
 
         self._set_stage(SyncStage.JOURNALING)
         await self._journal(txn, Outcome.POSTED, None)
-        if self._status.failure is not None:
+        if self._parked_kinds:
             await self._resolve_exceptions(txn, f"posted on attempt {self._status.attempts}")
         self._set_stage(SyncStage.POSTED, Outcome.POSTED)
         return await self._finish()
@@ -103,7 +104,18 @@ class PosTransactionWorkflow:
             compensations.register(
                 lambda: self._compensate(ErpActivities.release_if_present, reference)
             )
-            self._merge_refs(await self._erp(ErpActivities.reserve, order))
+            reservation = await self._erp(ErpActivities.reserve, order)
+            self._merge_refs(reservation)
+            if reservation.reserved_beyond_stock:
+                await self._record_exception(
+                    txn,
+                    BusinessFailure(
+                        kind=ExceptionKind.NEGATIVE_STOCK,
+                        message=f"the ERP counted too little stock in {order.warehouse_code}; "
+                        "the sale was reserved anyway (the goods left the till)",
+                        details={"erp_reference": reference},
+                    ),
+                )
 
             self._set_stage(SyncStage.POSTING)
             compensations.register(
@@ -135,9 +147,8 @@ class PosTransactionWorkflow:
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
         self._status.failure = failure
-        await self._store(
-            StoreActivities.open_exception, ExceptionRecord(transaction=txn, failure=failure)
-        )
+        self._parked_kinds.add(failure.kind)
+        await self._record_exception(txn, failure)
         workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
         self._set_stage(SyncStage.PARKED, Outcome.PARKED)
         self._decision = None
@@ -193,10 +204,20 @@ class PosTransactionWorkflow:
             OutcomeRecord(transaction=txn, outcome=outcome, refs=self._status.erp, note=note),
         )
 
+    async def _record_exception(self, txn: PosTransaction, failure: BusinessFailure) -> None:
+        await self._store(
+            StoreActivities.open_exception, ExceptionRecord(transaction=txn, failure=failure)
+        )
+
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
+        """Resolve what parked this run; exceptions recorded for review stay open."""
         await self._store(
             StoreActivities.resolve_exceptions,
-            ExceptionResolution(workflow_id=txn.workflow_id, resolution=resolution),
+            ExceptionResolution(
+                workflow_id=txn.workflow_id,
+                kinds=sorted(self._parked_kinds),
+                resolution=resolution,
+            ),
         )
 
     async def _erp(

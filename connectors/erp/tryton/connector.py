@@ -50,6 +50,10 @@ class TrytonConnector:
         self._taxes: dict[str, int] = {}
         self._currencies: dict[str, int] = {}
 
+    @property
+    def requests_sent(self) -> int:
+        return self._rest.requests_sent
+
     async def ping(self) -> None:
         await self._rest.read("company.company", self._company_id, ["id"])
 
@@ -66,9 +70,10 @@ class TrytonConnector:
             sale = await self._confirm(order, sale)
         if sale.state == "cancelled":
             raise ErpRejected(f"sale {sale.number} for {order.reference} is cancelled")
-        for shipment_id, state in sale.shipments.items():
-            await self._assign(shipment_id, state, order.reference)
-        return sale.refs(order.reference)
+        forced = [
+            await self._assign(shipment_id, state) for shipment_id, state in sale.shipments.items()
+        ]
+        return sale.refs(order.reference).model_copy(update={"reserved_beyond_stock": any(forced)})
 
     async def release_if_present(self, reference: str) -> None:
         sale = await self._find_sale(reference)
@@ -309,7 +314,10 @@ class TrytonConnector:
 
     # Shipments
 
-    async def _assign(self, shipment_id: int, state: str, reference: str) -> None:
+    async def _assign(self, shipment_id: int, state: str) -> bool:
+        """Reserve the shipment's stock. The till already sold the goods, so when the ERP
+        counts too few, the reservation is forced (stock goes negative) rather than refused;
+        returns True then, so the shortfall can be recorded for store ops."""
         if state == "draft":
             state = (await self._rest.click("stock.shipment.out", shipment_id, "wait"))["state"]
         if state == "waiting":
@@ -317,7 +325,9 @@ class TrytonConnector:
                 "state"
             ]
         if state == "waiting":
-            raise ErpRejected(f"not enough stock to reserve shipment {shipment_id} of {reference}")
+            await self._rest.click("stock.shipment.out", shipment_id, "assign_force")
+            return True
+        return False
 
     async def _create_return(self, reference: str, shipment_id: int) -> Record:
         """A customer return of everything ``shipment_id`` issued, into the same warehouse."""

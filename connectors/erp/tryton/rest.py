@@ -63,6 +63,8 @@ class TrytonRest:
             timeout=timeout,
         )
         self._company_id = company_id
+        self.requests_sent = 0
+        """How many HTTP requests this client has sent (for benchmarks and diagnostics)."""
 
     async def search(
         self,
@@ -124,6 +126,7 @@ class TrytonRest:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
+        self.requests_sent += 1
         try:
             response = await self._client.request(
                 method,
