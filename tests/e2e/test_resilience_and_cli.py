@@ -130,3 +130,58 @@ async def test_cli_submit_reports_field_errors_and_posts_the_valid_ticket(
     assert invalid["transaction_id"] in rejects_file.read_text()
     expected_reference = f"pos-S001-T1-{invalid['transaction_id']}"
     assert await sales_with_reference(tryton_rest, expected_reference) == []
+
+
+def _cli(
+    temporal_env: WorkflowEnvironment, settings: Settings, *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "starter.cli", *args],
+        cwd=REPOSITORY,
+        env=_environment(temporal_env, settings, TILLSYNC_TASK_QUEUE="tillsync-e2e"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+async def test_cli_lists_parked_runs_by_store_and_prints_schema_and_erp_info(
+    temporal_env: WorkflowEnvironment,
+    e2e_settings: Settings,
+    submitter: Submitter,
+) -> None:
+    store = new_id("S")
+    txn = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")], store_id=store)
+    await submitter.submit(txn)
+    await wait_settled(temporal_env.client, txn.workflow_id)
+
+    async with asyncio.timeout(30):  # visibility is eventually consistent
+        while True:
+            listed = await asyncio.to_thread(
+                _cli,
+                temporal_env,
+                e2e_settings,
+                "runs",
+                "--stage",
+                "parked",
+                "--store",
+                store,
+                "--json",
+            )
+            rows = [json.loads(line) for line in listed.stdout.splitlines()]
+            if rows:
+                break
+            await asyncio.sleep(0.5)
+    assert [(row["workflow_id"], row["exception_kind"]) for row in rows] == [
+        (txn.workflow_id, "unmapped_location")
+    ]
+
+    schema = json.loads(
+        (await asyncio.to_thread(_cli, temporal_env, e2e_settings, "schema")).stdout
+    )
+    assert {"transaction_id", "lines", "totals"} <= set(schema["required"])
+    info = json.loads(
+        (await asyncio.to_thread(_cli, temporal_env, e2e_settings, "erp", "info", "--json")).stdout
+    )
+    assert (info["url"], info["database"]) == (e2e_settings.erp_url, e2e_settings.erp_database)
