@@ -18,17 +18,22 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 
+from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
+from activities.finance import FinanceActivities
 from activities.receipts import ReceiptActivities
+from activities.returns import ReturnActivities
 from activities.store import StoreActivities
-from connectors.erp.base import ErpConnector
-from connectors.erp.factory import create_connector
+from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.erp.factory import create_books, create_connector
 from domain.settings import Settings
 from store.db import create_store_engine
+from workflows.daily_posting import DailyPostingWorkflow
+from workflows.period_close import PeriodCloseWorkflow
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.receipt_gaps import ReceiptGapsWorkflow
 
-WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow]
+WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow, PeriodCloseWorkflow, DailyPostingWorkflow]
 
 
 class BusinessFailuresWithoutTraceback(logging.Filter):
@@ -54,13 +59,17 @@ def build_worker(
     client: Client,
     settings: Settings,
     connector: ErpConnector,
+    books: ErpBooks,
     executor: ThreadPoolExecutor,
     interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
     engine = create_store_engine(settings.resolved_store_url)
     store = StoreActivities(engine)
+    returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
-    erp = ErpActivities(connector)
+    erp = ErpActivities(connector, settings.tax_tolerance_per_line)
+    finance = FinanceActivities(engine, books, client, settings)
+    daily = DailyPostingActivities(engine, books, settings.erp_company_id)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -77,7 +86,13 @@ def build_worker(
             erp.cancel_posting_if_present,
             erp.commit,
             erp.return_stock_if_present,
+            erp.returnable_quantity,
+            erp.pay,
+            erp.void_payments_if_present,
+            returns.find_originals,
             receipts.review_gaps,
+            *finance.definitions(),
+            *daily.definitions(),
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,
@@ -101,13 +116,15 @@ async def run_worker(
 ) -> None:
     """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection."""
     connector = create_connector(settings)
+    books = create_books(settings)
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
-        worker = build_worker(client, settings, connector, executor, interceptors)
+        worker = build_worker(client, settings, connector, books, executor, interceptors)
         try:
             async with worker:
                 await stop.wait()
         finally:
             await connector.aclose()
+            await books.aclose()
 
 
 async def _main() -> None:

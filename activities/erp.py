@@ -8,20 +8,37 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import business_failure
 from connectors.erp.base import ErpConnector
-from connectors.erp.errors import ErpRejected, ErpUnknownCodes
-from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPostingResult
+from connectors.erp.errors import (
+    ErpRejected,
+    ErpReturnRefused,
+    ErpTotalsMismatch,
+    ErpUnknownCodes,
+)
+from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
+from domain.returns import ReturnableQuantity
 
 
 class PostRequest(BaseModel):
     reference: str
     posting_date: date
+
+
+class PayRequest(BaseModel):
+    reference: str
+    payments: list[ErpPayment]
+
+
+class ReturnableRequest(BaseModel):
+    original_reference: str
+    original_line_number: int
 
 
 HEARTBEAT_EVERY_SECONDS = 2.0
@@ -34,9 +51,27 @@ async def _heartbeat_forever() -> None:
 
 
 @asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeat while the ERP works: a dead worker is noticed within the heartbeat timeout,
+    not the whole start-to-close timeout."""
+    heartbeat = asyncio.create_task(_heartbeat_forever())
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+
+
+@asynccontextmanager
+async def _compensation_call() -> AsyncIterator[None]:
+    """A compensation never gives up: every error, refusals included, is retried with backoff
+    (and shows in the UI as a retrying activity) until the ERP accepts the undo."""
+    async with _heartbeating():
+        yield
+
+
+@asynccontextmanager
 async def _erp_call() -> AsyncIterator[None]:
-    """Heartbeat while the ERP works (a dead worker is noticed within the heartbeat
-    timeout, not the whole start-to-close timeout) and classify the connector's errors."""
+    """A forward step: heartbeat, and classify the connector's business refusals."""
     heartbeat = asyncio.create_task(_heartbeat_forever())
     try:
         yield
@@ -47,6 +82,28 @@ async def _erp_call() -> AsyncIterator[None]:
             else ExceptionKind.UNMAPPED_SKU
         )
         raise business_failure(kind, str(error), {"erp_codes": ", ".join(error.codes)}) from error
+    except ErpTotalsMismatch as error:
+        figures = error.reconciliation
+        raise business_failure(
+            ExceptionKind.TOTALS_MISMATCH,
+            str(error),
+            {
+                "erp_net": str(figures.erp_net),
+                "pos_net": str(figures.pos_net),
+                "erp_tax": str(figures.erp_tax),
+                "pos_tax": str(figures.pos_tax),
+                "tolerance": str(error.tolerance),
+            },
+        ) from error
+    except ErpReturnRefused as error:
+        raise business_failure(
+            ExceptionKind.RETURN_REFUSED,
+            str(error),
+            {
+                "original_reference": error.original_reference,
+                "original_line": str(error.original_line_number),
+            },
+        ) from error
     except ErpRejected as error:
         raise business_failure(ExceptionKind.ERP_REJECTED, f"the ERP refused: {error}") from error
     finally:
@@ -54,20 +111,41 @@ async def _erp_call() -> AsyncIterator[None]:
 
 
 class ErpActivities:
-    def __init__(self, connector: ErpConnector) -> None:
+    def __init__(self, connector: ErpConnector, tax_tolerance_per_line: Decimal) -> None:
         self._erp = connector
+        self._tax_tolerance_per_line = tax_tolerance_per_line
 
     @activity.defn(name="erp.reserve")
     async def reserve(self, order: ErpOrder) -> ErpOrderRefs:
+        """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
+        beyond it the order is refused (totals_mismatch) before any stock is reserved."""
+        lines = len(order.product_lines) + len(order.discount_lines)
         async with _erp_call():
             await self._erp.check_codes(
                 order.warehouse_code, [line.product_code for line in order.product_lines]
             )
-            return await self._erp.reserve(order)
+            return await self._erp.reserve(order, self._tax_tolerance_per_line * lines)
+
+    @activity.defn(name="erp.returnable_quantity")
+    async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:
+        async with _erp_call():
+            return await self._erp.returnable_quantity(
+                request.original_reference, request.original_line_number
+            )
+
+    @activity.defn(name="erp.pay")
+    async def pay(self, request: PayRequest) -> ErpOrderRefs:
+        async with _erp_call():
+            return await self._erp.pay(request.reference, request.payments)
+
+    @activity.defn(name="erp.void_payments_if_present")
+    async def void_payments_if_present(self, reference: str) -> None:
+        async with _compensation_call():
+            await self._erp.void_payments_if_present(reference)
 
     @activity.defn(name="erp.release_if_present")
     async def release_if_present(self, reference: str) -> None:
-        async with _erp_call():
+        async with _compensation_call():
             await self._erp.release_if_present(reference)
 
     @activity.defn(name="erp.post")
@@ -77,7 +155,7 @@ class ErpActivities:
 
     @activity.defn(name="erp.cancel_posting_if_present")
     async def cancel_posting_if_present(self, reference: str) -> None:
-        async with _erp_call():
+        async with _compensation_call():
             await self._erp.cancel_posting_if_present(reference)
 
     @activity.defn(name="erp.commit")
@@ -87,5 +165,5 @@ class ErpActivities:
 
     @activity.defn(name="erp.return_stock_if_present")
     async def return_stock_if_present(self, reference: str) -> None:
-        async with _erp_call():
+        async with _compensation_call():
             await self._erp.return_stock_if_present(reference)

@@ -3,14 +3,15 @@
 import hashlib
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.errors import business_failure
-from domain.erp_order import ErpOrderRefs
+from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.mapping import TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, Submission
+from domain.periods import PostingMode
 from domain.transaction import PosTransaction
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
@@ -30,11 +31,16 @@ class OutcomeRecord(BaseModel):
     outcome: Outcome
     refs: ErpOrderRefs | None = None
     note: str | None = None
+    order: ErpOrder | None = None
+    posting_mode: PostingMode | None = None
 
 
 class ExceptionRecord(BaseModel):
     transaction: PosTransaction
     failure: BusinessFailure
+    resolution: str | None = Field(
+        default=None, description="set: a record of something handled, written as resolved"
+    )
 
 
 class ExceptionResolution(BaseModel):
@@ -122,6 +128,10 @@ class StoreActivities:
                 details=dict(record.failure.details),
                 now=_now(),
             )
+            if record.resolution:
+                row.state, row.resolution, row.resolved_at = "resolved", record.resolution, _now()
+                session.add(row)
+                session.flush()
             assert row.id is not None
             return row.id
 
@@ -142,6 +152,8 @@ class StoreActivities:
                 refs=record.refs,
                 note=record.note,
                 now=_now(),
+                order=record.order,
+                posting_mode=record.posting_mode,
             )
 
 

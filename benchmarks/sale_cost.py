@@ -134,7 +134,14 @@ async def main() -> None:
         template = ensure_template(REPOSITORY / ".data" / "cache" / "erp-template")
         database = copy_database(template, data_dir / "erp", "bench")
         async with TrytonServer(database) as erp:
-            connector = TrytonConnector(erp.url, erp.database, erp.api_key, erp.company_id)
+            connector = TrytonConnector(
+                erp.url,
+                erp.database,
+                erp.api_key,
+                erp.company_id,
+                rpc_login=erp.info.rpc_login,
+                rpc_password=erp.info.rpc_password,
+            )
             await per_step_costs(connector, args.sales)
             await connector.aclose()
             env = await WorkflowEnvironment.start_local(
@@ -150,6 +157,8 @@ async def main() -> None:
                 erp_database=erp.database,
                 erp_api_key=erp.api_key,
                 erp_company_id=erp.company_id,
+                erp_rpc_login=erp.info.rpc_login,
+                erp_rpc_password=erp.info.rpc_password,
             )
             stop = asyncio.Event()
             worker = asyncio.create_task(run_worker(settings, env.client, stop))

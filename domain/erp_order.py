@@ -11,6 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.money import Amount
+from domain.tax import TaxReconciliation
 from domain.transaction import DiscountKind, ItemCondition, TenderType
 
 
@@ -35,6 +36,11 @@ class ErpProductLine(_Frozen):
     condition: ItemCondition | None = None
     return_of_transaction_id: str | None = None
     return_of_line_number: int | None = None
+    return_of_reference: str | None = Field(
+        default=None,
+        description="the ERP reference the original sale was booked under (from the journal);"
+        " None: an unreferenced return, booked at the product's current cost",
+    )
 
 
 class ErpDiscountLine(_Frozen):
@@ -90,6 +96,10 @@ class ErpOrderRefs(BaseModel):
     reserved_beyond_stock: bool = Field(
         default=False, description="the ERP counted too little stock; the reservation was forced"
     )
+    return_shipment_ids: list[int] = Field(default_factory=list)
+    payment_move_ids: list[int] = Field(
+        default_factory=list, description="one ERP payment per tender, once paid"
+    )
 
 
 class ErpPostingResult(BaseModel):
@@ -98,6 +108,9 @@ class ErpPostingResult(BaseModel):
     tax_total: Amount
     gross_total: Amount
     tax_adjustment: Amount = Decimal(0)
+    reconciliation: TaxReconciliation | None = Field(
+        default=None, description="the ERP's own net and taxes against the till's"
+    )
 
 
 class StockLevel(BaseModel):

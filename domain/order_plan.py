@@ -8,6 +8,7 @@ amounts, so that each discount line carries the taxes of the goods it discounted
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpPayment, ErpProductLine, ErpTax
@@ -27,8 +28,17 @@ def erp_reference(txn: PosTransaction, attempt: int) -> str:
     return txn.workflow_id if attempt == 1 else f"{txn.workflow_id}~{attempt}"
 
 
-def plan_erp_order(txn: PosTransaction, mapping: TransactionMapping, reference: str) -> ErpOrder:
-    product_lines = [_product_line(txn, line, mapping) for line in txn.lines]
+def plan_erp_order(
+    txn: PosTransaction,
+    mapping: TransactionMapping,
+    reference: str,
+    original_references: Mapping[str, str] | None = None,
+) -> ErpOrder:
+    """``original_references``: for returned lines, the POS transaction id of each original
+    ticket -> the ERP reference it was booked under (the journal knows it); a returned line
+    whose original is not in it is planned as an unreferenced return."""
+    originals = original_references or {}
+    product_lines = [_product_line(txn, line, mapping, originals) for line in txn.lines]
     discount_lines = [
         _discount_line(txn, line, discount, mapping)
         for line in txn.lines
@@ -78,7 +88,7 @@ def _erp_taxes(line: PosLine, mapping: TransactionMapping) -> list[ErpTax]:
 
 
 def _product_line(
-    txn: PosTransaction, line: PosLine, mapping: TransactionMapping
+    txn: PosTransaction, line: PosLine, mapping: TransactionMapping, originals: Mapping[str, str]
 ) -> ErpProductLine:
     line_mapping = mapping.line(line.line_number)
     net_unit_price = _net_of_tax(txn, line.unit_price, _line_rate(line))
@@ -93,6 +103,9 @@ def _product_line(
         condition=line.condition,
         return_of_transaction_id=line.return_of.transaction_id if line.return_of else None,
         return_of_line_number=line.return_of.line_number if line.return_of else None,
+        return_of_reference=originals.get(line.return_of.transaction_id)
+        if line.return_of
+        else None,
     )
 
 

@@ -1,6 +1,6 @@
 """Where a transaction's saga stands, how it ended, and what went wrong."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -17,6 +17,8 @@ class SyncStage(StrEnum):
     POSTING = "posting"
     COMMITTING = "committing"
     JOURNALING = "journaling"
+    WAITING_ORIGINAL = "waiting_original"
+    PAYING = "paying"
     COMPENSATING = "compensating"
     PARKED = "parked"
     POSTED = "posted"
@@ -60,10 +62,25 @@ class ExceptionKind(StrEnum):
     DUPLICATE = "duplicate"
     RECEIPT_GAP = "receipt_gap"
     NEGATIVE_STOCK = "negative_stock"
+    RETURN_REFUSED = "return_refused"
+    ORIGINAL_MISSING = "original_missing"
 
     @property
     def owner(self) -> "ExceptionOwner":
         return _OWNERS[self]
+
+    @property
+    def is_review_record(self) -> bool:
+        """Written for a person to review while the posting went ahead (never parks a run)."""
+        return self in _REVIEW_RECORDS
+
+
+_REVIEW_RECORDS = {
+    ExceptionKind.TAX_ROUNDING,
+    ExceptionKind.UNREFERENCED_RETURN,
+    ExceptionKind.PERIOD_REDATED,
+    ExceptionKind.NEGATIVE_STOCK,
+}
 
 
 class ExceptionOwner(StrEnum):
@@ -84,6 +101,8 @@ _OWNERS = {
     ExceptionKind.DUPLICATE: ExceptionOwner.STORE_OPS,
     ExceptionKind.RECEIPT_GAP: ExceptionOwner.STORE_OPS,
     ExceptionKind.NEGATIVE_STOCK: ExceptionOwner.STORE_OPS,
+    ExceptionKind.RETURN_REFUSED: ExceptionOwner.STORE_OPS,
+    ExceptionKind.ORIGINAL_MISSING: ExceptionOwner.STORE_OPS,
 }
 
 
@@ -105,6 +124,10 @@ class Submission(BaseModel):
     transaction: PosTransaction
     submission_id: str
     submitted_at: datetime
+    original_wait: timedelta = Field(
+        default=timedelta(days=3),
+        description="how long a return waits for its original sale before it parks",
+    )
 
 
 class SyncStatus(BaseModel):

@@ -11,6 +11,8 @@ from typing import Any
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.finance import add_finance_commands
+from starter.intake_commands import add_intake_commands
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
 
@@ -75,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="JSON Schema of the canonical transaction")
     schema.set_defaults(handler=_schema)
+
+    add_intake_commands(commands)
+    add_finance_commands(commands)
     return parser
 
 

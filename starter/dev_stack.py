@@ -14,6 +14,7 @@ from pathlib import Path
 from connectors.erp.factory import sandbox_info_path
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.settings import Settings
+from starter.ingest.server import serve_ingest
 from starter.store_day import replay_store_day
 from starter.temporal_server import TemporalDevServer
 from worker import configure_logging, run_worker
@@ -61,10 +62,13 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
     )
     stop = asyncio.Event()
     worker_task: asyncio.Task[None] | None = None
+    ingest_task: asyncio.Task[None] | None = None
     try:
         client = await temporal.start()
         worker_task = asyncio.create_task(run_worker(settings, client, stop))
         print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
+        ingest_task = asyncio.create_task(serve_ingest(settings, client, stop))
+        print(f"POS ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs")
         if await asyncio.to_thread(examples.exists):
             summary = await replay_store_day(client, settings, examples)
             print(summary.render())
@@ -77,6 +81,9 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         if worker_task is not None:
             with contextlib.suppress(Exception):
                 await worker_task
+        if ingest_task is not None:
+            with contextlib.suppress(Exception):
+                await ingest_task
         await temporal.stop()
         await asyncio.to_thread(erp.stop)
         info_file.unlink(missing_ok=True)

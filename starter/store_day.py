@@ -4,14 +4,16 @@ from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 from temporalio.client import Client
 
-from domain.outcomes import Outcome
+from domain.outcomes import ExceptionKind, Outcome
 from domain.settings import Settings
 from starter.loading import load_files, write_rejects
 from starter.mappings_csv import read_mappings
 from starter.submission import SubmitResult, Submitter, rejected_results, wait_settled
 from store.db import create_store_engine, session_scope
+from store.exceptions import list_exceptions
 from store.mappings import import_mappings
 
 
@@ -19,6 +21,9 @@ class DaySummary(BaseModel):
     results: list[SubmitResult]
     earlier_runs: dict[str, SubmitResult] = Field(
         default_factory=dict, description="for each duplicate: how its earlier run stands"
+    )
+    for_review: list[str] = Field(
+        default_factory=list, description="records written for people to review (not parked)"
     )
     rejects_file: Path
 
@@ -45,6 +50,9 @@ class DaySummary(BaseModel):
                 lines.append(
                     f"  rejected {result.transaction_id}: " + "; ".join(result.errors or [])
                 )
+        if self.for_review:
+            lines.append(f"for review {len(self.for_review)}  (recorded; the postings went ahead)")
+            lines += [f"  {record}" for record in self.for_review]
         return "\n".join(lines)
 
     def _earlier(self) -> str:
@@ -76,5 +84,17 @@ async def replay_store_day(client: Client, settings: Settings, folder: Path) -> 
         if result.outcome is Outcome.DUPLICATE
     }
     return DaySummary(
-        results=results + rejected, earlier_runs=earlier_runs, rejects_file=settings.rejects_file
+        results=results + rejected,
+        earlier_runs=earlier_runs,
+        for_review=_records_for_review(engine, {result.workflow_id for result in results}),
+        rejects_file=settings.rejects_file,
     )
+
+
+def _records_for_review(engine: Engine, workflow_ids: set[str]) -> list[str]:
+    with session_scope(engine) as session:
+        return [
+            f"[{record.kind}] {record.workflow_id}: {record.message}"
+            for record in list_exceptions(session, state=None)
+            if record.workflow_id in workflow_ids and ExceptionKind(record.kind).is_review_record
+        ]

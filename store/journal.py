@@ -4,8 +4,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from domain.erp_order import ErpOrderRefs
+from domain.breakdown import ticket_breakdown
+from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.outcomes import Outcome
+from domain.periods import PostingMode
 from domain.transaction import PosTransaction
 from store.tables import JournalEntry
 
@@ -18,8 +20,11 @@ def record_outcome(
     refs: ErpOrderRefs | None,
     now: datetime,
     note: str | None = None,
+    order: ErpOrder | None = None,
+    posting_mode: PostingMode | None = None,
 ) -> JournalEntry:
-    """Write (or, on a retried step, rewrite) the run's journal row."""
+    """Write (or, on a retried step, rewrite) the run's journal row, with the ticket's
+    breakdown (and, given the ERP ``order`` it booked, what a daily posting needs)."""
     entry = session.exec(
         select(JournalEntry).where(JournalEntry.workflow_id == txn.workflow_id)
     ).first() or JournalEntry(
@@ -41,7 +46,10 @@ def record_outcome(
     entry.outcome = outcome.value
     entry.note = note
     entry.recorded_at = now
+    entry.breakdown = ticket_breakdown(txn, order).model_dump(mode="json")
+    entry.posting_mode = posting_mode.value if posting_mode else None
     if refs:
+        entry.erp_reference = refs.reference
         entry.erp_sale_id = refs.sale_id
         entry.erp_sale_number = refs.sale_number
         entry.erp_invoice_id = refs.invoice_id
@@ -54,3 +62,15 @@ def record_outcome(
 
 def find_entry(session: Session, workflow_id: str) -> JournalEntry | None:
     return session.exec(select(JournalEntry).where(JournalEntry.workflow_id == workflow_id)).first()
+
+
+def find_original(
+    session: Session, transaction_id: str, store_id: str, terminal_id: str | None
+) -> JournalEntry | None:
+    """The journal row of the sale a return points at (the terminal, when the till gave it)."""
+    query = select(JournalEntry).where(
+        JournalEntry.transaction_id == transaction_id, JournalEntry.store_id == store_id
+    )
+    if terminal_id:
+        query = query.where(JournalEntry.terminal_id == terminal_id)
+    return session.exec(query).first()

@@ -60,11 +60,21 @@ class JournalEntry(SQLModel, table=True):
     net_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     tax_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     gross_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    erp_reference: str | None = Field(default=None, max_length=220, index=True)
     erp_sale_id: int | None = None
     erp_sale_number: str | None = Field(default=None, max_length=64)
     erp_invoice_id: int | None = None
     erp_invoice_number: str | None = Field(default=None, max_length=64)
     posting_date: date | None = None
+    posting_mode: str | None = Field(default=None, max_length=16, description="PostingMode")
+    breakdown: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="tax by rate, tenders, discounts, ERP booking: domain.breakdown",
+    )
+    consolidation_id: int | None = Field(
+        default=None, index=True, description="the daily consolidated posting that booked it"
+    )
     note: str | None = None
     recorded_at: datetime
 
@@ -103,3 +113,62 @@ class Mapping(SQLModel, table=True):
     pos_code: str = Field(default="", max_length=64)
     erp_code: str = Field(max_length=64)
     factor: Decimal = Field(default=Decimal(1), sa_column=Column(MONEY, nullable=False))
+
+
+class ReceiptSeen(SQLModel, table=True):
+    """A receipt number a terminal issued and tillsync received (for receipt-gap detection)."""
+
+    __tablename__ = "receipts_seen"
+    __table_args__ = (UniqueConstraint("store_id", "terminal_id", "receipt_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: str = Field(max_length=64)
+    terminal_id: str = Field(max_length=64)
+    receipt_number: int
+    transaction_id: str = Field(max_length=64)
+    seen_at: datetime
+
+
+class PeriodClose(SQLModel, table=True):
+    """A period finance is closing or has closed: postings dated in it re-date forward."""
+
+    __tablename__ = "period_closes"
+    __table_args__ = (UniqueConstraint("company_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int
+    period: str = Field(max_length=16, description="YYYY-MM, as finance names it")
+    start_date: date
+    end_date: date
+    state: str = Field(max_length=16, index=True, description="closing/closed/aborted/reopened")
+    workflow_id: str | None = Field(default=None, max_length=200)
+    marked_at: datetime
+    closed_at: datetime | None = None
+    note: str | None = None
+    reconciliation: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ConsolidatedPosting(SQLModel, table=True):
+    """One daily consolidated journal entry (a batch) of a store's business day."""
+
+    __tablename__ = "consolidated_postings"
+    __table_args__ = (UniqueConstraint("batch_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_key: str = Field(max_length=200)
+    store_id: str = Field(max_length=64, index=True)
+    business_date: date = Field(index=True)
+    currency: str = Field(max_length=3)
+    state: str = Field(max_length=16, index=True, description="pending, then posted")
+    ticket_count: int
+    gross_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    totals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    erp_move_id: int | None = None
+    erp_move_number: str | None = Field(default=None, max_length=64)
+    posting_date: date | None = None
+    cost_of_goods: Decimal | None = Field(default=None, sa_column=Column(MONEY, nullable=True))
+    created_at: datetime
+    posted_at: datetime | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
+from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import (
     TrytonSandboxInfo,
     TrytonServer,
@@ -45,7 +46,12 @@ def erp_sandbox(tryton_server: TrytonServer) -> TrytonSandboxInfo:
 @pytest.fixture
 async def tryton_connector(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonConnector]:
     connector = TrytonConnector(
-        erp_sandbox.url, erp_sandbox.database, erp_sandbox.api_key, erp_sandbox.company_id
+        erp_sandbox.url,
+        erp_sandbox.database,
+        erp_sandbox.api_key,
+        erp_sandbox.company_id,
+        rpc_login=erp_sandbox.rpc_login,
+        rpc_password=erp_sandbox.rpc_password,
     )
     yield connector
     await connector.aclose()
@@ -59,3 +65,12 @@ async def tryton_rest(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonRes
     )
     yield rest
     await rest.aclose()
+
+
+@pytest.fixture
+async def tryton_rpc(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonRpc]:
+    rpc = TrytonRpc(
+        erp_sandbox.url, erp_sandbox.database, erp_sandbox.rpc_login, erp_sandbox.rpc_password
+    )
+    yield rpc
+    await rpc.aclose()

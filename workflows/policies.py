@@ -26,3 +26,7 @@ STORE_RETRY = RetryPolicy(
 )
 STORE_START_TO_CLOSE = timedelta(seconds=60)
 STORE_SCHEDULE_TO_CLOSE = timedelta(days=7)
+
+# A return replayed before its original sale re-checks the journal with backoff.
+ORIGINAL_FIRST_RECHECK = timedelta(seconds=5)
+ORIGINAL_MAX_RECHECK = timedelta(minutes=15)

@@ -1,26 +1,31 @@
 """The saga of one POS transaction, read top to bottom:
 
-claim (dedupe) -> screen (incomplete tickets and totals) -> map -> reserve -> post -> commit
--> journal. A business failure compensates what was done, opens an exception and parks the
-run until an operator signals ``retry`` (after fixing the cause) or ``abandon``.
+claim (dedupe) -> screen (incomplete tickets and totals) -> map -> reserve -> plan the posting
+(mode, and its date: re-dated to the next open period when the period is closed or closing)
+-> post (per-transaction mode; daily mode posts a consolidated entry per store-day later)
+-> commit -> journal. A business failure compensates what was done, opens an exception and
+parks the run until an operator signals ``retry`` (after fixing the cause) or ``abandon``.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.erp import ErpActivities, PostRequest
+    from activities.erp import ErpActivities, PayRequest, PostRequest
+    from activities.finance import FinanceActivities, PostingPlanRequest
+    from activities.returns import ReturnActivities
     from activities.store import (
         ExceptionRecord,
         ExceptionResolution,
         OutcomeRecord,
         StoreActivities,
     )
-    from domain.erp_order import ErpOrderRefs
+    from domain.erp_order import ErpOrder, ErpOrderRefs
     from domain.order_plan import erp_reference, plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
@@ -30,6 +35,12 @@ with workflow.unsafe.imports_passed_through():
         SyncStage,
         SyncStatus,
     )
+    from domain.periods import PostingMode, PostingPlan, redating_notice
+    from domain.records import (
+        original_missing_failure,
+        tax_rounding_record,
+        unreferenced_return_record,
+    )
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
     from workflows import policies
@@ -37,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.saga import Compensations
 
 ArgT = TypeVar("ArgT")
+OwnerT = TypeVar("OwnerT")
 ResultT = TypeVar("ResultT")
 
 
@@ -55,8 +67,11 @@ class PosTransactionWorkflow:
             transaction_id=submission.transaction.transaction_id,
             stage=SyncStage.RECEIVED,
         )
+        self._submission = submission
         self._decision: OperatorDecision | None = None
         self._parked_kinds: set[ExceptionKind] = set()
+        self._order: ErpOrder | None = None
+        self._plan: PostingPlan | None = None
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
@@ -86,19 +101,22 @@ class PosTransactionWorkflow:
 
         self._set_stage(SyncStage.JOURNALING)
         await self._journal(txn, Outcome.POSTED, None)
+        if self._plan is not None and self._plan.redated:
+            await self._record_exception(txn, redating_notice(self._plan.posting))
         if self._parked_kinds:
             await self._resolve_exceptions(txn, f"posted on attempt {self._status.attempts}")
         self._set_stage(SyncStage.POSTED, Outcome.POSTED)
         return await self._finish()
 
     async def _sync_to_erp(self, txn: PosTransaction) -> BusinessFailure | None:
-        """map -> reserve -> post -> commit; on a business failure, undo and say why."""
+        """map -> reserve -> plan -> post -> commit; on a business failure, undo and say why."""
         compensations = Compensations()
         reference = erp_reference(txn, self._status.attempts)
         try:
             self._set_stage(SyncStage.MAPPING)
             mapping = await self._store(StoreActivities.resolve_mapping, txn)
-            order = plan_erp_order(txn, mapping, reference)
+            originals = await self._wait_for_originals(txn, self._submission.original_wait)
+            order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
             self._set_stage(SyncStage.RESERVING)
             compensations.register(
@@ -118,23 +136,44 @@ class PosTransactionWorkflow:
                 )
 
             self._set_stage(SyncStage.POSTING)
-            compensations.register(
-                lambda: self._compensate(ErpActivities.cancel_posting_if_present, reference)
-            )
-            posting = await self._erp(
-                ErpActivities.post,
-                PostRequest(reference=reference, posting_date=txn.business_date),
-            )
-            self._merge_refs(posting.refs)
-            mismatch = check_posting(order, posting)
-            if mismatch is not None:
-                raise _ParkWith(mismatch)
+            plan = self._plan = await self._plan_posting(txn)
+            if plan.mode is PostingMode.PER_TRANSACTION:
+                compensations.register(
+                    lambda: self._compensate(ErpActivities.cancel_posting_if_present, reference)
+                )
+                posting = await self._erp(
+                    ErpActivities.post,
+                    PostRequest(reference=reference, posting_date=plan.posting.posting_date),
+                )
+                self._merge_refs(posting.refs)
+                mismatch = check_posting(order, posting)
+                if mismatch is not None:
+                    raise _ParkWith(mismatch)
+                if posting.reconciliation is not None and posting.reconciliation.adjusted:
+                    await self._record_exception(
+                        txn,
+                        tax_rounding_record(posting.reconciliation),
+                        "adjusted within tolerance",
+                    )
+                if order.payments:
+                    self._set_stage(SyncStage.PAYING)
+                    compensations.register(
+                        lambda: self._compensate(ErpActivities.void_payments_if_present, reference)
+                    )
+                    self._merge_refs(
+                        await self._erp(
+                            ErpActivities.pay,
+                            PayRequest(reference=reference, payments=order.payments),
+                        )
+                    )
 
             self._set_stage(SyncStage.COMMITTING)
             compensations.register(
                 lambda: self._compensate(ErpActivities.return_stock_if_present, reference)
             )
             self._merge_refs(await self._erp(ErpActivities.commit, reference))
+            if any(line.is_return and line.return_of is None for line in txn.lines):
+                await self._record_exception(txn, unreferenced_return_record(txn))
             return None
         except (ActivityError, _ParkWith) as error:
             failure = error.failure if isinstance(error, _ParkWith) else _failure_of(error)
@@ -144,6 +183,24 @@ class PosTransactionWorkflow:
         except asyncio.CancelledError:
             await compensations.run()
             raise
+
+    async def _wait_for_originals(self, txn: PosTransaction, wait: timedelta) -> dict[str, str]:
+        """The ERP references of the sales this ticket returns goods from. An offline till may
+        replay a return before its original: wait for it, visibly, until the deadline; then
+        park rather than guess."""
+        if not any(line.return_of for line in txn.lines):
+            return {}
+        deadline = workflow.now() + wait
+        pause = policies.ORIGINAL_FIRST_RECHECK
+        while True:
+            lookup = await self._local(ReturnActivities.find_originals, txn)
+            if not lookup.pending:
+                return lookup.references
+            if workflow.now() >= deadline:
+                raise _ParkWith(original_missing_failure(lookup.pending, wait))
+            self._set_stage(SyncStage.WAITING_ORIGINAL)
+            await workflow.sleep(min(pause, deadline - workflow.now()))
+            pause = min(pause * 2, policies.ORIGINAL_MAX_RECHECK)
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
         self._status.failure = failure
@@ -201,12 +258,22 @@ class PosTransactionWorkflow:
     async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
         await self._store(
             StoreActivities.record_outcome,
-            OutcomeRecord(transaction=txn, outcome=outcome, refs=self._status.erp, note=note),
+            OutcomeRecord(
+                transaction=txn,
+                outcome=outcome,
+                refs=self._status.erp,
+                note=note,
+                order=self._order,
+                posting_mode=self._plan.mode if self._plan else None,
+            ),
         )
 
-    async def _record_exception(self, txn: PosTransaction, failure: BusinessFailure) -> None:
+    async def _record_exception(
+        self, txn: PosTransaction, failure: BusinessFailure, resolution: str | None = None
+    ) -> None:
         await self._store(
-            StoreActivities.open_exception, ExceptionRecord(transaction=txn, failure=failure)
+            StoreActivities.open_exception,
+            ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
         )
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
@@ -232,6 +299,15 @@ class PosTransactionWorkflow:
             retry_policy=policies.ERP_RETRY,
         )
 
+    async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
+        return await workflow.execute_activity_method(
+            FinanceActivities.plan_posting,
+            PostingPlanRequest(business_date=txn.business_date),
+            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
+            retry_policy=policies.ERP_RETRY,
+        )
+
     async def _compensate(
         self, activity: Callable[[ErpActivities, str], Awaitable[None]], reference: str
     ) -> None:
@@ -247,6 +323,10 @@ class PosTransactionWorkflow:
     async def _store(
         self, activity: Callable[[StoreActivities, ArgT], ResultT], arg: ArgT
     ) -> ResultT:
+        return await self._local(activity, arg)
+
+    async def _local(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+        """Run a store-side (database) activity with the store's timeouts and retries."""
         return await workflow.execute_activity_method(
             activity,
             arg,

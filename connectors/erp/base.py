@@ -7,9 +7,14 @@ nothing when there is nothing to undo.
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
-from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPostingResult, StockLevel
+from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
+from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.periods import ErpPeriod
+from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
+from domain.returns import ReturnableQuantity
 
 
 class ErpConnector(Protocol):
@@ -19,8 +24,15 @@ class ErpConnector(Protocol):
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         """Raise ErpUnknownCodes for a warehouse or products the ERP does not have."""
 
-    async def reserve(self, order: ErpOrder) -> ErpOrderRefs:
-        """Create (or find) the sales order and reserve its stock in the warehouse."""
+    async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
+        """Create (or find) the sales order and reserve its stock in the warehouse.
+
+        The order's document carries the till's net and taxes exactly: a difference from the
+        ERP's own computation within ``tolerance`` (default: one minor unit per line) is
+        booked as an adjustment, beyond it ErpTotalsMismatch names both figures. Returned
+        lines are booked against their original (ErpReturnRefused when it does not allow them)
+        and restocked by condition.
+        """
 
     async def release_if_present(self, reference: str) -> None:
         """Undo ``reserve``: cancel the reservation and the order, if they exist."""
@@ -30,6 +42,17 @@ class ErpConnector(Protocol):
 
     async def cancel_posting_if_present(self, reference: str) -> None:
         """Undo ``post``: reverse the posted invoice, if there is one."""
+
+    async def pay(self, reference: str, payments: list[ErpPayment]) -> ErpOrderRefs:
+        """Record the tenders as payments of the posted invoice, each on its own account."""
+
+    async def void_payments_if_present(self, reference: str) -> None:
+        """Undo ``pay``: reverse the payments, the invoice back to unpaid."""
+
+    async def returnable_quantity(
+        self, original_reference: str, original_line_number: int
+    ) -> ReturnableQuantity:
+        """What a line of the original sale sold and what returns took back so far."""
 
     async def commit(self, reference: str) -> ErpOrderRefs:
         """Turn the reservation into stock issued from the warehouse; idempotent."""
@@ -42,6 +65,33 @@ class ErpConnector(Protocol):
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         """On-hand and available quantity of a product in a warehouse."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
+
+
+class ErpBooks(Protocol):
+    """Finance's side of the ERP: periods, daily consolidated postings, and posted figures."""
+
+    async def periods_from(self, day: date) -> list[ErpPeriod]:
+        """The standard periods that contain ``day`` or come after it, oldest first."""
+
+    async def close_period(self, erp_id: int) -> ErpPeriod:
+        """Close the period (ErpRejected when the ERP refuses, e.g. draft entries in it)."""
+
+    async def reopen_period(self, erp_id: int) -> ErpPeriod:
+        """Reopen a closed period."""
+
+    async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
+        """The standing posted invoices of POS sales dated in [start, end]."""
+
+    async def post_consolidated(
+        self, batch: ConsolidationBatch, posting_date: date
+    ) -> ConsolidatedRefs:
+        """Book a day's consolidated posting on ``posting_date``; idempotent by batch key."""
+
+    async def consolidated_moves(self, move_ids: list[int]) -> list[ErpMoveFigures]:
+        """The consolidated postings with these ERP ids, as the ERP holds them now."""
 
     async def aclose(self) -> None:
         """Release connections."""

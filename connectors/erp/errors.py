@@ -4,6 +4,10 @@ Activities retry ErpUnavailable (with backoff, for days) and turn the business e
 non-retryable failures that park the saga for an operator.
 """
 
+from decimal import Decimal
+
+from domain.tax import TaxReconciliation
+
 
 class ErpError(Exception):
     """Base class of everything a connector raises on purpose."""
@@ -24,3 +28,27 @@ class ErpUnknownCodes(ErpError):
         super().__init__(f"the ERP has no {kind} with code {', '.join(sorted(codes))}")
         self.kind = kind
         self.codes = codes
+
+
+class ErpTotalsMismatch(ErpRejected):
+    """The ERP's own net or tax differs from the till's beyond tolerance; nothing was adjusted.
+
+    ``reconciliation`` names both sets of figures (ERP computed and POS), per tax.
+    """
+
+    def __init__(self, reconciliation: TaxReconciliation, tolerance: Decimal) -> None:
+        super().__init__(f"{reconciliation.describe()}: beyond the tolerance of {tolerance}")
+        self.reconciliation = reconciliation
+        self.tolerance = tolerance
+
+
+class ErpReturnRefused(ErpRejected):
+    """A referenced return the original sale does not allow (unknown line, too many)."""
+
+    def __init__(self, original_reference: str, original_line_number: int, reason: str) -> None:
+        super().__init__(
+            f"cannot return line {original_line_number} of {original_reference}: {reason}"
+        )
+        self.original_reference = original_reference
+        self.original_line_number = original_line_number
+        self.reason = reason

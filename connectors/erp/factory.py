@@ -3,8 +3,10 @@
 import json
 from pathlib import Path
 
-from connectors.erp.base import ErpConnector
+from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton.books import TrytonBooks
+from domain.consolidation import parse_tender_accounts
 from domain.settings import Settings
 
 
@@ -12,26 +14,55 @@ def sandbox_info_path(settings: Settings) -> Path:
     return settings.data_dir / "erp" / "sandbox.json"
 
 
-def create_connector(settings: Settings) -> ErpConnector:
+def _erp_address(settings: Settings) -> tuple[str, str, str, int]:
+    """URL, database, API key and company id of the configured ERP (or the sandbox's)."""
     if settings.erp_url:
-        url, database, api_key, company_id = (
+        return (
             settings.erp_url,
             settings.erp_database,
             settings.erp_api_key,
             settings.erp_company_id,
         )
-    else:
-        info_file = sandbox_info_path(settings)
-        if not info_file.exists():
-            raise RuntimeError(
-                f"no ERP configured: set TILLSYNC_ERP_URL (and _DATABASE, _API_KEY) or start "
-                f"the embedded stack with `tillsync dev` (expected {info_file})"
-            )
-        info = json.loads(info_file.read_text())
-        url, database, api_key, company_id = (
-            info["url"],
-            info["database"],
-            info["api_key"],
-            info["company_id"],
+    info_file = sandbox_info_path(settings)
+    if not info_file.exists():
+        raise RuntimeError(
+            f"no ERP configured: set TILLSYNC_ERP_URL (and _DATABASE, _API_KEY) or start "
+            f"the embedded stack with `tillsync dev` (expected {info_file})"
         )
-    return TrytonConnector(url, database, api_key, company_id, timeout=settings.erp_timeout_seconds)
+    info = json.loads(info_file.read_text())
+    return info["url"], info["database"], info["api_key"], info["company_id"]
+
+
+def _rpc_credentials(settings: Settings) -> tuple[str, str]:
+    """The ERP user JSON-RPC logs in as (configured, or the sandbox's); empty: none."""
+    if settings.erp_url:
+        return settings.erp_rpc_login, settings.erp_rpc_password.get_secret_value()
+    info = json.loads(sandbox_info_path(settings).read_text())
+    return info.get("rpc_login", ""), info.get("rpc_password", "")
+
+
+def create_connector(settings: Settings) -> ErpConnector:
+    url, database, api_key, company_id = _erp_address(settings)
+    rpc_login, rpc_password = _rpc_credentials(settings)
+    return TrytonConnector(
+        url,
+        database,
+        api_key,
+        company_id,
+        timeout=settings.erp_timeout_seconds,
+        posting_mode=settings.erp_posting_mode,
+        rpc_login=rpc_login or None,
+        rpc_password=rpc_password or None,
+    )
+
+
+def create_books(settings: Settings) -> ErpBooks:
+    url, database, api_key, company_id = _erp_address(settings)
+    return TrytonBooks(
+        url,
+        database,
+        api_key,
+        company_id,
+        tender_accounts=parse_tender_accounts(settings.erp_tender_accounts),
+        timeout=settings.erp_timeout_seconds,
+    )

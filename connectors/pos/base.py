@@ -45,6 +45,11 @@ class Skipped(_Frozen):
     source_index: int = Field(ge=0)
     transaction_id: str | None
     reason: str
+    store_id: str | None = None
+    terminal_id: str | None = None
+    receipt_number: int | None = Field(
+        default=None, description="the sequence number it used up on its terminal, if any"
+    )
 
 
 class AdapterResult(_Frozen):

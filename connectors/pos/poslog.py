@@ -121,7 +121,14 @@ def parse_poslog(
             skip_reason = _skip_reason(node)
             if skip_reason:
                 skipped.append(
-                    Skipped(source_index=index, transaction_id=transaction_id, reason=skip_reason)
+                    Skipped(
+                        source_index=index,
+                        transaction_id=transaction_id,
+                        reason=skip_reason,
+                        store_id=header.store_id,
+                        terminal_id=header.terminal_id,
+                        receipt_number=header.receipt_number,
+                    )
                 )
             else:
                 transactions.append(_convert(node, header, weight_unit))

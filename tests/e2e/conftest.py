@@ -34,6 +34,8 @@ def e2e_settings(
         erp_database=erp_sandbox.database,
         erp_api_key=erp_sandbox.api_key,
         erp_company_id=erp_sandbox.company_id,
+        erp_rpc_login=erp_sandbox.rpc_login,
+        erp_rpc_password=erp_sandbox.rpc_password,
     )
 
 

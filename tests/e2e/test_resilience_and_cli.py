@@ -37,18 +37,21 @@ def _environment(
         "TILLSYNC_ERP_DATABASE": settings.erp_database,
         "TILLSYNC_ERP_API_KEY": settings.erp_api_key,
         "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
+        "TILLSYNC_ERP_RPC_LOGIN": settings.erp_rpc_login,
+        "TILLSYNC_ERP_RPC_PASSWORD": settings.erp_rpc_password.get_secret_value(),
         **extra,
     }
 
 
-def _start_worker(environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "worker.py"],
-        cwd=REPOSITORY,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "worker.py"],
+            cwd=REPOSITORY,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def test_worker_killed_mid_saga_a_new_worker_completes_it_once(
@@ -58,13 +61,14 @@ async def test_worker_killed_mid_saga_a_new_worker_completes_it_once(
     tryton_server: TrytonServer,
     tryton_connector: TrytonConnector,
     tryton_rest: TrytonRest,
+    tmp_path: Path,
 ) -> None:
     assert e2e_engine is not None  # the store's schema and mappings exist
     environment = _environment(temporal_env, e2e_settings, TILLSYNC_TASK_QUEUE=KILL_QUEUE)
     submitter = Submitter(temporal_env.client, e2e_engine, KILL_QUEUE)  # type: ignore[arg-type]
     txn = make_sale(new_id(), [sale_line(1, "100002", "2", "9.00")])
     before = await stock(tryton_connector, "MUG-001")
-    first_worker = _start_worker(environment)
+    first_worker = _start_worker(environment, tmp_path / "first-worker.log")
     try:
         await submitter.submit(txn)
         # Past the reservation, the post in flight: take the ERP away so the saga is stuck
@@ -83,15 +87,26 @@ async def test_worker_killed_mid_saga_a_new_worker_completes_it_once(
     [sale] = await sales_with_reference(tryton_rest, txn.workflow_id)
     assert sale["state"] in {"confirmed", "processing"}, "reserved before the kill"
 
-    second_worker = _start_worker(environment)
+    second_worker = _start_worker(environment, tmp_path / "second-worker.log")
     try:
-        result = await asyncio.wait_for(wait_settled(temporal_env.client, txn.workflow_id), 120)
+        result = await asyncio.wait_for(wait_settled(temporal_env.client, txn.workflow_id), 90)
+    except TimeoutError:
+        described = await temporal_env.client.get_workflow_handle(txn.workflow_id).describe()
+        pending = [
+            f"{activity.activity_type.name} attempt {activity.attempt}: "
+            f"{activity.last_failure.message}"
+            for activity in described.raw_description.pending_activities
+        ]
+        log = (tmp_path / "second-worker.log").read_text()[-3000:]
+        raise AssertionError(f"not settled; pending {pending}; second worker log:\n{log}") from None
     finally:
         second_worker.terminate()
         second_worker.wait(timeout=30)
     assert result.outcome is Outcome.POSTED, result
     [sale] = await sales_with_reference(tryton_rest, txn.workflow_id)
-    assert [invoice["state"] for invoice in sale["invoices"]] == ["posted"]
+    assert [invoice["state"] for invoice in sale["invoices"]] == ["paid"], (
+        "posted and paid by its tender, once"
+    )
     assert await stock(tryton_connector, "MUG-001") == before - 2, "issued once"
 
 

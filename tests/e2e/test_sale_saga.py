@@ -14,6 +14,7 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton_sandbox import TrytonServer
 from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import Outcome, Submission, SyncStage
+from domain.settings import Settings
 from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter, wait_settled
 from store.claims import ClaimKey, count_duplicates
@@ -29,6 +30,7 @@ from tests.e2e.helpers import (
     submit_and_wait,
     wait_for_stage,
 )
+from tests.erp_books import open_fiscal_year
 from tests.factories import make_sale, sale_line
 from workflows.pos_transaction import PosTransactionWorkflow
 
@@ -63,7 +65,7 @@ async def test_sale_posts_prices_taxes_and_issues_stock(
         result.erp.invoice_id,
         ["state", "untaxed_amount", "tax_amount", "total_amount", "lines.unit_price"],
     )
-    assert invoice["state"] == "posted"
+    assert invoice["state"] == "paid", "posted, and paid by the card tender"
     assert (invoice["untaxed_amount"], invoice["tax_amount"], invoice["total_amount"]) == (
         Decimal("13.50"),
         Decimal("2.70"),
@@ -108,33 +110,23 @@ async def test_erp_rejection_at_post_compensates_parks_and_retry_posts_once(
     tryton_connector: TrytonConnector,
     tryton_rest: TrytonRest,
     e2e_engine: Engine,
+    e2e_settings: Settings,
 ) -> None:
-    [period] = await tryton_rest.search(
-        "account.period",
-        [("start_date", "=", date(2026, 10, 1)), ("type", "=", "standard")],
-        ["id", "state"],
-    )
-    await tryton_rest.click("account.period", period["id"], "close")
-    txn = make_sale(
-        new_id(), [sale_line(1, "100005", "3", "1.20")], business_date=date(2026, 10, 15)
-    )
+    # No fiscal year holds this date: re-dating finds no open period, so the ERP refuses.
+    txn = make_sale(new_id(), [sale_line(1, "100005", "3", "1.20")], business_date=date(2031, 3, 2))
     before = await tryton_connector.stock_level("BAG-001", "WH-LON")
-    try:
-        parked = await submit_and_wait(submitter, client, txn)
-        assert parked.outcome is Outcome.PARKED
-        assert parked.exception_kind == "erp_rejected"
-        assert parked.message and "period" in parked.message.lower()
-        released = await tryton_connector.stock_level("BAG-001", "WH-LON")
-        assert released == before, "the compensation released the reservation"
-        with session_scope(e2e_engine) as session:
-            [open_exception] = [
-                e for e in list_exceptions(session) if e.workflow_id == txn.workflow_id
-            ]
-            assert (open_exception.kind, open_exception.owner) == ("erp_rejected", "it")
-    finally:
-        await tryton_rest.click("account.period", period["id"], "reopen")
+    parked = await submit_and_wait(submitter, client, txn)
+    assert parked.outcome is Outcome.PARKED
+    assert parked.exception_kind == "erp_rejected"
+    assert parked.message and "period" in parked.message.lower()
+    released = await tryton_connector.stock_level("BAG-001", "WH-LON")
+    assert released == before, "the compensation released the reservation"
+    with session_scope(e2e_engine) as session:
+        [open_exception] = [e for e in list_exceptions(session) if e.workflow_id == txn.workflow_id]
+        assert (open_exception.kind, open_exception.owner) == ("erp_rejected", "it")
 
-    await retry_run(client, txn.workflow_id, "period reopened")
+    await open_fiscal_year(tryton_rest, e2e_settings.erp_company_id, 2031)
+    await retry_run(client, txn.workflow_id, "fiscal year 2031 opened")
     await wait_for_stage(client, txn.workflow_id, {SyncStage.POSTED, SyncStage.PARKED})
     posted = await wait_settled(client, txn.workflow_id)
 
@@ -146,7 +138,7 @@ async def test_erp_rejection_at_post_compensates_parks_and_retry_posts_once(
         await sales_with_reference(tryton_rest, f"{txn.workflow_id}~2"),
     )
     assert [invoice["state"] for sale in first for invoice in sale["invoices"]] == ["cancelled"]
-    assert [invoice["state"] for sale in second for invoice in sale["invoices"]] == ["posted"]
+    assert [invoice["state"] for sale in second for invoice in sale["invoices"]] == ["paid"]
     with session_scope(e2e_engine) as session:
         assert not [e for e in list_exceptions(session) if e.workflow_id == txn.workflow_id]
         resolved = list_exceptions(session, state="resolved")

@@ -4,11 +4,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from domain.mapping import MappingKind, MappingRow, TransactionMapping
 from starter.mappings_csv import MappingFileError, read_mappings
-from store.db import session_scope
+from store.db import create_store_engine, session_scope
 from store.mappings import MissingMappings, import_mappings, resolve_mapping
 from tests.factories import make_sale, sale_line
 
@@ -17,8 +17,8 @@ EXAMPLE_MAPPINGS = Path(__file__).parents[2] / "examples" / "mappings.csv"
 
 def test_example_mappings_resolve_a_demo_sale(store_engine: Engine) -> None:
     with session_scope(store_engine) as session:
-        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (9, 0)
-        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (0, 9)
+        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (10, 0)
+        assert import_mappings(session, read_mappings(EXAMPLE_MAPPINGS)) == (0, 10)
     txn = make_sale("T-1", [sale_line(1, "100001", "1", "3.60")])
     with session_scope(store_engine) as session:
         mapping = resolve_mapping(session, txn)
@@ -56,3 +56,12 @@ def test_bad_csv_rows_name_line_and_field(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "bad.csv:2: factor" in message
     assert "bad.csv:3: kind" in message
+
+
+def test_an_older_store_gains_the_columns_added_since(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with create_engine(url).begin() as connection:
+        connection.execute(text("CREATE TABLE journal_entries (id INTEGER PRIMARY KEY)"))
+    engine = create_store_engine(url)
+    columns = {column["name"] for column in inspect(engine).get_columns("journal_entries")}
+    assert {"erp_reference", "posting_date", "gross_total"} <= columns

@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.payments import InvoicePayments
 from connectors.erp.tryton.records import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
@@ -20,14 +22,20 @@ from connectors.erp.tryton.records import (
     WarehouseRecord,
 )
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.returns import Returns, line_note
+from connectors.erp.tryton.rpc import TrytonRpc
 from domain.erp_order import (
     ErpDiscountLine,
     ErpOrder,
     ErpOrderRefs,
+    ErpPayment,
     ErpPostingResult,
     ErpProductLine,
     StockLevel,
 )
+from domain.periods import PostingMode
+from domain.returns import ReturnableQuantity
+from domain.screening import posting_tolerance
 
 
 class TrytonConnector:
@@ -41,9 +49,24 @@ class TrytonConnector:
         company_id: int,
         *,
         timeout: float = 30.0,
+        posting_mode: PostingMode = PostingMode.PER_TRANSACTION,
+        rpc_login: str | None = None,
+        rpc_password: str | None = None,
     ) -> None:
+        """``rpc_login`` and ``rpc_password``: the ERP user for JSON-RPC, which reconciling
+        payments needs (REST does not expose it); without them ``pay`` is refused."""
         self._rest = TrytonRest(base_url, database, api_key, company_id, timeout=timeout)
+        self._rpc = (
+            TrytonRpc(base_url, database, rpc_login, rpc_password, timeout=timeout)
+            if rpc_login and rpc_password
+            else None
+        )
+        self._invoice_taxes = InvoiceTaxes(self._rest)
+        self._returns = Returns(self._rest)
+        self._payments = InvoicePayments(self._rest, self._rpc, company_id)
         self._company_id = company_id
+        # Daily posting mode books no invoice per sale: a consolidated posting books the day.
+        self._invoice_method = "order" if posting_mode is PostingMode.PER_TRANSACTION else "manual"
         self._warehouses: dict[str, WarehouseRecord] = {}
         self._products: dict[str, ProductRecord] = {}
         self._parties: dict[str, PartyRecord] = {}
@@ -64,12 +87,21 @@ class TrytonConnector:
         sale = await self._find_sale(reference)
         return sale.refs(reference) if sale else None
 
-    async def reserve(self, order: ErpOrder) -> ErpOrderRefs:
+    async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
+        """Also books the till's net and taxes on the draft invoice (within ``tolerance``,
+        default one minor unit per line; beyond it ErpTotalsMismatch), links returned lines to
+        their original and sends damaged returns to the damaged-goods location."""
         sale = await self._find_sale(order.reference)
         if sale is None or sale.state in {"draft", "quotation", "confirmed"}:
             sale = await self._confirm(order, sale)
         if sale.state == "cancelled":
             raise ErpRejected(f"sale {sale.number} for {order.reference} is cancelled")
+        invoice = sale.invoice
+        if invoice is not None and invoice.state in DRAFT_INVOICE_STATES:
+            await self._returns.link_to_originals(order, invoice.id)
+            await self._book_till_figures(order, invoice.id, tolerance)
+        if await self._returns.restock_damaged(order, sale.id):
+            sale = await self._read_sale(sale.id)
         forced = [
             await self._assign(shipment_id, state) for shipment_id, state in sale.shipments.items()
         ]
@@ -86,6 +118,10 @@ class TrytonConnector:
         for shipment_id, state in sale.shipments.items():
             if state in OPEN_SHIPMENT_STATES:
                 await self._rest.click("stock.shipment.out", shipment_id, "cancel")
+                cancelled = True
+        for shipment_id, state in sale.shipment_returns.items():
+            if state == "draft":
+                await self._rest.click("stock.shipment.out.return", shipment_id, "cancel")
                 cancelled = True
         for invoice in sale.invoices:
             if invoice.state in DRAFT_INVOICE_STATES:
@@ -110,12 +146,39 @@ class TrytonConnector:
             invoice = InvoiceRecord.parse(
                 await self._rest.click("account.invoice", invoice.id, "post", INVOICE_FIELDS)
             )
+        reconciliation = await self._invoice_taxes.booked_figures(invoice.id)
         return ErpPostingResult(
             refs=sale.refs(reference, invoice),
             net_total=invoice.untaxed_amount,
             tax_total=invoice.tax_amount,
             gross_total=invoice.total_amount,
+            tax_adjustment=reconciliation.tax_adjustment,
+            reconciliation=reconciliation,
         )
+
+    async def pay(self, reference: str, payments: list[ErpPayment]) -> ErpOrderRefs:
+        """Record the till's tenders as payments of the posted invoice, each on its tender
+        type's account; the invoice ends paid. Idempotent."""
+        sale = await self._require_sale(reference)
+        invoice = sale.invoice
+        if invoice is None or invoice.state not in {"posted", "paid"}:
+            raise ErpRejected(f"the invoice of {reference} must be posted before it is paid")
+        await self._payments.pay(reference, invoice.id, payments)
+        return (await self._read_sale(sale.id)).refs(reference)
+
+    async def void_payments_if_present(self, reference: str) -> None:
+        """Undo ``pay``: reverse the tenders' payments; the invoice is posted and unpaid."""
+        sale = await self._find_sale(reference)
+        for invoice in sale.invoices if sale else []:
+            if invoice.state in {"posted", "paid"}:
+                await self._payments.void_if_present(reference, invoice.id)
+
+    async def returnable_quantity(
+        self, original_reference: str, original_line_number: int
+    ) -> ReturnableQuantity:
+        """What line ``original_line_number`` (the POS line number) of the sale booked under
+        ``original_reference`` sold, and what returns took back so far."""
+        return await self._returns.returnable(original_reference, original_line_number)
 
     async def _numbering_date(self, posting_date: date) -> date:
         """The invoice date that keeps Tryton's invoice numbers chronological.
@@ -153,9 +216,11 @@ class TrytonConnector:
         return latest
 
     async def cancel_posting_if_present(self, reference: str) -> None:
+        """Also voids the invoice's payments first: a paid invoice cannot be cancelled."""
         sale = await self._find_sale(reference)
         for invoice in sale.invoices if sale else []:
-            if invoice.state == "posted":
+            if invoice.state in {"posted", "paid"}:
+                await self._payments.void_if_present(reference, invoice.id)
                 await self._rest.click("account.invoice", invoice.id, "cancel")
 
     async def commit(self, reference: str) -> ErpOrderRefs:
@@ -172,7 +237,10 @@ class TrytonConnector:
         return sale.refs(reference)
 
     async def return_stock_if_present(self, reference: str) -> None:
+        """Also sends back what a return received (an exchange: both)."""
         sale = await self._find_sale(reference)
+        if sale is not None and "done" in sale.shipment_returns.values():
+            await self._returns.cancel_received(sale.id)
         issued = [id_ for id_, state in (sale.shipments if sale else {}).items() if state == "done"]
         if not issued:
             return
@@ -204,6 +272,8 @@ class TrytonConnector:
 
     async def aclose(self) -> None:
         await self._rest.aclose()
+        if self._rpc is not None:
+            await self._rpc.aclose()
 
     # Sales
 
@@ -264,9 +334,11 @@ class TrytonConnector:
             _discount_line(line, products[code], taxes)
             for line, code in zip(order.discount_lines, discount_codes, strict=True)
         ]
+        original_sale = await self._returns.check_returnable(order)
         return await self._rest.create(
             "sale.sale",
             {
+                "origin": f"sale.sale,{original_sale}" if original_sale else None,
                 "reference": order.reference,
                 "description": order.description,
                 "sale_date": order.sale_date,
@@ -275,10 +347,29 @@ class TrytonConnector:
                 "shipment_address": party.address_id,
                 "warehouse": warehouse.id,
                 "currency": currency,
-                "invoice_method": "order",
+                "invoice_method": self._invoice_method,
                 "shipment_method": "order",
                 "lines": [["create", lines]],
             },
+        )
+
+    async def _book_till_figures(
+        self, order: ErpOrder, invoice_id: int, tolerance: Decimal | None
+    ) -> None:
+        taxes = await self._taxes_by_name(
+            sorted({tax.erp_tax_code for line in _taxed_lines(order) for tax in line.taxes})
+        )
+        pos_taxes: dict[int, tuple[str, Decimal]] = {}
+        for line in _taxed_lines(order):
+            for tax in line.taxes:
+                tax_id = taxes[tax.erp_tax_code]
+                booked = pos_taxes.get(tax_id, (tax.erp_tax_code, Decimal(0)))[1]
+                pos_taxes[tax_id] = (tax.erp_tax_code, booked + tax.pos_amount)
+        await self._invoice_taxes.book_till_figures(
+            invoice_id,
+            order.net_total,
+            pos_taxes,
+            posting_tolerance(order) if tolerance is None else tolerance,
         )
 
     async def _close_cancelled(self, sale_id: int) -> None:
@@ -458,6 +549,10 @@ class TrytonConnector:
         return self._currencies[code]
 
 
+def _taxed_lines(order: ErpOrder) -> list[ErpProductLine | ErpDiscountLine]:
+    return [*order.product_lines, *order.discount_lines]
+
+
 def _taxes(line: ErpProductLine | ErpDiscountLine, taxes: dict[str, int]) -> list[Any]:
     return [["add", [taxes[tax.erp_tax_code] for tax in line.taxes]]]
 
@@ -470,6 +565,7 @@ def _product_line(line: ErpProductLine, product: ProductRecord, taxes: dict[str,
         "quantity": float(line.quantity),
         "unit_price": line.unit_price,
         "description": line.description,
+        "note": line_note(line),
         "taxes": _taxes(line, taxes),
     }
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from connectors.erp.tryton.rest import Record
 from domain.erp_order import ErpOrderRefs
-from domain.transaction import DiscountKind
+from domain.transaction import DiscountKind, TenderType
 
 CASH_SALE_CODE = "CASH-SALE"
 DISCOUNT_PRODUCT_CODES = {
@@ -14,6 +14,15 @@ DISCOUNT_PRODUCT_CODES = {
     DiscountKind.MANUAL_OVERRIDE: "DISC-MANUAL",
     DiscountKind.LOYALTY: "DISC-LOYALTY",
     DiscountKind.COUPON: "DISC-COUPON",
+}
+TAX_ADJUSTMENT_CODE = "TAX-ADJUST"
+PAYMENT_METHOD_NAMES = {
+    TenderType.CASH: "POS cash",
+    TenderType.CARD: "POS card",
+    TenderType.GIFT_CARD: "POS gift card",
+    TenderType.VOUCHER: "POS voucher",
+    TenderType.STORE_CREDIT: "POS store credit",
+    TenderType.OTHER: "POS other tender",
 }
 OPEN_SHIPMENT_STATES = {"draft", "waiting", "assigned", "packed"}
 DRAFT_INVOICE_STATES = {"draft", "validated"}
@@ -25,6 +34,7 @@ INVOICE_FIELDS = [
     "untaxed_amount",
     "tax_amount",
     "total_amount",
+    "payment_lines.move",
 ]
 SALE_FIELDS = [
     "number",
@@ -62,6 +72,7 @@ class InvoiceRecord:
     untaxed_amount: Decimal
     tax_amount: Decimal
     total_amount: Decimal
+    payment_move_ids: list[int]
 
     @classmethod
     def parse(cls, record: Record) -> "InvoiceRecord":
@@ -73,6 +84,7 @@ class InvoiceRecord:
             untaxed_amount=record["untaxed_amount"],
             tax_amount=record["tax_amount"],
             total_amount=record["total_amount"],
+            payment_move_ids=sorted({line["move"] for line in record["payment_lines"]}),
         )
 
 
@@ -113,7 +125,9 @@ class SaleRecord:
             sale_id=self.id,
             sale_number=self.number,
             shipment_ids=list(self.shipments),
+            return_shipment_ids=list(self.shipment_returns),
             invoice_id=invoice.id if invoice else None,
             invoice_number=invoice.number if invoice else None,
             posting_date=invoice.posting_date if invoice and invoice.number else None,
+            payment_move_ids=invoice.payment_move_ids if invoice else [],
         )

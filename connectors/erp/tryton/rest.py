@@ -33,12 +33,18 @@ def _decode(value: Record) -> object:
             return value
 
 
-def _dumps(value: object) -> str:
+def dumps(value: object) -> str:
+    """JSON as Tryton reads it (Decimal and date included)."""
     return json.dumps(value, default=_encode)
 
 
+def loads(content: bytes) -> Any:
+    """Tryton's JSON, with its Decimal and date values decoded."""
+    return json.loads(content, object_hook=_decode)
+
+
 def encode_base64(value: object) -> str:
-    return base64.urlsafe_b64encode(_dumps(value).encode()).decode()
+    return base64.urlsafe_b64encode(dumps(value).encode()).decode()
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -133,7 +139,7 @@ class TrytonRest:
                 path,
                 params=tuple(params),
                 headers=headers,
-                content=None if body is None else _dumps(body),
+                content=None if body is None else dumps(body),
             )
         except httpx.TransportError as error:
             raise ErpUnavailable(f"Tryton did not answer {method} {path}: {error!r}") from error
@@ -141,4 +147,4 @@ class TrytonRest:
             raise ErpUnavailable(f"Tryton failed {method} {path}: {_error_message(response)}")
         if response.status_code >= 400:
             raise ErpRejected(f"Tryton refused {method} {path}: {_error_message(response)}")
-        return json.loads(response.content, object_hook=_decode) if response.content else None
+        return loads(response.content) if response.content else None

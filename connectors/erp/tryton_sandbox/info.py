@@ -10,3 +10,5 @@ class TrytonSandboxInfo(BaseModel):
     database: str
     api_key: str
     company_id: int
+    rpc_login: str = ""
+    rpc_password: str = ""

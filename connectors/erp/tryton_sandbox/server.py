@@ -11,7 +11,11 @@ from typing import IO, Self
 
 import httpx
 
-from connectors.erp.tryton_sandbox.database import read_sandbox_facts
+from connectors.erp.tryton_sandbox.database import (
+    ADMIN_LOGIN,
+    ADMIN_PASSWORD,
+    read_sandbox_facts,
+)
 from connectors.erp.tryton_sandbox.info import TrytonSandboxInfo
 from connectors.erp.tryton_sandbox.trytond_config import write_trytond_config
 
@@ -52,7 +56,12 @@ class TrytonServer:
     @property
     def info(self) -> TrytonSandboxInfo:
         return TrytonSandboxInfo(
-            url=self.url, database=self.database, api_key=self.api_key, company_id=self.company_id
+            url=self.url,
+            database=self.database,
+            api_key=self.api_key,
+            company_id=self.company_id,
+            rpc_login=ADMIN_LOGIN,
+            rpc_password=ADMIN_PASSWORD,
         )
 
     @property

@@ -13,7 +13,9 @@ from connectors.erp.tryton_sandbox.seed.accounting import (
 from connectors.erp.tryton_sandbox.seed.api_key import create_rest_key
 from connectors.erp.tryton_sandbox.seed.catalogue import create_products
 from connectors.erp.tryton_sandbox.seed.company import create_company, create_currencies
+from connectors.erp.tryton_sandbox.seed.discounts import create_discount_accounts
 from connectors.erp.tryton_sandbox.seed.parties import create_cash_sale_party
+from connectors.erp.tryton_sandbox.seed.tenders import create_tender_payment_methods
 from connectors.erp.tryton_sandbox.seed.warehouses import (
     book_opening_stock_to_equity,
     create_warehouses,
@@ -30,7 +32,10 @@ def seed(this_year: int) -> None:
     for year in (this_year - 1, this_year, this_year + 1):
         create_fiscal_year(company, year)
     taxes = create_taxes(accounts)
-    goods = create_products(accounts, standard_vat=taxes["VAT20"])
+    goods = create_products(
+        accounts, standard_vat=taxes["VAT20"], discount_accounts=create_discount_accounts(accounts)
+    )
+    create_tender_payment_methods(company)
     warehouses = create_warehouses()
     stock_opening_inventory(warehouses, goods, on=opening_day)
     book_opening_stock_to_equity(accounts, on=opening_day)

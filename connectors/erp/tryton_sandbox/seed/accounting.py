@@ -45,12 +45,6 @@ def create_chart(company: Any) -> Accounts:
         (account,) = Account.find([("code", "=", code), ("company", "=", company.id)])
         return account
 
-    def leaf(code: str, name: str, like: str) -> Any:
-        model = by_code(like)
-        account = Account(code=code, name=name, type=model.type, parent=model.parent)
-        account.save()
-        return account
-
     accounts = Accounts(
         receivable=by_code("1.2.1"),
         payable=by_code("2.1.1"),
@@ -62,10 +56,10 @@ def create_chart(company: Any) -> Accounts:
         stock=by_code("1.3.1"),
         # Stock IN and OUT share one interim account so that an issue and its return (or a
         # posting and its cancellation) always net to zero on it.
-        stock_interim=leaf("1.3.6", "Stock Interim (not yet invoiced)", like="1.3.1"),
+        stock_interim=leaf_account("1.3.6", "Stock Interim (not yet invoiced)", like="1.3.1"),
         equity=by_code("3.1.1"),
-        vat_output=leaf("2.2.5", "VAT Output (UK)", like="2.2.3"),
-        us_sales_tax=leaf("2.2.6", "Sales Tax Payable (US-NY)", like="2.2.3"),
+        vat_output=leaf_account("2.2.5", "VAT Output (UK)", like="2.2.3"),
+        us_sales_tax=leaf_account("2.2.6", "Sales Tax Payable (US-NY)", like="2.2.3"),
     )
     wizard.form.account_receivable = accounts.receivable
     wizard.form.account_payable = accounts.payable
@@ -73,6 +67,15 @@ def create_chart(company: Any) -> Accounts:
     wizard.form.category_account_revenue = accounts.revenue_goods
     wizard.execute("create_properties")
     return accounts
+
+
+def leaf_account(code: str, name: str, like: str) -> Any:
+    """A new account of the same type and parent as the chart's account ``like``."""
+    Account = Model.get("account.account")
+    (model,) = Account.find([("code", "=", like)])
+    account = Account(code=code, name=name, type=model.type, parent=model.parent)
+    account.save()
+    return account
 
 
 def create_fiscal_year(company: Any, year: int) -> Any:

@@ -65,13 +65,18 @@ def _template(code: str, name: str, category: Any, unit: Any, **values: Any) -> 
     )
 
 
-def create_products(accounts: Accounts, standard_vat: Any) -> list[Any]:
-    """Goods at a fixed cost price (for COGS), then the discount and adjustment services."""
+def create_products(
+    accounts: Accounts, standard_vat: Any, discount_accounts: dict[str, Any]
+) -> list[Any]:
+    """Goods at a fixed cost price (for COGS), then the discount and adjustment services.
+
+    Each discount service has a category of its own, so that each discount kind is booked on
+    its own account (``discount_accounts``: product code -> account).
+    """
     Uom = Model.get("product.uom")
     (unit,) = Uom.find([("name", "=", "Unit")])
     (kilogram,) = Uom.find([("name", "=", "Kilogram")])
     goods_category = _category("Goods", accounts.revenue_goods, accounts, [standard_vat])
-    discount_category = _category("Discounts", accounts.revenue_discounts, accounts, [standard_vat])
     adjustment_category = _category("Adjustments", accounts.revenue_adjustments, accounts, [])
 
     goods = []
@@ -91,7 +96,10 @@ def create_products(accounts: Accounts, standard_vat: Any) -> list[Any]:
         goods.append(template.products[0])
 
     services = [
-        *((code, name, discount_category) for code, name in DISCOUNT_SERVICES.items()),
+        *(
+            (code, name, _category(name, discount_accounts[code], accounts, [standard_vat]))
+            for code, name in DISCOUNT_SERVICES.items()
+        ),
         *((code, name, adjustment_category) for code, name in ADJUSTMENT_SERVICES.items()),
     ]
     for code, name, category in services:

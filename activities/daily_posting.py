@@ -1,0 +1,132 @@
+"""Daily consolidated posting activities: find what waits, make a batch, book it, record it."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio import activity
+
+from activities.errors import business_failure
+from connectors.erp.base import ErpBooks
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
+from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.periods import PostingDate, redating_notice
+from store.consolidations import pending_store_days, prepare_batch, record_posted
+from store.db import session_scope
+from store.exceptions import open_exception
+from store.periods import ranges_being_closed
+
+HEARTBEAT_EVERY_SECONDS = 2.0
+
+
+class PendingRequest(BaseModel):
+    through: date
+    since: date | None = None
+    store_id: str | None = None
+    leave_closing_periods: bool = True
+    """Days of a period being closed are the close's to book (it books them itself)."""
+
+
+class BatchPostRequest(BaseModel):
+    batch: ConsolidationBatch
+    posting_date: date
+
+
+class BatchPosted(BaseModel):
+    batch: ConsolidationBatch
+    refs: ConsolidatedRefs
+    posting: PostingDate
+
+
+class BatchRefused(BaseModel):
+    batch: ConsolidationBatch
+    failure: BusinessFailure
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DailyPostingActivities:
+    def __init__(self, engine: Engine, books: ErpBooks, company_id: int) -> None:
+        self._engine = engine
+        self._books = books
+        self._company_id = company_id
+
+    def definitions(self) -> list[Callable[..., Any]]:
+        return [
+            self.pending_days,
+            self.prepare_batch,
+            self.post_batch,
+            self.record_posted,
+            self.record_refusal,
+        ]
+
+    @activity.defn(name="daily.pending_days")
+    def pending_days(self, request: PendingRequest) -> list[PendingDay]:
+        with session_scope(self._engine) as session:
+            pairs = pending_store_days(
+                session,
+                through=request.through,
+                since=request.since,
+                store_id=request.store_id,
+                leave_out=ranges_being_closed(session, self._company_id)
+                if request.leave_closing_periods
+                else (),
+            )
+        return [PendingDay(store_id=store, business_date=day) for store, day in pairs]
+
+    @activity.defn(name="daily.prepare_batch")
+    def prepare_batch(self, day: PendingDay) -> ConsolidationBatch | None:
+        with session_scope(self._engine) as session:
+            return prepare_batch(session, day.store_id, day.business_date, _now())
+
+    @activity.defn(name="daily.post_batch")
+    async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
+        heartbeat = asyncio.create_task(_heartbeat_forever())
+        try:
+            return await self._books.post_consolidated(request.batch, request.posting_date)
+        except (ErpRejected, ErpUnknownCodes) as error:
+            raise business_failure(
+                ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
+            ) from error
+        finally:
+            heartbeat.cancel()
+
+    @activity.defn(name="daily.record_posted")
+    def record_posted(self, posted: BatchPosted) -> None:
+        """Keep where the batch landed; a re-dated batch leaves a note for finance."""
+        with session_scope(self._engine) as session:
+            record_posted(session, posted.refs, _now())
+            if posted.posting.redated:
+                self._open(session, posted.batch, redating_notice(posted.posting))
+
+    @activity.defn(name="daily.record_refusal")
+    def record_refusal(self, refused: BatchRefused) -> None:
+        """The ERP refused the batch: it stays pending; the next run tries it again."""
+        with session_scope(self._engine) as session:
+            self._open(session, refused.batch, refused.failure)
+
+    @staticmethod
+    def _open(session: Session, batch: ConsolidationBatch, failure: BusinessFailure) -> None:
+        open_exception(
+            session,
+            kind=failure.kind,
+            store_id=batch.store_id,
+            business_date=batch.business_date,
+            workflow_id=batch.key,
+            message=failure.message,
+            details=dict(failure.details),
+            now=_now(),
+        )
+
+
+async def _heartbeat_forever() -> None:
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)

@@ -1,0 +1,192 @@
+"""Finance activities: the posting-date decision, and the steps of a period close.
+
+The ERP side goes through ErpBooks; ErpUnavailable (and anything unexpected) propagates and
+Temporal retries it, an ERP refusal becomes a non-retryable business failure. The Temporal
+client (given at worker construction) lists the transactions still in flight in a period.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from temporalio import activity
+from temporalio.client import Client
+
+from activities.errors import business_failure
+from activities.reconciliation import build_reconciliation
+from connectors.erp.base import ErpBooks
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from domain.outcomes import ExceptionKind
+from domain.period_close import CloseMark, CloseOutcome, InFlight
+from domain.periods import DateRange, ErpPeriod, PostingPlan, decide_posting_date, month_start
+from domain.reconciliation import ReconciliationSummary
+from domain.settings import Settings
+from store.db import session_scope
+from store.periods import (
+    ABORTED,
+    CLOSED,
+    acknowledge_redated,
+    closing_ranges,
+    mark_closing,
+    save_reconciliation,
+    settle_close,
+)
+
+IN_FLIGHT_LISTED = 20
+"""How many in-flight workflow ids a period close shows in its status."""
+
+
+class PostingPlanRequest(BaseModel):
+    business_date: date
+    honour_closing_marks: bool = True
+    """False only for the period close's own consolidated postings of the period it closes."""
+
+
+class PeriodReconcileRequest(BaseModel):
+    company_id: int
+    period: str
+    dates: DateRange
+
+
+def in_flight_query(dates: DateRange) -> str:
+    """Transaction runs of the dates still working (parked ones wait for people, not for us),
+    and daily posting runs (one may be booking a day of the period).
+
+    The names are the workflows' types and the PosTransaction search attributes.
+    """
+    start = datetime.combine(dates.start_date, time(0), tzinfo=UTC)
+    end = datetime.combine(dates.end_date, time(0), tzinfo=UTC)
+    return (
+        "ExecutionStatus = 'Running' AND ("
+        "(WorkflowType = 'PosTransaction'"
+        f" AND BusinessDate >= '{start.isoformat()}' AND BusinessDate <= '{end.isoformat()}'"
+        " AND SyncStage != 'parked')"
+        " OR WorkflowType = 'DailyPosting')"
+    )
+
+
+@asynccontextmanager
+async def _refusals_are_business_failures() -> AsyncIterator[None]:
+    try:
+        yield
+    except (ErpRejected, ErpUnknownCodes) as error:
+        raise business_failure(ExceptionKind.ERP_REJECTED, f"the ERP refused: {error}") from error
+
+
+class FinanceActivities:
+    def __init__(self, engine: Engine, books: ErpBooks, client: Client, settings: Settings) -> None:
+        self._engine = engine
+        self._books = books
+        self._client = client
+        self._settings = settings
+
+    def definitions(self) -> list[Callable[..., Any]]:
+        return [
+            self.plan_posting,
+            self.mark_period,
+            self.in_flight,
+            self.reconcile_period,
+            self.close_erp_period,
+            self.settle,
+        ]
+
+    @activity.defn(name="finance.plan_posting")
+    async def plan_posting(self, request: PostingPlanRequest) -> PostingPlan:
+        """The posting mode, and the day a posting dated ``business_date`` lands on."""
+        periods = await self._books.periods_from(request.business_date)
+        closing = (
+            await asyncio.to_thread(self._closing_ranges, request.business_date)
+            if request.honour_closing_marks
+            else []
+        )
+        return PostingPlan(
+            mode=self._settings.erp_posting_mode,
+            posting=decide_posting_date(request.business_date, periods, closing),
+        )
+
+    @activity.defn(name="finance.mark_closing")
+    async def mark_period(self, mark: CloseMark) -> ErpPeriod:
+        """Find the ERP period and mark it as closing: its postings re-date from now on."""
+        if mark.company_id != self._settings.erp_company_id:
+            raise business_failure(
+                ExceptionKind.ERP_REJECTED,
+                f"this worker books company {self._settings.erp_company_id}, "
+                f"not company {mark.company_id}",
+            )
+        first_day = month_start(mark.period)
+        periods = await self._books.periods_from(first_day)
+        period = next((period for period in periods if period.contains(first_day)), None)
+        if period is None:
+            raise business_failure(
+                ExceptionKind.ERP_REJECTED, f"the ERP has no accounting period for {mark.period}"
+            )
+        dates = DateRange(start_date=period.start_date, end_date=period.end_date)
+        await asyncio.to_thread(self._mark, mark, dates)
+        return period
+
+    @activity.defn(name="finance.in_flight")
+    async def in_flight(self, dates: DateRange) -> InFlight:
+        query = in_flight_query(dates)
+        count = await self._client.count_workflows(query)
+        listed = [
+            execution.id
+            async for execution in self._client.list_workflows(query, limit=IN_FLIGHT_LISTED)
+        ]
+        return InFlight(count=count.count, workflow_ids=sorted(listed))
+
+    @activity.defn(name="finance.reconcile_period")
+    async def reconcile_period(self, request: PeriodReconcileRequest) -> ReconciliationSummary:
+        """Reconcile the period's days; the full report is kept with the period's close."""
+        report = await build_reconciliation(self._engine, self._books, request.dates)
+        await asyncio.to_thread(self._save_reconciliation, request, report.model_dump(mode="json"))
+        return report.summary()
+
+    @activity.defn(name="finance.close_erp_period")
+    async def close_erp_period(self, erp_id: int) -> ErpPeriod:
+        async with _refusals_are_business_failures():
+            return await self._books.close_period(erp_id)
+
+    @activity.defn(name="finance.settle_close")
+    def settle(self, outcome: CloseOutcome) -> None:
+        """Record how the close ended; a closed period's re-dated tickets are acknowledged."""
+        now = datetime.now(UTC)
+        with session_scope(self._engine) as session:
+            record = settle_close(
+                session,
+                company_id=outcome.company_id,
+                period=outcome.period,
+                state=CLOSED if outcome.closed else ABORTED,
+                note=outcome.note,
+                now=now,
+                report=outcome.status.model_dump(mode="json"),
+            )
+            if outcome.closed:
+                acknowledge_redated(
+                    session,
+                    DateRange(start_date=record.start_date, end_date=record.end_date),
+                    f"acknowledged by the close of {outcome.period}",
+                    now,
+                )
+
+    def _closing_ranges(self, business_date: date) -> list[DateRange]:
+        with session_scope(self._engine) as session:
+            return closing_ranges(session, self._settings.erp_company_id, business_date)
+
+    def _mark(self, mark: CloseMark, dates: DateRange) -> None:
+        with session_scope(self._engine) as session:
+            mark_closing(
+                session,
+                company_id=mark.company_id,
+                period=mark.period,
+                dates=dates,
+                workflow_id=mark.workflow_id,
+                now=datetime.now(UTC),
+            )
+
+    def _save_reconciliation(self, request: PeriodReconcileRequest, report: dict[str, Any]) -> None:
+        with session_scope(self._engine) as session:
+            save_reconciliation(session, request.company_id, request.period, report)

@@ -1,0 +1,54 @@
+"""TrytonBooks: the ErpBooks side of Tryton (periods, daily postings, posted figures)."""
+
+from datetime import date
+
+from connectors.erp.tryton.consolidated import TrytonConsolidatedPostings
+from connectors.erp.tryton.periods import TrytonPeriods
+from connectors.erp.tryton.posted import consolidated_moves, posted_invoices
+from connectors.erp.tryton.rest import TrytonRest
+from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
+from domain.periods import ErpPeriod
+from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
+from domain.transaction import TenderType
+
+
+class TrytonBooks:
+    def __init__(
+        self,
+        base_url: str,
+        database: str,
+        api_key: str,
+        company_id: int,
+        *,
+        tender_accounts: dict[TenderType, str],
+        timeout: float = 30.0,
+    ) -> None:
+        self._rest = TrytonRest(base_url, database, api_key, company_id, timeout=timeout)
+        self._company_id = company_id
+        self._periods = TrytonPeriods(self._rest, company_id)
+        self._consolidated = TrytonConsolidatedPostings(
+            self._rest, self._periods, company_id, tender_accounts
+        )
+
+    async def periods_from(self, day: date) -> list[ErpPeriod]:
+        return await self._periods.periods_from(day)
+
+    async def close_period(self, erp_id: int) -> ErpPeriod:
+        return await self._periods.close(erp_id)
+
+    async def reopen_period(self, erp_id: int) -> ErpPeriod:
+        return await self._periods.reopen(erp_id)
+
+    async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
+        return await posted_invoices(self._rest, self._company_id, start, end)
+
+    async def post_consolidated(
+        self, batch: ConsolidationBatch, posting_date: date
+    ) -> ConsolidatedRefs:
+        return await self._consolidated.post(batch, posting_date)
+
+    async def consolidated_moves(self, move_ids: list[int]) -> list[ErpMoveFigures]:
+        return await consolidated_moves(self._rest, move_ids)
+
+    async def aclose(self) -> None:
+        await self._rest.aclose()

@@ -1,0 +1,313 @@
+"""A day's consolidated posting as one posted ``account.move`` in Tryton's revenue journal.
+
+Lines (debit positive, credit negative), each tagged in its description so the entry can be
+read back by tender type and tax rate:
+
+- ``tender <type>``: debit the tender's account (settings: tender type -> account code);
+- ``unpaid``: debit the cash-sale customer's receivable with gross not covered by tenders;
+- ``sales <taxes>``: credit each product category's revenue account, per set of taxes, with
+  a base tax line per tax (Tryton's tax reports read them);
+- ``discount <kind>``: debit the discount product's revenue account, with its tax bases;
+- ``rounding``: the pennies between the tickets' nets and the line nets, on the tax
+  adjustment product's account;
+- ``tax <code> <rate>``: credit the tax's account with the till's amount and a tax line;
+- ``cost of goods <code>`` and ``goods issued <code>``: debit COGS and credit the stock
+  interim (stock out) account with the cost of what the day's sales issued (less what their
+  returns received), read from the stock moves Tryton valued when the shipments were done.
+
+The move's description names the batch key; a run looks it up before creating (idempotent).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.periods import TrytonPeriods
+from connectors.erp.tryton.records import (
+    CASH_SALE_CODE,
+    DISCOUNT_PRODUCT_CODES,
+    TAX_ADJUSTMENT_CODE,
+)
+from connectors.erp.tryton.rest import Record, TrytonRest
+from domain.breakdown import rate_key
+from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
+from domain.money import round_money
+from domain.transaction import DiscountKind, TenderType
+
+TENDER_LINE = "tender "
+UNPAID_LINE = "unpaid"
+REVENUE_JOURNAL = "REV"
+_CATEGORY = "template.account_category"
+
+
+def move_description(batch: ConsolidationBatch) -> str:
+    return f"POS daily takings {batch.store_id} {batch.business_date.isoformat()} [{batch.key}]"
+
+
+@dataclass
+class _Line:
+    account: int
+    description: str
+    amount: Decimal = Decimal(0)
+    party: int | None = None
+    tax_lines: dict[tuple[int, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add_tax(self, tax_id: int, kind: str, amount: Decimal) -> None:
+        self.tax_lines[(tax_id, kind)] += amount
+
+
+class _Entry:
+    """The move's lines, one per account and description, amounts summed as they are booked."""
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[int, str], _Line] = {}
+
+    def book(self, account: int, description: str, amount: Decimal) -> _Line:
+        line = self._lines.setdefault((account, description), _Line(account, description))
+        line.amount += amount
+        return line
+
+    def balanced_lines(self, batch: ConsolidationBatch) -> list[_Line]:
+        lines = [line for line in self._lines.values() if round_money(line.amount, batch.currency)]
+        balance = sum((round_money(line.amount, batch.currency) for line in lines), Decimal(0))
+        if balance:
+            raise ErpRejected(f"the daily posting {batch.key} does not balance (off by {balance})")
+        return lines
+
+
+@dataclass(frozen=True)
+class _ProductAccounts:
+    revenue: int
+    cogs: int
+    stock_out: int
+
+
+class TrytonConsolidatedPostings:
+    def __init__(
+        self,
+        rest: TrytonRest,
+        periods: TrytonPeriods,
+        company_id: int,
+        tender_accounts: dict[TenderType, str],
+    ) -> None:
+        self._rest = rest
+        self._periods = periods
+        self._company_id = company_id
+        self._tender_accounts = tender_accounts
+
+    async def post(self, batch: ConsolidationBatch, posting_date: date) -> ConsolidatedRefs:
+        description = move_description(batch)
+        found = await self._rest.search(
+            "account.move", [("description", "=", description)], ["state", "number", "date"]
+        )
+        costs = await self._costs(batch)
+        if found:
+            move = found[0]
+        else:
+            lines = await self._lines(batch, costs)
+            move_id = await self._rest.create(
+                "account.move",
+                {
+                    "journal": await self._journal(),
+                    "period": await self._period_id(posting_date),
+                    "date": posting_date,
+                    "description": description,
+                    "lines": [["create", [_values(line, batch.currency) for line in lines]]],
+                },
+            )
+            move = {"id": move_id, "state": "draft"}
+        if move["state"] == "draft":
+            if found and move["date"] != posting_date:
+                # Left by an earlier attempt, dated before its period closed: date it anew.
+                await self._rest.write(
+                    "account.move",
+                    move["id"],
+                    {"date": posting_date, "period": await self._period_id(posting_date)},
+                )
+            move = await self._rest.click("account.move", move["id"], "post", ["state", "number"])
+        record = await self._rest.read("account.move", move["id"], ["number", "date"])
+        return ConsolidatedRefs(
+            key=batch.key,
+            move_id=move["id"],
+            move_number=record["number"],
+            posting_date=record["date"],
+            cost_of_goods=sum(costs.values(), Decimal(0)),
+        )
+
+    async def _lines(self, batch: ConsolidationBatch, costs: dict[str, Decimal]) -> list[_Line]:
+        totals = batch.totals
+        if batch.currency != await self._company_currency():
+            raise ErpRejected(
+                f"a daily posting books the company currency; store {batch.store_id} "
+                f"trades in {batch.currency}"
+            )
+        entry = _Entry()
+        tender_accounts = await self._accounts_by_code(sorted(set(self._tender_accounts.values())))
+        for tender, amount in totals.tenders.items():
+            code = self._tender_accounts[TenderType(tender)]
+            entry.book(tender_accounts[code], f"{TENDER_LINE}{tender}", amount)
+        if totals.unpaid:
+            receivable, party = await self._cash_sale_receivable()
+            entry.book(receivable, UNPAID_LINE, totals.unpaid).party = party
+        taxes = await self._taxes([tax.erp_tax_code for tax in totals.taxes])
+        products = await self._product_accounts(
+            [item.product_code for item in totals.revenue]
+            + [DISCOUNT_PRODUCT_CODES[DiscountKind(item.kind)] for item in totals.discounts]
+            + [TAX_ADJUSTMENT_CODE, *costs]
+        )
+        for revenue in totals.revenue:
+            line = entry.book(
+                products[revenue.product_code].revenue,
+                f"sales {' '.join(revenue.tax_codes) or 'untaxed'}",
+                -revenue.net,
+            )
+            for code in revenue.tax_codes:
+                line.add_tax(taxes[code][0], "base", revenue.net)
+        for discount in totals.discounts:
+            product = DISCOUNT_PRODUCT_CODES[DiscountKind(discount.kind)]
+            line = entry.book(products[product].revenue, f"discount {discount.kind}", -discount.net)
+            for code in discount.tax_codes:
+                line.add_tax(taxes[code][0], "base", discount.net)
+        if totals.rounding:
+            entry.book(products[TAX_ADJUSTMENT_CODE].revenue, "rounding", -totals.rounding)
+        for tax in totals.taxes:
+            tax_id, invoice_account, credit_note_account = taxes[tax.erp_tax_code]
+            account = invoice_account if tax.amount >= 0 else credit_note_account
+            line = entry.book(account, f"tax {tax.erp_tax_code} {rate_key(tax.rate)}", -tax.amount)
+            line.add_tax(tax_id, "tax", tax.amount)
+        for code, amount in costs.items():
+            entry.book(products[code].cogs, f"cost of goods {code}", amount)
+            entry.book(products[code].stock_out, f"goods issued {code}", -amount)
+        return entry.balanced_lines(batch)
+
+    async def _costs(self, batch: ConsolidationBatch) -> dict[str, Decimal]:
+        """Cost of the goods the batch's sales issued, less what their returns took back."""
+        if not batch.sale_ids:
+            return {}
+        moves = await self._rest.search(
+            "stock.move",
+            [("sale", "in", batch.sale_ids), ("state", "=", "done")],
+            [
+                "product.code",
+                "internal_quantity",
+                "cost_price",
+                "from_location.type",
+                "to_location.type",
+            ],
+        )
+        costs: dict[str, Decimal] = defaultdict(Decimal)
+        for move in moves:
+            value = Decimal(str(move["internal_quantity"])) * (move["cost_price"] or Decimal(0))
+            if move["to_location"]["type"] == "customer":
+                costs[move["product"]["code"]] += value
+            elif move["from_location"]["type"] == "customer":
+                costs[move["product"]["code"]] -= value
+        return {code: round_money(value, batch.currency) for code, value in sorted(costs.items())}
+
+    async def _journal(self) -> int:
+        [journal] = await self._rest.search(
+            "account.journal", [("code", "=", REVENUE_JOURNAL)], ["id"], limit=1
+        )
+        journal_id: int = journal["id"]
+        return journal_id
+
+    async def _period_id(self, posting_date: date) -> int:
+        periods = await self._periods.periods_from(posting_date)
+        period = next((period for period in periods if period.contains(posting_date)), None)
+        if period is None:
+            raise ErpRejected(f"Tryton has no accounting period for {posting_date}")
+        return period.erp_id
+
+    async def _company_currency(self) -> str:
+        company = await self._rest.read("company.company", self._company_id, ["currency.code"])
+        code: str = company["currency"]["code"]
+        return code
+
+    async def _accounts_by_code(self, codes: list[str]) -> dict[str, int]:
+        records = await self._rest.search(
+            "account.account",
+            [("code", "in", codes), ("company", "=", self._company_id)],
+            ["code"],
+        )
+        found = {record["code"]: record["id"] for record in records}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ErpUnknownCodes("account", missing)
+        return found
+
+    async def _cash_sale_receivable(self) -> tuple[int, int]:
+        records = await self._rest.search(
+            "party.party", [("code", "=", CASH_SALE_CODE)], ["account_receivable"], limit=1
+        )
+        if not records or not records[0]["account_receivable"]:
+            raise ErpUnknownCodes("customer", [CASH_SALE_CODE])
+        return records[0]["account_receivable"], records[0]["id"]
+
+    async def _taxes(self, names: list[str]) -> dict[str, tuple[int, int, int]]:
+        if not names:
+            return {}
+        records = await self._rest.search(
+            "account.tax",
+            [("name", "in", sorted(set(names))), ("parent", "=", None)],
+            ["name", "invoice_account", "credit_note_account"],
+        )
+        found = {
+            record["name"]: (record["id"], record["invoice_account"], record["credit_note_account"])
+            for record in records
+        }
+        missing = sorted(set(names) - found.keys())
+        if missing:
+            raise ErpUnknownCodes("tax", missing)
+        return found
+
+    async def _product_accounts(self, codes: list[str]) -> dict[str, _ProductAccounts]:
+        wanted = sorted(set(codes))
+        records = await self._rest.search(
+            "product.product",
+            [("code", "in", wanted)],
+            [
+                "code",
+                f"{_CATEGORY}.account_revenue",
+                f"{_CATEGORY}.account_cogs",
+                f"{_CATEGORY}.account_stock_out",
+            ],
+        )
+        found = {record["code"]: _product_accounts(record) for record in records}
+        missing = [code for code in wanted if code not in found]
+        if missing:
+            raise ErpUnknownCodes("product", missing)
+        return found
+
+
+def _product_accounts(record: Record) -> _ProductAccounts:
+    category = record["template"]["account_category"]
+    return _ProductAccounts(
+        revenue=category["account_revenue"],
+        cogs=category["account_cogs"],
+        stock_out=category["account_stock_out"],
+    )
+
+
+def _values(line: _Line, currency: str) -> Record:
+    amount = round_money(line.amount, currency)
+    values: Record = {
+        "account": line.account,
+        "description": line.description,
+        "debit": amount if amount > 0 else Decimal(0),
+        "credit": -amount if amount < 0 else Decimal(0),
+    }
+    if line.party is not None:
+        values["party"] = line.party
+    if line.tax_lines:
+        values["tax_lines"] = [
+            [
+                "create",
+                [
+                    {"tax": tax_id, "type": kind, "amount": round_money(amount, currency)}
+                    for (tax_id, kind), amount in sorted(line.tax_lines.items())
+                ],
+            ]
+        ]
+    return values

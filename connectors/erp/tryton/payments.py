@@ -1,0 +1,296 @@
+"""The till's tenders as payments of the posted Tryton invoice, each on its tender's account.
+
+Each tender type has a Tryton payment method (``account.invoice.payment.method`` named
+``POS cash``, ``POS card``, ...) with its own journal and account. A tender is booked the way
+Tryton's *Pay Invoice* wizard books a payment: a posted ``account.move`` on the method's journal
+whose origin is the invoice, debiting the method's account and crediting the invoice's
+receivable (a refund the other way round), its receivable line added to the invoice's payment
+lines. When the tenders pay the invoice in full, the invoice's receivable lines and the payment
+lines are reconciled with Tryton's *Reconcile Lines* wizard (over JSON-RPC: REST does not expose
+reconciliation); Tryton then marks the invoice paid.
+
+For an invoice in another currency than the company's, the receivable's company amount is
+split over the tenders in proportion to their amounts (the last one takes the remainder), so
+the lines reconcile to the penny without an exchange difference.
+
+Voiding (the compensation) unreconciles the invoice's lines and cancels the payment moves with
+Tryton's *Cancel Moves* wizard (a reversal of each, reconciled with it), then removes them from
+the invoice's payment lines; the invoice is back to posted, unpaid.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.records import PAYMENT_METHOD_NAMES
+from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.rpc import TrytonRpc
+from domain.erp_order import ErpPayment
+from domain.money import round_money
+from domain.transaction import TenderType
+
+_INVOICE_FIELDS = [
+    "state",
+    "number",
+    "account",
+    "party",
+    "currency.code",
+    "company.currency.code",
+    "total_amount",
+    "accounting_date",
+    "invoice_date",
+    "payment_lines",
+    "lines_to_pay.debit",
+    "lines_to_pay.credit",
+    "lines_to_pay.amount_second_currency",
+    "lines_to_pay.reconciliation",
+]
+
+
+@dataclass(frozen=True)
+class _PaymentMethod:
+    journal_id: int
+    debit_account_id: int
+    credit_account_id: int
+
+
+@dataclass(frozen=True)
+class _Tender:
+    description: str
+    method: _PaymentMethod
+    amount: Decimal
+    company_amount: Decimal
+
+
+def tender_description(reference: str, number: int, count: int, payment: ErpPayment) -> str:
+    description = f"{reference} tender {number}/{count}: {payment.tender_type.value}"
+    return f"{description} {payment.reference}" if payment.reference else description
+
+
+class InvoicePayments:
+    """Pays posted invoices with the till's tenders, and voids those payments."""
+
+    def __init__(self, rest: TrytonRest, rpc: TrytonRpc | None, company_id: int) -> None:
+        self._rest = rest
+        self._rpc = rpc
+        self._company_id = company_id
+        self._methods: dict[TenderType, _PaymentMethod] = {}
+        self._periods: dict[date, int] = {}
+
+    async def pay(self, reference: str, invoice_id: int, payments: list[ErpPayment]) -> None:
+        """Book ``payments`` against posted invoice ``invoice_id``; idempotent."""
+        invoice = await self._rest.read("account.invoice", invoice_id, _INVOICE_FIELDS)
+        if invoice["state"] == "paid":
+            return
+        if invoice["state"] != "posted":
+            raise ErpRejected(f"the invoice of {reference} is {invoice['state']}, not posted")
+        tenders = [payment for payment in payments if payment.amount]
+        if not tenders and invoice["total_amount"]:
+            return  # the till sent no tenders: the invoice stays open, as it is unpaid
+        tendered = sum((payment.amount for payment in tenders), Decimal(0))
+        if tendered != invoice["total_amount"]:
+            raise ErpRejected(
+                f"the tenders of {reference} pay {tendered} but its invoice "
+                f"{invoice['number']} totals {invoice['total_amount']}"
+            )
+        planned = await self._plan(reference, invoice, tenders)
+        booked = await self._payment_moves(invoice_id, [tender.description for tender in planned])
+        payment_lines: list[int] = []
+        for tender in planned:
+            move = booked.get(tender.description)
+            if move is None:
+                move = {"id": await self._create_move(invoice, tender), "state": "draft"}
+            if move["state"] == "draft":
+                move = await self._rest.click(
+                    "account.move", move["id"], "post", ["state", "lines.account"]
+                )
+            payment_lines += [
+                line["id"] for line in move["lines"] if line["account"] == invoice["account"]
+            ]
+        new_lines = sorted(set(payment_lines) - set(invoice["payment_lines"]))
+        if new_lines:
+            await self._rest.write(
+                "account.invoice", invoice_id, {"payment_lines": [["add", new_lines]]}
+            )
+        open_lines = [line["id"] for line in invoice["lines_to_pay"] if not line["reconciliation"]]
+        if open_lines:
+            await self._wizard(
+                "account.move.reconcile_lines", "account.move.line", open_lines + payment_lines
+            )
+
+    async def void_if_present(self, reference: str, invoice_id: int) -> None:
+        """Undo ``pay``: the invoice back to posted and unpaid, its payments reversed."""
+        moves = await self._rest.search(
+            "account.move",
+            [
+                ("origin", "=", f"account.invoice,{invoice_id}"),
+                ("description", "like", f"{reference} tender %"),
+            ],
+            ["state", "lines.account"],
+        )
+        if not moves:
+            return
+        invoice = await self._rest.read("account.invoice", invoice_id, _INVOICE_FIELDS)
+        reconciled = [line["id"] for line in invoice["lines_to_pay"] if line["reconciliation"]]
+        if reconciled:
+            await self._wizard("account.move.unreconcile_lines", "account.move.line", reconciled)
+        reversed_moves = {
+            move["origin"]
+            for move in await self._rest.search(
+                "account.move",
+                [("origin", "in", [f"account.move,{move['id']}" for move in moves])],
+                ["origin"],
+            )
+        }
+        to_cancel = [
+            move["id"]
+            for move in moves
+            if move["state"] == "posted" and f"account.move,{move['id']}" not in reversed_moves
+        ]
+        if to_cancel:
+            await self._wizard(
+                "account.move.cancel",
+                "account.move",
+                to_cancel,
+                state="cancel",
+                data={"default": {"description": f"{reference} tender voided", "reversal": True}},
+            )
+        paying = sorted(
+            set(invoice["payment_lines"]) & {line["id"] for move in moves for line in move["lines"]}
+        )
+        if paying:
+            await self._rest.write(
+                "account.invoice", invoice_id, {"payment_lines": [["remove", paying]]}
+            )
+
+    async def _plan(
+        self, reference: str, invoice: Record, payments: list[ErpPayment]
+    ) -> list[_Tender]:
+        """Each tender with its payment method and its share of the receivable's company
+        amount (to the penny, the last tender taking what rounding left)."""
+        receivable = sum(
+            (line["debit"] - line["credit"] for line in invoice["lines_to_pay"]), Decimal(0)
+        )
+        company_currency = invoice["company"]["currency"]["code"]
+        total = invoice["total_amount"]
+        tenders: list[_Tender] = []
+        remaining = receivable
+        for number, payment in enumerate(payments, start=1):
+            if number == len(payments):
+                company_amount = remaining
+            elif invoice["currency"]["code"] == company_currency:
+                company_amount = payment.amount
+            else:
+                company_amount = round_money(receivable * payment.amount / total, company_currency)
+            remaining -= company_amount
+            tenders.append(
+                _Tender(
+                    description=tender_description(reference, number, len(payments), payment),
+                    method=await self._method(payment.tender_type),
+                    amount=payment.amount,
+                    company_amount=company_amount,
+                )
+            )
+        return tenders
+
+    async def _create_move(self, invoice: Record, tender: _Tender) -> int:
+        booked_on = invoice["accounting_date"] or invoice["invoice_date"]
+        second_currency = invoice["currency"]["id"]
+        foreign = invoice["currency"]["code"] != invoice["company"]["currency"]["code"]
+        amount = tender.company_amount
+        receivable: Record = {
+            "account": invoice["account"],
+            "party": invoice["party"],
+            "debit": max(-amount, Decimal(0)),
+            "credit": max(amount, Decimal(0)),
+        }
+        counterpart: Record = {
+            "account": tender.method.debit_account_id
+            if amount >= 0
+            else tender.method.credit_account_id,
+            "debit": max(amount, Decimal(0)),
+            "credit": max(-amount, Decimal(0)),
+        }
+        if foreign:
+            receivable["second_currency"] = counterpart["second_currency"] = second_currency
+            receivable["amount_second_currency"] = -tender.amount
+            counterpart["amount_second_currency"] = tender.amount
+        return await self._rest.create(
+            "account.move",
+            {
+                "journal": tender.method.journal_id,
+                "period": await self._period(booked_on),
+                "date": booked_on,
+                "origin": f"account.invoice,{invoice['id']}",
+                "description": tender.description,
+                "lines": [["create", [receivable, counterpart]]],
+            },
+        )
+
+    async def _payment_moves(self, invoice_id: int, descriptions: list[str]) -> dict[str, Record]:
+        moves = await self._rest.search(
+            "account.move",
+            [
+                ("origin", "=", f"account.invoice,{invoice_id}"),
+                ("description", "in", descriptions),
+            ],
+            ["description", "state", "lines.account"],
+        )
+        return {move["description"]: move for move in moves}
+
+    async def _method(self, tender_type: TenderType) -> _PaymentMethod:
+        if not self._methods:
+            records = await self._rest.search(
+                "account.invoice.payment.method",
+                [
+                    ("company", "=", self._company_id),
+                    ("name", "in", list(PAYMENT_METHOD_NAMES.values())),
+                ],
+                ["name", "journal", "debit_account", "credit_account"],
+            )
+            by_name = {record["name"]: record for record in records}
+            for kind, name in PAYMENT_METHOD_NAMES.items():
+                if name in by_name:
+                    record = by_name[name]
+                    self._methods[kind] = _PaymentMethod(
+                        record["journal"], record["debit_account"], record["credit_account"]
+                    )
+        if tender_type not in self._methods:
+            raise ErpUnknownCodes("payment method", [PAYMENT_METHOD_NAMES[tender_type]])
+        return self._methods[tender_type]
+
+    async def _period(self, day: date) -> int:
+        if day in self._periods:
+            return self._periods[day]
+        periods = await self._rest.search(
+            "account.period",
+            [
+                ("company", "=", self._company_id),
+                ("type", "=", "standard"),
+                ("start_date", "<=", day),
+                ("end_date", ">=", day),
+            ],
+            ["id"],
+        )
+        if not periods:
+            raise ErpRejected(f"no accounting period covers {day}")
+        self._periods[day] = periods[0]["id"]
+        return self._periods[day]
+
+    async def _wizard(
+        self,
+        wizard: str,
+        model: str,
+        record_ids: list[int],
+        *,
+        state: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        if self._rpc is None:
+            raise ErpRejected(
+                f"reconciling needs Tryton's JSON-RPC ({wizard}): configure the ERP user's "
+                "login and password"
+            )
+        await self._rpc.run_wizard(wizard, model, record_ids, state=state, data=data)

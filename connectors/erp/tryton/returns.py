@@ -1,0 +1,301 @@
+"""Returned lines in Tryton: against their original sale, at its cost, restocked by condition.
+
+A POS return (or the returned part of an exchange) is a Tryton sale with negative lines: Tryton
+creates a customer return shipment and a credit note for it. On top of that:
+
+- **Line identity.** Every product line carries the note ``POS line <n>`` (a returned line:
+  ``POS line <n>, returning line <m> of <original reference>``); it is how a later return finds
+  the line it returns. Tryton copies the note onto the invoice line.
+- **The original.** The return sale's ``origin`` is the original sale (when its returned lines
+  come from one original), as Tryton's own *Return Sale* wizard sets it. Each credit note line
+  is linked to the original line's stock moves, as Tryton's own *Credit* wizard does
+  (``account.invoice.line.stock_moves``): anglo-saxon accounting then books the COGS reversal
+  at those moves' cost, the unit cost of the original sale, not the product's current cost.
+  Tryton records on each original move how much of it was credited (``in_anglo_saxon_quantity``).
+- **Returnable quantity.** What the original line sold, less what the credit note lines linked
+  to its moves return (cancelled credit notes excluded): a second return gets the remainder.
+- **Restock by condition.** Resaleable goods come back into the warehouse's storage, available
+  again. Damaged goods go to the warehouse's damaged-goods location (``<warehouse>-DMG``),
+  which is not under storage, so never available: their draft move in the sale's return
+  shipment is replaced by one in a second return shipment whose input and storage are the
+  damaged-goods location (the move's origin stays the sale line).
+- **Undoing a receipt** (the compensation of commit) cancels the done return shipments: Tryton
+  takes the goods out of stock again and reverses their stock accounting.
+
+An unreferenced return has no original moves to link: Tryton books it at the product's
+current cost (the documented policy).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
+from connectors.erp.tryton.rest import Record, TrytonRest
+from domain.erp_order import ErpOrder, ErpProductLine
+from domain.returns import ReturnableQuantity
+from domain.transaction import ItemCondition
+
+DAMAGED_LOCATION_SUFFIX = "-DMG"
+
+
+def line_note(line: ErpProductLine) -> str:
+    """The note that identifies a product line on its sale (and invoice)."""
+    note = f"POS line {line.pos_line_number}"
+    if line.return_of_reference and line.return_of_line_number:
+        note += f", returning line {line.return_of_line_number} of {line.return_of_reference}"
+    return note
+
+
+def _original_note(line_number: int) -> str:
+    return f"POS line {line_number}"
+
+
+def _returned_lines(order: ErpOrder) -> list[ErpProductLine]:
+    return [
+        line
+        for line in order.product_lines
+        if line.quantity < 0 and line.return_of_reference and line.return_of_line_number
+    ]
+
+
+@dataclass(frozen=True)
+class _OriginalLine:
+    sale_id: int
+    product_code: str
+    quantity: Decimal
+    move_ids: list[int]
+
+
+class Returns:
+    """The return side of Tryton sales (see the module docstring)."""
+
+    def __init__(self, rest: TrytonRest) -> None:
+        self._rest = rest
+        self._damaged_locations: dict[str, int] = {}
+
+    async def returnable(
+        self, original_reference: str, line_number: int, *, excluding: str | None = None
+    ) -> ReturnableQuantity:
+        """What line ``line_number`` of ``original_reference`` sold and what was returned so
+        far, not counting the return booked under ``excluding``."""
+        original = await self._original_line(original_reference, line_number)
+        return await self._returnable(original_reference, line_number, original, excluding)
+
+    async def check_returnable(self, order: ErpOrder) -> int | None:
+        """Refuse (ErpReturnRefused) returned lines their original does not allow; the id of
+        the original sale when every returned line comes from the same one."""
+        asked: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        products: dict[tuple[str, int], str] = {}
+        for line in _returned_lines(order):
+            key = (str(line.return_of_reference), int(line.return_of_line_number or 0))
+            asked[key] -= line.quantity
+            products[key] = line.product_code
+        sales: set[int] = set()
+        for (reference, number), quantity in asked.items():
+            original = await self._original_line(reference, number)
+            available = await self._returnable(reference, number, original, order.reference)
+            if available.product_code != products[(reference, number)]:
+                raise ErpReturnRefused(
+                    reference,
+                    number,
+                    f"it sold {available.product_code}, not {products[(reference, number)]}",
+                )
+            if quantity > available.remaining:
+                raise ErpReturnRefused(
+                    reference,
+                    number,
+                    f"{_plain(quantity)} asked back but only {_plain(available.remaining)}"
+                    f" of the {_plain(available.sold)} sold remain returnable",
+                )
+            sales.add(original.sale_id)
+        return sales.pop() if len(sales) == 1 else None
+
+    async def link_to_originals(self, order: ErpOrder, invoice_id: int) -> None:
+        """Link each returned line's credit note line to its original's stock moves."""
+        returned = _returned_lines(order)
+        if not returned:
+            return
+        invoice = await self._rest.read(
+            "account.invoice", invoice_id, ["lines.note", "lines.stock_moves"]
+        )
+        invoice_lines = {line["note"]: line for line in invoice["lines"] if line["note"]}
+        writes: list[Any] = []
+        for line in returned:
+            invoice_line = invoice_lines.get(line_note(line))
+            if invoice_line is None:
+                continue
+            original = await self._original_line(
+                str(line.return_of_reference), int(line.return_of_line_number or 0)
+            )
+            missing = sorted(set(original.move_ids) - set(invoice_line["stock_moves"]))
+            if missing:
+                writes += [[invoice_line["id"]], {"stock_moves": [["add", missing]]}]
+        if writes:
+            await self._rest.write("account.invoice", invoice_id, {"lines": [["write", *writes]]})
+
+    async def restock_damaged(self, order: ErpOrder, sale_id: int) -> bool:
+        """Receive the damaged returned lines into the damaged-goods location; idempotent.
+
+        Each damaged line's draft move in the sale's return shipment is replaced by a move in
+        a return shipment of its own whose input and storage are the damaged-goods location
+        (the new moves first, so that a retry never loses one). True when anything changed.
+        """
+        damaged_notes = {
+            line_note(line)
+            for line in order.product_lines
+            if line.quantity < 0 and line.condition is ItemCondition.DAMAGED
+        }
+        if not damaged_notes:
+            return False
+        damaged_location = await self._damaged_location(order.warehouse_code)
+        sale = await self._rest.read("sale.sale", sale_id, _DAMAGE_SALE_FIELDS)
+        new_moves: list[Record] = []
+        replaced: dict[int, list[int]] = defaultdict(list)
+        for line in sale["lines"]:
+            if line["note"] not in damaged_notes:
+                continue
+            moves = [move for move in line["moves"] if move["state"] != "cancelled"]
+            if not any(move["to_location"] == damaged_location for move in moves):
+                new_moves.append(_damaged_move(line["id"], moves[0], damaged_location))
+            for move in moves:
+                if move["to_location"] != damaged_location and move["state"] == "draft":
+                    replaced[_shipment_id(move)].append(move["id"])
+        if new_moves:
+            await self._rest.create(
+                "stock.shipment.out.return",
+                {
+                    "customer": sale["party"],
+                    "contact_address": sale["shipment_address"],
+                    "warehouse": sale["warehouse"],
+                    "warehouse_input": damaged_location,
+                    "warehouse_storage": damaged_location,
+                    "incoming_moves": [["create", new_moves]],
+                },
+            )
+        for shipment_id, move_ids in replaced.items():
+            await self._rest.write(
+                "stock.shipment.out.return", shipment_id, {"moves": [["delete", move_ids]]}
+            )
+            if len(move_ids) == _shipment_moves(sale, shipment_id):
+                await self._rest.click("stock.shipment.out.return", shipment_id, "cancel")
+        return bool(new_moves or replaced)
+
+    async def cancel_received(self, sale_id: int) -> None:
+        """Undo receiving the sale's returns: cancel its done return shipments, which takes
+        the goods out of stock again and reverses their stock accounting (the ERP user must
+        be allowed to cancel done shipments: Tryton's Stock Cancellation group)."""
+        sale = await self._rest.read("sale.sale", sale_id, ["shipment_returns.state"])
+        for shipment in sale["shipment_returns"]:
+            if shipment["state"] == "done":
+                await self._rest.click("stock.shipment.out.return", shipment["id"], "cancel")
+
+    async def _returnable(
+        self,
+        reference: str,
+        line_number: int,
+        original: _OriginalLine,
+        excluding: str | None,
+    ) -> ReturnableQuantity:
+        """The original line against the credit note lines linked to its stock moves."""
+        domain: list[Any] = [
+            ("stock_moves", "in", original.move_ids),
+            ("quantity", "<", 0),
+            ("invoice.state", "!=", "cancelled"),
+        ]
+        if excluding is not None:
+            domain.append(("origin.sale.reference", "!=", excluding, "sale.line"))
+        credited = await self._rest.search("account.invoice.line", domain, ["quantity"])
+        return ReturnableQuantity(
+            original_reference=reference,
+            original_line_number=line_number,
+            product_code=original.product_code,
+            sold=original.quantity,
+            returned=sum((-Decimal(str(line["quantity"])) for line in credited), Decimal(0)),
+        )
+
+    async def _original_line(self, reference: str, line_number: int) -> _OriginalLine:
+        records = await self._rest.search(
+            "sale.line",
+            [("sale.reference", "=", reference), ("note", "=", _original_note(line_number))],
+            ["sale", "quantity", "product.code", "moves.state"],
+        )
+        if not records:
+            raise ErpReturnRefused(
+                reference, line_number, "no sale line with that number is booked under it"
+            )
+        record = records[0]
+        quantity = Decimal(str(record["quantity"]))
+        if quantity <= 0:
+            raise ErpReturnRefused(reference, line_number, "that line returned goods, not sold")
+        return _OriginalLine(
+            sale_id=record["sale"],
+            product_code=record["product"]["code"],
+            quantity=quantity,
+            move_ids=[move["id"] for move in record["moves"] if move["state"] != "cancelled"],
+        )
+
+    async def _damaged_location(self, warehouse_code: str) -> int:
+        if warehouse_code not in self._damaged_locations:
+            code = warehouse_code + DAMAGED_LOCATION_SUFFIX
+            records = await self._rest.search(
+                "stock.location", [("code", "=", code), ("type", "=", "storage")], ["id"]
+            )
+            if not records:
+                raise ErpUnknownCodes("damaged-goods location", [code])
+            self._damaged_locations[warehouse_code] = records[0]["id"]
+        return self._damaged_locations[warehouse_code]
+
+
+_MOVE_FIELDS = [
+    "state",
+    "product",
+    "unit",
+    "quantity",
+    "from_location",
+    "to_location",
+    "unit_price",
+    "currency",
+    "invoice_lines",
+    "shipment",
+]
+_DAMAGE_SALE_FIELDS = [
+    "party",
+    "shipment_address",
+    "warehouse",
+    "lines.note",
+    *(f"lines.moves.{field}" for field in _MOVE_FIELDS),
+]
+
+
+def _damaged_move(sale_line_id: int, template: Record, damaged_location: int) -> Record:
+    """The sale line's returned goods, received into the damaged-goods location instead."""
+    return {
+        "product": template["product"],
+        "unit": template["unit"],
+        "quantity": template["quantity"],
+        "from_location": template["from_location"],
+        "to_location": damaged_location,
+        "unit_price": template["unit_price"],
+        "currency": template["currency"],
+        "origin": f"sale.line,{sale_line_id}",
+        "invoice_lines": [["add", template["invoice_lines"]]],
+    }
+
+
+def _plain(quantity: Decimal) -> str:
+    """3 rather than 3.0 (Tryton's quantities are floats), 0.345 as it is."""
+    return format(quantity.normalize(), "f")
+
+
+def _shipment_id(move: Record) -> int:
+    return int(str(move["shipment"]).split(",")[1])
+
+
+def _shipment_moves(sale: Record, shipment_id: int) -> int:
+    """How many of the sale's moves are in return shipment ``shipment_id``."""
+    shipment = f"stock.shipment.out.return,{shipment_id}"
+    return sum(
+        1 for line in sale["lines"] for move in line["moves"] if move["shipment"] == shipment
+    )

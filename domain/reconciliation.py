@@ -1,0 +1,308 @@
+"""Reconciliation: the tills' figures against the ERP's postings, per store and business day.
+
+The POS side is the journal: every ticket that posted, with its totals, tax by rate and
+tenders by type. The ERP side is what the ERP holds posted for those tickets: one invoice per
+ticket in per-transaction mode, one consolidated journal entry per store and day (and batch)
+in daily mode. Each metric (tickets, gross, net, tax, tax per rate, tender per type) is
+compared ticket by posting; a difference names the tickets behind it (those whose posting is
+missing or disagrees, or the ERP posting that no ticket explains), and is listed even when
+the day's totals happen to offset.
+
+Per-transaction postings carry no tenders (tenders settle the invoice outside the posting),
+so tenders are compared only for tickets booked by a consolidated posting.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from domain.money import Amount
+from domain.periods import PostingMode
+from domain.receipts import ReceiptGap
+
+TICKETS = "tickets"
+TENDER_PREFIX = "tender "
+
+
+class Figures(BaseModel):
+    count: int = 0
+    gross: Amount = Decimal(0)
+    net: Amount = Decimal(0)
+    tax: Amount = Decimal(0)
+    tax_by_rate: dict[str, Amount] = Field(default_factory=dict)
+    tenders: dict[str, Amount] = Field(default_factory=dict)
+
+    def metrics(self, *, with_tenders: bool) -> dict[str, Decimal]:
+        values: dict[str, Decimal] = {
+            TICKETS: Decimal(self.count),
+            "gross": self.gross,
+            "net": self.net,
+            "tax": self.tax,
+        }
+        values |= {f"tax {rate}": amount for rate, amount in self.tax_by_rate.items()}
+        if with_tenders:
+            values |= {f"{TENDER_PREFIX}{kind}": amount for kind, amount in self.tenders.items()}
+        return values
+
+
+def add_figures(items: Iterable[Figures]) -> Figures:
+    total = Figures()
+    tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
+    tenders: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        total.count += item.count
+        total.gross += item.gross
+        total.net += item.net
+        total.tax += item.tax
+        for rate, amount in item.tax_by_rate.items():
+            tax_by_rate[rate] += amount
+        for kind, amount in item.tenders.items():
+            tenders[kind] += amount
+    total.tax_by_rate = dict(sorted(tax_by_rate.items()))
+    total.tenders = dict(sorted(tenders.items()))
+    return total
+
+
+class PosTicket(BaseModel):
+    """A posted ticket as the journal has it."""
+
+    workflow_id: str
+    transaction_id: str
+    store_id: str
+    terminal_id: str
+    receipt_number: int
+    business_date: date
+    currency: str
+    posting_mode: PostingMode
+    posting_date: date | None
+    figures: Figures
+
+
+class ErpPosting(BaseModel):
+    """A posting the ERP holds for a store and business day, and the tickets it books."""
+
+    reference: str = Field(description="invoice number, or consolidated batch key")
+    store_id: str
+    business_date: date
+    posting_date: date | None
+    books_tenders: bool = Field(description="false for per-ticket invoices")
+    workflow_ids: list[str]
+    figures: Figures
+
+
+class ErpInvoiceFigures(BaseModel):
+    """A posted invoice of a POS sale, as the ERP holds it."""
+
+    sale_reference: str = Field(description="the saga's ERP reference: workflow id [~attempt]")
+    business_date: date = Field(description="the sale's date: the ticket's business date")
+    invoice_number: str | None
+    posting_date: date | None
+    figures: Figures
+
+    @property
+    def workflow_id(self) -> str:
+        return self.sale_reference.split("~", 1)[0]
+
+
+class ErpMoveFigures(BaseModel):
+    """A consolidated journal entry as the ERP holds it (its ticket count is not the ERP's)."""
+
+    move_id: int
+    number: str | None
+    posted: bool
+    posting_date: date
+    figures: Figures
+
+
+class ExceptionNote(BaseModel):
+    kind: str
+    owner: str
+    terminal_id: str | None
+    transaction_id: str | None
+    message: str
+
+
+class Difference(BaseModel):
+    metric: str
+    pos: Amount
+    erp: Amount
+    behind: list[str] = Field(description="transaction ids, or ERP references no ticket explains")
+
+    @property
+    def difference(self) -> Decimal:
+        return self.pos - self.erp
+
+
+class RedatedTicket(BaseModel):
+    transaction_id: str
+    posting_date: date
+
+
+class StoreDay(BaseModel):
+    store_id: str
+    business_date: date
+    currency: str | None
+    pos: Figures
+    erp: Figures
+    tenders_compared: bool
+    differences: list[Difference] = Field(default_factory=list)
+    open_exceptions: list[ExceptionNote] = Field(default_factory=list)
+    receipt_gaps: list[ReceiptGap] = Field(default_factory=list)
+    redated: list[RedatedTicket] = Field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.differences or self.open_exceptions or self.receipt_gaps)
+
+
+class ReconciliationSummary(BaseModel):
+    start_date: date
+    end_date: date
+    store_days: int
+    store_days_needing_attention: int
+    differences: int
+    open_exceptions: int
+    missing_receipts: int
+    redated: int
+    pos_gross: Amount
+    erp_gross: Amount
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.differences or self.open_exceptions or self.missing_receipts)
+
+
+class ReconciliationReport(BaseModel):
+    start_date: date
+    end_date: date
+    store_id: str | None = None
+    generated_at: datetime
+    days: list[StoreDay]
+
+    def summary(self) -> ReconciliationSummary:
+        return ReconciliationSummary(
+            start_date=self.start_date,
+            end_date=self.end_date,
+            store_days=len(self.days),
+            store_days_needing_attention=sum(day.needs_attention for day in self.days),
+            differences=sum(len(day.differences) for day in self.days),
+            open_exceptions=sum(len(day.open_exceptions) for day in self.days),
+            missing_receipts=sum(len(gap.missing) for day in self.days for gap in day.receipt_gaps),
+            redated=sum(len(day.redated) for day in self.days),
+            pos_gross=sum((day.pos.gross for day in self.days), Decimal(0)),
+            erp_gross=sum((day.erp.gross for day in self.days), Decimal(0)),
+        )
+
+
+class _Group:
+    """Tickets and the ERP postings that book them, compared as one unit."""
+
+    def __init__(self) -> None:
+        self.tickets: list[PosTicket] = []
+        self.postings: list[ErpPosting] = []
+
+    @property
+    def compares_tenders(self) -> bool:
+        if self.postings:
+            return all(posting.books_tenders for posting in self.postings)
+        return all(ticket.posting_mode is PostingMode.DAILY for ticket in self.tickets)
+
+    @property
+    def behind(self) -> list[str]:
+        if self.tickets:
+            return [ticket.transaction_id for ticket in self.tickets]
+        return [f"ERP {posting.reference}" for posting in self.postings]
+
+    def values(self, metric: str) -> tuple[Decimal, Decimal]:
+        pos = add_figures(ticket.figures for ticket in self.tickets).metrics(with_tenders=True)
+        erp = add_figures(posting.figures for posting in self.postings).metrics(with_tenders=True)
+        return pos.get(metric, Decimal(0)), erp.get(metric, Decimal(0))
+
+
+def reconcile_day(
+    store_id: str,
+    business_date: date,
+    tickets: Sequence[PosTicket],
+    postings: Sequence[ErpPosting],
+    exceptions: Sequence[ExceptionNote] = (),
+    receipt_gaps: Sequence[ReceiptGap] = (),
+) -> StoreDay:
+    groups = _groups(tickets, postings)
+    with_tenders = [group for group in groups if group.compares_tenders]
+    pos = add_figures(ticket.figures for ticket in tickets)
+    erp = add_figures(posting.figures for posting in postings)
+    metrics = _metric_names(pos, erp)
+    differences: list[Difference] = []
+    for metric in metrics:
+        scope = with_tenders if metric.startswith(TENDER_PREFIX) else groups
+        compared = [(group, *group.values(metric)) for group in scope]
+        behind = [
+            name
+            for group, pos_value, erp_value in compared
+            if pos_value != erp_value
+            for name in group.behind
+        ]
+        if behind:  # listed even when the day's totals happen to offset
+            differences.append(
+                Difference(
+                    metric=metric,
+                    pos=sum((values[1] for values in compared), Decimal(0)),
+                    erp=sum((values[2] for values in compared), Decimal(0)),
+                    behind=behind,
+                )
+            )
+    return StoreDay(
+        store_id=store_id,
+        business_date=business_date,
+        currency=tickets[0].currency if tickets else None,
+        pos=pos,
+        erp=erp,
+        tenders_compared=bool(with_tenders),
+        differences=differences,
+        open_exceptions=list(exceptions),
+        receipt_gaps=list(receipt_gaps),
+        redated=[
+            RedatedTicket(transaction_id=ticket.transaction_id, posting_date=ticket.posting_date)
+            for ticket in tickets
+            if ticket.posting_date is not None and ticket.posting_date != ticket.business_date
+        ],
+    )
+
+
+def _groups(tickets: Sequence[PosTicket], postings: Sequence[ErpPosting]) -> list[_Group]:
+    by_ticket: dict[str, _Group] = {}
+    groups: list[_Group] = []
+    for ticket in tickets:
+        group = _Group()
+        group.tickets.append(ticket)
+        by_ticket[ticket.workflow_id] = group
+        groups.append(group)
+    for posting in postings:
+        covered: list[_Group] = []
+        for workflow_id in posting.workflow_ids:
+            found = by_ticket.get(workflow_id)
+            if found is not None and all(found is not seen for seen in covered):
+                covered.append(found)
+        if not covered:
+            orphan = _Group()
+            orphan.postings.append(posting)
+            groups.append(orphan)
+            continue
+        target = covered[0]
+        for other in covered[1:]:
+            target.tickets += other.tickets
+            target.postings += other.postings
+            for ticket in other.tickets:
+                by_ticket[ticket.workflow_id] = target
+            groups.remove(other)
+        target.postings.append(posting)
+    return groups
+
+
+def _metric_names(pos: Figures, erp: Figures) -> list[str]:
+    names = list(pos.metrics(with_tenders=True))
+    names += [name for name in erp.metrics(with_tenders=True) if name not in names]
+    return names

@@ -1,0 +1,155 @@
+"""Finance's stack: the real sandbox ERP, a real Temporal dev server with per-workflow time
+skipping, and two in-process workers, one per posting mode, each with its own store.
+
+Workflows started through ``skipping_client`` skip their timers (a bounded drain takes
+seconds); ``client`` starts them without (transactions, and closes that wait in real time).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from connectors.erp.tryton_sandbox import TrytonSandboxInfo
+from domain.mapping import MappingKind, MappingRow
+from domain.periods import PostingMode
+from domain.settings import Settings
+from starter.mappings_csv import read_mappings
+from starter.submission import Submitter
+from starter.temporal_server import temporal_binary
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
+from tests.finance.gates import RunGate
+from worker import run_worker
+from workflows import search_attributes as attrs
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+FINANCE_STORES = [
+    MappingRow(kind=MappingKind.LOCATION, store_id="S201", erp_code="WH-LDS"),
+    MappingRow(kind=MappingKind.LOCATION, store_id="S202", erp_code="WH-LDS"),
+    MappingRow(kind=MappingKind.LOCATION, store_id="S203", erp_code="WH-LDS"),
+    MappingRow(kind=MappingKind.TAX, pos_code="UK-ZERO", erp_code="VAT0"),
+]
+
+
+@pytest.fixture(scope="session")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "frontend.WorkflowTimeSkippingEnabled=true",
+        ],
+        search_attributes=attrs.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def skipping_client(skipping_env: WorkflowEnvironment) -> Client:
+    return skipping_env.client
+
+
+@pytest.fixture(scope="session")
+async def client(skipping_env: WorkflowEnvironment) -> Client:
+    return await skipping_env.connect_client(data_converter=pydantic_data_converter)
+
+
+def _settings(
+    tmp_path_factory: pytest.TempPathFactory, erp: TrytonSandboxInfo, mode: PostingMode
+) -> Settings:
+    data_dir = tmp_path_factory.mktemp(f"finance-{mode.value}")
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue=f"tillsync-finance-{mode.value}",
+        erp_url=erp.url,
+        erp_database=erp.database,
+        erp_api_key=erp.api_key,
+        erp_company_id=erp.company_id,
+        erp_rpc_login=erp.rpc_login,
+        erp_rpc_password=erp.rpc_password,
+        erp_posting_mode=mode,
+    )
+
+
+@pytest.fixture(scope="session")
+def finance_settings(
+    tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
+) -> Settings:
+    """Per-transaction posting: an invoice per ticket."""
+    return _settings(tmp_path_factory, erp_sandbox, PostingMode.PER_TRANSACTION)
+
+
+@pytest.fixture(scope="session")
+def daily_settings(
+    tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
+) -> Settings:
+    """Daily posting: stock per ticket, one consolidated posting per store and day."""
+    return _settings(tmp_path_factory, erp_sandbox, PostingMode.DAILY)
+
+
+def _engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_store_engine(settings.resolved_store_url)
+    with session_scope(engine) as session:
+        import_mappings(session, [*read_mappings(EXAMPLES / "mappings.csv"), *FINANCE_STORES])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def finance_engine(finance_settings: Settings) -> Iterator[Engine]:
+    yield from _engine(finance_settings)
+
+
+@pytest.fixture(scope="session")
+def daily_engine(daily_settings: Settings) -> Iterator[Engine]:
+    yield from _engine(daily_settings)
+
+
+@pytest.fixture(scope="session")
+def run_gate() -> RunGate:
+    return RunGate()
+
+
+@pytest.fixture(scope="session")
+async def finance_workers(
+    client: Client,
+    finance_settings: Settings,
+    daily_settings: Settings,
+    finance_engine: Engine,
+    daily_engine: Engine,
+    run_gate: RunGate,
+) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(run_worker(settings, client, stop, [run_gate]))
+        for settings in (finance_settings, daily_settings)
+    ]
+    yield
+    stop.set()
+    await asyncio.gather(*tasks)
+
+
+@pytest.fixture
+def submitter(
+    client: Client, finance_settings: Settings, finance_engine: Engine, finance_workers: None
+) -> Submitter:
+    return Submitter(client, finance_engine, finance_settings.task_queue)
+
+
+@pytest.fixture
+def daily_submitter(
+    client: Client, daily_settings: Settings, daily_engine: Engine, finance_workers: None
+) -> Submitter:
+    return Submitter(client, daily_engine, daily_settings.task_queue)

@@ -1,0 +1,100 @@
+"""Comparing a store-day's tickets with the ERP's postings, and naming who is behind a gap."""
+
+from datetime import date
+from decimal import Decimal
+
+from domain.periods import PostingMode
+from domain.reconciliation import ErpPosting, Figures, PosTicket, reconcile_day
+
+DAY = date(2026, 11, 20)
+
+
+def _ticket(number: int, gross: str, mode: PostingMode, tenders: dict[str, str]) -> PosTicket:
+    amount = Decimal(gross)
+    return PosTicket(
+        workflow_id=f"pos-S1-T1-TX{number}",
+        transaction_id=f"TX{number}",
+        store_id="S1",
+        terminal_id="T1",
+        receipt_number=number,
+        business_date=DAY,
+        currency="GBP",
+        posting_mode=mode,
+        posting_date=DAY,
+        figures=Figures(
+            count=1,
+            gross=amount,
+            net=amount - amount / 6,
+            tax=amount / 6,
+            tax_by_rate={"20%": amount / 6},
+            tenders={kind: Decimal(value) for kind, value in tenders.items()},
+        ),
+    )
+
+
+def _invoice(ticket: PosTicket, gross: str | None = None) -> ErpPosting:
+    figures = ticket.figures.model_copy(update={"tenders": {}})
+    if gross is not None:
+        figures = figures.model_copy(update={"gross": Decimal(gross)})
+    return ErpPosting(
+        reference=f"INV-{ticket.transaction_id}",
+        store_id="S1",
+        business_date=DAY,
+        posting_date=DAY,
+        books_tenders=False,
+        workflow_ids=[ticket.workflow_id],
+        figures=figures,
+    )
+
+
+def test_per_ticket_postings_name_the_ticket_behind_each_difference() -> None:
+    tickets = [
+        _ticket(number, "12.00", PostingMode.PER_TRANSACTION, {"card": "12.00"})
+        for number in (1, 2, 3)
+    ]
+    postings = [_invoice(tickets[0]), _invoice(tickets[1], gross="11.00")]
+    orphan = _invoice(_ticket(9, "5.00", PostingMode.PER_TRANSACTION, {}))
+
+    day = reconcile_day("S1", DAY, tickets, [*postings, orphan])
+
+    differences = {item.metric: item for item in day.differences}
+    assert differences["gross"].behind == ["TX2", "TX3", "ERP INV-TX9"]
+    assert (differences["gross"].pos, differences["gross"].erp) == (Decimal(36), Decimal(28))
+    assert differences["tickets"].behind == ["TX3", "ERP INV-TX9"]
+    assert not day.tenders_compared and "tender card" not in differences
+
+
+def test_a_consolidated_posting_is_compared_as_one_unit_with_its_tenders() -> None:
+    tickets = [
+        _ticket(1, "6.00", PostingMode.DAILY, {"card": "6.00"}),
+        _ticket(2, "4.00", PostingMode.DAILY, {"cash": "4.00"}),
+        _ticket(3, "3.00", PostingMode.DAILY, {"cash": "3.00"}),
+    ]
+    booked = Figures(
+        count=2,
+        gross=Decimal("10.00"),
+        net=tickets[0].figures.net + tickets[1].figures.net,
+        tax=tickets[0].figures.tax + tickets[1].figures.tax,
+        tax_by_rate={"20%": tickets[0].figures.tax + tickets[1].figures.tax},
+        tenders={"card": Decimal("6.00"), "cash": Decimal("4.00")},
+    )
+    posting = ErpPosting(
+        reference="MOVE-1",
+        store_id="S1",
+        business_date=DAY,
+        posting_date=DAY,
+        books_tenders=True,
+        workflow_ids=[tickets[0].workflow_id, tickets[1].workflow_id],
+        figures=booked,
+    )
+
+    day = reconcile_day("S1", DAY, tickets, [posting])
+
+    differences = {item.metric: item for item in day.differences}
+    assert set(differences) == {"tickets", "gross", "net", "tax", "tax 20%", "tender cash"}
+    assert differences["tender cash"].behind == ["TX3"]
+    assert (differences["tender cash"].pos, differences["tender cash"].erp) == (
+        Decimal(7),
+        Decimal(4),
+    )
+    assert day.tenders_compared and day.needs_attention

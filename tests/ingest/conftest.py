@@ -1,0 +1,83 @@
+"""The ingest against the real stack: the Temporal dev server, the sandbox Tryton ERP, a store on
+SQLite and an in-process worker on a task queue of its own; requests go in-process through
+httpx's ASGI transport."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import Engine
+from temporalio.testing import WorkflowEnvironment
+
+from connectors.erp.tryton_sandbox import TrytonSandboxInfo
+from domain.settings import Settings
+from starter.ingest.server import build_app
+from starter.mappings_csv import read_mappings
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
+from tests.ingest.signing import SECRETS
+from worker import run_worker
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture(scope="session")
+def ingest_settings(
+    tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
+) -> Settings:
+    data_dir = tmp_path_factory.mktemp("ingest")
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue="tillsync-ingest",
+        erp_url=erp_sandbox.url,
+        erp_database=erp_sandbox.database,
+        erp_api_key=erp_sandbox.api_key,
+        erp_company_id=erp_sandbox.company_id,
+        erp_rpc_login=erp_sandbox.rpc_login,
+        erp_rpc_password=SecretStr(erp_sandbox.rpc_password),
+        store_secrets=SecretStr(json.dumps(SECRETS)),
+        ingest_max_body_bytes=1024 * 1024,
+        ingest_max_batch=50,
+        # The POSLog day's largest tickets (100+ lines) take Tryton a while on a busy machine.
+        erp_timeout_seconds=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def ingest_engine(ingest_settings: Settings) -> Iterator[Engine]:
+    engine = create_store_engine(ingest_settings.resolved_store_url)
+    with session_scope(engine) as session:
+        import_mappings(session, read_mappings(EXAMPLES / "mappings.csv"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def ingest_worker(
+    temporal_env: WorkflowEnvironment, ingest_settings: Settings, ingest_engine: Engine
+) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(ingest_settings, temporal_env.client, stop))
+    yield
+    stop.set()
+    await task
+
+
+@pytest.fixture(scope="session")
+def ingest_app(
+    temporal_env: WorkflowEnvironment, ingest_settings: Settings, ingest_worker: None
+) -> FastAPI:
+    return build_app(ingest_settings, temporal_env.client)
+
+
+@pytest.fixture
+async def http(ingest_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=ingest_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
+        yield client
