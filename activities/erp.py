@@ -51,7 +51,7 @@ async def _heartbeat_forever() -> None:
 
 
 @asynccontextmanager
-async def _heartbeating() -> AsyncIterator[None]:
+async def heartbeating() -> AsyncIterator[None]:
     """Heartbeat while the ERP works: a dead worker is noticed within the heartbeat timeout,
     not the whole start-to-close timeout."""
     heartbeat = asyncio.create_task(_heartbeat_forever())
@@ -65,7 +65,7 @@ async def _heartbeating() -> AsyncIterator[None]:
 async def _compensation_call() -> AsyncIterator[None]:
     """A compensation never gives up: every error, refusals included, is retried with backoff
     (and shows in the UI as a retrying activity) until the ERP accepts the undo."""
-    async with _heartbeating():
+    async with heartbeating():
         yield
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.client import Client
 
+from activities.erp import heartbeating
 from activities.errors import business_failure
 from activities.reconciliation import build_reconciliation
 from connectors.erp.base import ErpBooks
@@ -97,7 +98,8 @@ class FinanceActivities:
     @activity.defn(name="finance.plan_posting")
     async def plan_posting(self, request: PostingPlanRequest) -> PostingPlan:
         """The posting mode, and the day a posting dated ``business_date`` lands on."""
-        periods = await self._books.periods_from(request.business_date)
+        async with heartbeating():
+            periods = await self._books.periods_from(request.business_date)
         closing = (
             await asyncio.to_thread(self._closing_ranges, request.business_date)
             if request.honour_closing_marks

@@ -93,3 +93,37 @@ async def test_cancelling_a_paid_posting_reverses_its_payments(
     paid = debits(await move_lines(tryton_rest, payments[0]))[card]
     assert paid == Decimal("4.80")
     assert debits(await move_lines(tryton_rest, reversals[0]["id"]))[card] == -paid
+
+
+async def test_cash_back_on_a_card_is_booked_on_both_accounts_and_the_invoice_ends_paid(
+    tryton_connector: TrytonConnector, tryton_rest: TrytonRest
+) -> None:
+    # 9.00 of goods; the card is charged 29.00 and the customer takes 20.00 cash back.
+    txn = uk_ticket(
+        [sale_line(1, "100002", "1", "9.00")],
+        tenders=[
+            {"type": "card", "amount": "29.00", "reference": "DEBIT ****1881"},
+            {"type": "cash", "amount": "-20.00"},
+        ],
+    )
+    order = plan(txn)
+
+    posting = await book(tryton_connector, order)
+
+    assert posting.refs.invoice_id is not None
+    invoice = await tryton_rest.read("account.invoice", posting.refs.invoice_id, ["state"])
+    assert invoice["state"] == "paid"
+    moves = await tryton_rest.search(
+        "account.move", [("origin", "=", f"account.invoice,{posting.refs.invoice_id}")], ["id"]
+    )
+    payments = [await move_lines(tryton_rest, move["id"]) for move in moves]
+    booked = {
+        account: amount
+        for lines in payments
+        for account, amount in debits(lines).items()
+        if account in TENDER_ACCOUNTS.values()
+    }
+    assert booked == {
+        TENDER_ACCOUNTS["card"]: Decimal("29.00"),
+        TENDER_ACCOUNTS["cash"]: Decimal("-20.00"),
+    }

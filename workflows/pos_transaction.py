@@ -288,8 +288,9 @@ class PosTransactionWorkflow:
         )
 
     async def _erp(
-        self, activity: Callable[[ErpActivities, ArgT], Awaitable[ResultT]], arg: ArgT
+        self, activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
     ) -> ResultT:
+        """Run an activity that calls the ERP: heartbeating, retried with backoff for days."""
         return await workflow.execute_activity_method(
             activity,
             arg,
@@ -300,12 +301,8 @@ class PosTransactionWorkflow:
         )
 
     async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
-        return await workflow.execute_activity_method(
-            FinanceActivities.plan_posting,
-            PostingPlanRequest(business_date=txn.business_date),
-            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.ERP_RETRY,
+        return await self._erp(
+            FinanceActivities.plan_posting, PostingPlanRequest(business_date=txn.business_date)
         )
 
     async def _compensate(

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
@@ -18,11 +19,13 @@ from domain.settings import Settings
 from starter.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, sales_with_reference, stock, wait_for_stage
 from tests.factories import make_sale, sale_line
+from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
 REPOSITORY = Path(__file__).parents[2]
 KILL_QUEUE = "tillsync-e2e-kill"
+WORKER_LOGS = ("first-worker.log", "second-worker.log")
 
 
 def _environment(
@@ -90,15 +93,18 @@ async def test_worker_killed_mid_saga_a_new_worker_completes_it_once(
     second_worker = _start_worker(environment, tmp_path / "second-worker.log")
     try:
         result = await asyncio.wait_for(wait_settled(temporal_env.client, txn.workflow_id), 90)
-    except TimeoutError:
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         described = await temporal_env.client.get_workflow_handle(txn.workflow_id).describe()
         pending = [
             f"{activity.activity_type.name} attempt {activity.attempt}: "
             f"{activity.last_failure.message}"
             for activity in described.raw_description.pending_activities
         ]
-        log = (tmp_path / "second-worker.log").read_text()[-3000:]
-        raise AssertionError(f"not settled; pending {pending}; second worker log:\n{log}") from None
+        status = await temporal_env.client.get_workflow_handle(txn.workflow_id).query(
+            PosTransactionWorkflow.status
+        )
+        logs = {name: (tmp_path / name).read_text()[-2000:] for name in WORKER_LOGS}
+        raise AssertionError(f"not settled: {status}; pending {pending}; logs {logs}") from None
     finally:
         second_worker.terminate()
         second_worker.wait(timeout=30)

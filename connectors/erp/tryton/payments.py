@@ -98,17 +98,26 @@ class InvoicePayments:
         planned = await self._plan(reference, invoice, tenders)
         booked = await self._payment_moves(invoice_id, [tender.description for tender in planned])
         payment_lines: list[int] = []
+        reconcile_lines: list[int] = []
         for tender in planned:
             move = booked.get(tender.description)
             if move is None:
                 move = {"id": await self._create_move(invoice, tender), "state": "draft"}
             if move["state"] == "draft":
                 move = await self._rest.click(
-                    "account.move", move["id"], "post", ["state", "lines.account"]
+                    "account.move",
+                    move["id"],
+                    "post",
+                    ["state", "lines.account", "lines.debit", "lines.credit"],
                 )
-            payment_lines += [
-                line["id"] for line in move["lines"] if line["account"] == invoice["account"]
-            ]
+            receivable = [line for line in move["lines"] if line["account"] == invoice["account"]]
+            reconcile_lines += [line["id"] for line in receivable]
+            payment_lines += [line["id"] for line in receivable if _pays(line, invoice)]
+        if len(payment_lines) != len(reconcile_lines):
+            # Cash handed back (cash-back on a card) runs the other way, and the card then
+            # pays more than the invoice: Tryton takes neither as payment lines. Reconciling
+            # all of them with the invoice, which nets to zero, settles it all the same.
+            payment_lines = []
         new_lines = sorted(set(payment_lines) - set(invoice["payment_lines"]))
         if new_lines:
             await self._rest.write(
@@ -117,7 +126,7 @@ class InvoicePayments:
         open_lines = [line["id"] for line in invoice["lines_to_pay"] if not line["reconciliation"]]
         if open_lines:
             await self._wizard(
-                "account.move.reconcile_lines", "account.move.line", open_lines + payment_lines
+                "account.move.reconcile_lines", "account.move.line", open_lines + reconcile_lines
             )
 
     async def void_if_present(self, reference: str, invoice_id: int) -> None:
@@ -236,7 +245,7 @@ class InvoicePayments:
                 ("origin", "=", f"account.invoice,{invoice_id}"),
                 ("description", "in", descriptions),
             ],
-            ["description", "state", "lines.account"],
+            ["description", "state", "lines.account", "lines.debit", "lines.credit"],
         )
         return {move["description"]: move for move in moves}
 
@@ -294,3 +303,8 @@ class InvoicePayments:
                 "login and password"
             )
         await self._rpc.run_wizard(wizard, model, record_ids, state=state, data=data)
+
+
+def _pays(line: Record, invoice: Record) -> bool:
+    """Whether a receivable line pays the invoice (the side opposite its amount due)."""
+    return bool(line["credit"] > 0) if invoice["total_amount"] > 0 else bool(line["debit"] > 0)
