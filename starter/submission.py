@@ -56,8 +56,8 @@ class Submitter:
 
     async def submit(self, txn: PosTransaction) -> tuple[SubmitResult, bool]:
         """Start the transaction's workflow. Returns the result and whether it is new."""
-        if self._claimed_in_store(txn):
-            self._record_duplicate(txn)
+        if await asyncio.to_thread(self._claimed_in_store, txn):
+            await asyncio.to_thread(self._record_duplicate, txn)
             return self._duplicate(txn), False
         try:
             await self._client.start_workflow(
@@ -74,7 +74,7 @@ class Submitter:
                 search_attributes=initial_attributes(txn),
             )
         except WorkflowAlreadyStartedError:
-            self._record_duplicate(txn)
+            await asyncio.to_thread(self._record_duplicate, txn)
             return self._duplicate(txn), False
         return SubmitResult(transaction_id=txn.transaction_id, workflow_id=txn.workflow_id), True
 
