@@ -21,9 +21,7 @@ def missing_receipts(seen: Iterable[int]) -> list[int]:
     """Numbers absent between the lowest and highest receipt seen (resets are not gaps)."""
     numbers = sorted(set(seen))
     return [
-        number
-        for previous, current in pairwise(numbers)
-        for number in range(previous + 1, current)
+        number for previous, current in pairwise(numbers) for number in range(previous + 1, current)
     ]
 
 
