@@ -9,6 +9,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from connectors.erp.tryton_sandbox import (
     copy_database,
     ensure_template,
 )
+from domain.settings import Settings
 
 _REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -74,3 +76,21 @@ async def tryton_rpc(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonRpc]
     )
     yield rpc
     await rpc.aclose()
+
+
+def sandbox_settings(
+    data_dir: Path, erp: TrytonSandboxInfo, task_queue: str, **overrides: Any
+) -> Settings:
+    """Settings for a tillsync stack on the sandbox ERP, with its own store in ``data_dir``."""
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue=task_queue,
+        erp_url=erp.url,
+        erp_database=erp.database,
+        erp_api_key=erp.api_key,
+        erp_company_id=erp.company_id,
+        erp_rpc_login=erp.rpc_login,
+        erp_rpc_password=erp.rpc_password,
+        **overrides,
+    )

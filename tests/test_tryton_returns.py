@@ -12,26 +12,11 @@ from connectors.erp.tryton.rpc import TrytonRpc
 from domain.erp_order import ErpOrder
 from tests.erp_books import location_quantity, set_cost_price
 from tests.factories import BUSINESS_DATE, sale_line
-from tests.till_tickets import book, credit, invoice_move_lines, plan, uk_ticket
+from tests.till_tickets import book, credit, invoice_move_lines, plan, returned, uk_ticket
 
 pytestmark = pytest.mark.erp
 
 COGS, STOCK_INTERIM = "5.2.1", "1.3.6"
-
-
-def returned(
-    number: int,
-    sku: str,
-    quantity: str,
-    price: str,
-    original: ErpOrder | None = None,
-    line: int = 1,
-    condition: str = "resaleable",
-) -> dict[str, Any]:
-    extra: dict[str, Any] = {"condition": condition}
-    if original is not None:
-        extra["return_of"] = {"transaction_id": original.transaction_id, "line_number": line}
-    return sale_line(number, sku, quantity, price, **extra)
 
 
 def return_of(lines: list[dict[str, Any]], *originals: ErpOrder, kind: str = "return") -> ErpOrder:

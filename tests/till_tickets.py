@@ -10,7 +10,7 @@ from domain.erp_order import ErpOrder, ErpPostingResult
 from domain.mapping import LineMapping, TransactionMapping
 from domain.order_plan import erp_reference, plan_erp_order
 from domain.transaction import PosTransaction
-from tests.factories import BUSINESS_DATE, make_sale
+from tests.factories import BUSINESS_DATE, make_sale, sale_line
 
 SKUS = {
     "100001": "TEA-001",
@@ -115,3 +115,19 @@ def credit(lines: list[dict[str, Any]], account_code: str) -> Decimal:
         ),
         Decimal(0),
     )
+
+
+def returned(
+    number: int,
+    sku: str,
+    quantity: str,
+    price: str,
+    original: PosTransaction | ErpOrder | None = None,
+    line: int = 1,
+    condition: str = "resaleable",
+) -> dict[str, Any]:
+    """A returned line (negative quantity), referencing ``original``'s line when given."""
+    extra: dict[str, Any] = {"condition": condition}
+    if original is not None:
+        extra["return_of"] = {"transaction_id": original.transaction_id, "line_number": line}
+    return sale_line(number, sku, quantity, price, **extra)

@@ -16,6 +16,7 @@ from starter.submission import Submitter
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 from tests.e2e.gates import ActivityGate
+from tests.erp_fixtures import sandbox_settings
 from worker import run_worker
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -25,18 +26,7 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 def e2e_settings(
     tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
 ) -> Settings:
-    data_dir = tmp_path_factory.mktemp("tillsync")
-    return Settings(
-        data_dir=data_dir,
-        store_url=f"sqlite:///{data_dir / 'store.db'}",
-        task_queue="tillsync-e2e",
-        erp_url=erp_sandbox.url,
-        erp_database=erp_sandbox.database,
-        erp_api_key=erp_sandbox.api_key,
-        erp_company_id=erp_sandbox.company_id,
-        erp_rpc_login=erp_sandbox.rpc_login,
-        erp_rpc_password=erp_sandbox.rpc_password,
-    )
+    return sandbox_settings(tmp_path_factory.mktemp("tillsync"), erp_sandbox, "tillsync-e2e")
 
 
 @pytest.fixture(scope="session")

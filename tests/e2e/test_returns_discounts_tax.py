@@ -21,7 +21,7 @@ from store.exceptions import list_exceptions
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.erp_books import location_quantity, set_cost_price
 from tests.factories import make_sale, sale_line
-from tests.till_tickets import credit, invoice_move_lines, us_line
+from tests.till_tickets import credit, invoice_move_lines, returned, us_line
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
@@ -32,21 +32,6 @@ COGS = "5.2.1"
 @pytest.fixture
 def client(temporal_env: WorkflowEnvironment) -> Client:
     return temporal_env.client
-
-
-def returned(
-    number: int,
-    sku: str,
-    quantity: str,
-    price: str,
-    original: PosTransaction | None = None,
-    line: int = 1,
-    condition: str = "resaleable",
-) -> dict[str, Any]:
-    extra: dict[str, Any] = {"condition": condition}
-    if original is not None:
-        extra["return_of"] = {"transaction_id": original.transaction_id, "line_number": line}
-    return sale_line(number, sku, quantity, price, **extra)
 
 
 def return_ticket(

@@ -24,6 +24,7 @@ from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
+from tests.erp_fixtures import sandbox_settings
 from tests.finance.gates import RunGate
 from worker import run_worker
 from workflows import search_attributes as attrs
@@ -69,18 +70,7 @@ def _settings(
     tmp_path_factory: pytest.TempPathFactory, erp: TrytonSandboxInfo, mode: PostingMode
 ) -> Settings:
     data_dir = tmp_path_factory.mktemp(f"finance-{mode.value}")
-    return Settings(
-        data_dir=data_dir,
-        store_url=f"sqlite:///{data_dir / 'store.db'}",
-        task_queue=f"tillsync-finance-{mode.value}",
-        erp_url=erp.url,
-        erp_database=erp.database,
-        erp_api_key=erp.api_key,
-        erp_company_id=erp.company_id,
-        erp_rpc_login=erp.rpc_login,
-        erp_rpc_password=erp.rpc_password,
-        erp_posting_mode=mode,
-    )
+    return sandbox_settings(data_dir, erp, f"tillsync-finance-{mode.value}", erp_posting_mode=mode)
 
 
 @pytest.fixture(scope="session")

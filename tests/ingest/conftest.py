@@ -20,6 +20,7 @@ from starter.ingest.server import build_app
 from starter.mappings_csv import read_mappings
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
+from tests.erp_fixtures import sandbox_settings
 from tests.ingest.signing import SECRETS
 from worker import run_worker
 
@@ -31,16 +32,10 @@ def ingest_settings(
     tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
 ) -> Settings:
     data_dir = tmp_path_factory.mktemp("ingest")
-    return Settings(
-        data_dir=data_dir,
-        store_url=f"sqlite:///{data_dir / 'store.db'}",
-        task_queue="tillsync-ingest",
-        erp_url=erp_sandbox.url,
-        erp_database=erp_sandbox.database,
-        erp_api_key=erp_sandbox.api_key,
-        erp_company_id=erp_sandbox.company_id,
-        erp_rpc_login=erp_sandbox.rpc_login,
-        erp_rpc_password=SecretStr(erp_sandbox.rpc_password),
+    return sandbox_settings(
+        data_dir,
+        erp_sandbox,
+        "tillsync-ingest",
         store_secrets=SecretStr(json.dumps(SECRETS)),
         ingest_max_body_bytes=1024 * 1024,
         ingest_max_batch=50,

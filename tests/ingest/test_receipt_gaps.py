@@ -24,6 +24,7 @@ from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.tables import SyncException
 from tests.e2e.helpers import new_id
+from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
 from tests.ingest.signing import SECRETS, post_signed
 from worker import run_worker
@@ -57,16 +58,10 @@ def gap_settings(
     tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo
 ) -> Settings:
     data_dir = tmp_path_factory.mktemp("gaps")
-    return Settings(
-        data_dir=data_dir,
-        store_url=f"sqlite:///{data_dir / 'store.db'}",
-        task_queue="tillsync-gaps",
-        erp_url=erp_sandbox.url,
-        erp_database=erp_sandbox.database,
-        erp_api_key=erp_sandbox.api_key,
-        erp_company_id=erp_sandbox.company_id,
-        erp_rpc_login=erp_sandbox.rpc_login,
-        erp_rpc_password=SecretStr(erp_sandbox.rpc_password),
+    return sandbox_settings(
+        data_dir,
+        erp_sandbox,
+        "tillsync-gaps",
         store_secrets=SecretStr(json.dumps(SECRETS)),
         receipt_gap_grace_seconds=int(GRACE.total_seconds()),
     )
