@@ -53,16 +53,17 @@ class PeriodReconcileRequest(BaseModel):
     dates: DateRange
 
 
-def in_flight_query(dates: DateRange) -> str:
+def in_flight_query(dates: DateRange, task_queue: str) -> str:
     """Transaction runs of the dates still working (parked ones wait for people, not for us),
-    and daily posting runs (one may be booking a day of the period).
+    and daily posting runs (one may be booking a day of the period), of this company: a worker
+    books one company, so the company's runs are those on the close's own task queue.
 
     The names are the workflows' types and the PosTransaction search attributes.
     """
     start = datetime.combine(dates.start_date, time(0), tzinfo=UTC)
     end = datetime.combine(dates.end_date, time(0), tzinfo=UTC)
     return (
-        "ExecutionStatus = 'Running' AND ("
+        f"ExecutionStatus = 'Running' AND TaskQueue = '{task_queue}' AND ("
         "(WorkflowType = 'PosTransaction'"
         f" AND BusinessDate >= '{start.isoformat()}' AND BusinessDate <= '{end.isoformat()}'"
         " AND SyncStage != 'parked')"
@@ -132,7 +133,7 @@ class FinanceActivities:
 
     @activity.defn(name="finance.in_flight")
     async def in_flight(self, dates: DateRange) -> InFlight:
-        query = in_flight_query(dates)
+        query = in_flight_query(dates, activity.info().task_queue)
         count = await self._client.count_workflows(query)
         listed = [
             execution.id

@@ -78,7 +78,6 @@ def _invoice_posting(invoice: ErpInvoiceFigures, store: str) -> ErpPosting:
         store_id=store,
         business_date=invoice.business_date,
         posting_date=invoice.posting_date,
-        books_tenders=False,
         workflow_ids=[invoice.workflow_id],
         figures=invoice.figures,
     )
@@ -99,7 +98,6 @@ def _batch_postings(
                 store_id=row.store_id,
                 business_date=row.business_date,
                 posting_date=move.posting_date,
-                books_tenders=True,
                 workflow_ids=workflow_ids,
                 figures=move.figures.model_copy(update={"count": len(workflow_ids)}),
             )

@@ -23,7 +23,6 @@ from pydantic import BaseModel, Field
 
 from domain.breakdown import DiscountFigure, RevenueFigure, TaxFigure, TicketBreakdown
 from domain.money import Amount
-from domain.transaction import TenderType
 
 KeyT = TypeVar("KeyT")
 
@@ -128,24 +127,6 @@ def consolidate(tickets: Sequence[ConsolidationTicket]) -> ConsolidatedTotals:
         taxes=[taxes[code] for code in sorted(taxes)],
         rounding=rounding,
     )
-
-
-def parse_tender_accounts(text: str) -> dict[TenderType, str]:
-    """``cash=1.1.1,card=1.1.3`` -> ERP account code per tender type (every type needed)."""
-    accounts: dict[TenderType, str] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        name, _, code = item.partition("=")
-        try:
-            tender = TenderType(name.strip())
-        except ValueError:
-            raise ValueError(f"{name.strip()!r} is not a tender type") from None
-        if not code.strip():
-            raise ValueError(f"tender type {tender.value} has no account code")
-        accounts[tender] = code.strip()
-    missing = [tender.value for tender in TenderType if tender not in accounts]
-    if missing:
-        raise ValueError("no ERP account for tender types " + ", ".join(missing))
-    return accounts
 
 
 def _add(totals: dict[KeyT, Decimal], items: Iterable[tuple[KeyT, Decimal]]) -> None:

@@ -8,8 +8,8 @@ compared ticket by posting; a difference names the tickets behind it (those whos
 missing or disagrees, or the ERP posting that no ticket explains), and is listed even when
 the day's totals happen to offset.
 
-Per-transaction postings carry no tenders (tenders settle the invoice outside the posting),
-so tenders are compared only for tickets booked by a consolidated posting.
+The ERP's tenders are, per ticket, the payments booked against its invoice on each tender
+type's accounts; in daily mode, the consolidated entry's tender lines.
 """
 
 from collections import defaultdict
@@ -24,7 +24,6 @@ from domain.periods import PostingMode
 from domain.receipts import ReceiptGap
 
 TICKETS = "tickets"
-TENDER_PREFIX = "tender "
 
 
 class Figures(BaseModel):
@@ -35,7 +34,7 @@ class Figures(BaseModel):
     tax_by_rate: dict[str, Amount] = Field(default_factory=dict)
     tenders: dict[str, Amount] = Field(default_factory=dict)
 
-    def metrics(self, *, with_tenders: bool) -> dict[str, Decimal]:
+    def metrics(self) -> dict[str, Decimal]:
         values: dict[str, Decimal] = {
             TICKETS: Decimal(self.count),
             "gross": self.gross,
@@ -43,8 +42,7 @@ class Figures(BaseModel):
             "tax": self.tax,
         }
         values |= {f"tax {rate}": amount for rate, amount in self.tax_by_rate.items()}
-        if with_tenders:
-            values |= {f"{TENDER_PREFIX}{kind}": amount for kind, amount in self.tenders.items()}
+        values |= {f"tender {kind}": amount for kind, amount in self.tenders.items()}
         return values
 
 
@@ -88,7 +86,6 @@ class ErpPosting(BaseModel):
     store_id: str
     business_date: date
     posting_date: date | None
-    books_tenders: bool = Field(description="false for per-ticket invoices")
     workflow_ids: list[str]
     figures: Figures
 
@@ -147,7 +144,6 @@ class StoreDay(BaseModel):
     currency: str | None
     pos: Figures
     erp: Figures
-    tenders_compared: bool
     differences: list[Difference] = Field(default_factory=list)
     open_exceptions: list[ExceptionNote] = Field(default_factory=list)
     receipt_gaps: list[ReceiptGap] = Field(default_factory=list)
@@ -205,20 +201,14 @@ class _Group:
         self.postings: list[ErpPosting] = []
 
     @property
-    def compares_tenders(self) -> bool:
-        if self.postings:
-            return all(posting.books_tenders for posting in self.postings)
-        return all(ticket.posting_mode is PostingMode.DAILY for ticket in self.tickets)
-
-    @property
     def behind(self) -> list[str]:
         if self.tickets:
             return [ticket.transaction_id for ticket in self.tickets]
         return [f"ERP {posting.reference}" for posting in self.postings]
 
     def values(self, metric: str) -> tuple[Decimal, Decimal]:
-        pos = add_figures(ticket.figures for ticket in self.tickets).metrics(with_tenders=True)
-        erp = add_figures(posting.figures for posting in self.postings).metrics(with_tenders=True)
+        pos = add_figures(ticket.figures for ticket in self.tickets).metrics()
+        erp = add_figures(posting.figures for posting in self.postings).metrics()
         return pos.get(metric, Decimal(0)), erp.get(metric, Decimal(0))
 
 
@@ -231,14 +221,12 @@ def reconcile_day(
     receipt_gaps: Sequence[ReceiptGap] = (),
 ) -> StoreDay:
     groups = _groups(tickets, postings)
-    with_tenders = [group for group in groups if group.compares_tenders]
     pos = add_figures(ticket.figures for ticket in tickets)
     erp = add_figures(posting.figures for posting in postings)
     metrics = _metric_names(pos, erp)
     differences: list[Difference] = []
     for metric in metrics:
-        scope = with_tenders if metric.startswith(TENDER_PREFIX) else groups
-        compared = [(group, *group.values(metric)) for group in scope]
+        compared = [(group, *group.values(metric)) for group in groups]
         behind = [
             name
             for group, pos_value, erp_value in compared
@@ -260,7 +248,6 @@ def reconcile_day(
         currency=tickets[0].currency if tickets else None,
         pos=pos,
         erp=erp,
-        tenders_compared=bool(with_tenders),
         differences=differences,
         open_exceptions=list(exceptions),
         receipt_gaps=list(receipt_gaps),
@@ -303,6 +290,6 @@ def _groups(tickets: Sequence[PosTicket], postings: Sequence[ErpPosting]) -> lis
 
 
 def _metric_names(pos: Figures, erp: Figures) -> list[str]:
-    names = list(pos.metrics(with_tenders=True))
-    names += [name for name in erp.metrics(with_tenders=True) if name not in names]
+    names = list(pos.metrics())
+    names += [name for name in erp.metrics() if name not in names]
     return names

@@ -52,10 +52,6 @@ class Settings(BaseModel):
         default=PostingMode.PER_TRANSACTION,
         description="per_transaction: an invoice per ticket; daily: one posting per store-day",
     )
-    erp_tender_accounts: str = Field(
-        default="cash=1.1.1,card=1.1.4,gift_card=2.2.2,voucher=2.2.2,store_credit=2.2.2,other=1.1.4",
-        description="ERP account code per tender type, for daily postings",
-    )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
 
     @classmethod

@@ -118,7 +118,7 @@ async def _replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _catalog_load(args: argparse.Namespace, settings: Settings) -> int:
-    from connectors.erp.factory import _erp_address
+    from connectors.erp.factory import erp_address
     from connectors.erp.tryton.rest import TrytonRest
     from connectors.pos.poslog import parse_poslog
     from starter.catalog import (
@@ -156,11 +156,11 @@ async def _catalog_load(args: argparse.Namespace, settings: Settings) -> int:
             quantity=args.quantity,
             counted_on=args.counted_on or datetime.now(UTC).date(),
         )
-    url, database, api_key, company_id = _erp_address(settings)
-    rest = TrytonRest(url, database, api_key, company_id, timeout=settings.erp_timeout_seconds)
+    address = erp_address(settings)
+    rest = TrytonRest(*address, timeout=settings.erp_timeout_seconds)
     try:
         report = await load_catalog(
-            rest, company_id, create_store_engine(settings.resolved_store_url), plan
+            rest, address.company_id, create_store_engine(settings.resolved_store_url), plan
         )
     finally:
         await rest.aclose()

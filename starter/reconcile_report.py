@@ -8,19 +8,17 @@ from decimal import Decimal
 from html import escape
 
 from domain.money import round_money
-from domain.reconciliation import TENDER_PREFIX, TICKETS, ReconciliationReport, StoreDay
+from domain.reconciliation import TICKETS, ReconciliationReport, StoreDay
 
-NOT_BOOKED = "not booked per ticket"
 CSV_HEADER = ["store", "business_date", "figure", "pos", "erp", "difference", "status", "behind"]
 
 
 class _Row:
     def __init__(self, day: StoreDay, metric: str) -> None:
-        pos = day.pos.metrics(with_tenders=True)
-        erp = day.erp.metrics(with_tenders=True)
+        pos = day.pos.metrics()
+        erp = day.erp.metrics()
         difference = next((item for item in day.differences if item.metric == metric), None)
         self.metric = metric
-        self.compared = day.tenders_compared or not metric.startswith(TENDER_PREFIX)
         self.pos = _amount(pos.get(metric, Decimal(0)), metric, day.currency)
         self.erp = _amount(erp.get(metric, Decimal(0)), metric, day.currency)
         self.difference = _amount(difference.difference, metric, day.currency) if difference else ""
@@ -35,8 +33,8 @@ def _amount(value: Decimal, metric: str, currency: str | None) -> str:
 
 
 def _rows(day: StoreDay) -> Iterator[_Row]:
-    metrics = list(day.pos.metrics(with_tenders=True))
-    metrics += [name for name in day.erp.metrics(with_tenders=True) if name not in metrics]
+    metrics = list(day.pos.metrics())
+    metrics += [name for name in day.erp.metrics() if name not in metrics]
     metrics += [item.metric for item in day.differences if item.metric not in metrics]
     for metric in metrics:
         yield _Row(day, metric)
@@ -84,7 +82,7 @@ def render_csv(report: ReconciliationReport) -> str:
                     day.business_date.isoformat(),
                     row.metric,
                     row.pos,
-                    row.erp if row.compared else NOT_BOOKED,
+                    row.erp,
                     row.difference,
                     "differs" if row.differs else "ok",
                     " ".join(row.behind),
@@ -112,7 +110,6 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; min-width: 40rem; }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
 th:first-child, td:first-child, td.behind { text-align: left; }
 tr.differs td { background: #fde2e1; font-weight: 600; }
-td.muted { color: #888; font-style: italic; }
 .agrees { color: #1b7f3b; } .attention { color: #b3261e; }
 ul { margin-top: 0.2rem; }
 """
@@ -145,10 +142,9 @@ def _day_html(day: StoreDay) -> str:
     )
     rows = []
     for row in _rows(day):
-        erp = escape(row.erp) if row.compared else f"<span class='muted'>{NOT_BOOKED}</span>"
         rows.append(
             f"<tr class='{'differs' if row.differs else 'ok'}'><td>{escape(row.metric)}</td>"
-            f"<td>{escape(row.pos)}</td><td>{erp}</td><td>{escape(row.difference)}</td>"
+            f"<td>{escape(row.pos)}</td><td>{escape(row.erp)}</td><td>{escape(row.difference)}</td>"
             f"<td class='behind'>{escape(', '.join(row.behind))}</td></tr>"
         )
     notes = [

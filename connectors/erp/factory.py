@@ -2,11 +2,11 @@
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton.books import TrytonBooks
-from domain.consolidation import parse_tender_accounts
 from domain.settings import Settings
 
 
@@ -14,10 +14,17 @@ def sandbox_info_path(settings: Settings) -> Path:
     return settings.data_dir / "erp" / "sandbox.json"
 
 
-def _erp_address(settings: Settings) -> tuple[str, str, str, int]:
+class ErpAddress(NamedTuple):
+    url: str
+    database: str
+    api_key: str
+    company_id: int
+
+
+def erp_address(settings: Settings) -> ErpAddress:
     """URL, database, API key and company id of the configured ERP (or the sandbox's)."""
     if settings.erp_url:
-        return (
+        return ErpAddress(
             settings.erp_url,
             settings.erp_database,
             settings.erp_api_key,
@@ -30,7 +37,7 @@ def _erp_address(settings: Settings) -> tuple[str, str, str, int]:
             f"the embedded stack with `tillsync dev` (expected {info_file})"
         )
     info = json.loads(info_file.read_text())
-    return info["url"], info["database"], info["api_key"], info["company_id"]
+    return ErpAddress(info["url"], info["database"], info["api_key"], info["company_id"])
 
 
 def _rpc_credentials(settings: Settings) -> tuple[str, str]:
@@ -42,7 +49,7 @@ def _rpc_credentials(settings: Settings) -> tuple[str, str]:
 
 
 def create_connector(settings: Settings) -> ErpConnector:
-    url, database, api_key, company_id = _erp_address(settings)
+    url, database, api_key, company_id = erp_address(settings)
     rpc_login, rpc_password = _rpc_credentials(settings)
     return TrytonConnector(
         url,
@@ -57,12 +64,11 @@ def create_connector(settings: Settings) -> ErpConnector:
 
 
 def create_books(settings: Settings) -> ErpBooks:
-    url, database, api_key, company_id = _erp_address(settings)
+    url, database, api_key, company_id = erp_address(settings)
     return TrytonBooks(
         url,
         database,
         api_key,
         company_id,
-        tender_accounts=parse_tender_accounts(settings.erp_tender_accounts),
         timeout=settings.erp_timeout_seconds,
     )

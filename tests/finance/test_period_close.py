@@ -3,7 +3,7 @@
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowHandle
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from domain.outcomes import Outcome
+from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.period_close import CloseOutcome, CloseStep, PeriodCloseRequest, PeriodCloseStatus
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
+from domain.transaction import PosTransaction
 from starter.finance import reopen_period, run_daily_posting, start_period_close
 from starter.submission import Submitter, wait_settled
 from store.db import session_scope
@@ -27,6 +28,8 @@ from tests.factories import make_sale, sale_line
 from tests.finance.cli import tillsync
 from tests.finance.gates import RunGate
 from workflows.period_close import PeriodCloseWorkflow
+from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.search_attributes import initial_attributes
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
@@ -42,6 +45,19 @@ async def _until(
             if done(status):
                 return status
             await asyncio.sleep(0.1)
+
+
+async def _start_unserved_run(
+    client: Client, txn: PosTransaction
+) -> WorkflowHandle[PosTransactionWorkflow, SyncStatus]:
+    """A June run of another company: its workers, on their own task queue, are not ours."""
+    return await client.start_workflow(
+        PosTransactionWorkflow.run,
+        Submission(transaction=txn, submission_id=new_id(), submitted_at=datetime.now(UTC)),
+        id=txn.workflow_id,
+        task_queue="tillsync-another-company",
+        search_attributes=initial_attributes(txn),
+    )
 
 
 async def _period_state(rest: TrytonRest, start: date) -> Any:
@@ -77,6 +93,10 @@ async def test_close_waits_for_in_flight_reconciles_waits_for_approval_then_clos
     held = run_gate.close("erp.post", in_flight.workflow_id)
     await submitter.submit(in_flight)
     await asyncio.wait_for(run_gate.reached[held].wait(), 60)
+    other_company = await _start_unserved_run(
+        client,
+        make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")], business_date=date(2025, 6, 11)),
+    )
 
     handle = await start_period_close(
         client,
@@ -87,7 +107,8 @@ async def test_close_waits_for_in_flight_reconciles_waits_for_approval_then_clos
     draining = await _until(
         handle, lambda status: status.step is CloseStep.DRAINING and status.in_flight > 0
     )
-    assert draining.in_flight_ids == [in_flight.workflow_id]
+    assert draining.in_flight_ids == [in_flight.workflow_id], "another company's run is not ours"
+    await other_company.terminate("test done")
     assert draining.erp_period is not None and draining.erp_period.name == "2025-06"
 
     # Tills keep trading: a June ticket arriving now posts on the first day of July.

@@ -32,16 +32,20 @@ def _ticket(number: int, gross: str, mode: PostingMode, tenders: dict[str, str])
     )
 
 
-def _invoice(ticket: PosTicket, gross: str | None = None) -> ErpPosting:
-    figures = ticket.figures.model_copy(update={"tenders": {}})
+def _invoice(
+    ticket: PosTicket, gross: str | None = None, tenders: dict[str, str] | None = None
+) -> ErpPosting:
+    figures = ticket.figures
     if gross is not None:
         figures = figures.model_copy(update={"gross": Decimal(gross)})
+    if tenders is not None:
+        paid = {kind: Decimal(value) for kind, value in tenders.items()}
+        figures = figures.model_copy(update={"tenders": paid})
     return ErpPosting(
         reference=f"INV-{ticket.transaction_id}",
         store_id="S1",
         business_date=DAY,
         posting_date=DAY,
-        books_tenders=False,
         workflow_ids=[ticket.workflow_id],
         figures=figures,
     )
@@ -61,7 +65,25 @@ def test_per_ticket_postings_name_the_ticket_behind_each_difference() -> None:
     assert differences["gross"].behind == ["TX2", "TX3", "ERP INV-TX9"]
     assert (differences["gross"].pos, differences["gross"].erp) == (Decimal(36), Decimal(28))
     assert differences["tickets"].behind == ["TX3", "ERP INV-TX9"]
-    assert not day.tenders_compared and "tender card" not in differences
+    assert differences["tender card"].behind == ["TX3"]
+
+
+def test_a_ticket_paid_by_another_tender_in_the_erp_is_named_under_both_tenders() -> None:
+    tickets = [
+        _ticket(1, "12.00", PostingMode.PER_TRANSACTION, {"card": "12.00"}),
+        _ticket(2, "8.00", PostingMode.PER_TRANSACTION, {"cash": "8.00"}),
+    ]
+    postings = [_invoice(tickets[0], tenders={"cash": "12.00"}), _invoice(tickets[1])]
+
+    day = reconcile_day("S1", DAY, tickets, postings)
+
+    differences = {item.metric: item for item in day.differences}
+    assert set(differences) == {"tender card", "tender cash"}
+    assert differences["tender card"].behind == differences["tender cash"].behind == ["TX1"]
+    assert (differences["tender cash"].pos, differences["tender cash"].erp) == (
+        Decimal(8),
+        Decimal(20),
+    )
 
 
 def test_a_consolidated_posting_is_compared_as_one_unit_with_its_tenders() -> None:
@@ -83,7 +105,6 @@ def test_a_consolidated_posting_is_compared_as_one_unit_with_its_tenders() -> No
         store_id="S1",
         business_date=DAY,
         posting_date=DAY,
-        books_tenders=True,
         workflow_ids=[tickets[0].workflow_id, tickets[1].workflow_id],
         figures=booked,
     )
@@ -97,4 +118,4 @@ def test_a_consolidated_posting_is_compared_as_one_unit_with_its_tenders() -> No
         Decimal(7),
         Decimal(4),
     )
-    assert day.tenders_compared and day.needs_attention
+    assert day.needs_attention

@@ -1,5 +1,6 @@
-"""The reconciliation report finds receipt numbers that never arrived, and a tender difference:
-a late cash ticket of a day whose consolidated posting was already booked."""
+"""The reconciliation report finds receipt numbers that never arrived, and tender differences:
+a late cash ticket of a day whose consolidated posting was already booked, and a ticket whose
+invoice payment was voided in the ERP."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from connectors.erp.tryton import TrytonConnector
 from domain.outcomes import Outcome
 from domain.receipts import ReceiptGap
 from domain.settings import Settings
@@ -103,3 +105,53 @@ async def test_reconciliation_finds_a_missing_receipt_and_a_tender_difference(
     [settled] = (await reconcile_day(daily_settings, DAY, STORE)).days
     assert settled.differences == []
     assert settled.receipt_gaps == day.receipt_gaps, "receipt 3 still never arrived"
+
+
+async def test_per_ticket_tenders_are_read_from_the_payments_of_each_invoice(
+    submitter: Submitter,
+    client: Client,
+    finance_settings: Settings,
+    tryton_connector: TrytonConnector,
+) -> None:
+    store, day = "S201", date(2025, 9, 24)
+    by_card = make_sale(
+        new_id(), [sale_line(1, "100005", "2", "1.20")], store_id=store, business_date=day
+    )
+    by_cash_and_gift_card = make_sale(
+        new_id(),
+        [sale_line(1, "100001", "1", "3.60"), sale_line(2, "100005", "1", "1.20")],
+        store_id=store,
+        receipt_number=2,
+        business_date=day,
+        tenders=[
+            {"type": "gift_card", "amount": "2.00", "reference": "GC-77"},
+            {"type": "cash", "amount": "3.00", "change": "0.20"},
+        ],
+    )
+    statuses = [
+        await submit_and_wait(submitter, client, txn) for txn in (by_card, by_cash_and_gift_card)
+    ]
+    assert [status.outcome for status in statuses] == [Outcome.POSTED, Outcome.POSTED]
+
+    [agreed] = (await reconcile_day(finance_settings, day, store)).days
+    assert agreed.differences == []
+    assert agreed.erp.tenders == {
+        "card": Decimal("2.40"),
+        "cash": Decimal("2.80"),
+        "gift_card": Decimal("2.00"),
+    }
+
+    # Finance voids the card payment in the ERP (a chargeback, say): the reversal is read too.
+    card_status = statuses[0]
+    assert card_status.erp is not None
+    await tryton_connector.void_payments_if_present(card_status.erp.reference)
+
+    [voided] = (await reconcile_day(finance_settings, day, store)).days
+    differences = {item.metric: item for item in voided.differences}
+    assert set(differences) == {"tender card"}
+    card = differences["tender card"]
+    assert (card.pos, card.erp, card.behind) == (
+        Decimal("2.40"),
+        Decimal(0),
+        [by_card.transaction_id],
+    )

@@ -6,10 +6,10 @@ from connectors.erp.tryton.consolidated import TrytonConsolidatedPostings
 from connectors.erp.tryton.periods import TrytonPeriods
 from connectors.erp.tryton.posted import consolidated_moves, posted_invoices
 from connectors.erp.tryton.rest import TrytonRest
+from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
-from domain.transaction import TenderType
 
 
 class TrytonBooks:
@@ -20,14 +20,14 @@ class TrytonBooks:
         api_key: str,
         company_id: int,
         *,
-        tender_accounts: dict[TenderType, str],
         timeout: float = 30.0,
     ) -> None:
         self._rest = TrytonRest(base_url, database, api_key, company_id, timeout=timeout)
         self._company_id = company_id
         self._periods = TrytonPeriods(self._rest, company_id)
+        self._tender_methods = TenderMethods(self._rest, company_id)
         self._consolidated = TrytonConsolidatedPostings(
-            self._rest, self._periods, company_id, tender_accounts
+            self._rest, self._periods, company_id, self._tender_methods
         )
 
     async def periods_from(self, day: date) -> list[ErpPeriod]:
@@ -40,7 +40,7 @@ class TrytonBooks:
         return await self._periods.reopen(erp_id)
 
     async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
-        return await posted_invoices(self._rest, self._company_id, start, end)
+        return await posted_invoices(self._rest, self._tender_methods, self._company_id, start, end)
 
     async def post_consolidated(
         self, batch: ConsolidationBatch, posting_date: date

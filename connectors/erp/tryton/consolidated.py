@@ -3,7 +3,8 @@
 Lines (debit positive, credit negative), each tagged in its description so the entry can be
 read back by tender type and tax rate:
 
-- ``tender <type>``: debit the tender's account (settings: tender type -> account code);
+- ``tender <type>``: debit the account of the tender's payment method, as a ticket's own
+  payment would (``connectors.erp.tryton.tender_methods``);
 - ``unpaid``: debit the cash-sale customer's receivable with gross not covered by tenders;
 - ``sales <taxes>``: credit each product category's revenue account, per set of taxes, with
   a base tax line per tax (Tryton's tax reports read them);
@@ -31,6 +32,7 @@ from connectors.erp.tryton.records import (
     TAX_ADJUSTMENT_CODE,
 )
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.money import round_money
@@ -90,12 +92,12 @@ class TrytonConsolidatedPostings:
         rest: TrytonRest,
         periods: TrytonPeriods,
         company_id: int,
-        tender_accounts: dict[TenderType, str],
+        tender_methods: TenderMethods,
     ) -> None:
         self._rest = rest
         self._periods = periods
         self._company_id = company_id
-        self._tender_accounts = tender_accounts
+        self._tender_methods = tender_methods
 
     async def post(self, batch: ConsolidationBatch, posting_date: date) -> ConsolidatedRefs:
         description = move_description(batch)
@@ -144,10 +146,9 @@ class TrytonConsolidatedPostings:
                 f"trades in {batch.currency}"
             )
         entry = _Entry()
-        tender_accounts = await self._accounts_by_code(sorted(set(self._tender_accounts.values())))
         for tender, amount in totals.tenders.items():
-            code = self._tender_accounts[TenderType(tender)]
-            entry.book(tender_accounts[code], f"{TENDER_LINE}{tender}", amount)
+            method = await self._tender_methods.method(TenderType(tender))
+            entry.book(method.account_for(amount), f"{TENDER_LINE}{tender}", amount)
         if totals.unpaid:
             receivable, party = await self._cash_sale_receivable()
             entry.book(receivable, UNPAID_LINE, totals.unpaid).party = party
@@ -224,18 +225,6 @@ class TrytonConsolidatedPostings:
         company = await self._rest.read("company.company", self._company_id, ["currency.code"])
         code: str = company["currency"]["code"]
         return code
-
-    async def _accounts_by_code(self, codes: list[str]) -> dict[str, int]:
-        records = await self._rest.search(
-            "account.account",
-            [("code", "in", codes), ("company", "=", self._company_id)],
-            ["code"],
-        )
-        found = {record["code"]: record["id"] for record in records}
-        missing = [code for code in codes if code not in found]
-        if missing:
-            raise ErpUnknownCodes("account", missing)
-        return found
 
     async def _cash_sale_receivable(self) -> tuple[int, int]:
         records = await self._rest.search(

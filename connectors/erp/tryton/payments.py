@@ -23,13 +23,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.erp.errors import ErpRejected, ErpUnknownCodes
-from connectors.erp.tryton.records import PAYMENT_METHOD_NAMES
+from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.tender_methods import TenderMethod, TenderMethods
 from domain.erp_order import ErpPayment
 from domain.money import round_money
-from domain.transaction import TenderType
 
 _INVOICE_FIELDS = [
     "state",
@@ -50,16 +49,9 @@ _INVOICE_FIELDS = [
 
 
 @dataclass(frozen=True)
-class _PaymentMethod:
-    journal_id: int
-    debit_account_id: int
-    credit_account_id: int
-
-
-@dataclass(frozen=True)
 class _Tender:
     description: str
-    method: _PaymentMethod
+    method: TenderMethod
     amount: Decimal
     company_amount: Decimal
 
@@ -76,7 +68,7 @@ class InvoicePayments:
         self._rest = rest
         self._rpc = rpc
         self._company_id = company_id
-        self._methods: dict[TenderType, _PaymentMethod] = {}
+        self._methods = TenderMethods(rest, company_id)
         self._periods: dict[date, int] = {}
 
     async def pay(self, reference: str, invoice_id: int, payments: list[ErpPayment]) -> None:
@@ -197,7 +189,7 @@ class InvoicePayments:
             tenders.append(
                 _Tender(
                     description=tender_description(reference, number, len(payments), payment),
-                    method=await self._method(payment.tender_type),
+                    method=await self._methods.method(payment.tender_type),
                     amount=payment.amount,
                     company_amount=company_amount,
                 )
@@ -216,9 +208,7 @@ class InvoicePayments:
             "credit": max(amount, Decimal(0)),
         }
         counterpart: Record = {
-            "account": tender.method.debit_account_id
-            if amount >= 0
-            else tender.method.credit_account_id,
+            "account": tender.method.account_for(amount),
             "debit": max(amount, Decimal(0)),
             "credit": max(-amount, Decimal(0)),
         }
@@ -248,27 +238,6 @@ class InvoicePayments:
             ["description", "state", "lines.account", "lines.debit", "lines.credit"],
         )
         return {move["description"]: move for move in moves}
-
-    async def _method(self, tender_type: TenderType) -> _PaymentMethod:
-        if not self._methods:
-            records = await self._rest.search(
-                "account.invoice.payment.method",
-                [
-                    ("company", "=", self._company_id),
-                    ("name", "in", list(PAYMENT_METHOD_NAMES.values())),
-                ],
-                ["name", "journal", "debit_account", "credit_account"],
-            )
-            by_name = {record["name"]: record for record in records}
-            for kind, name in PAYMENT_METHOD_NAMES.items():
-                if name in by_name:
-                    record = by_name[name]
-                    self._methods[kind] = _PaymentMethod(
-                        record["journal"], record["debit_account"], record["credit_account"]
-                    )
-        if tender_type not in self._methods:
-            raise ErpUnknownCodes("payment method", [PAYMENT_METHOD_NAMES[tender_type]])
-        return self._methods[tender_type]
 
     async def _period(self, day: date) -> int:
         if day in self._periods:

@@ -1,7 +1,10 @@
 """What Tryton holds posted for the tills, read back for reconciliation.
 
 - Per-ticket postings: the standing (posted or paid) customer invoices of the sales whose
-  reference is a POS transaction's (``pos-...``), by the sale's date (the business date).
+  reference is a POS transaction's (``pos-...``), by the sale's date (the business date),
+  with the tenders that paid them: the posted payment moves whose origin is the invoice, on a
+  tender payment method's journal and not reversed, summed by the method's tender type (in the
+  invoice's currency).
 - Consolidated postings: the daily ``account.move`` entries, read by id and summed by the tags
   their lines carry (see ``connectors.erp.tryton.consolidated``).
 """
@@ -12,6 +15,7 @@ from decimal import Decimal
 
 from connectors.erp.tryton.consolidated import TENDER_LINE, UNPAID_LINE
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
 
@@ -32,7 +36,7 @@ _INVOICE = [
 
 
 async def posted_invoices(
-    rest: TrytonRest, company_id: int, start: date, end: date
+    rest: TrytonRest, tender_methods: TenderMethods, company_id: int, start: date, end: date
 ) -> list[ErpInvoiceFigures]:
     sales = await rest.search(
         "sale.sale",
@@ -45,18 +49,84 @@ async def posted_invoices(
         ["reference", "sale_date", *(f"invoices.{name}" for name in _INVOICE)],
         order=[("sale_date", "ASC"), ("id", "ASC")],
     )
+    standing = [
+        (sale, invoice)
+        for sale in sales
+        for invoice in sale["invoices"]
+        if invoice["state"] in _STANDING
+    ]
+    tenders = await _tenders_paid(rest, tender_methods, [invoice["id"] for _, invoice in standing])
     return [
         ErpInvoiceFigures(
             sale_reference=sale["reference"],
             business_date=sale["sale_date"],
             invoice_number=invoice["number"],
             posting_date=invoice["accounting_date"] or invoice["invoice_date"],
-            figures=_invoice_figures(invoice),
+            figures=_invoice_figures(invoice, tenders.get(invoice["id"], {})),
         )
-        for sale in sales
-        for invoice in sale["invoices"]
-        if invoice["state"] in _STANDING
+        for sale, invoice in standing
     ]
+
+
+async def _tenders_paid(
+    rest: TrytonRest, tender_methods: TenderMethods, invoice_ids: list[int]
+) -> dict[int, dict[str, Decimal]]:
+    """Per invoice id, what its standing payments booked on each tender type's accounts."""
+    by_journal = {method.journal_id: method for method in (await tender_methods.all()).values()}
+    paid: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    if not by_journal:
+        return paid
+    for chunk in _chunks(invoice_ids):
+        moves = await rest.search(
+            "account.move",
+            [
+                ("origin", "in", [f"account.invoice,{invoice_id}" for invoice_id in chunk]),
+                ("journal", "in", sorted(by_journal)),
+                ("state", "=", "posted"),
+            ],
+            [
+                "origin",
+                "journal",
+                "lines.account",
+                "lines.debit",
+                "lines.credit",
+                "lines.second_currency",
+                "lines.amount_second_currency",
+            ],
+        )
+        for move in await _not_reversed(rest, moves):
+            method = by_journal[move["journal"]]
+            tender_accounts = {method.debit_account_id, method.credit_account_id}
+            invoice_id = int(move["origin"].split(",", 1)[1])
+            for line in move["lines"]:
+                if line["account"] in tender_accounts:
+                    paid[invoice_id][method.tender_type.value] += _invoice_currency_amount(line)
+    return paid
+
+
+async def _not_reversed(rest: TrytonRest, moves: list[Record]) -> list[Record]:
+    """The moves that Tryton's *Cancel Moves* has not reversed (a void of the payment)."""
+    if not moves:
+        return []
+    reversals = await rest.search(
+        "account.move",
+        [("origin", "in", [f"account.move,{move['id']}" for move in moves])],
+        ["origin"],
+    )
+    reversed_origins = {reversal["origin"] for reversal in reversals}
+    return [move for move in moves if f"account.move,{move['id']}" not in reversed_origins]
+
+
+def _invoice_currency_amount(line: Record) -> Decimal:
+    if line["second_currency"] is not None:
+        amount: Decimal = line["amount_second_currency"]
+        return amount
+    return Decimal(line["debit"] - line["credit"])
+
+
+def _chunks(ids: list[int], size: int = 200) -> list[list[int]]:
+    """Id lists short enough for one search's URL."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpMoveFigures]:
@@ -89,7 +159,7 @@ async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpM
     ]
 
 
-def _invoice_figures(invoice: Record) -> Figures:
+def _invoice_figures(invoice: Record, tenders: dict[str, Decimal]) -> Figures:
     tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
     for tax in invoice["taxes"]:
         tax_by_rate[rate_key(tax["tax"]["rate"])] += tax["amount"]
@@ -99,6 +169,7 @@ def _invoice_figures(invoice: Record) -> Figures:
         net=invoice["untaxed_amount"],
         tax=invoice["tax_amount"],
         tax_by_rate=dict(tax_by_rate),
+        tenders=dict(sorted(tenders.items())),
     )
 
 
