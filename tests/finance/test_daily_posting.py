@@ -17,12 +17,13 @@ from domain.consolidation import DailyPostingResult
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.finance import ensure_daily_posting_schedules
+from starter.finance import ensure_daily_posting_schedules, reconcile_day, run_daily_posting
 from starter.submission import Submitter
 from store.db import session_scope
 from store.tables import ConsolidatedPosting, JournalEntry
 from tests.e2e.helpers import new_id, sales_with_reference, stock, submit_and_wait
 from tests.factories import make_sale, sale_line
+from tests.till_tickets import us_line, us_ticket
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
@@ -163,6 +164,7 @@ async def _read_move(rest: TrytonRest, move_id: int) -> dict[str, Any]:
             "lines.description",
             "lines.debit",
             "lines.credit",
+            "lines.amount_second_currency",
             "lines.tax_lines.type",
             "lines.tax_lines.amount",
             "lines.tax_lines.tax.name",
@@ -170,11 +172,14 @@ async def _read_move(rest: TrytonRest, move_id: int) -> dict[str, Any]:
     )
 
 
-def _amounts(move: dict[str, Any]) -> dict[str, Decimal]:
-    """Each line's debit less credit, by its description."""
+def _amounts(move: dict[str, Any], field: str | None = None) -> dict[str, Decimal]:
+    """Each line's debit less credit (or ``field``, where set), by its description."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for line in move["lines"]:
-        totals[line["description"]] += line["debit"] - line["credit"]
+        if field is None:
+            totals[line["description"]] += line["debit"] - line["credit"]
+        elif line[field] is not None:
+            totals[line["description"]] += line[field]
     return dict(totals)
 
 
@@ -198,3 +203,59 @@ def _pos_tax(tickets: list[PosTransaction], code: str) -> Decimal:
         ),
         Decimal(0),
     )
+
+
+async def test_a_store_trading_in_another_currency_books_its_day_at_the_days_rate(
+    daily_submitter: Submitter,
+    client: Client,
+    daily_settings: Settings,
+    daily_engine: Engine,
+    tryton_rest: TrytonRest,
+) -> None:
+    """The New York store sells in dollars; the company keeps its books in pounds."""
+    day = date(2025, 9, 19)
+    [usd] = await tryton_rest.search("currency.currency", [("code", "=", "USD")], ["id"])
+    await tryton_rest.create(
+        "currency.currency.rate", {"currency": usd["id"], "date": day, "rate": Decimal("1.30")}
+    )
+    tickets = [
+        us_ticket(
+            [us_line(1, "100002", "2", "7.50", "1.33"), us_line(2, "100001", "1", "3.00", "0.27")],
+            [{"type": "card", "amount": "19.60", "reference": "VISA ****1111"}],
+        ).model_copy(update={"business_date": day}),
+        us_ticket(
+            [us_line(1, "100003", "3", "2.00", "0.53")],
+            [{"type": "cash", "amount": "10.00", "change": "3.47"}],
+        ).model_copy(update={"business_date": day, "receipt_number": 2}),
+    ]
+    for txn in tickets:
+        assert (await submit_and_wait(daily_submitter, client, txn)).outcome is Outcome.POSTED
+
+    booked = await run_daily_posting(client, daily_settings.task_queue, "S003", through=day)
+
+    [batch] = booked.batches
+    assert batch.posted and batch.ticket_count == 2, batch.refusal
+    with session_scope(daily_engine) as session:
+        [row] = session.exec(
+            select(ConsolidatedPosting).where(ConsolidatedPosting.store_id == "S003")
+        ).all()
+    assert row.erp_move_id is not None
+    move = await _read_move(tryton_rest, row.erp_move_id)
+    assert move["state"] == "posted", "Tryton posts only a move that balances in pounds"
+    in_dollars = _amounts(move, "amount_second_currency")
+    in_pounds = _amounts(move)
+    assert (in_dollars["tender card"], in_dollars["tender cash"]) == (
+        Decimal("19.60"),
+        Decimal("6.53"),
+    )
+    [tax] = [name for name in in_dollars if name.startswith("tax ")]
+    assert tax.endswith(" 8.875%") and in_dollars[tax] == -Decimal("2.13"), "the tills' tax"
+    assert abs(in_pounds["tender card"] - Decimal("19.60") / Decimal("1.30")) < Decimal("0.02")
+    assert abs(in_pounds[tax] + Decimal("2.13") / Decimal("1.30")) < Decimal("0.01")
+    costs = [line for line in move["lines"] if line["description"].startswith("cost of goods")]
+    assert len(costs) == 3, "mugs, tea and biscuits"
+    assert all(line["amount_second_currency"] is None for line in costs), "COGS in pounds"
+
+    [reconciled] = (await reconcile_day(daily_settings, day, "S003")).days
+    assert reconciled.differences == []
+    assert reconciled.erp.gross == sum((txn.totals.gross for txn in tickets), Decimal(0))

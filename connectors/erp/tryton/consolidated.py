@@ -17,14 +17,17 @@ read back by tender type and tax rate:
   returns received), read from the stock moves Tryton valued when the shipments were done.
 
 The move's description names the batch key; a run looks it up before creating (idempotent).
+A store trading in another currency than the company's is booked at the posting date's rate
+with its own amounts kept as second currency (``connectors.erp.tryton.journal_entry``).
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
 from connectors.erp.tryton.periods import TrytonPeriods
 from connectors.erp.tryton.records import (
     CASH_SALE_CODE,
@@ -46,37 +49,6 @@ _CATEGORY = "template.account_category"
 
 def move_description(batch: ConsolidationBatch) -> str:
     return f"POS daily takings {batch.store_id} {batch.business_date.isoformat()} [{batch.key}]"
-
-
-@dataclass
-class _Line:
-    account: int
-    description: str
-    amount: Decimal = Decimal(0)
-    party: int | None = None
-    tax_lines: dict[tuple[int, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-
-    def add_tax(self, tax_id: int, kind: str, amount: Decimal) -> None:
-        self.tax_lines[(tax_id, kind)] += amount
-
-
-class _Entry:
-    """The move's lines, one per account and description, amounts summed as they are booked."""
-
-    def __init__(self) -> None:
-        self._lines: dict[tuple[int, str], _Line] = {}
-
-    def book(self, account: int, description: str, amount: Decimal) -> _Line:
-        line = self._lines.setdefault((account, description), _Line(account, description))
-        line.amount += amount
-        return line
-
-    def balanced_lines(self, batch: ConsolidationBatch) -> list[_Line]:
-        lines = [line for line in self._lines.values() if round_money(line.amount, batch.currency)]
-        balance = sum((round_money(line.amount, batch.currency) for line in lines), Decimal(0))
-        if balance:
-            raise ErpRejected(f"the daily posting {batch.key} does not balance (off by {balance})")
-        return lines
 
 
 @dataclass(frozen=True)
@@ -104,11 +76,13 @@ class TrytonConsolidatedPostings:
         found = await self._rest.search(
             "account.move", [("description", "=", description)], ["state", "number", "date"]
         )
-        costs = await self._costs(batch)
+        company_currency = await self._company_currency()
+        costs = await self._costs(batch, company_currency)
         if found:
             move = found[0]
         else:
-            lines = await self._lines(batch, costs)
+            entry = await self._entry(batch, costs)
+            conversion = await self._conversion(batch.currency, company_currency, posting_date)
             move_id = await self._rest.create(
                 "account.move",
                 {
@@ -116,7 +90,7 @@ class TrytonConsolidatedPostings:
                     "period": await self._period_id(posting_date),
                     "date": posting_date,
                     "description": description,
-                    "lines": [["create", [_values(line, batch.currency) for line in lines]]],
+                    "lines": [["create", entry.move_lines(conversion)]],
                 },
             )
             move = {"id": move_id, "state": "draft"}
@@ -138,20 +112,15 @@ class TrytonConsolidatedPostings:
             cost_of_goods=sum(costs.values(), Decimal(0)),
         )
 
-    async def _lines(self, batch: ConsolidationBatch, costs: dict[str, Decimal]) -> list[_Line]:
+    async def _entry(self, batch: ConsolidationBatch, costs: dict[str, Decimal]) -> JournalEntry:
         totals = batch.totals
-        if batch.currency != await self._company_currency():
-            raise ErpRejected(
-                f"a daily posting books the company currency; store {batch.store_id} "
-                f"trades in {batch.currency}"
-            )
-        entry = _Entry()
+        entry = JournalEntry(batch.key, batch.currency)
         for tender, amount in totals.tenders.items():
             method = await self._tender_methods.method(TenderType(tender))
-            entry.book(method.account_for(amount), f"{TENDER_LINE}{tender}", amount)
+            entry.book(method.account_for(amount), f"{TENDER_LINE}{tender}", amount, settles=True)
         if totals.unpaid:
             receivable, party = await self._cash_sale_receivable()
-            entry.book(receivable, UNPAID_LINE, totals.unpaid).party = party
+            entry.book(receivable, UNPAID_LINE, totals.unpaid, settles=True).party = party
         taxes = await self._taxes([tax.erp_tax_code for tax in totals.taxes])
         products = await self._product_accounts(
             [item.product_code for item in totals.revenue]
@@ -179,12 +148,40 @@ class TrytonConsolidatedPostings:
             line = entry.book(account, f"tax {tax.erp_tax_code} {rate_key(tax.rate)}", -tax.amount)
             line.add_tax(tax_id, "tax", tax.amount)
         for code, amount in costs.items():
-            entry.book(products[code].cogs, f"cost of goods {code}", amount)
-            entry.book(products[code].stock_out, f"goods issued {code}", -amount)
-        return entry.balanced_lines(batch)
+            accounts = products[code]
+            entry.book(accounts.cogs, f"cost of goods {code}", amount, in_company_currency=True)
+            entry.book(
+                accounts.stock_out, f"goods issued {code}", -amount, in_company_currency=True
+            )
+        return entry
 
-    async def _costs(self, batch: ConsolidationBatch) -> dict[str, Decimal]:
-        """Cost of the goods the batch's sales issued, less what their returns took back."""
+    async def _conversion(
+        self, currency: str, company_currency: str, posting_date: date
+    ) -> Conversion | None:
+        """None for the company's own currency; else Tryton's rates on the posting date."""
+        if currency == company_currency:
+            return None
+        records = await self._rest.search(
+            "currency.currency",
+            [("code", "in", [currency, company_currency])],
+            ["code", "rate"],
+            context={"date": posting_date},
+        )
+        found = {record["code"]: record for record in records}
+        if currency not in found:
+            raise ErpUnknownCodes("currency", [currency])
+        rates = {code: record["rate"] for code, record in found.items()}
+        if not rates.get(currency) or not rates.get(company_currency):
+            raise ErpRejected(f"Tryton has no {currency} rate for {posting_date}")
+        return Conversion(
+            company_currency=company_currency,
+            second_currency_id=found[currency]["id"],
+            rate=rates[company_currency] / rates[currency],
+        )
+
+    async def _costs(self, batch: ConsolidationBatch, company_currency: str) -> dict[str, Decimal]:
+        """Cost of the goods the batch's sales issued, less what their returns took back, in
+        the company's currency (Tryton's cost prices are)."""
         if not batch.sale_ids:
             return {}
         moves = await self._rest.search(
@@ -205,7 +202,7 @@ class TrytonConsolidatedPostings:
                 costs[move["product"]["code"]] += value
             elif move["from_location"]["type"] == "customer":
                 costs[move["product"]["code"]] -= value
-        return {code: round_money(value, batch.currency) for code, value in sorted(costs.items())}
+        return {code: round_money(value, company_currency) for code, value in sorted(costs.items())}
 
     async def _journal(self) -> int:
         [journal] = await self._rest.search(
@@ -277,26 +274,3 @@ def _product_accounts(record: Record) -> _ProductAccounts:
         cogs=category["account_cogs"],
         stock_out=category["account_stock_out"],
     )
-
-
-def _values(line: _Line, currency: str) -> Record:
-    amount = round_money(line.amount, currency)
-    values: Record = {
-        "account": line.account,
-        "description": line.description,
-        "debit": amount if amount > 0 else Decimal(0),
-        "credit": -amount if amount < 0 else Decimal(0),
-    }
-    if line.party is not None:
-        values["party"] = line.party
-    if line.tax_lines:
-        values["tax_lines"] = [
-            [
-                "create",
-                [
-                    {"tax": tax_id, "type": kind, "amount": round_money(amount, currency)}
-                    for (tax_id, kind), amount in sorted(line.tax_lines.items())
-                ],
-            ]
-        ]
-    return values

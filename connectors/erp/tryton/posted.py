@@ -100,7 +100,7 @@ async def _tenders_paid(
             invoice_id = int(move["origin"].split(",", 1)[1])
             for line in move["lines"]:
                 if line["account"] in tender_accounts:
-                    paid[invoice_id][method.tender_type.value] += _invoice_currency_amount(line)
+                    paid[invoice_id][method.tender_type.value] += _transaction_currency_amount(line)
     return paid
 
 
@@ -117,7 +117,8 @@ async def _not_reversed(rest: TrytonRest, moves: list[Record]) -> list[Record]:
     return [move for move in moves if f"account.move,{move['id']}" not in reversed_origins]
 
 
-def _invoice_currency_amount(line: Record) -> Decimal:
+def _transaction_currency_amount(line: Record) -> Decimal:
+    """A move line's debit less credit in the currency the till traded in."""
     if line["second_currency"] is not None:
         amount: Decimal = line["amount_second_currency"]
         return amount
@@ -142,6 +143,8 @@ async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpM
             "lines.description",
             "lines.debit",
             "lines.credit",
+            "lines.second_currency",
+            "lines.amount_second_currency",
             "lines.tax_lines.type",
             "lines.tax_lines.amount",
             "lines.tax_lines.tax.rate",
@@ -178,7 +181,7 @@ def _move_figures(move: Record) -> Figures:
     tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
     unpaid = Decimal(0)
     for line in move["lines"]:
-        amount = line["debit"] - line["credit"]
+        amount = _transaction_currency_amount(line)
         description = line["description"] or ""
         if description.startswith(TENDER_LINE):
             tenders[description.removeprefix(TENDER_LINE)] += amount
@@ -186,7 +189,9 @@ def _move_figures(move: Record) -> Figures:
             unpaid += amount
         for tax_line in line["tax_lines"]:
             if tax_line["type"] == "tax":
-                tax_by_rate[rate_key(tax_line["tax"]["rate"])] += tax_line["amount"]
+                # The tax line's own amount is in the company currency; the move line (a
+                # credit of the tax collected) is in the store's.
+                tax_by_rate[rate_key(tax_line["tax"]["rate"])] -= amount
     gross = sum(tenders.values(), Decimal(0)) + unpaid
     tax = sum(tax_by_rate.values(), Decimal(0))
     return Figures(
