@@ -35,6 +35,7 @@ INVOICE_FIELDS = [
     "tax_amount",
     "total_amount",
     "payment_lines.move",
+    "reconciliation_lines.move",
 ]
 SALE_FIELDS = [
     "number",
@@ -84,7 +85,14 @@ class InvoiceRecord:
             untaxed_amount=record["untaxed_amount"],
             tax_amount=record["tax_amount"],
             total_amount=record["total_amount"],
-            payment_move_ids=sorted({line["move"] for line in record["payment_lines"]}),
+            # Cash back (money out on a paid invoice) settles by reconciliation alone, with no
+            # payment lines: its moves are found among the invoice's reconciliation lines.
+            payment_move_ids=sorted(
+                {
+                    line["move"]
+                    for line in [*record["payment_lines"], *record["reconciliation_lines"]]
+                }
+            ),
         )
 
 
