@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from temporalio import activity
 
-from domain.receipt_gaps import GapReview, TerminalRef, review_receipts
+from domain.receipts import GapReview, TerminalRef, review_receipts
 from store.db import session_scope
 from store.receipts import receipts_seen, sync_gap_exception
 

@@ -5,7 +5,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from connectors.pos.base import Skipped
-from domain.receipt_gaps import TerminalRef
+from domain.receipts import TerminalRef
 from domain.transaction import PosTransaction
 from starter.receipt_tracking import ReceiptTracker
 from starter.submission import SubmitResult, Submitter

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from domain.receipt_gaps import TerminalRef
+from domain.receipts import TerminalRef
 from store.db import session_scope
 from store.receipts import record_receipt
 from workflows.receipt_gaps import ReceiptGapsWorkflow

@@ -7,8 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from domain.outcomes import ExceptionKind
-from domain.receipt_gaps import GapReview, TerminalRef
-from domain.receipts import ReceiptGap
+from domain.receipts import GapReview, ReceiptGap, TerminalRef
 from store.exceptions import open_exception
 from store.tables import ReceiptSeen, SyncException
 

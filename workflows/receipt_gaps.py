@@ -14,7 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.receipts import GapReviewRequest, ReceiptActivities
-    from domain.receipt_gaps import TerminalRef
+    from domain.receipts import TerminalRef
     from workflows import policies
 
 _SHORTEST_WAIT = timedelta(seconds=1)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from domain.receipt_gaps import TerminalRef, review_receipts
+from domain.receipts import TerminalRef, review_receipts
 from store.db import create_store_engine, session_scope
 from store.receipts import receipts_seen, record_receipt
 

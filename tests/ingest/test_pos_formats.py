@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton import TrytonConnector
 from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import Outcome
-from domain.receipt_gaps import TerminalRef
+from domain.receipts import TerminalRef
 from domain.transaction import TransactionKind
 from starter.submission import wait_settled
 from store.db import session_scope

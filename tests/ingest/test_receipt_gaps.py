@@ -16,7 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
-from domain.receipt_gaps import TerminalRef
+from domain.receipts import TerminalRef
 from domain.settings import Settings
 from starter.ingest.server import build_app
 from starter.temporal_server import temporal_binary
