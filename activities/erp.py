@@ -4,7 +4,6 @@ Transient failures (ErpUnavailable, or anything unexpected) propagate and Tempor
 them with backoff. Business refusals become non-retryable failures that park the saga.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import business_failure
+from activities.heartbeat import heartbeating
 from connectors.erp.base import ErpConnector
 from connectors.erp.errors import (
     ErpRejected,
@@ -41,26 +41,6 @@ class ReturnableRequest(BaseModel):
     original_line_number: int
 
 
-HEARTBEAT_EVERY_SECONDS = 2.0
-
-
-async def _heartbeat_forever() -> None:
-    while True:
-        activity.heartbeat()
-        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
-
-
-@asynccontextmanager
-async def heartbeating() -> AsyncIterator[None]:
-    """Heartbeat while the ERP works: a dead worker is noticed within the heartbeat timeout,
-    not the whole start-to-close timeout."""
-    heartbeat = asyncio.create_task(_heartbeat_forever())
-    try:
-        yield
-    finally:
-        heartbeat.cancel()
-
-
 @asynccontextmanager
 async def _compensation_call() -> AsyncIterator[None]:
     """A compensation never gives up: every error, refusals included, is retried with backoff
@@ -72,9 +52,9 @@ async def _compensation_call() -> AsyncIterator[None]:
 @asynccontextmanager
 async def _erp_call() -> AsyncIterator[None]:
     """A forward step: heartbeat, and classify the connector's business refusals."""
-    heartbeat = asyncio.create_task(_heartbeat_forever())
     try:
-        yield
+        async with heartbeating():
+            yield
     except ErpUnknownCodes as error:
         kind = (
             ExceptionKind.UNMAPPED_LOCATION
@@ -106,8 +86,6 @@ async def _erp_call() -> AsyncIterator[None]:
         ) from error
     except ErpRejected as error:
         raise business_failure(ExceptionKind.ERP_REJECTED, f"the ERP refused: {error}") from error
-    finally:
-        heartbeat.cancel()
 
 
 class ErpActivities:

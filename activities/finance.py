@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.client import Client
 
-from activities.erp import heartbeating
 from activities.errors import business_failure
+from activities.heartbeat import heartbeating
 from activities.reconciliation import build_reconciliation
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
@@ -121,7 +121,8 @@ class FinanceActivities:
                 f"not company {mark.company_id}",
             )
         first_day = month_start(mark.period)
-        periods = await self._books.periods_from(first_day)
+        async with heartbeating():
+            periods = await self._books.periods_from(first_day)
         period = next((period for period in periods if period.contains(first_day)), None)
         if period is None:
             raise business_failure(
@@ -134,23 +135,25 @@ class FinanceActivities:
     @activity.defn(name="finance.in_flight")
     async def in_flight(self, dates: DateRange) -> InFlight:
         query = in_flight_query(dates, activity.info().task_queue)
-        count = await self._client.count_workflows(query)
-        listed = [
-            execution.id
-            async for execution in self._client.list_workflows(query, limit=IN_FLIGHT_LISTED)
-        ]
+        async with heartbeating():
+            count = await self._client.count_workflows(query)
+            listed = [
+                execution.id
+                async for execution in self._client.list_workflows(query, limit=IN_FLIGHT_LISTED)
+            ]
         return InFlight(count=count.count, workflow_ids=sorted(listed))
 
     @activity.defn(name="finance.reconcile_period")
     async def reconcile_period(self, request: PeriodReconcileRequest) -> ReconciliationSummary:
         """Reconcile the period's days; the full report is kept with the period's close."""
-        report = await build_reconciliation(self._engine, self._books, request.dates)
+        async with heartbeating():
+            report = await build_reconciliation(self._engine, self._books, request.dates)
         await asyncio.to_thread(self._save_reconciliation, request, report.model_dump(mode="json"))
         return report.summary()
 
     @activity.defn(name="finance.close_erp_period")
     async def close_erp_period(self, erp_id: int) -> ErpPeriod:
-        async with _refusals_are_business_failures():
+        async with heartbeating(), _refusals_are_business_failures():
             return await self._books.close_period(erp_id)
 
     @activity.defn(name="finance.settle_close")

@@ -7,9 +7,7 @@ arrived since). An ERP refusal leaves the batch pending with an exception for fi
 next run tries it again.
 """
 
-from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -25,9 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.finance import FinanceActivities, PostingPlanRequest
     from domain.consolidation import BatchOutcome, ConsolidationBatch, PendingDay
     from domain.outcomes import BusinessFailure
-    from workflows import policies
-
-ArgT = TypeVar("ArgT")
+    from workflows.activity_calls import erp_step, store_step
 
 
 async def pending_days(
@@ -38,7 +34,7 @@ async def pending_days(
     for_period_close: bool = False,
 ) -> list[PendingDay]:
     """Days waiting for a consolidated posting; a close gets those of the period it closes."""
-    return await workflow.execute_activity_method(
+    return await store_step(
         DailyPostingActivities.pending_days,
         PendingRequest(
             through=through,
@@ -46,9 +42,6 @@ async def pending_days(
             store_id=store_id,
             leave_closing_periods=not for_period_close,
         ),
-        start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-        schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-        retry_policy=policies.STORE_RETRY,
     )
 
 
@@ -56,13 +49,7 @@ async def consolidate_day(day: PendingDay, *, honour_closing_marks: bool) -> lis
     """Book every batch the day has waiting; stop at the first the ERP refuses."""
     outcomes: list[BatchOutcome] = []
     while True:
-        batch = await workflow.execute_activity_method(
-            DailyPostingActivities.prepare_batch,
-            day,
-            start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-            schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.STORE_RETRY,
-        )
+        batch = await store_step(DailyPostingActivities.prepare_batch, day)
         if batch is None:
             return outcomes
         outcome = await _book(batch, honour_closing_marks=honour_closing_marks)
@@ -72,14 +59,11 @@ async def consolidate_day(day: PendingDay, *, honour_closing_marks: bool) -> lis
 
 
 async def _book(batch: ConsolidationBatch, *, honour_closing_marks: bool) -> BatchOutcome:
-    plan = await workflow.execute_activity_method(
+    plan = await erp_step(
         FinanceActivities.plan_posting,
         PostingPlanRequest(
             business_date=batch.business_date, honour_closing_marks=honour_closing_marks
         ),
-        start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-        schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-        retry_policy=policies.ERP_RETRY,
     )
     outcome = BatchOutcome(
         key=batch.key,
@@ -89,38 +73,24 @@ async def _book(batch: ConsolidationBatch, *, honour_closing_marks: bool) -> Bat
         posted=False,
     )
     try:
-        refs = await workflow.execute_activity_method(
+        refs = await erp_step(
             DailyPostingActivities.post_batch,
             BatchPostRequest(batch=batch, posting_date=plan.posting.posting_date),
-            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-            heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
-            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.ERP_RETRY,
         )
     except ActivityError as error:
         failure = _business_failure(error)
         if failure is None:
             raise
-        await _store(
+        await store_step(
             DailyPostingActivities.record_refusal, BatchRefused(batch=batch, failure=failure)
         )
         return outcome.model_copy(update={"refusal": failure.message})
-    await _store(
+    await store_step(
         DailyPostingActivities.record_posted,
         BatchPosted(batch=batch, refs=refs, posting=plan.posting),
     )
     return outcome.model_copy(
         update={"posted": True, "move_number": refs.move_number, "posting_date": refs.posting_date}
-    )
-
-
-async def _store(activity: Callable[[DailyPostingActivities, ArgT], None], arg: ArgT) -> None:
-    await workflow.execute_activity_method(
-        activity,
-        arg,
-        start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-        schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-        retry_policy=policies.STORE_RETRY,
     )
 
 

@@ -18,10 +18,8 @@ signal-with-start by ``tillsync period close`` or from the Temporal UI. Reopenin
 ``tillsync period reopen``, never this workflow.
 """
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from enum import Enum
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -37,11 +35,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.periods import DateRange, ErpPeriod
     from domain.reconciliation import ReconciliationSummary
-    from workflows import policies
+    from workflows.activity_calls import erp_step, store_step
     from workflows.consolidation import consolidate_day, pending_days
-
-ArgT = TypeVar("ArgT")
-ResultT = TypeVar("ResultT")
 
 
 class _Choice(Enum):
@@ -65,7 +60,7 @@ class PeriodCloseWorkflow:
 
     @workflow.run
     async def run(self, request: PeriodCloseRequest) -> CloseOutcome:
-        period = await self._activity(
+        period = await erp_step(
             FinanceActivities.mark_period,
             CloseMark(
                 company_id=request.company_id,
@@ -92,7 +87,7 @@ class PeriodCloseWorkflow:
         while True:
             if not approved:
                 self._set_step(CloseStep.RECONCILING)
-                summary = await self._activity(
+                summary = await erp_step(
                     FinanceActivities.reconcile_period,
                     PeriodReconcileRequest(
                         company_id=request.company_id, period=request.period, dates=dates
@@ -149,7 +144,7 @@ class PeriodCloseWorkflow:
         deadline = workflow.now() + timedelta(seconds=request.drain_timeout_seconds)
         poll = timedelta(seconds=request.drain_poll_seconds)
         while True:
-            in_flight = await self._activity(FinanceActivities.in_flight, dates)
+            in_flight = await erp_step(FinanceActivities.in_flight, dates)
             self._status.in_flight = in_flight.count
             self._status.in_flight_ids = in_flight.workflow_ids
             remaining = deadline - workflow.now()
@@ -198,7 +193,7 @@ class PeriodCloseWorkflow:
     async def _close_in_erp(self, period: ErpPeriod) -> str | None:
         """Close the period in the ERP; the ERP's reason when it refuses."""
         try:
-            self._status.erp_period = await self._activity(
+            self._status.erp_period = await erp_step(
                 FinanceActivities.close_erp_period, period.erp_id
             )
         except ActivityError as error:
@@ -223,13 +218,7 @@ class PeriodCloseWorkflow:
             note=note,
             status=self._status,
         )
-        await workflow.execute_activity_method(
-            FinanceActivities.settle,
-            outcome,
-            start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-            schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.STORE_RETRY,
-        )
+        await store_step(FinanceActivities.settle, outcome)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
 
@@ -238,14 +227,3 @@ class PeriodCloseWorkflow:
 
     def _set_step(self, step: CloseStep) -> None:
         self._status.step = step
-
-    async def _activity(
-        self, activity: Callable[[FinanceActivities, ArgT], Awaitable[ResultT]], arg: ArgT
-    ) -> ResultT:
-        return await workflow.execute_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.ERP_RETRY,
-        )

@@ -8,9 +8,7 @@ parks the run until an operator signals ``retry`` (after fixing the cause) or ``
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
@@ -45,11 +43,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.transaction import PosTransaction
     from workflows import policies
     from workflows import search_attributes as attrs
+    from workflows.activity_calls import compensation, erp_step, store_step
     from workflows.saga import Compensations
-
-ArgT = TypeVar("ArgT")
-OwnerT = TypeVar("OwnerT")
-ResultT = TypeVar("ResultT")
 
 
 class OperatorDecision:
@@ -76,7 +71,7 @@ class PosTransactionWorkflow:
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
         txn = submission.transaction
-        claim = await self._store(StoreActivities.claim, submission)
+        claim = await store_step(StoreActivities.claim, submission)
         if not claim.is_owner:
             self._set_stage(SyncStage.DUPLICATE, Outcome.DUPLICATE)
             return await self._finish()
@@ -114,15 +109,15 @@ class PosTransactionWorkflow:
         reference = erp_reference(txn, self._status.attempts)
         try:
             self._set_stage(SyncStage.MAPPING)
-            mapping = await self._store(StoreActivities.resolve_mapping, txn)
+            mapping = await store_step(StoreActivities.resolve_mapping, txn)
             originals = await self._wait_for_originals(txn, self._submission.original_wait)
             order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
             self._set_stage(SyncStage.RESERVING)
             compensations.register(
-                lambda: self._compensate(ErpActivities.release_if_present, reference)
+                lambda: compensation(ErpActivities.release_if_present, reference)
             )
-            reservation = await self._erp(ErpActivities.reserve, order)
+            reservation = await erp_step(ErpActivities.reserve, order)
             self._merge_refs(reservation)
             if reservation.reserved_beyond_stock:
                 await self._record_exception(
@@ -139,9 +134,9 @@ class PosTransactionWorkflow:
             plan = self._plan = await self._plan_posting(txn)
             if plan.mode is PostingMode.PER_TRANSACTION:
                 compensations.register(
-                    lambda: self._compensate(ErpActivities.cancel_posting_if_present, reference)
+                    lambda: compensation(ErpActivities.cancel_posting_if_present, reference)
                 )
-                posting = await self._erp(
+                posting = await erp_step(
                     ErpActivities.post,
                     PostRequest(reference=reference, posting_date=plan.posting.posting_date),
                 )
@@ -158,10 +153,10 @@ class PosTransactionWorkflow:
                 if order.payments:
                     self._set_stage(SyncStage.PAYING)
                     compensations.register(
-                        lambda: self._compensate(ErpActivities.void_payments_if_present, reference)
+                        lambda: compensation(ErpActivities.void_payments_if_present, reference)
                     )
                     self._merge_refs(
-                        await self._erp(
+                        await erp_step(
                             ErpActivities.pay,
                             PayRequest(reference=reference, payments=order.payments),
                         )
@@ -169,9 +164,9 @@ class PosTransactionWorkflow:
 
             self._set_stage(SyncStage.COMMITTING)
             compensations.register(
-                lambda: self._compensate(ErpActivities.return_stock_if_present, reference)
+                lambda: compensation(ErpActivities.return_stock_if_present, reference)
             )
-            self._merge_refs(await self._erp(ErpActivities.commit, reference))
+            self._merge_refs(await erp_step(ErpActivities.commit, reference))
             if any(line.is_return and line.return_of is None for line in txn.lines):
                 await self._record_exception(txn, unreferenced_return_record(txn))
             return None
@@ -193,7 +188,7 @@ class PosTransactionWorkflow:
         deadline = workflow.now() + wait
         pause = policies.ORIGINAL_FIRST_RECHECK
         while True:
-            lookup = await self._local(ReturnActivities.find_originals, txn)
+            lookup = await store_step(ReturnActivities.find_originals, txn)
             if not lookup.pending:
                 return lookup.references
             if workflow.now() >= deadline:
@@ -256,7 +251,7 @@ class PosTransactionWorkflow:
         return self._status
 
     async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
-        await self._store(
+        await store_step(
             StoreActivities.record_outcome,
             OutcomeRecord(
                 transaction=txn,
@@ -271,14 +266,14 @@ class PosTransactionWorkflow:
     async def _record_exception(
         self, txn: PosTransaction, failure: BusinessFailure, resolution: str | None = None
     ) -> None:
-        await self._store(
+        await store_step(
             StoreActivities.open_exception,
             ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
         )
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
         """Resolve what parked this run; exceptions recorded for review stay open."""
-        await self._store(
+        await store_step(
             StoreActivities.resolve_exceptions,
             ExceptionResolution(
                 workflow_id=txn.workflow_id,
@@ -287,49 +282,9 @@ class PosTransactionWorkflow:
             ),
         )
 
-    async def _erp(
-        self, activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
-    ) -> ResultT:
-        """Run an activity that calls the ERP: heartbeating, retried with backoff for days."""
-        return await workflow.execute_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-            heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
-            schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.ERP_RETRY,
-        )
-
     async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
-        return await self._erp(
+        return await erp_step(
             FinanceActivities.plan_posting, PostingPlanRequest(business_date=txn.business_date)
-        )
-
-    async def _compensate(
-        self, activity: Callable[[ErpActivities, str], Awaitable[None]], reference: str
-    ) -> None:
-        await workflow.execute_activity_method(
-            activity,
-            reference,
-            start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-            heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
-            schedule_to_close_timeout=policies.COMPENSATION_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.ERP_RETRY,
-        )
-
-    async def _store(
-        self, activity: Callable[[StoreActivities, ArgT], ResultT], arg: ArgT
-    ) -> ResultT:
-        return await self._local(activity, arg)
-
-    async def _local(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
-        """Run a store-side (database) activity with the store's timeouts and retries."""
-        return await workflow.execute_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-            schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-            retry_policy=policies.STORE_RETRY,
         )
 
 

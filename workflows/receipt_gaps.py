@@ -15,7 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.receipts import GapReviewRequest, ReceiptActivities
     from domain.receipts import TerminalRef
-    from workflows import policies
+    from workflows.activity_calls import store_step
 
 _SHORTEST_WAIT = timedelta(seconds=1)
 
@@ -29,12 +29,9 @@ class ReceiptGapsWorkflow:
     async def run(self, terminal: TerminalRef) -> None:
         while True:
             self._receipt_arrived = False
-            review = await workflow.execute_activity_method(
+            review = await store_step(
                 ReceiptActivities.review_gaps,
                 GapReviewRequest(terminal=terminal, as_of=workflow.now()),
-                start_to_close_timeout=policies.STORE_START_TO_CLOSE,
-                schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
-                retry_policy=policies.STORE_RETRY,
             )
             if not review.missing and not self._receipt_arrived:
                 return

@@ -1,0 +1,51 @@
+"""How workflows call activities: one place for each kind's timeouts, heartbeat and retries.
+
+- ``erp_step``: a forward step that waits on the ERP. It heartbeats, so a dead worker's step
+  moves on in seconds; transient failures retry with backoff for days (then the caller parks).
+- ``compensation``: an undo in the ERP; it retries for as long as it takes.
+- ``store_step``: a (synchronous) write or read of the store's database.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import policies
+
+OwnerT = TypeVar("OwnerT")
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+async def erp_step(activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT) -> ResultT:
+    return await workflow.execute_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+        heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
+        schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
+        retry_policy=policies.ERP_RETRY,
+    )
+
+
+async def compensation(activity: Callable[[OwnerT, ArgT], Awaitable[None]], arg: ArgT) -> None:
+    await workflow.execute_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=policies.ERP_START_TO_CLOSE,
+        heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
+        schedule_to_close_timeout=policies.COMPENSATION_SCHEDULE_TO_CLOSE,
+        retry_policy=policies.ERP_RETRY,
+    )
+
+
+async def store_step(activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+    return await workflow.execute_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=policies.STORE_START_TO_CLOSE,
+        schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
+        retry_policy=policies.STORE_RETRY,
+    )
