@@ -64,7 +64,8 @@ def _summary(label: str, values: list[float], unit: str) -> str:
 
 
 async def per_step_costs(connector: TrytonConnector, sales: int) -> None:
-    """The connector alone: HTTP requests and milliseconds for reserve, post and commit."""
+    """The connector alone: HTTP requests and milliseconds for reserve, post, pay (the ticket's
+    card tender, reconciled with the invoice) and commit."""
     mapping = TransactionMapping(
         warehouse_code="WH-LON",
         lines=[
@@ -74,7 +75,7 @@ async def per_step_costs(connector: TrytonConnector, sales: int) -> None:
         tax_codes={"UK-STD": "VAT20"},
     )
     costs: dict[str, tuple[list[float], list[float]]] = {
-        step: ([], []) for step in ("reserve", "post", "commit")
+        step: ([], []) for step in ("reserve", "post", "pay", "commit")
     }
 
     async def measure(step: str, call: Awaitable[ResultT]) -> ResultT:
@@ -89,13 +90,16 @@ async def per_step_costs(connector: TrytonConnector, sales: int) -> None:
         order = plan_erp_order(txn, mapping, txn.workflow_id)
         await measure("reserve", connector.reserve(order))
         await measure("post", connector.post(order.reference, TODAY))
+        await measure("pay", connector.pay(order.reference, order.payments))
         await measure("commit", connector.commit(order.reference))
     print(f"\nPer saga step, connector only, {sales} sales of {len(BASKET)} lines:")
     for step, (requests, millis) in costs.items():
         print(_summary(f"{step} HTTP requests", requests, "req"))
         print(_summary(f"{step} time", millis, "ms "))
     total = [sum(values) for values in zip(*(costs[s][1] for s in costs), strict=True)]
-    print(_summary("reserve+post+commit", total, "ms "))
+    print(_summary("one sale, all steps", total, "ms "))
+    requests = [sum(values) for values in zip(*(costs[s][0] for s in costs), strict=True)]
+    print(_summary("one sale, requests", requests, "req"))
 
 
 async def end_to_end(settings: Settings, env: WorkflowEnvironment, sales: int, limit: int) -> None:

@@ -65,7 +65,8 @@ class TrytonConnector:
 
     @property
     def requests_sent(self) -> int:
-        return self._rest.requests_sent
+        """HTTP requests sent to Tryton so far, REST and JSON-RPC."""
+        return self._rest.requests_sent + (self._rpc.requests_sent if self._rpc else 0)
 
     async def ping(self) -> None:
         await self._rest.read("company.company", self._company_id, ["id"])
