@@ -1,11 +1,10 @@
-"""The ARTS POSLog adapter on NCR's real sample files (../shared/data/poslog)."""
+"""The ARTS POSLog adapter on NCR's real sample files (tests/data/poslog)."""
 
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,9 @@ from domain.transaction import (
     TransactionKind,
     TransactionStatus,
 )
+from tests.sample_data import POSLOG_DIR
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "poslog"
+DATA = POSLOG_DIR
 POSLOG = DATA / "POSLog.xml"
 SMALL = DATA / "SMALL.xml"
 NS = {"": ARTS_NS, "acs": ACS_NS}

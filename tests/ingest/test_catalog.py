@@ -24,8 +24,9 @@ from starter.catalog import (
 )
 from store.db import create_store_engine, session_scope
 from store.tables import Mapping
+from tests.sample_data import POSLOG_DIR
 
-POSLOG = Path(__file__).resolve().parents[3] / "shared" / "data" / "poslog" / "POSLog.xml"
+POSLOG = POSLOG_DIR / "POSLog.xml"
 
 
 @pytest.fixture

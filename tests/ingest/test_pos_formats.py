@@ -23,10 +23,11 @@ from store.mappings import import_mappings
 from store.receipts import receipts_seen
 from tests.ingest.signing import post_signed
 from tests.ingest.test_replay import submission_of
+from tests.sample_data import POSLOG_DIR
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
-SMALL = Path(__file__).resolve().parents[3] / "shared" / "data" / "poslog" / "SMALL.xml"
+SMALL = POSLOG_DIR / "SMALL.xml"
 SITOO_ORDERS = Path(__file__).parents[1] / "data" / "sitoo" / "orders.json"
 SITOO = "application/vnd.sitoo+json"
 

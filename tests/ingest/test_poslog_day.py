@@ -19,12 +19,13 @@ from starter.catalog import load_catalog, plan_from_transactions
 from starter.intake import Intake
 from starter.replay import replay
 from starter.submission import wait_settled
+from tests.sample_data import POSLOG_DIR
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
 SETTLE_SECONDS = 300
-POSLOG = Path(__file__).resolve().parents[3] / "shared" / "data" / "poslog" / "POSLog.xml"
+POSLOG = POSLOG_DIR / "POSLog.xml"
 
 
 async def test_the_poslog_day_replays_end_to_end_with_the_files_totals_in_the_erp(
