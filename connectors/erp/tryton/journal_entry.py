@@ -75,10 +75,17 @@ class JournalEntry:
 
     def move_lines(self, conversion: Conversion | None) -> list[Record]:
         """Tryton's values for the move's lines; refused if they do not balance."""
-        lines = [line for line in self._lines.values() if round_money(line.amount, self._currency)]
-        trading = [line for line in lines if not line.in_company_currency]
-        internal = [line for line in lines if line.in_company_currency]
         company_currency = conversion.company_currency if conversion else self._currency
+        trading = [
+            line
+            for line in self._lines.values()
+            if not line.in_company_currency and round_money(line.amount, self._currency)
+        ]
+        internal = [
+            line
+            for line in self._lines.values()
+            if line.in_company_currency and round_money(line.amount, company_currency)
+        ]
         self._check_balance(trading, self._currency)
         self._check_balance(internal, company_currency)
         if conversion is None:
@@ -86,7 +93,9 @@ class JournalEntry:
             def unconverted(amount: Decimal) -> Decimal:
                 return round_money(amount, self._currency)
 
-            return [_values(line, unconverted(line.amount), unconverted) for line in lines]
+            return [
+                _values(line, unconverted(line.amount), unconverted) for line in trading + internal
+            ]
         converted = {id(line): conversion.to_company(line.amount) for line in trading}
         residual = -sum(converted.values(), Decimal(0))
         if residual:
