@@ -20,7 +20,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*/*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     workflow_types = {_workflow_type(path) for path in HISTORIES}
-    assert workflow_types >= {"PosTransaction", "PeriodClose", "DailyPosting"}
+    assert workflow_types == {"PosTransaction", "PeriodClose", "DailyPosting", "ReceiptGaps"}
 
 
 def _history(path: Path) -> WorkflowHistory:
