@@ -3,7 +3,7 @@ consolidated journal entry per business day whose figures are the sum of its tic
 
 import asyncio
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,13 @@ from sqlmodel import select
 from temporalio.client import Client, ScheduleActionExecutionStartWorkflow
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from domain.consolidation import DailyPostingResult
+from connectors.erp.tryton.consolidated import move_description
+from domain.consolidation import (
+    ConsolidationBatch,
+    DailyPostingResult,
+    batch_key,
+    consolidate,
+)
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
@@ -259,3 +265,71 @@ async def test_a_store_trading_in_another_currency_books_its_day_at_the_days_rat
     [reconciled] = (await reconcile_day(daily_settings, day, "S003")).days
     assert reconciled.differences == []
     assert reconciled.erp.gross == sum((txn.totals.gross for txn in tickets), Decimal(0))
+
+
+async def test_a_draft_left_by_an_earlier_attempt_is_written_anew_for_the_day_it_posts(
+    daily_submitter: Submitter,
+    client: Client,
+    daily_settings: Settings,
+    tryton_rest: TrytonRest,
+) -> None:
+    day = date(2025, 9, 26)
+    txn = us_ticket(
+        [us_line(1, "100001", "1", "3.00", "0.27")],
+        [{"type": "card", "amount": "3.27", "reference": "VISA ****1111"}],
+    ).model_copy(update={"business_date": day, "receipt_number": 3})
+    assert (await submit_and_wait(daily_submitter, client, txn)).outcome is Outcome.POSTED
+    # An attempt died between writing its move, dated the day before, and posting it.
+    key = batch_key("S003", day, 1)
+    description = move_description(
+        ConsolidationBatch(
+            key=key,
+            store_id="S003",
+            business_date=day,
+            currency="USD",
+            sale_ids=[],
+            totals=consolidate([]),
+        )
+    )
+    draft_id = await _draft_move(tryton_rest, description, day - timedelta(days=1))
+
+    booked = await run_daily_posting(client, daily_settings.task_queue, "S003", through=day)
+
+    [batch] = [batch for batch in booked.batches if batch.key == key]
+    assert batch.posted and batch.posting_date == day, batch.refusal
+    move = await _read_move(tryton_rest, draft_id)
+    assert (move["state"], move["date"]) == ("posted", day), "the same move, posted for the day"
+    in_dollars = _amounts(move, "amount_second_currency")
+    assert in_dollars["tender card"] == Decimal("3.27")
+    assert all(line["description"] for line in move["lines"]), "the stale lines are gone"
+
+
+async def _draft_move(rest: TrytonRest, description: str, day: date) -> int:
+    [journal] = await rest.search("account.journal", [("code", "=", "REV")], ["id"])
+    [period] = await rest.search(
+        "account.period",
+        [("type", "=", "standard"), ("start_date", "<=", day), ("end_date", ">=", day)],
+        ["id"],
+    )
+    cash, card = await rest.search(
+        "account.account", [("code", "in", ["1.1.5", "1.1.6"])], ["id"], order=[("code", "ASC")]
+    )
+    stale = Decimal("1.00")
+    return await rest.create(
+        "account.move",
+        {
+            "journal": journal["id"],
+            "period": period["id"],
+            "date": day,
+            "description": description,
+            "lines": [
+                [
+                    "create",
+                    [
+                        {"account": cash["id"], "debit": stale, "credit": Decimal(0)},
+                        {"account": card["id"], "debit": Decimal(0), "credit": stale},
+                    ],
+                ]
+            ],
+        },
+    )

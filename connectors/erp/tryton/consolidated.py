@@ -74,15 +74,15 @@ class TrytonConsolidatedPostings:
     async def post(self, batch: ConsolidationBatch, posting_date: date) -> ConsolidatedRefs:
         description = move_description(batch)
         found = await self._rest.search(
-            "account.move", [("description", "=", description)], ["state", "number", "date"]
+            "account.move",
+            [("description", "=", description)],
+            ["state", "number", "date", "lines"],
         )
         company_currency = await self._company_currency()
         costs = await self._costs(batch, company_currency)
         if found:
             move = found[0]
         else:
-            entry = await self._entry(batch, costs)
-            conversion = await self._conversion(batch.currency, company_currency, posting_date)
             move_id = await self._rest.create(
                 "account.move",
                 {
@@ -90,17 +90,25 @@ class TrytonConsolidatedPostings:
                     "period": await self._period_id(posting_date),
                     "date": posting_date,
                     "description": description,
-                    "lines": [["create", entry.move_lines(conversion)]],
+                    "lines": [
+                        ["create", await self._lines(batch, costs, company_currency, posting_date)]
+                    ],
                 },
             )
             move = {"id": move_id, "state": "draft"}
         if move["state"] == "draft":
             if found and move["date"] != posting_date:
-                # Left by an earlier attempt, dated before its period closed: date it anew.
+                # Left by an earlier attempt, dated before its period closed: written anew for
+                # the new date (and, for a store in another currency, that date's rate).
+                lines = await self._lines(batch, costs, company_currency, posting_date)
                 await self._rest.write(
                     "account.move",
                     move["id"],
-                    {"date": posting_date, "period": await self._period_id(posting_date)},
+                    {
+                        "date": posting_date,
+                        "period": await self._period_id(posting_date),
+                        "lines": [["delete", move["lines"]], ["create", lines]],
+                    },
                 )
             move = await self._rest.click("account.move", move["id"], "post", ["state", "number"])
         record = await self._rest.read("account.move", move["id"], ["number", "date"])
@@ -111,6 +119,17 @@ class TrytonConsolidatedPostings:
             posting_date=record["date"],
             cost_of_goods=sum(costs.values(), Decimal(0)),
         )
+
+    async def _lines(
+        self,
+        batch: ConsolidationBatch,
+        costs: dict[str, Decimal],
+        company_currency: str,
+        posting_date: date,
+    ) -> list[Record]:
+        entry = await self._entry(batch, costs)
+        conversion = await self._conversion(batch.currency, company_currency, posting_date)
+        return entry.move_lines(conversion)
 
     async def _entry(self, batch: ConsolidationBatch, costs: dict[str, Decimal]) -> JournalEntry:
         totals = batch.totals
