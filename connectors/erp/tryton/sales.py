@@ -6,7 +6,7 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
-from connectors.erp.errors import ErpRejected
+from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.records import (
@@ -63,13 +63,17 @@ class TrytonSales:
             # Queues sale.process; with no queue worker it runs right after the commit, before
             # the response comes back. A failing task does not fail the request.
             await self._rest.click("sale.sale", sale_id, "confirm")
-        else:
-            await self._rest.click("sale.sale", sale_id, "process")
+            confirmed = await self.read(sale_id)
+            if confirmed.state != "confirmed":
+                return confirmed
+        # Processing that failed after the commit (a locked database, say) runs again here,
+        # where its error comes back: a refusal as such, anything else as transient.
+        await self._rest.click("sale.sale", sale_id, "process")
         sale = await self.read(sale_id)
         if sale.state == "confirmed":
-            raise ErpRejected(
-                f"Tryton confirmed sale {sale.number} for {order.reference} but could not"
-                " process it (see its ir.error records or the server log)"
+            raise ErpUnavailable(
+                f"Tryton confirmed sale {sale.number} for {order.reference} but has not"
+                " processed it yet (see its ir.error records or the server log)"
             )
         return sale
 
