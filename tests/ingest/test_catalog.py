@@ -19,12 +19,11 @@ from starter.catalog import (
     CatalogPlan,
     effective_tax_rates,
     load_catalog,
-    plan_from_transactions,
     read_catalog_csv,
 )
 from store.db import create_store_engine, session_scope
 from store.tables import Mapping
-from tests.sample_data import POSLOG_DIR
+from tests.sample_data import POSLOG_DIR, poslog_store_catalog
 
 POSLOG = POSLOG_DIR / "POSLog.xml"
 
@@ -48,14 +47,7 @@ def test_a_bad_catalog_row_is_named(tmp_path: Path) -> None:
 def test_a_poslog_file_gives_its_items_and_the_effective_rate_of_its_tax_code() -> None:
     transactions = parse_poslog(POSLOG).transactions
 
-    plan = plan_from_transactions(
-        transactions,
-        warehouse_code="WH-NYC",
-        store_id="9",
-        quantity=Decimal(1000),
-        counted_on=None,
-        tax_like="US-NY",
-    )
+    plan = poslog_store_catalog(transactions)
 
     assert len(plan.items) == len({line.sku for txn in transactions for line in txn.lines})
     assert {item.unit for item in plan.items} == {"unit", "lb"}

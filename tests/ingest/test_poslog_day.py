@@ -15,11 +15,11 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from connectors.pos.poslog import parse_poslog
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.catalog import load_catalog, plan_from_transactions
+from starter.catalog import load_catalog
 from starter.intake import Intake
 from starter.replay import replay
 from starter.submission import wait_settled
-from tests.sample_data import POSLOG_DIR
+from tests.sample_data import POSLOG_DIR, poslog_store_catalog
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
@@ -39,14 +39,7 @@ async def test_the_poslog_day_replays_end_to_end_with_the_files_totals_in_the_er
 ) -> None:
     client: Client = temporal_env.client
     transactions = parse_poslog(POSLOG).transactions
-    plan = plan_from_transactions(
-        transactions,
-        warehouse_code="WH-NYC",
-        store_id="9",
-        quantity=Decimal(1000),
-        counted_on=None,
-        tax_like="US-NY",
-    )
+    plan = poslog_store_catalog(transactions)
     await load_catalog(tryton_rest, erp_sandbox.company_id, ingest_engine, plan)
 
     summary = await replay(
