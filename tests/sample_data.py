@@ -1,10 +1,18 @@
-"""Real sample files the tests read, kept in the repository with their licences."""
+"""Sample data the tests read: real POS files (kept with their licences) and the demo's
+mappings."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from domain.mapping import MappingRow
 from domain.transaction import PosTransaction
 from starter.catalog import CatalogPlan, plan_from_transactions
+from starter.mappings_csv import read_mappings
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
 
 POSLOG_DIR = Path(__file__).resolve().parent / "data" / "poslog"
 """NCR's ARTS POSLog samples (BSD-3-Clause, see LICENSE there), copied from shared/data/poslog."""
@@ -21,3 +29,14 @@ def poslog_store_catalog(transactions: list[PosTransaction]) -> CatalogPlan:
         counted_on=None,
         tax_like="US-NY",
     )
+
+
+EXAMPLE_MAPPINGS = Path(__file__).resolve().parents[1] / "examples" / "mappings.csv"
+
+
+def example_store(url: str, extra: Sequence[MappingRow] = ()) -> Engine:
+    """A store at ``url`` holding the demo's mappings (examples/mappings.csv) and ``extra``."""
+    engine = create_store_engine(url)
+    with session_scope(engine) as session:
+        import_mappings(session, [*read_mappings(EXAMPLE_MAPPINGS), *extra])
+    return engine

@@ -3,7 +3,6 @@ Tryton ERP, a store on SQLite and an in-process worker (with a gate to pause act
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -11,15 +10,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.settings import Settings
-from starter.mappings_csv import read_mappings
 from starter.submission import Submitter
-from store.db import create_store_engine, session_scope
-from store.mappings import import_mappings
 from tests.e2e.gates import ActivityGate
 from tests.erp_fixtures import sandbox_settings
+from tests.sample_data import example_store
 from worker import run_worker
-
-EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +26,7 @@ def e2e_settings(
 
 @pytest.fixture(scope="session")
 def e2e_engine(e2e_settings: Settings) -> Iterator[Engine]:
-    engine = create_store_engine(e2e_settings.resolved_store_url)
-    with session_scope(engine) as session:
-        import_mappings(session, read_mappings(EXAMPLES / "mappings.csv"))
+    engine = example_store(e2e_settings.resolved_store_url)
     yield engine
     engine.dispose()
 

@@ -14,14 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome, Submission
 from domain.settings import Settings
-from starter.mappings_csv import read_mappings
 from starter.submission import Submitter
 from store.claims import ClaimKey, count_duplicates
 from store.db import create_store_engine, session_scope
-from store.mappings import import_mappings
-from tests.e2e.conftest import EXAMPLES
 from tests.e2e.helpers import new_id, sales_with_reference
 from tests.factories import make_sale, sale_line
+from tests.sample_data import example_store
 from worker import run_worker
 from workflows.pos_transaction import PosTransactionWorkflow
 
@@ -35,10 +33,7 @@ async def postgres_settings(
     e2e_settings: Settings, postgres_url: str, temporal_env: WorkflowEnvironment
 ) -> AsyncIterator[Settings]:
     settings = e2e_settings.model_copy(update={"store_url": postgres_url, "task_queue": QUEUE})
-    engine = create_store_engine(postgres_url)
-    with session_scope(engine) as session:
-        import_mappings(session, read_mappings(EXAMPLES / "mappings.csv"))
-    engine.dispose()
+    example_store(postgres_url).dispose()
     stop = asyncio.Event()
     # Two workers, each with its own connection, as two worker processes would have.
     clients = [

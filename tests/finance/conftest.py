@@ -7,7 +7,6 @@ seconds); ``client`` starts them without (transactions, and closes that wait in 
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,17 +18,14 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.mapping import MappingKind, MappingRow
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.mappings_csv import read_mappings
 from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
-from store.db import create_store_engine, session_scope
-from store.mappings import import_mappings
 from tests.erp_fixtures import sandbox_settings
 from tests.finance.gates import RunGate
+from tests.sample_data import example_store
 from worker import run_worker
 from workflows import search_attributes as attrs
 
-EXAMPLES = Path(__file__).parents[2] / "examples"
 FINANCE_STORES = [
     MappingRow(kind=MappingKind.LOCATION, store_id="S201", erp_code="WH-LDS"),
     MappingRow(kind=MappingKind.LOCATION, store_id="S202", erp_code="WH-LDS"),
@@ -90,9 +86,7 @@ def daily_settings(
 
 
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_store_engine(settings.resolved_store_url)
-    with session_scope(engine) as session:
-        import_mappings(session, [*read_mappings(EXAMPLES / "mappings.csv"), *FINANCE_STORES])
+    engine = example_store(settings.resolved_store_url, FINANCE_STORES)
     yield engine
     engine.dispose()
 

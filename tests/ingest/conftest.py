@@ -5,7 +5,6 @@ httpx's ASGI transport."""
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,14 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.settings import Settings
 from starter.ingest.server import build_app
-from starter.mappings_csv import read_mappings
-from store.db import create_store_engine, session_scope
-from store.mappings import import_mappings
 from tests.erp_fixtures import sandbox_settings
 from tests.ingest.signing import SECRETS
+from tests.sample_data import example_store
 from worker import run_worker
-
-EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 @pytest.fixture(scope="session")
@@ -46,9 +41,7 @@ def ingest_settings(
 
 @pytest.fixture(scope="session")
 def ingest_engine(ingest_settings: Settings) -> Iterator[Engine]:
-    engine = create_store_engine(ingest_settings.resolved_store_url)
-    with session_scope(engine) as session:
-        import_mappings(session, read_mappings(EXAMPLES / "mappings.csv"))
+    engine = example_store(ingest_settings.resolved_store_url)
     yield engine
     engine.dispose()
 
