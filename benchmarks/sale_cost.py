@@ -26,12 +26,10 @@ from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.mappings_csv import read_mappings
 from starter.submission import Submitter, wait_settled
 from starter.temporal_server import temporal_binary
-from store.db import create_store_engine, session_scope
-from store.mappings import import_mappings
 from tests.factories import make_sale, sale_line
+from tests.sample_data import example_store
 from worker import run_worker
 from workflows import search_attributes
 
@@ -104,9 +102,7 @@ async def per_step_costs(connector: TrytonConnector, sales: int) -> None:
 
 async def end_to_end(settings: Settings, env: WorkflowEnvironment, sales: int, limit: int) -> None:
     """Submit tickets through Temporal and wait until each is posted."""
-    engine = create_store_engine(settings.resolved_store_url)
-    with session_scope(engine) as session:
-        import_mappings(session, read_mappings(REPOSITORY / "examples" / "mappings.csv"))
+    engine = example_store(settings.resolved_store_url)
     submitter = Submitter(env.client, engine, settings.task_queue)
     gate = asyncio.Semaphore(limit)
     latencies: list[float] = []
