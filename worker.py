@@ -129,7 +129,7 @@ async def run_worker(
 
 async def _main() -> None:
     configure_logging()
-    settings = Settings.from_env(os.environ)
+    settings = Settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,17 +1,24 @@
-"""One settings object, read from TILLSYNC_* environment variables."""
+"""One settings object, read from TILLSYNC_* environment variables.
 
-from collections.abc import Mapping
+Every instance reads the environment (pydantic-settings), also one built in code: keyword
+arguments win over the environment, which wins over the defaults.
+"""
+
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.periods import PostingMode
 
 ENV_PREFIX = "TILLSYNC_"
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
     data_dir: Path = Field(default=Path(".data"), description="embedded stack state")
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -19,17 +26,31 @@ class Settings(BaseModel):
     erp_sandbox_port: int = 8010
     task_queue: str = "tillsync"
     store_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    erp_kind: Literal["tryton", "memory"] = Field(
+        default="tryton", description="memory: the in-process stand-in (benchmarks, tests)"
+    )
     erp_url: str = Field(default="", description="Tryton base URL; default: the sandbox's")
     erp_database: str = ""
     erp_api_key: str = ""
     erp_company_id: int = 1
     erp_timeout_seconds: float = 30.0
+    erp_max_concurrent_calls: int = Field(
+        default=8, gt=0, description="ERP calls in flight at once from one worker process"
+    )
+    reserve_batch_window_ms: int = Field(
+        default=100,
+        ge=0,
+        le=500,
+        description="how long a store's reservations wait to share one ERP call (0: none)",
+    )
+    reserve_batch_max: int = Field(default=50, gt=0, description="reservations in one ERP call")
     erp_rpc_login: str = Field(
         default="", description="ERP user for JSON-RPC (reconciling payments); default: sandbox's"
     )
     erp_rpc_password: SecretStr = Field(default=SecretStr(""), description="never logged")
     tax_tolerance_per_line: Decimal = Decimal("0.01")
-    max_concurrent_activities: int = 20
+    max_concurrent_activities: int = Field(default=100, gt=0)
+    max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
     # POS ingest (starter/ingest): where it listens, whom it trusts, and its limits.
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8080
@@ -53,15 +74,6 @@ class Settings(BaseModel):
         description="per_transaction: an invoice per ticket; daily: one posting per store-day",
     )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
-        values = {
-            key[len(ENV_PREFIX) :].lower(): value
-            for key, value in environ.items()
-            if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in cls.model_fields
-        }
-        return cls.model_validate(values)
 
     @property
     def resolved_store_url(self) -> str:

@@ -20,7 +20,7 @@ from worker import exit_without_teardown
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env(os.environ)
+    settings = Settings()
     handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
     try:
         code = asyncio.run(handler(args, settings))

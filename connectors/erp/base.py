@@ -6,15 +6,26 @@ out after taking effect can run again safely. Compensations are ``*_if_present``
 nothing when there is nothing to undo.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
+
+
+class ReserveRequest(NamedTuple):
+    order: ErpOrder
+    tolerance: Decimal | None = None
+
+
+ReserveOutcome = ErpOrderRefs | Exception
+"""The refs of a reserved order, or the error (an ErpError, or anything unexpected) that
+stopped that one order: one ticket's failure never fails the others of its batch."""
 
 
 class ErpConnector(Protocol):
@@ -33,6 +44,11 @@ class ErpConnector(Protocol):
         lines are booked against their original (ErpReturnRefused when it does not allow them)
         and restocked by condition.
         """
+
+    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
+        """``reserve`` for several orders of one warehouse at once, in as few ERP calls as the
+        ERP allows; one outcome per request, in order. Each order stays its own document (or
+        its own identifiable lines), found and undone by its own reference."""
 
     async def release_if_present(self, reference: str) -> None:
         """Undo ``reserve``: cancel the reservation and the order, if they exist."""

@@ -6,9 +6,11 @@ ids (codes.py), invoice dates (numbering.py), the till's figures (invoicing.py),
 """
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
@@ -100,6 +102,26 @@ class TrytonConnector:
             for shipment_id, state in sale.shipments.items()
         ]
         return sale.refs(order.reference).model_copy(update={"reserved_beyond_stock": any(forced)})
+
+    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
+        """One sale per order, reserved side by side (the connector's call cap bounds them)."""
+        outcomes = await asyncio.gather(
+            *(self._check_and_reserve(request) for request in requests), return_exceptions=True
+        )
+        results: list[ReserveOutcome] = []
+        for outcome in outcomes:
+            if isinstance(outcome, ErpOrderRefs | Exception):
+                results.append(outcome)
+            else:  # cancelled: not one order's failure
+                raise outcome
+        return results
+
+    async def _check_and_reserve(self, request: ReserveRequest) -> ErpOrderRefs:
+        order = request.order
+        await self.check_codes(
+            order.warehouse_code, [line.product_code for line in order.product_lines]
+        )
+        return await self.reserve(order, request.tolerance)
 
     async def release_if_present(self, reference: str) -> None:
         sale = await self._sales.find(reference)
