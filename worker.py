@@ -67,7 +67,13 @@ def build_worker(
     store = StoreActivities(engine)
     returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
-    erp = ErpActivities(connector, settings.tax_tolerance_per_line)
+    erp = ErpActivities(
+        connector,
+        settings.tax_tolerance_per_line,
+        max_concurrent_calls=settings.erp_max_concurrent_calls,
+        reserve_batch_window_seconds=settings.reserve_batch_window_ms / 1000,
+        reserve_batch_max=settings.reserve_batch_max,
+    )
     finance = FinanceActivities(engine, books, client, settings)
     daily = DailyPostingActivities(engine, books, settings.erp_company_id)
     return Worker(
@@ -96,6 +102,8 @@ def build_worker(
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_local_activities=settings.max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         interceptors=interceptors,
     )
 

@@ -4,6 +4,7 @@ Transient failures (ErpUnavailable, or anything unexpected) propagate and Tempor
 them with backoff. Business refusals become non-retryable failures that park the saga.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -14,7 +15,8 @@ from temporalio import activity
 
 from activities.errors import business_failure
 from activities.heartbeat import heartbeating
-from connectors.erp.base import ErpConnector
+from activities.reservations import ReservationBatcher
+from connectors.erp.base import ErpConnector, ReserveRequest
 from connectors.erp.errors import (
     ErpRejected,
     ErpReturnRefused,
@@ -39,14 +41,6 @@ class PayRequest(BaseModel):
 class ReturnableRequest(BaseModel):
     original_reference: str
     original_line_number: int
-
-
-@asynccontextmanager
-async def _compensation_call() -> AsyncIterator[None]:
-    """A compensation never gives up: every error, refusals included, is retried with backoff
-    (and shows in the UI as a retrying activity) until the ERP accepts the undo."""
-    async with heartbeating():
-        yield
 
 
 @asynccontextmanager
@@ -89,59 +83,84 @@ async def _erp_call() -> AsyncIterator[None]:
 
 
 class ErpActivities:
-    def __init__(self, connector: ErpConnector, tax_tolerance_per_line: Decimal) -> None:
+    def __init__(
+        self,
+        connector: ErpConnector,
+        tax_tolerance_per_line: Decimal,
+        *,
+        max_concurrent_calls: int = 8,
+        reserve_batch_window_seconds: float = 0.0,
+        reserve_batch_max: int = 50,
+    ) -> None:
+        """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
+        batch of reservations is one); more wait their turn instead of overloading the ERP."""
         self._erp = connector
         self._tax_tolerance_per_line = tax_tolerance_per_line
+        self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
+        self._reservations = ReservationBatcher(
+            connector, self._erp_calls, reserve_batch_window_seconds, reserve_batch_max
+        )
+
+    @asynccontextmanager
+    async def _step(self) -> AsyncIterator[None]:
+        async with _erp_call(), self._erp_calls:
+            yield
+
+    @asynccontextmanager
+    async def _undo(self) -> AsyncIterator[None]:
+        """A compensation never gives up: every error, refusals included, is retried with
+        backoff (and shows in the UI as a retrying activity) until the ERP accepts the undo."""
+        async with heartbeating(), self._erp_calls:
+            yield
 
     @activity.defn(name="erp.reserve")
     async def reserve(self, order: ErpOrder) -> ErpOrderRefs:
         """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
-        beyond it the order is refused (totals_mismatch) before any stock is reserved."""
+        beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
+        out with the other reservations of its warehouse waiting at the same moment."""
         lines = len(order.product_lines) + len(order.discount_lines)
+        request = ReserveRequest(order, self._tax_tolerance_per_line * lines)
         async with _erp_call():
-            await self._erp.check_codes(
-                order.warehouse_code, [line.product_code for line in order.product_lines]
-            )
-            return await self._erp.reserve(order, self._tax_tolerance_per_line * lines)
+            return await self._reservations.reserve(request)
 
     @activity.defn(name="erp.returnable_quantity")
     async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:
-        async with _erp_call():
+        async with self._step():
             return await self._erp.returnable_quantity(
                 request.original_reference, request.original_line_number
             )
 
     @activity.defn(name="erp.pay")
     async def pay(self, request: PayRequest) -> ErpOrderRefs:
-        async with _erp_call():
+        async with self._step():
             return await self._erp.pay(request.reference, request.payments)
 
     @activity.defn(name="erp.void_payments_if_present")
     async def void_payments_if_present(self, reference: str) -> None:
-        async with _compensation_call():
+        async with self._undo():
             await self._erp.void_payments_if_present(reference)
 
     @activity.defn(name="erp.release_if_present")
     async def release_if_present(self, reference: str) -> None:
-        async with _compensation_call():
+        async with self._undo():
             await self._erp.release_if_present(reference)
 
     @activity.defn(name="erp.post")
     async def post(self, request: PostRequest) -> ErpPostingResult:
-        async with _erp_call():
+        async with self._step():
             return await self._erp.post(request.reference, request.posting_date)
 
     @activity.defn(name="erp.cancel_posting_if_present")
     async def cancel_posting_if_present(self, reference: str) -> None:
-        async with _compensation_call():
+        async with self._undo():
             await self._erp.cancel_posting_if_present(reference)
 
     @activity.defn(name="erp.commit")
     async def commit(self, reference: str) -> ErpOrderRefs:
-        async with _erp_call():
+        async with self._step():
             return await self._erp.commit(reference)
 
     @activity.defn(name="erp.return_stock_if_present")
     async def return_stock_if_present(self, reference: str) -> None:
-        async with _compensation_call():
+        async with self._undo():
             await self._erp.return_stock_if_present(reference)

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from activities.errors import business_failure
 from activities.heartbeat import heartbeating
+from activities.period_cache import CachedPeriods
 from activities.reconciliation import build_reconciliation
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
@@ -85,6 +86,7 @@ class FinanceActivities:
         self._books = books
         self._client = client
         self._settings = settings
+        self._periods = CachedPeriods(books, settings.erp_period_cache_seconds)
 
     def definitions(self) -> list[Callable[..., Any]]:
         return [
@@ -100,7 +102,7 @@ class FinanceActivities:
     async def plan_posting(self, request: PostingPlanRequest) -> PostingPlan:
         """The posting mode, and the day a posting dated ``business_date`` lands on."""
         async with heartbeating():
-            periods = await self._books.periods_from(request.business_date)
+            periods = await self._periods.periods_from(request.business_date)
         closing = (
             await asyncio.to_thread(self._closing_ranges, request.business_date)
             if request.honour_closing_marks
@@ -153,8 +155,11 @@ class FinanceActivities:
 
     @activity.defn(name="finance.close_erp_period")
     async def close_erp_period(self, erp_id: int) -> ErpPeriod:
+        self._periods.invalidate()
         async with heartbeating(), _refusals_are_business_failures():
-            return await self._books.close_period(erp_id)
+            closed = await self._books.close_period(erp_id)
+        self._periods.invalidate()
+        return closed
 
     @activity.defn(name="finance.settle_close")
     def settle(self, outcome: CloseOutcome) -> None:

@@ -12,6 +12,10 @@ HEARTBEAT_EVERY_SECONDS = 2.0
 
 @asynccontextmanager
 async def heartbeating() -> AsyncIterator[None]:
+    """Local activities run inside the workflow task, which has its own liveness: they skip."""
+    if activity.info().is_local:
+        yield
+        return
     heartbeat = asyncio.create_task(_heartbeat_forever())
     try:
         yield

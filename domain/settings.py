@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         le=500,
         description="how long a store's reservations wait to share one ERP call (0: none)",
     )
+    erp_period_cache_seconds: float = Field(
+        default=30.0, ge=0, description="how long a worker trusts the ERP's periods it read"
+    )
     reserve_batch_max: int = Field(default=50, gt=0, description="reservations in one ERP call")
     erp_rpc_login: str = Field(
         default="", description="ERP user for JSON-RPC (reconciling payments); default: sandbox's"

@@ -4,12 +4,16 @@
   moves on in seconds; transient failures retry with backoff for days (then the caller parks).
 - ``compensation``: an undo in the ERP; it retries for as long as it takes.
 - ``store_step``: a (synchronous) write or read of the store's database.
+- ``local_step``: a short step run by the worker that runs the workflow, inside its workflow
+  task (no task queue round trip): store reads and writes, cached ERP reads. It retries with
+  the given policy, backing off on timers once retries grow long.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows import policies
@@ -49,3 +53,18 @@ async def store_step(activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> 
         schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
         retry_policy=policies.STORE_RETRY,
     )
+
+
+async def local_step(
+    activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+    arg: ArgT,
+    retry_policy: RetryPolicy = policies.STORE_RETRY,
+) -> ResultT:
+    result: ResultT = await workflow.execute_local_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=policies.LOCAL_START_TO_CLOSE,
+        schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
+        retry_policy=retry_policy,
+    )
+    return result

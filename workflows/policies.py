@@ -26,6 +26,8 @@ STORE_RETRY = RetryPolicy(
 )
 STORE_START_TO_CLOSE = timedelta(seconds=60)
 STORE_SCHEDULE_TO_CLOSE = timedelta(days=7)
+# A local step runs inside the workflow task; the worker keeps that task alive meanwhile.
+LOCAL_START_TO_CLOSE = timedelta(seconds=30)
 
 # A return replayed before its original sale re-checks the journal with backoff.
 ORIGINAL_FIRST_RECHECK = timedelta(seconds=5)

@@ -8,7 +8,9 @@ parks the run until an operator signals ``retry`` (after fixing the cause) or ``
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
@@ -41,10 +43,24 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
-    from workflows import policies
+    from workflows import patches, policies
     from workflows import search_attributes as attrs
-    from workflows.activity_calls import compensation, erp_step, store_step
+    from workflows.activity_calls import compensation, erp_step, local_step, store_step
     from workflows.saga import Compensations
+
+OwnerT = TypeVar("OwnerT")
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+_FINDABLE_STAGES = {
+    SyncStage.RESERVING,
+    SyncStage.POSTING,
+    SyncStage.WAITING_ORIGINAL,
+    SyncStage.COMPENSATING,
+    *(stage for stage in SyncStage if stage.is_settled),
+}
+"""The stages written to the SyncStage search attribute: where a run waits or ends. The steps
+between them take milliseconds; the ``status`` query still shows each one."""
 
 
 class OperatorDecision:
@@ -67,11 +83,13 @@ class PosTransactionWorkflow:
         self._parked_kinds: set[ExceptionKind] = set()
         self._order: ErpOrder | None = None
         self._plan: PostingPlan | None = None
+        self._local_steps = False
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
+        self._local_steps = workflow.patched(patches.LOCAL_STORE_STEPS)
         txn = submission.transaction
-        claim = await store_step(StoreActivities.claim, submission)
+        claim = await self._store(StoreActivities.claim, submission)
         if not claim.is_owner:
             self._set_stage(SyncStage.DUPLICATE, Outcome.DUPLICATE)
             return await self._finish()
@@ -109,7 +127,7 @@ class PosTransactionWorkflow:
         reference = erp_reference(txn, self._status.attempts)
         try:
             self._set_stage(SyncStage.MAPPING)
-            mapping = await store_step(StoreActivities.resolve_mapping, txn)
+            mapping = await self._store(StoreActivities.resolve_mapping, txn)
             originals = await self._wait_for_originals(txn, self._submission.original_wait)
             order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
@@ -170,7 +188,7 @@ class PosTransactionWorkflow:
             if any(line.is_return and line.return_of is None for line in txn.lines):
                 await self._record_exception(txn, unreferenced_return_record(txn))
             return None
-        except (ActivityError, _ParkWith) as error:
+        except (ActivityError, ApplicationError, _ParkWith) as error:
             failure = error.failure if isinstance(error, _ParkWith) else _failure_of(error)
             self._set_stage(SyncStage.COMPENSATING)
             await compensations.run()
@@ -188,7 +206,7 @@ class PosTransactionWorkflow:
         deadline = workflow.now() + wait
         pause = policies.ORIGINAL_FIRST_RECHECK
         while True:
-            lookup = await store_step(ReturnActivities.find_originals, txn)
+            lookup = await self._store(ReturnActivities.find_originals, txn)
             if not lookup.pending:
                 return lookup.references
             if workflow.now() >= deadline:
@@ -232,11 +250,17 @@ class PosTransactionWorkflow:
         await workflow.wait_condition(lambda: self._status.stage.is_settled)
         return self._status
 
+    async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+        if self._local_steps:
+            return await local_step(activity, arg)
+        return await store_step(activity, arg)
+
     def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
         self._status.stage = stage
         if outcome is not None:
             self._status.outcome = outcome
-        workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
+        if not self._local_steps or stage in _FINDABLE_STAGES:
+            workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
 
     def _merge_refs(self, refs: ErpOrderRefs) -> None:
         current = self._status.erp
@@ -251,7 +275,7 @@ class PosTransactionWorkflow:
         return self._status
 
     async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
-        await store_step(
+        await self._store(
             StoreActivities.record_outcome,
             OutcomeRecord(
                 transaction=txn,
@@ -266,14 +290,14 @@ class PosTransactionWorkflow:
     async def _record_exception(
         self, txn: PosTransaction, failure: BusinessFailure, resolution: str | None = None
     ) -> None:
-        await store_step(
+        await self._store(
             StoreActivities.open_exception,
             ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
         )
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
         """Resolve what parked this run; exceptions recorded for review stay open."""
-        await store_step(
+        await self._store(
             StoreActivities.resolve_exceptions,
             ExceptionResolution(
                 workflow_id=txn.workflow_id,
@@ -283,9 +307,10 @@ class PosTransactionWorkflow:
         )
 
     async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
-        return await erp_step(
-            FinanceActivities.plan_posting, PostingPlanRequest(business_date=txn.business_date)
-        )
+        request = PostingPlanRequest(business_date=txn.business_date)
+        if self._local_steps:
+            return await local_step(FinanceActivities.plan_posting, request, policies.ERP_RETRY)
+        return await erp_step(FinanceActivities.plan_posting, request)
 
 
 class _ParkWith(Exception):
@@ -294,9 +319,10 @@ class _ParkWith(Exception):
         self.failure = failure
 
 
-def _failure_of(error: ActivityError) -> BusinessFailure:
-    """The business reason behind a failed activity (or why its retries ran out)."""
-    cause = error.cause
+def _failure_of(error: ActivityError | ApplicationError) -> BusinessFailure:
+    """The business reason behind a failed activity (or why its retries ran out). A local
+    activity's failure arrives as the activity's own error, not wrapped in an ActivityError."""
+    cause = error.cause if isinstance(error, ActivityError) else error
     if isinstance(cause, ApplicationError) and cause.details:
         return BusinessFailure.model_validate(cause.details[0])
     if isinstance(cause, TimeoutError):
