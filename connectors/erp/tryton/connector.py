@@ -104,17 +104,15 @@ class TrytonConnector:
         return sale.refs(order.reference).model_copy(update={"reserved_beyond_stock": any(forced)})
 
     async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
-        """One sale per order, reserved side by side (the connector's call cap bounds them)."""
-        outcomes = await asyncio.gather(
-            *(self._check_and_reserve(request) for request in requests), return_exceptions=True
-        )
-        results: list[ReserveOutcome] = []
-        for outcome in outcomes:
-            if isinstance(outcome, ErpOrderRefs | Exception):
-                results.append(outcome)
-            else:  # cancelled: not one order's failure
-                raise outcome
-        return results
+        """One sale per order, one after the other: a batch holds one of the worker's ERP call
+        slots, and Tryton gains nothing from concurrent writers."""
+        outcomes: list[ReserveOutcome] = []
+        for request in requests:
+            try:
+                outcomes.append(await self._check_and_reserve(request))
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
 
     async def _check_and_reserve(self, request: ReserveRequest) -> ErpOrderRefs:
         order = request.order
