@@ -4,6 +4,7 @@ Remove a branch (and its id here) only once no run that started before it can st
 or replayed, and its recorded histories are retired from tests/replay.
 """
 
-LOCAL_STORE_STEPS = "local-store-steps"
-"""Store steps and the posting plan run as local activities; SyncStage is written to the
-search attributes only for the stages an operator looks for (not each step on the way)."""
+HOT_PATH = "hot-path"
+"""Pace: the stock (reserve) and the books (post, pay, commit) park apart, and a failure in
+the books keeps the reservation; store steps and the posting plan run as local activities;
+SyncStage is written to the search attributes only where a run waits or ends."""

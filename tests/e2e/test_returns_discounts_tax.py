@@ -15,6 +15,7 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
 from domain.outcomes import Outcome, Submission, SyncStage
 from domain.transaction import PosTransaction
+from starter.operations import abandon_run
 from starter.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.exceptions import list_exceptions
@@ -177,7 +178,7 @@ async def test_exchange_posts_both_parts(
     assert (await tryton_connector.stock_level("TEA-001", "WH-LON")).on_hand == teas.on_hand - 2
 
 
-async def test_exchange_failing_in_its_posting_compensates_both_parts(
+async def test_exchange_whose_books_fail_keeps_its_stock_and_abandoning_issues_it(
     submitter: Submitter,
     client: Client,
     tryton_connector: TrytonConnector,
@@ -197,12 +198,21 @@ async def test_exchange_failing_in_its_posting_compensates_both_parts(
     result = await submit_and_wait(submitter, client, swap)
 
     assert (result.outcome, result.exception_kind) == (Outcome.PARKED, "erp_rejected")
-    assert await tryton_connector.stock_level("MUG-001", "WH-LON") == mugs, "nothing taken back"
-    assert await tryton_connector.stock_level("TEA-001", "WH-LON") == teas, "reservation released"
+    held = await tryton_connector.stock_level("TEA-001", "WH-LON")
+    assert (held.on_hand, held.available) == (teas.on_hand, teas.available - 2), "still reserved"
+    assert await tryton_connector.stock_level("MUG-001", "WH-LON") == mugs, "not received yet"
     [booked] = await tryton_rest.search(
         "sale.sale", [("reference", "=", swap.workflow_id)], ["invoices.state"]
     )
-    assert all(invoice["state"] == "cancelled" for invoice in booked["invoices"])
+    assert all(invoice["state"] == "draft" for invoice in booked["invoices"]), "nothing posted"
+
+    await abandon_run(client, swap.workflow_id, "books handled by hand")
+    abandoned = await wait_settled(client, swap.workflow_id)
+
+    assert abandoned.outcome is Outcome.ABANDONED
+    issued = await tryton_connector.stock_level("TEA-001", "WH-LON")
+    assert (issued.on_hand, issued.available) == (teas.on_hand - 2, teas.available - 2)
+    assert (await tryton_connector.stock_level("MUG-001", "WH-LON")).on_hand == mugs.on_hand + 1
 
 
 async def test_discounts_are_their_own_lines_by_kind_and_nets_match(

@@ -1,0 +1,165 @@
+"""The state of one ticket's run and its bookkeeping steps (store, journal, exceptions, stage),
+shared by the saga's steps in workflows/pos_transaction.py."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.finance import FinanceActivities, PostingPlanRequest
+    from activities.store import (
+        ExceptionRecord,
+        ExceptionResolution,
+        OutcomeRecord,
+        StoreActivities,
+    )
+    from domain.erp_order import ErpOrder, ErpOrderRefs
+    from domain.outcomes import (
+        BusinessFailure,
+        ExceptionKind,
+        Outcome,
+        Submission,
+        SyncStage,
+        SyncStatus,
+    )
+    from domain.periods import PostingPlan
+    from domain.transaction import PosTransaction
+    from workflows import policies
+    from workflows import search_attributes as attrs
+    from workflows.activity_calls import erp_step, local_step, store_step
+
+OwnerT = TypeVar("OwnerT")
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+_FINDABLE_STAGES = {
+    SyncStage.RESERVING,
+    SyncStage.POSTING,
+    SyncStage.WAITING_ORIGINAL,
+    SyncStage.COMPENSATING,
+    *(stage for stage in SyncStage if stage.is_settled),
+}
+"""The stages written to the SyncStage search attribute: where a run waits or ends. The steps
+between them take milliseconds; the ``status`` query still shows each one."""
+
+
+class OperatorDecision:
+    def __init__(self, *, abandon: bool, note: str) -> None:
+        self.abandon = abandon
+        self.note = note
+
+
+class ParkWith(Exception):
+    def __init__(self, failure: BusinessFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class TicketRun:
+    def __init__(self, submission: Submission) -> None:
+        self._status = SyncStatus(
+            workflow_id=workflow.info().workflow_id,
+            transaction_id=submission.transaction.transaction_id,
+            stage=SyncStage.RECEIVED,
+        )
+        self._submission = submission
+        self._decision: OperatorDecision | None = None
+        self._parked_kinds: set[ExceptionKind] = set()
+        self._order: ErpOrder | None = None
+        self._plan: PostingPlan | None = None
+        self._local_steps = False
+
+    async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+        if self._local_steps:
+            return await local_step(activity, arg)
+        return await store_step(activity, arg)
+
+    def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
+        self._status.stage = stage
+        if outcome is not None:
+            self._status.outcome = outcome
+        if not self._local_steps or stage in _FINDABLE_STAGES:
+            workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
+
+    def _merge_refs(self, refs: ErpOrderRefs) -> None:
+        current = self._status.erp
+        if current is None:
+            self._status.erp = refs
+            return
+        updates = {key: value for key, value in refs.model_dump().items() if value}
+        self._status.erp = current.model_copy(update=updates)
+
+    async def _finish(self) -> SyncStatus:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status
+
+    async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
+        await self._store(
+            StoreActivities.record_outcome,
+            OutcomeRecord(
+                transaction=txn,
+                outcome=outcome,
+                refs=self._status.erp,
+                note=note,
+                order=self._order,
+                posting_mode=self._plan.mode if self._plan else None,
+            ),
+        )
+
+    async def _record_exception(
+        self, txn: PosTransaction, failure: BusinessFailure, resolution: str | None = None
+    ) -> None:
+        await self._store(
+            StoreActivities.open_exception,
+            ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
+        )
+
+    async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
+        """Resolve what parked this run; exceptions recorded for review stay open."""
+        await self._store(
+            StoreActivities.resolve_exceptions,
+            ExceptionResolution(
+                workflow_id=txn.workflow_id,
+                kinds=sorted(self._parked_kinds),
+                resolution=resolution,
+            ),
+        )
+
+    async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
+        request = PostingPlanRequest(business_date=txn.business_date)
+        if self._local_steps:
+            return await local_step(FinanceActivities.plan_posting, request, policies.ERP_RETRY)
+        return await erp_step(FinanceActivities.plan_posting, request)
+
+    async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
+        self._status.failure = failure
+        self._parked_kinds.add(failure.kind)
+        await self._record_exception(txn, failure)
+        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
+        self._set_stage(SyncStage.PARKED, Outcome.PARKED)
+        self._decision = None
+        await workflow.wait_condition(lambda: self._decision is not None)
+        decision, self._decision = self._decision, None
+        assert decision is not None
+        self._status.outcome = None
+        return decision
+
+
+def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFailure:
+    """The business reason behind a failed step (or why its retries ran out). A local
+    activity's failure arrives as the activity's own error, not wrapped in an ActivityError."""
+    if isinstance(error, ParkWith):
+        return error.failure
+    cause = error.cause if isinstance(error, ActivityError) else error
+    if isinstance(cause, ApplicationError) and cause.details:
+        return BusinessFailure.model_validate(cause.details[0])
+    if isinstance(cause, TimeoutError):
+        return BusinessFailure(
+            kind=ExceptionKind.ERP_UNAVAILABLE,
+            message="the ERP did not answer within the retry window; retry when it is back",
+        )
+    return BusinessFailure(
+        kind=ExceptionKind.ERP_REJECTED, message=str(cause or error) or type(error).__name__
+    )
