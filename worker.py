@@ -25,7 +25,7 @@ from activities.receipts import ReceiptActivities
 from activities.returns import ReturnActivities
 from activities.store import StoreActivities
 from connectors.erp.base import ErpBooks, ErpConnector
-from connectors.erp.factory import create_books, create_connector
+from connectors.erp.factory import create_erp
 from domain.settings import Settings
 from store.db import create_store_engine
 from workflows.daily_posting import DailyPostingWorkflow
@@ -123,8 +123,7 @@ async def run_worker(
     interceptors: Sequence[Interceptor] = (),
 ) -> None:
     """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection."""
-    connector = create_connector(settings)
-    books = create_books(settings)
+    connector, books = create_erp(settings)
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
         worker = build_worker(client, settings, connector, books, executor, interceptors)
         try:

@@ -20,6 +20,8 @@ class SyncStage(StrEnum):
     WAITING_ORIGINAL = "waiting_original"
     PAYING = "paying"
     COMPENSATING = "compensating"
+    RESUMING = "resuming"
+    """An operator's retry or abandon reached the parked run, which is acting on it."""
     PARKED = "parked"
     POSTED = "posted"
     IGNORED = "ignored"

@@ -7,6 +7,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.temporal_server import temporal_binary
+from tests.replay.recording import record_histories
 from workflows import search_attributes as attrs
 
 
@@ -20,5 +21,6 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     try:
         yield env
+        await record_histories(env.client)
     finally:
         await env.shutdown()

@@ -214,7 +214,11 @@ class PosTransactionWorkflow(TicketRun):
             await self._record_exception(txn, unreferenced_return_record(txn))
 
     async def _commit_abandoned(self) -> None:
-        """The books are given up, not the goods: they left the till, so stock is issued."""
+        """The books are given up, not the goods: what was booked of them is undone (so no
+        ERP posting stands without its ticket), and the stock, which left the till, issued."""
+        self._set_stage(SyncStage.COMPENSATING)
+        await compensation(ErpActivities.void_payments_if_present, self._reference)
+        await compensation(ErpActivities.cancel_posting_if_present, self._reference)
         self._set_stage(SyncStage.COMMITTING)
         try:
             self._merge_refs(await erp_step(ErpActivities.commit, self._reference))
@@ -247,14 +251,19 @@ class PosTransactionWorkflow(TicketRun):
     @workflow.signal
     def retry(self, note: str = "") -> None:
         """Run the parked stage again (after the cause was fixed)."""
-        if self._status.stage is SyncStage.PARKED:
-            self._decision = OperatorDecision(abandon=False, note=note)
+        self._decide(OperatorDecision(abandon=False, note=note))
 
     @workflow.signal
     def abandon(self, reason: str) -> None:
         """Give the transaction up: journal it as abandoned and resolve its exceptions."""
+        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
+
+    def _decide(self, decision: OperatorDecision) -> None:
+        """Leaving PARKED at once means a wait for the outcome right after the signal does not
+        return the stale parked status."""
         if self._status.stage is SyncStage.PARKED:
-            self._decision = OperatorDecision(abandon=True, note=reason or "no reason given")
+            self._decision = decision
+            self._status.stage = SyncStage.RESUMING
 
     @workflow.query
     def status(self) -> SyncStatus:

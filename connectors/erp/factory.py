@@ -1,13 +1,18 @@
-"""Build the configured ERP connector from settings (or the embedded sandbox's info file)."""
+"""Build the configured ERP from settings: the Tryton connector and books (of the configured
+server, or of the embedded sandbox's info file), or the in-memory stand-in."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.erp.memory import MemoryErp
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton.books import TrytonBooks
 from domain.settings import Settings
+
+MEMORY_DEFAULT_STOCK = Decimal(1_000_000)
 
 
 def sandbox_info_path(settings: Settings) -> Path:
@@ -72,3 +77,12 @@ def create_books(settings: Settings) -> ErpBooks:
         company_id,
         timeout=settings.erp_timeout_seconds,
     )
+
+
+def create_erp(settings: Settings) -> tuple[ErpConnector, ErpBooks]:
+    """The connector and the books of ``settings.erp_kind``; for ``memory`` one MemoryErp is
+    both: it knows every code, and every product has ample stock everywhere."""
+    if settings.erp_kind == "memory":
+        erp = MemoryErp(default_stock=MEMORY_DEFAULT_STOCK)
+        return erp, erp
+    return create_connector(settings), create_books(settings)

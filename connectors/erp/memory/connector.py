@@ -1,0 +1,267 @@
+"""MemoryErp: an ERP in memory that keeps the ErpConnector and ErpBooks promises, for fast saga
+tests and benchmarks.
+
+Every call goes the same way: it is counted, waits out its latency, may fail transiently or
+by a scripted fault before it does anything, takes effect (synchronously, so atomically on
+the event loop), and may then fail by a fault scripted to strike after the effect, which is
+how a step that timed out after taking effect looks to the saga.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from connectors.erp.base import ReserveOutcome, ReserveRequest
+from connectors.erp.memory.books import ConsolidatedBook, posted_invoices
+from connectors.erp.memory.faults import CallConditions, Faults, ScriptedFault
+from connectors.erp.memory.ledger import (
+    DAMAGED_SUFFIX,
+    Catalogue,
+    MemoryOrder,
+    StockBook,
+    StockKey,
+)
+from connectors.erp.memory.periods import Periods
+from connectors.erp.memory.sales import Sales
+from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
+from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.periods import ErpPeriod
+from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
+from domain.returns import ReturnableQuantity
+
+ResultT = TypeVar("ResultT")
+
+
+class MemoryErp:
+    """Both the ErpConnector and the ErpBooks of an ERP that lives in this process.
+
+    ``warehouses`` and ``products``: the codes it knows (None: every code). ``stock``: on-hand
+    quantity per (warehouse code, product code); any other pair holds ``default_stock``.
+    ``unit_costs``: product code -> unit cost, for the cost of goods of daily postings.
+    """
+
+    def __init__(
+        self,
+        warehouses: Iterable[str] | None = None,
+        products: Iterable[str] | None = None,
+        stock: Mapping[StockKey, Decimal] | None = None,
+        *,
+        default_stock: Decimal = Decimal(0),
+        unit_costs: Mapping[str, Decimal] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        transient_failure_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self._catalogue = Catalogue(warehouses, products)
+        for warehouse, product in stock or {}:
+            self._catalogue.check(warehouse, [product])
+        self._stock = StockBook(stock, default_stock)
+        self._periods = Periods()
+        self._sales = Sales(self._catalogue, self._stock, self._periods)
+        self._consolidated = ConsolidatedBook(self._periods, self._sales, unit_costs or {})
+        self._faults = Faults()
+        self._conditions = CallConditions(latency, jitter, transient_failure_rate, seed)
+        self.calls: Counter[str] = Counter()
+        """Calls received, by method name (a ``reserve_many`` is one call, whatever its size)."""
+        self.batched_orders = 0
+        """Orders received through ``reserve_many``."""
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def fail(
+        self,
+        step: str,
+        error: Exception | None = None,
+        *,
+        times: int | None = 1,
+        reference: str | None = None,
+        after_effect: bool = False,
+    ) -> None:
+        """Make the next ``times`` calls of ``step`` (None: every call until cleared) raise
+        ``error`` (default ErpUnavailable), before the step takes effect, or after it with
+        ``after_effect``. ``reference``: only calls for it, or, given a workflow id, for any
+        of its attempts (``<id>~N``). A ``reserve`` fault also strikes that order within a
+        ``reserve_many`` (as its outcome); a ``reserve_many`` fault fails the whole call."""
+        self._faults.script(step, error, times, reference, after_effect)
+
+    def clear_faults(self, step: str | None = None) -> None:
+        self._faults.clear(step)
+
+    @property
+    def pending_faults(self) -> list[ScriptedFault]:
+        return self._faults.pending
+
+    # -- the ERP's own books, for tests and benchmarks ---------------------------------------
+
+    def order(self, reference: str) -> MemoryOrder:
+        """The order booked under ``reference`` (KeyError if none): state, history, effects."""
+        found = self._sales.find(reference)
+        if found is None:
+            raise KeyError(f"the memory ERP has no order under {reference!r}")
+        return found
+
+    def orders(self) -> list[MemoryOrder]:
+        return list(self._sales)
+
+    def effects(self, reference: str) -> Counter[str]:
+        """The changes that took effect under ``reference`` (reserved, posted, paid, ...)."""
+        found = self._sales.find(reference)
+        return Counter(found.effects) if found else Counter()
+
+    def reserved_at(self, reference: str) -> float | None:
+        """``time.monotonic()`` when the reservation under ``reference`` took effect."""
+        found = self._sales.find(reference)
+        return found.reserved_at if found else None
+
+    def standing_postings(self) -> Counter[str]:
+        """Per workflow id, its standing (posted, not cancelled) invoices over all attempts."""
+        return Counter(order.workflow_id for order in self._sales if order.standing)
+
+    def posted_twice(self) -> list[str]:
+        """Workflow ids with more than one standing invoice, or one reference posted twice:
+        a correct saga leaves this empty."""
+        doubled = {ticket for ticket, count in self.standing_postings().items() if count > 1}
+        doubled |= {order.workflow_id for order in self._sales if order.effects["posted"] > 1}
+        return sorted(doubled)
+
+    def stock_of(self, product_code: str, warehouse_code: str) -> StockLevel:
+        """``stock_level`` without being a call (no latency, faults or counting)."""
+        return self._stock.level(product_code, warehouse_code)
+
+    def period(self, day: date) -> ErpPeriod:
+        return self._periods.of(day)
+
+    def add_codes(self, warehouses: Iterable[str] = (), products: Iterable[str] = ()) -> None:
+        self._catalogue.add(warehouses, products)
+
+    def set_on_hand(self, product_code: str, warehouse_code: str, quantity: Decimal) -> None:
+        self._stock.set_on_hand((warehouse_code, product_code), quantity)
+
+    # -- ErpConnector ----------------------------------------------------------------------
+
+    async def ping(self) -> None:
+        await self._call("ping", None, lambda: None)
+
+    async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
+        await self._call(
+            "check_codes", None, lambda: self._catalogue.check(warehouse_code, product_codes)
+        )
+
+    async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
+        return await self._call(
+            "reserve", order.reference, lambda: self._sales.reserve(order, tolerance)
+        )
+
+    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
+        self.batched_orders += len(requests)
+        return await self._call(
+            "reserve_many", None, lambda: [self._reserve_one(request) for request in requests]
+        )
+
+    def _reserve_one(self, request: ReserveRequest) -> ReserveOutcome:
+        reference = request.order.reference
+        try:
+            self._faults.raise_if_scripted("reserve", reference, after_effect=False)
+            refs = self._sales.reserve(request.order, request.tolerance)
+            self._faults.raise_if_scripted("reserve", reference, after_effect=True)
+        except Exception as error:
+            return error
+        return refs
+
+    async def release_if_present(self, reference: str) -> None:
+        await self._call("release_if_present", reference, lambda: self._sales.release(reference))
+
+    async def post(self, reference: str, posting_date: date) -> ErpPostingResult:
+        return await self._call(
+            "post", reference, lambda: self._sales.post(reference, posting_date)
+        )
+
+    async def cancel_posting_if_present(self, reference: str) -> None:
+        await self._call(
+            "cancel_posting_if_present", reference, lambda: self._sales.cancel_posting(reference)
+        )
+
+    async def pay(self, reference: str, payments: list[ErpPayment]) -> ErpOrderRefs:
+        return await self._call("pay", reference, lambda: self._sales.pay(reference, payments))
+
+    async def void_payments_if_present(self, reference: str) -> None:
+        await self._call(
+            "void_payments_if_present", reference, lambda: self._sales.void_payments(reference)
+        )
+
+    async def returnable_quantity(
+        self, original_reference: str, original_line_number: int
+    ) -> ReturnableQuantity:
+        return await self._call(
+            "returnable_quantity",
+            original_reference,
+            lambda: self._sales.returnable(original_reference, original_line_number),
+        )
+
+    async def commit(self, reference: str) -> ErpOrderRefs:
+        return await self._call("commit", reference, lambda: self._sales.commit(reference))
+
+    async def return_stock_if_present(self, reference: str) -> None:
+        await self._call(
+            "return_stock_if_present", reference, lambda: self._sales.return_stock(reference)
+        )
+
+    async def find_order(self, reference: str) -> ErpOrderRefs | None:
+        def find() -> ErpOrderRefs | None:
+            found = self._sales.find(reference)
+            return found.refs() if found else None
+
+        return await self._call("find_order", reference, find)
+
+    async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
+        def level() -> StockLevel:
+            self._catalogue.check(warehouse_code.removesuffix(DAMAGED_SUFFIX), [product_code])
+            return self._stock.level(product_code, warehouse_code)
+
+        return await self._call("stock_level", None, level)
+
+    async def aclose(self) -> None:
+        """Nothing to release; the ERP keeps its books (both protocols close the one object)."""
+
+    # -- ErpBooks --------------------------------------------------------------------------
+
+    async def periods_from(self, day: date) -> list[ErpPeriod]:
+        return await self._call("periods_from", None, lambda: self._periods.from_day(day))
+
+    async def close_period(self, erp_id: int) -> ErpPeriod:
+        return await self._call("close_period", None, lambda: self._periods.close(erp_id))
+
+    async def reopen_period(self, erp_id: int) -> ErpPeriod:
+        return await self._call("reopen_period", None, lambda: self._periods.reopen(erp_id))
+
+    async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
+        return await self._call(
+            "posted_invoices", None, lambda: posted_invoices(self._sales, start, end)
+        )
+
+    async def post_consolidated(
+        self, batch: ConsolidationBatch, posting_date: date
+    ) -> ConsolidatedRefs:
+        return await self._call(
+            "post_consolidated",
+            batch.key,
+            lambda: self._consolidated.post(batch, posting_date),
+        )
+
+    async def consolidated_moves(self, move_ids: list[int]) -> list[ErpMoveFigures]:
+        return await self._call(
+            "consolidated_moves", None, lambda: self._consolidated.moves(move_ids)
+        )
+
+    async def _call(
+        self, step: str, reference: str | None, effect: Callable[[], ResultT]
+    ) -> ResultT:
+        self.calls[step] += 1
+        await self._conditions.pass_through(step)
+        self._faults.raise_if_scripted(step, reference, after_effect=False)
+        result = effect()
+        self._faults.raise_if_scripted(step, reference, after_effect=True)
+        return result

@@ -1,0 +1,194 @@
+"""The memory ERP's own records: what it knows (catalogue), what it holds (stock), and one
+record per sales order with every effect that took place on it."""
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from connectors.erp.errors import ErpUnknownCodes
+from domain.erp_order import ErpOrder, ErpOrderRefs, StockLevel
+from domain.tax import TaxReconciliation
+from domain.transaction import ItemCondition, TenderType
+
+DAMAGED_SUFFIX = "-DMG"
+"""A warehouse's damaged-goods location: stock held there is never available for sale."""
+
+
+class StockState(StrEnum):
+    RESERVED = "reserved"
+    RELEASED = "released"
+    ISSUED = "issued"
+    RETURNED = "returned"
+
+
+class InvoiceState(StrEnum):
+    DRAFT = "draft"
+    POSTED = "posted"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class MemoryPayment:
+    move_id: int
+    tender_type: TenderType
+    amount: Decimal
+    reference: str | None
+    voided: bool = False
+
+
+@dataclass
+class MemoryOrder:
+    """One sales order as the memory ERP holds it. ``effects`` counts the changes that took
+    place (``reserved``, ``posted``, ``paid``, ``committed``, and the undoes); a call repeated
+    for the same reference changes nothing and counts nothing. ``reserved_at`` is the
+    ``time.monotonic()`` at which the reservation took effect."""
+
+    order: ErpOrder
+    sale_id: int
+    reserved_at: float
+    reserved_beyond_stock: bool
+    reconciliation: TaxReconciliation
+    shipment_ids: list[int]
+    return_shipment_ids: list[int]
+    stock: StockState = StockState.RESERVED
+    cancelled: bool = False
+    invoice: InvoiceState = InvoiceState.DRAFT
+    invoice_id: int | None = None
+    posting_date: date | None = None
+    payments: list[MemoryPayment] = field(default_factory=list)
+    history: list[tuple[float, str]] = field(default_factory=list)
+    effects: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def reference(self) -> str:
+        return self.order.reference
+
+    @property
+    def workflow_id(self) -> str:
+        return self.reference.split("~", 1)[0]
+
+    @property
+    def state(self) -> str:
+        """The latest effect: reserved, posted, paid, committed, or an undo of one."""
+        return self.history[-1][1]
+
+    @property
+    def standing(self) -> bool:
+        """Its invoice is posted (or paid) and not cancelled."""
+        return self.invoice in {InvoiceState.POSTED, InvoiceState.PAID}
+
+    @property
+    def active_payments(self) -> list[MemoryPayment]:
+        return [payment for payment in self.payments if not payment.voided]
+
+    def record(self, effect: str) -> None:
+        self.history.append((time.monotonic(), effect))
+        self.effects[effect] += 1
+
+    def refs(self) -> ErpOrderRefs:
+        return ErpOrderRefs(
+            reference=self.reference,
+            sale_id=self.sale_id,
+            sale_number=f"SO{self.sale_id:06d}",
+            shipment_ids=list(self.shipment_ids),
+            invoice_id=self.invoice_id,
+            invoice_number=f"INV{self.invoice_id:06d}" if self.invoice_id else None,
+            posting_date=self.posting_date,
+            reserved_beyond_stock=self.reserved_beyond_stock,
+            return_shipment_ids=list(self.return_shipment_ids),
+            payment_move_ids=[payment.move_id for payment in self.active_payments],
+        )
+
+
+class Catalogue:
+    """The warehouse and product codes the ERP has; None: it has every code."""
+
+    def __init__(self, warehouses: Iterable[str] | None, products: Iterable[str] | None) -> None:
+        self.warehouses = None if warehouses is None else set(warehouses)
+        self.products = None if products is None else set(products)
+
+    def check(self, warehouse_code: str, product_codes: Iterable[str]) -> None:
+        if self.warehouses is not None and warehouse_code not in self.warehouses:
+            raise ErpUnknownCodes("warehouse", [warehouse_code])
+        if self.products is not None:
+            unknown = sorted({code for code in product_codes if code not in self.products})
+            if unknown:
+                raise ErpUnknownCodes("product", unknown)
+
+    def add(self, warehouses: Iterable[str], products: Iterable[str]) -> None:
+        if self.warehouses is not None:
+            self.warehouses.update(warehouses)
+        if self.products is not None:
+            self.products.update(products)
+
+
+StockKey = tuple[str, str]
+"""(warehouse code, product code); a damaged-goods location is ``<warehouse>-DMG``."""
+
+
+class StockBook:
+    """On-hand quantities per location and product, and what open reservations hold."""
+
+    def __init__(self, on_hand: Mapping[StockKey, Decimal] | None, default: Decimal) -> None:
+        self._on_hand: dict[StockKey, Decimal] = dict(on_hand or {})
+        self._reserved: defaultdict[StockKey, Decimal] = defaultdict(Decimal)
+        self._default = default
+
+    def on_hand(self, key: StockKey) -> Decimal:
+        return self._on_hand.get(key, self._default)
+
+    def set_on_hand(self, key: StockKey, quantity: Decimal) -> None:
+        self._on_hand[key] = quantity
+
+    def level(self, product_code: str, warehouse_code: str) -> StockLevel:
+        key = (warehouse_code, product_code)
+        on_hand = self.on_hand(key)
+        return StockLevel(
+            product_code=product_code,
+            warehouse_code=warehouse_code,
+            on_hand=on_hand,
+            available=on_hand - self._reserved[key],
+        )
+
+    def reserve(self, order: ErpOrder) -> bool:
+        """Hold the order's sold quantities; True when the warehouse had too little (the
+        reservation is forced: the goods already left the till)."""
+        short = False
+        for key, quantity in _sold(order).items():
+            short |= self.on_hand(key) - self._reserved[key] < quantity
+            self._reserved[key] += quantity
+        return short
+
+    def unreserve(self, order: ErpOrder) -> None:
+        for key, quantity in _sold(order).items():
+            self._reserved[key] -= quantity
+
+    def issue(self, order: ErpOrder, sign: int = 1) -> None:
+        """Sold goods leave the warehouse and returned goods come in (``sign=-1`` undoes it)."""
+        for key, quantity in _sold(order).items():
+            self._on_hand[key] = self.on_hand(key) - sign * quantity
+        for key, quantity in _received(order).items():
+            self._on_hand[key] = self.on_hand(key) + sign * quantity
+
+
+def _sold(order: ErpOrder) -> dict[StockKey, Decimal]:
+    sold: defaultdict[StockKey, Decimal] = defaultdict(Decimal)
+    for line in order.product_lines:
+        if line.quantity > 0:
+            sold[(order.warehouse_code, line.product_code)] += line.quantity
+    return sold
+
+
+def _received(order: ErpOrder) -> dict[StockKey, Decimal]:
+    received: defaultdict[StockKey, Decimal] = defaultdict(Decimal)
+    for line in order.product_lines:
+        if line.quantity < 0:
+            damaged = line.condition is ItemCondition.DAMAGED
+            location = order.warehouse_code + (DAMAGED_SUFFIX if damaged else "")
+            received[(location, line.product_code)] -= line.quantity
+    return received

@@ -1,0 +1,113 @@
+"""One tillsync stack on the memory ERP for the session: Temporal's dev server with per-workflow
+time skipping (timers and retry backoffs pass at once), a store on SQLite with the demo's
+mappings, and a real worker whose ERP connector and books are one MemoryErp."""
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from connectors.erp.memory import MemoryErp
+from domain.periods import PostingMode
+from domain.settings import Settings
+from starter.submission import Submitter
+from starter.temporal_server import temporal_binary
+from tests.sample_data import example_store
+from worker import build_worker
+from workflows import search_attributes as attrs
+
+WAREHOUSES = {"WH-LON", "WH-LDS", "WH-NYC"}
+PRODUCTS = {"TEA-001", "MUG-001", "BISC-001", "COF-001", "BAG-001", "CHOC-001"}
+"""What the demo's mappings (examples/mappings.csv) point at."""
+ON_HAND = Decimal(1000)
+WORKER_THREADS = 16
+
+
+@pytest.fixture(scope="session")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=shutil.which("temporal") or temporal_binary(),
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "frontend.WorkflowTimeSkippingEnabled=true",
+            # Timer tasks are read up to a second ahead by default, which makes every skipped
+            # timer or retry backoff cost about a second of wall time.
+            "--dynamic-config-value",
+            'history.timerProcessorMaxTimeShift="10ms"',
+        ],
+        dev_server_log_level="error",
+        search_attributes=attrs.ALL,
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def memory_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir: Path = tmp_path_factory.mktemp("tillsync-memory")
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue="tillsync-memory",
+        erp_kind="memory",
+        erp_posting_mode=PostingMode.PER_TRANSACTION,
+        reserve_batch_window_ms=5,
+        max_concurrent_activities=WORKER_THREADS,
+    )
+
+
+@pytest.fixture(scope="session")
+def memory_engine(memory_settings: Settings) -> Iterator[Engine]:
+    engine = example_store(memory_settings.resolved_store_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def memory_erp() -> MemoryErp:
+    return MemoryErp(
+        warehouses=WAREHOUSES,
+        products=PRODUCTS,
+        stock={(warehouse, code): ON_HAND for warehouse in WAREHOUSES for code in PRODUCTS},
+    )
+
+
+@pytest.fixture(scope="session")
+async def memory_worker(
+    skipping_env: WorkflowEnvironment,
+    memory_settings: Settings,
+    memory_engine: Engine,
+    memory_erp: MemoryErp,
+) -> AsyncIterator[None]:
+    with ThreadPoolExecutor(max_workers=WORKER_THREADS) as executor:
+        worker = build_worker(
+            skipping_env.client,
+            memory_settings,
+            connector=memory_erp,
+            books=memory_erp,
+            executor=executor,
+        )
+        async with worker:
+            yield
+
+
+@pytest.fixture
+def client(skipping_env: WorkflowEnvironment) -> Client:
+    return skipping_env.client
+
+
+@pytest.fixture
+def submitter(
+    client: Client, memory_settings: Settings, memory_engine: Engine, memory_worker: None
+) -> Submitter:
+    return Submitter(client, memory_engine, memory_settings.task_queue)

@@ -1,0 +1,373 @@
+"""The saga end to end on a real worker and Temporal (with time skipping), fast because the ERP
+is the memory stand-in: each outcome is proven on the ERP's own books, the run's ``status``
+query and the store's journal and exceptions, never on which activities ran."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from connectors.erp.errors import ErpRejected, ErpUnavailable
+from connectors.erp.memory import InvoiceState, MemoryErp, StockState
+from domain.mapping import MappingKind, MappingRow
+from domain.outcomes import ExceptionKind, Outcome, Submission, SyncStage, SyncStatus
+from domain.settings import Settings
+from starter.operations import abandon_run, retry_run
+from starter.submission import Submitter, wait_settled
+from store.db import session_scope
+from store.exceptions import list_exceptions
+from store.journal import find_entry
+from store.mappings import import_mappings
+from tests.e2e.helpers import new_id, status_of, submit_and_wait, wait_for_stage
+from tests.factories import make_sale, sale_line
+from tests.till_tickets import returned
+from workflows import policies
+from workflows.pos_transaction import PosTransactionWorkflow
+
+pytestmark = pytest.mark.temporal
+
+BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
+
+
+@pytest.fixture(autouse=True)
+def no_faults_left(memory_erp: MemoryErp) -> Iterator[None]:
+    yield
+    memory_erp.clear_faults()
+
+
+def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return {
+            record.kind: (record.owner, record.resolution)
+            for record in list_exceptions(session, state=state)
+            if record.workflow_id == workflow_id
+        }
+
+
+def journal_of(engine: Engine, workflow_id: str) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        entry = find_entry(session, workflow_id)
+        assert entry is not None, f"{workflow_id} is not journaled"
+        return entry.model_dump()
+
+
+def events(erp: MemoryErp, reference: str) -> list[str]:
+    return [event for _, event in erp.order(reference).history]
+
+
+async def settled_on_attempt(client: Client, workflow_id: str, attempt: int) -> SyncStatus:
+    """The run's status once it settled again after an operator's ``retry``."""
+    async with asyncio.timeout(30):
+        while True:
+            status = await status_of(client, workflow_id)
+            if status.attempts >= attempt and status.stage.is_settled:
+                return status
+            await asyncio.sleep(0.05)
+
+
+async def test_a_sale_is_reserved_posted_paid_and_committed_once(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    txn = make_sale(
+        new_id(), [sale_line(1, "100001", "2", "3.60"), sale_line(2, "100002", "1", "9.00")]
+    )
+    tea = memory_erp.stock_of("TEA-001", "WH-LON")
+
+    result = await submit_and_wait(submitter, client, txn)
+    duplicate, started = await submitter.submit(txn)
+
+    assert result.outcome is Outcome.POSTED, result
+    assert (duplicate.outcome, started) == (Outcome.DUPLICATE, False)
+    order = memory_erp.order(txn.workflow_id)
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert (order.stock, order.invoice) == (StockState.ISSUED, InvoiceState.PAID)
+    after = memory_erp.stock_of("TEA-001", "WH-LON")
+    assert (after.on_hand, after.available) == (tea.on_hand - 2, tea.available - 2)
+    status = await status_of(client, txn.workflow_id)
+    assert status.stage is SyncStage.POSTED and status.erp is not None
+    assert (status.erp.invoice_id, status.erp.payment_move_ids) == (
+        order.invoice_id,
+        [payment.move_id for payment in order.payments],
+    )
+    journal = journal_of(memory_engine, txn.workflow_id)
+    assert (journal["outcome"], journal["erp_invoice_id"]) == ("posted", order.invoice_id)
+    assert journal["gross_total"] == txn.totals.gross
+    assert txn.workflow_id not in memory_erp.posted_twice()
+
+
+@pytest.mark.parametrize("unknown", ["product", "warehouse"])
+async def test_a_code_the_erp_lacks_parks_until_it_has_it_then_retry_posts(
+    unknown: str,
+    submitter: Submitter,
+    client: Client,
+    memory_erp: MemoryErp,
+    memory_engine: Engine,
+) -> None:
+    sku, store, code = new_id("SKU"), new_id("S"), new_id("ERP")
+    if unknown == "product":
+        row = MappingRow(kind=MappingKind.SKU, pos_code=sku, erp_code=code)
+        txn = make_sale(new_id(), [sale_line(1, sku, "1", "1.80")])
+    else:
+        row = MappingRow(kind=MappingKind.LOCATION, store_id=store, erp_code=code)
+        txn = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")], store_id=store)
+    with session_scope(memory_engine) as session:
+        import_mappings(session, [row])
+    kind = "unmapped_sku" if unknown == "product" else "unmapped_location"
+
+    parked = await submit_and_wait(submitter, client, txn)
+
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, kind), parked
+    assert code in (parked.message or "")
+    assert not [order for order in memory_erp.orders() if order.workflow_id == txn.workflow_id]
+    assert exceptions_of(memory_engine, txn.workflow_id)[kind][0] == "it"
+
+    memory_erp.add_codes(**{f"{unknown}s": [code]})
+    await retry_run(client, txn.workflow_id, f"{unknown} {code} created in the ERP")
+    posted = await settled_on_attempt(client, txn.workflow_id, 2)
+
+    assert posted.outcome is Outcome.POSTED, posted
+    assert memory_erp.effects(f"{txn.workflow_id}~2") == BOOKED
+    assert kind in exceptions_of(memory_engine, txn.workflow_id, state="resolved")
+    assert kind not in exceptions_of(memory_engine, txn.workflow_id)
+
+
+async def test_a_refusal_after_the_reservation_took_effect_releases_it_and_retry_books_anew(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100005", "3", "1.20")])
+    bags = memory_erp.stock_of("BAG-001", "WH-LON")
+    memory_erp.fail(
+        "reserve",
+        ErpRejected("customer on credit hold"),
+        reference=txn.workflow_id,
+        after_effect=True,
+    )
+
+    parked = await submit_and_wait(submitter, client, txn)
+
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "erp_rejected"), parked
+    assert "credit hold" in (parked.message or "")
+    assert events(memory_erp, txn.workflow_id) == ["reserved", "released"], "compensated"
+    assert memory_erp.stock_of("BAG-001", "WH-LON") == bags
+    assert exceptions_of(memory_engine, txn.workflow_id)["erp_rejected"][0] == "it"
+
+    await retry_run(client, txn.workflow_id, "credit hold lifted")
+    posted = await settled_on_attempt(client, txn.workflow_id, 2)
+
+    assert posted.outcome is Outcome.POSTED, posted
+    assert posted.erp is not None and posted.erp.reference == f"{txn.workflow_id}~2"
+    assert memory_erp.effects(f"{txn.workflow_id}~2") == BOOKED
+    assert memory_erp.standing_postings()[txn.workflow_id] == 1
+    after = memory_erp.stock_of("BAG-001", "WH-LON")
+    assert (after.on_hand, after.available) == (bags.on_hand - 3, bags.available - 3)
+    assert journal_of(memory_engine, txn.workflow_id)["erp_reference"] == f"{txn.workflow_id}~2"
+    assert not exceptions_of(memory_engine, txn.workflow_id)
+
+
+async def test_a_refusal_at_post_keeps_the_reservation_and_retry_posts_once(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100005", "3", "1.20")])
+    bags = memory_erp.stock_of("BAG-001", "WH-LON")
+    memory_erp.fail(
+        "post", ErpRejected("the books are locked for audit"), times=None, reference=txn.workflow_id
+    )
+
+    parked = await submit_and_wait(submitter, client, txn)
+
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "erp_rejected"), parked
+    assert "locked for audit" in (parked.message or "")
+    assert events(memory_erp, txn.workflow_id) == ["reserved"], "the goods left the till"
+    held = memory_erp.stock_of("BAG-001", "WH-LON")
+    assert (held.on_hand, held.available) == (bags.on_hand, bags.available - 3)
+    assert exceptions_of(memory_engine, txn.workflow_id)["erp_rejected"][0] == "it"
+
+    memory_erp.clear_faults()
+    await retry_run(client, txn.workflow_id, "audit over")
+    posted = await settled_on_attempt(client, txn.workflow_id, 2)
+
+    assert posted.outcome is Outcome.POSTED, posted
+    assert memory_erp.effects(txn.workflow_id) == BOOKED, "one order, posted once"
+    assert [
+        order.reference for order in memory_erp.orders() if order.workflow_id == txn.workflow_id
+    ] == [txn.workflow_id]
+    after = memory_erp.stock_of("BAG-001", "WH-LON")
+    assert (after.on_hand, after.available) == (bags.on_hand - 3, bags.available - 3)
+    assert not exceptions_of(memory_engine, txn.workflow_id)
+    assert "erp_rejected" in exceptions_of(memory_engine, txn.workflow_id, state="resolved")
+
+
+async def test_a_refusal_at_commit_parks_and_retry_commits_without_posting_again(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100003", "4", "2.40")])
+    memory_erp.fail("commit", ErpRejected("shipment on hold"), reference=txn.workflow_id)
+
+    parked = await submit_and_wait(submitter, client, txn)
+
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "erp_rejected"), parked
+    assert events(memory_erp, txn.workflow_id) == ["reserved", "posted", "paid"]
+
+    await retry_run(client, txn.workflow_id, "shipment released")
+    posted = await settled_on_attempt(client, txn.workflow_id, 2)
+
+    assert posted.outcome is Outcome.POSTED, posted
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert memory_erp.standing_postings()[txn.workflow_id] == 1
+
+
+async def test_abandoning_parked_books_journals_it_and_issues_the_goods(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100003", "4", "2.40")])
+    biscuits = memory_erp.stock_of("BISC-001", "WH-LON")
+    memory_erp.fail("post", ErpRejected("no such tax"), times=None, reference=txn.workflow_id)
+    parked = await submit_and_wait(submitter, client, txn)
+    assert parked.outcome is Outcome.PARKED, parked
+
+    await abandon_run(client, txn.workflow_id, "training till")
+    handle = client.get_workflow_handle_for(PosTransactionWorkflow.run, txn.workflow_id)
+    final = await handle.result()
+
+    assert (final.stage, final.outcome) == (SyncStage.ABANDONED, Outcome.ABANDONED)
+    journal = journal_of(memory_engine, txn.workflow_id)
+    assert (journal["outcome"], journal["note"]) == ("abandoned", "training till")
+    resolved = exceptions_of(memory_engine, txn.workflow_id, state="resolved")
+    assert resolved["erp_rejected"][1] == "abandoned: training till"
+    assert events(memory_erp, txn.workflow_id) == ["reserved", "committed"], "nothing posted"
+    issued = memory_erp.stock_of("BISC-001", "WH-LON")
+    assert (issued.on_hand, issued.available) == (biscuits.on_hand - 4, biscuits.available - 4)
+
+
+async def test_transient_failures_retry_and_the_sale_posts_once(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")])
+    posts_before = memory_erp.calls["post"]
+    memory_erp.fail("post", ErpUnavailable("ERP restarting"), times=2, reference=txn.workflow_id)
+    for step in ("reserve", "pay", "commit"):
+        memory_erp.fail(step, ErpUnavailable("502 Bad Gateway"), reference=txn.workflow_id)
+
+    result = await submit_and_wait(submitter, client, txn)
+
+    assert result.outcome is Outcome.POSTED, result
+    assert memory_erp.calls["post"] - posts_before == 3, "two failures, then the posting"
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert memory_erp.pending_faults == []
+
+
+async def test_a_step_whose_answer_was_lost_after_it_took_effect_is_not_doubled(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100004", "2", "4.50")])
+    coffee = memory_erp.stock_of("COF-001", "WH-LON")
+    for step in ("reserve", "post", "pay", "commit"):
+        memory_erp.fail(
+            step, ErpUnavailable("timed out"), reference=txn.workflow_id, after_effect=True
+        )
+
+    result = await submit_and_wait(submitter, client, txn)
+
+    assert result.outcome is Outcome.POSTED, result
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert memory_erp.pending_faults == [], "every step did time out once"
+    after = memory_erp.stock_of("COF-001", "WH-LON")
+    assert (after.on_hand, after.available) == (coffee.on_hand - 2, coffee.available - 2)
+    assert txn.workflow_id not in memory_erp.posted_twice()
+
+
+async def test_a_closed_period_redates_the_posting_to_the_next_open_one(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    business_date = date(2025, 3, 14)
+    march = memory_erp.period(business_date)
+    await memory_erp.close_period(march.erp_id)
+    try:
+        txn = make_sale(
+            new_id(), [sale_line(1, "100001", "1", "3.60")], business_date=business_date
+        )
+        result = await submit_and_wait(submitter, client, txn)
+    finally:
+        await memory_erp.reopen_period(march.erp_id)
+
+    assert result.outcome is Outcome.POSTED, result
+    assert memory_erp.order(txn.workflow_id).posting_date == date(2025, 4, 1)
+    assert journal_of(memory_engine, txn.workflow_id)["posting_date"] == date(2025, 4, 1)
+    assert exceptions_of(memory_engine, txn.workflow_id)["period_redated"][0] == "finance"
+
+
+async def virtual_elapsed(env: WorkflowEnvironment, client: Client, workflow_id: str) -> timedelta:
+    handle = client.get_workflow_handle(workflow_id)
+    started = (await handle.describe()).start_time
+    return await env.get_current_time(handle) - started
+
+
+async def test_a_return_waits_for_its_original_on_timers_that_time_skipping_passes(
+    skipping_env: WorkflowEnvironment,
+    submitter: Submitter,
+    client: Client,
+    memory_erp: MemoryErp,
+) -> None:
+    sale = make_sale(new_id(), [sale_line(1, "100002", "2", "9.00")])
+    refund = make_sale(new_id("RT"), [returned(1, "100002", "-1", "9.00", sale)], kind="return")
+    wall = time.monotonic()
+
+    await submitter.submit(refund)
+    await wait_for_stage(client, refund.workflow_id, {SyncStage.WAITING_ORIGINAL})
+    assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
+    result = await wait_settled(client, refund.workflow_id)
+    wall_elapsed = time.monotonic() - wall
+
+    assert result.outcome is Outcome.POSTED, result
+    [line] = memory_erp.order(refund.workflow_id).order.product_lines
+    assert line.return_of_reference == sale.workflow_id
+    returnable = await memory_erp.returnable_quantity(sale.workflow_id, 1)
+    assert (returnable.sold, returnable.returned) == (Decimal(2), Decimal(1))
+    waited = await virtual_elapsed(skipping_env, client, refund.workflow_id)
+    assert waited >= policies.ORIGINAL_FIRST_RECHECK, "it slept on a workflow timer"
+    assert wall_elapsed < waited.total_seconds()
+
+
+async def test_a_return_whose_original_never_arrives_parks_at_the_deadline(
+    skipping_env: WorkflowEnvironment,
+    client: Client,
+    memory_settings: Settings,
+    memory_engine: Engine,
+    memory_worker: None,
+) -> None:
+    never_sent = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")])
+    refund = make_sale(
+        new_id("RT"), [returned(1, "100001", "-1", "3.60", never_sent)], kind="return"
+    )
+    wait = timedelta(hours=1)
+    wall = time.monotonic()
+    await client.start_workflow(
+        PosTransactionWorkflow.run,
+        Submission(
+            transaction=refund,
+            submission_id=uuid.uuid4().hex,
+            submitted_at=datetime.now(UTC),
+            original_wait=wait,
+        ),
+        id=refund.workflow_id,
+        task_queue=memory_settings.task_queue,
+    )
+
+    result = await wait_settled(client, refund.workflow_id)
+
+    assert (result.outcome, result.exception_kind) == (
+        Outcome.PARKED,
+        ExceptionKind.ORIGINAL_MISSING.value,
+    )
+    assert never_sent.transaction_id in (result.message or "")
+    assert "original_missing" in exceptions_of(memory_engine, refund.workflow_id)
+    assert await virtual_elapsed(skipping_env, client, refund.workflow_id) >= wait
+    assert time.monotonic() - wall < 30, "an hour of waiting passed in seconds"
