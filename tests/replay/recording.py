@@ -6,6 +6,7 @@ path (workflow type, and the sequence of event types and activity, timer and sig
 the first run of each path is written as ``<workflow id>.json``.
 """
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -41,17 +42,17 @@ async def record_histories(client: Client) -> int:
     folder = os.environ.get(RECORD_TO)
     if not folder:
         return 0
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    seen: set[str] = set()
-    written = 0
+    histories: dict[str, tuple[str, str]] = {}
     async for execution in client.list_workflows("ExecutionStatus != 'Running'"):
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
         text = (await handle.fetch_history()).to_json()
         path = f"{execution.workflow_type}#{_path_of(json.loads(text))}"
-        if path in seen:
-            continue
-        seen.add(path)
-        (target / f"{execution.id}.json").write_text(text)
-        written += 1
-    return written
+        histories.setdefault(path, (execution.id, text))
+    await asyncio.to_thread(_write, Path(folder), list(histories.values()))
+    return len(histories)
+
+
+def _write(folder: Path, histories: list[tuple[str, str]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for workflow_id, text in histories:
+        (folder / f"{workflow_id}.json").write_text(text)
