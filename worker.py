@@ -17,6 +17,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
@@ -34,6 +35,11 @@ from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.receipt_gaps import ReceiptGapsWorkflow
 
 WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow, PeriodCloseWorkflow, DailyPostingWorkflow]
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
+)
+"""The sandbox still refuses non-deterministic calls, but imports each module once per worker
+instead of once per run: workflow modules here keep no state at module level."""
 
 
 class BusinessFailuresWithoutTraceback(logging.Filter):
@@ -80,6 +86,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             store.claim,
             store.resolve_mapping,
@@ -87,6 +94,7 @@ def build_worker(
             store.resolve_exceptions,
             store.record_outcome,
             erp.reserve,
+            erp.book,
             erp.release_if_present,
             erp.post,
             erp.cancel_posting_if_present,

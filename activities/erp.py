@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import activity
 
-from activities.errors import business_failure
+from activities.errors import business_failure, raise_business_failure
 from activities.heartbeat import heartbeating
 from activities.reservations import ReservationBatcher
 from connectors.erp.base import ErpConnector, ReserveRequest
@@ -26,6 +26,7 @@ from connectors.erp.errors import (
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
 from domain.returns import ReturnableQuantity
+from domain.screening import check_posting
 
 
 class PostRequest(BaseModel):
@@ -36,6 +37,18 @@ class PostRequest(BaseModel):
 class PayRequest(BaseModel):
     reference: str
     payments: list[ErpPayment]
+
+
+class BookRequest(BaseModel):
+    order: ErpOrder
+    posting_date: date | None = Field(
+        description="None: nothing to post per ticket (a daily posting books the day)"
+    )
+
+
+class BookResult(BaseModel):
+    refs: ErpOrderRefs
+    posting: ErpPostingResult | None = None
 
 
 class ReturnableRequest(BaseModel):
@@ -122,6 +135,27 @@ class ErpActivities:
         request = ReserveRequest(order, self._tax_tolerance_per_line * lines)
         async with _erp_call():
             return await self._reservations.reserve(request)
+
+    @activity.defn(name="erp.book")
+    async def book(self, request: BookRequest) -> BookResult:
+        """The books of a reserved order, forward only: post (the booked gross must be the
+        till's), pay, then issue the stock. Each step is idempotent, so a retry resumes."""
+        order, reference = request.order, request.order.reference
+        posting: ErpPostingResult | None = None
+        refs = ErpOrderRefs(reference=reference)
+        async with _erp_call():
+            if request.posting_date is not None:
+                async with self._erp_calls:
+                    posting = await self._erp.post(reference, request.posting_date)
+                refs = refs.updated_by(posting.refs)
+                if mismatch := check_posting(order, posting):
+                    raise_business_failure(mismatch)
+                if order.payments:
+                    async with self._erp_calls:
+                        refs = refs.updated_by(await self._erp.pay(reference, order.payments))
+            async with self._erp_calls:
+                refs = refs.updated_by(await self._erp.commit(reference))
+        return BookResult(refs=refs, posting=posting)
 
     @activity.defn(name="erp.returnable_quantity")
     async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:

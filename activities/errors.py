@@ -4,6 +4,8 @@ The error's type is the exception kind; its single detail is the BusinessFailure
 workflow can park with the exact reason without parsing messages.
 """
 
+from typing import NoReturn
+
 from temporalio.exceptions import ApplicationError
 
 from domain.outcomes import BusinessFailure, ExceptionKind
@@ -16,3 +18,7 @@ def business_failure(
     return ApplicationError(
         message, failure.model_dump(mode="json"), type=kind.value, non_retryable=True
     )
+
+
+def raise_business_failure(failure: BusinessFailure) -> NoReturn:
+    raise business_failure(failure.kind, failure.message, dict(failure.details))

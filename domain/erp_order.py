@@ -101,6 +101,10 @@ class ErpOrderRefs(BaseModel):
         default_factory=list, description="one ERP payment per tender, once paid"
     )
 
+    def updated_by(self, later: "ErpOrderRefs") -> "ErpOrderRefs":
+        """These refs with what a later step filled in (its empty fields change nothing)."""
+        return self.model_copy(update={key: value for key, value in later if value})
+
 
 class ErpPostingResult(BaseModel):
     refs: ErpOrderRefs

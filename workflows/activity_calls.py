@@ -4,12 +4,13 @@
   moves on in seconds; transient failures retry with backoff for days (then the caller parks).
 - ``compensation``: an undo in the ERP; it retries for as long as it takes.
 - ``store_step``: a (synchronous) write or read of the store's database.
-- ``local_step``: a short step run by the worker that runs the workflow, inside its workflow
-  task (no task queue round trip): store reads and writes, cached ERP reads. It retries with
-  the given policy, backing off on timers once retries grow long.
+- ``local_step``: a short store step run by the worker that runs the workflow, inside its
+  workflow task (no task queue round trip); ``local_erp_step`` the same for an ERP step, with
+  the ERP's retries. Once retries grow long they back off on timers.
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -58,13 +59,42 @@ async def store_step(activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> 
 async def local_step(
     activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
     arg: ArgT,
-    retry_policy: RetryPolicy = policies.STORE_RETRY,
+) -> ResultT:
+    return await _local(
+        activity,
+        arg,
+        policies.LOCAL_START_TO_CLOSE,
+        policies.STORE_SCHEDULE_TO_CLOSE,
+        policies.STORE_RETRY,
+    )
+
+
+async def local_erp_step(
+    activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
+) -> ResultT:
+    """An ERP step inside the workflow task: no round trip through the task queue, at the
+    price of no heartbeat (a dead worker is noticed by the workflow task's own timeout)."""
+    return await _local(
+        activity,
+        arg,
+        policies.ERP_START_TO_CLOSE,
+        policies.ERP_SCHEDULE_TO_CLOSE,
+        policies.ERP_RETRY,
+    )
+
+
+async def _local(
+    activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+    arg: ArgT,
+    start_to_close: timedelta,
+    schedule_to_close: timedelta,
+    retry_policy: RetryPolicy,
 ) -> ResultT:
     result: ResultT = await workflow.execute_local_activity_method(
         activity,
         arg,
-        start_to_close_timeout=policies.LOCAL_START_TO_CLOSE,
-        schedule_to_close_timeout=policies.STORE_SCHEDULE_TO_CLOSE,
+        start_to_close_timeout=start_to_close,
+        schedule_to_close_timeout=schedule_to_close,
         retry_policy=retry_policy,
     )
     return result

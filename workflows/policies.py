@@ -11,7 +11,9 @@ ERP_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
 )
-ERP_START_TO_CLOSE = timedelta(minutes=2)
+# Long enough for a batch of reservations waiting its turn behind the ERP call cap; a dead
+# worker is noticed by the heartbeat (or the workflow task's timeout for local steps) instead.
+ERP_START_TO_CLOSE = timedelta(minutes=10)
 # ERP activities heartbeat every 2 s: a worker that died mid-call is noticed in seconds.
 ERP_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 ERP_SCHEDULE_TO_CLOSE = timedelta(days=7)

@@ -19,7 +19,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.erp import ErpActivities, PayRequest, PostRequest
+    from activities.erp import BookRequest, ErpActivities, PayRequest, PostRequest
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
     from workflows import patches, policies
-    from workflows.activity_calls import compensation, erp_step
+    from workflows.activity_calls import compensation, erp_step, local_erp_step
     from workflows.saga import Compensations
     from workflows.ticket_run import OperatorDecision, ParkWith, TicketRun, failure_of
 
@@ -117,17 +117,36 @@ class PosTransactionWorkflow(TicketRun):
             raise
 
     async def _books(self, txn: PosTransaction) -> BusinessFailure | None:
-        """post -> pay -> commit, forward only: a retry resumes where it stopped."""
-        kept_after_failure = Compensations()
+        """plan -> post, pay, commit in one ERP step, forward only: a retry resumes where it
+        stopped, under the same reference (the reservation stays)."""
+        order = self._booked_order()
         try:
-            await self._post_and_pay(txn, kept_after_failure)
-            await self._commit(txn, kept_after_failure)
-            return None
-        except (ActivityError, ApplicationError, ParkWith) as error:
+            self._set_stage(SyncStage.POSTING)
+            plan = self._plan = await self._plan_posting(txn)
+            per_ticket = plan.mode is PostingMode.PER_TRANSACTION
+            booked = await erp_step(
+                ErpActivities.book,
+                BookRequest(
+                    order=order, posting_date=plan.posting.posting_date if per_ticket else None
+                ),
+            )
+        except (ActivityError, ApplicationError) as error:
             return failure_of(error)
+        self._merge_refs(booked.refs)
+        if (
+            booked.posting
+            and booked.posting.reconciliation
+            and booked.posting.reconciliation.adjusted
+        ):
+            await self._record_exception(
+                txn, tax_rounding_record(booked.posting.reconciliation), "adjusted within tolerance"
+            )
+        await self._record_unreferenced_returns(txn)
+        return None
 
     async def _all_at_once(self, txn: PosTransaction) -> BusinessFailure | None:
-        """Before HOT_PATH: every step in one attempt; any failure undoes all of it."""
+        """Before HOT_PATH: every step its own activity, in one attempt; any failure undoes
+        all of it. Kept while runs started before the patch may still be open."""
         compensations = Compensations()
         try:
             if failure := screen_totals(txn):
@@ -159,7 +178,8 @@ class PosTransactionWorkflow(TicketRun):
 
         self._set_stage(SyncStage.RESERVING)
         compensations.register(lambda: compensation(ErpActivities.release_if_present, reference))
-        reservation = await erp_step(ErpActivities.reserve, order)
+        reserve = local_erp_step if self._local_steps else erp_step
+        reservation = await reserve(ErpActivities.reserve, order)
         self._merge_refs(reservation)
         if reservation.reserved_beyond_stock:
             await self._record_exception(
@@ -210,6 +230,9 @@ class PosTransactionWorkflow(TicketRun):
             lambda: compensation(ErpActivities.return_stock_if_present, reference)
         )
         self._merge_refs(await erp_step(ErpActivities.commit, reference))
+        await self._record_unreferenced_returns(txn)
+
+    async def _record_unreferenced_returns(self, txn: PosTransaction) -> None:
         if any(line.is_return and line.return_of is None for line in txn.lines):
             await self._record_exception(txn, unreferenced_return_record(txn))
 

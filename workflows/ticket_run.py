@@ -26,9 +26,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.periods import PostingPlan
     from domain.transaction import PosTransaction
-    from workflows import policies
     from workflows import search_attributes as attrs
-    from workflows.activity_calls import erp_step, local_step, store_step
+    from workflows.activity_calls import erp_step, local_erp_step, local_step, store_step
 
 OwnerT = TypeVar("OwnerT")
 ArgT = TypeVar("ArgT")
@@ -85,11 +84,7 @@ class TicketRun:
 
     def _merge_refs(self, refs: ErpOrderRefs) -> None:
         current = self._status.erp
-        if current is None:
-            self._status.erp = refs
-            return
-        updates = {key: value for key, value in refs.model_dump().items() if value}
-        self._status.erp = current.model_copy(update=updates)
+        self._status.erp = refs if current is None else current.updated_by(refs)
 
     async def _finish(self) -> SyncStatus:
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -130,7 +125,7 @@ class TicketRun:
     async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
         request = PostingPlanRequest(business_date=txn.business_date)
         if self._local_steps:
-            return await local_step(FinanceActivities.plan_posting, request, policies.ERP_RETRY)
+            return await local_erp_step(FinanceActivities.plan_posting, request)
         return await erp_step(FinanceActivities.plan_posting, request)
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:

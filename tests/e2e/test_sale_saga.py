@@ -90,15 +90,15 @@ async def test_stock_is_reserved_before_the_posting(
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100003", "4", "2.40")])
     before = await tryton_connector.stock_level("BISC-001", "WH-LON")
-    gate.close("erp.post")
+    gate.close("erp.book")
     try:
         await submitter.submit(txn)
-        await asyncio.wait_for(gate.reached["erp.post"].wait(), 60)
+        await asyncio.wait_for(gate.reached["erp.book"].wait(), 60)
         held = await tryton_connector.stock_level("BISC-001", "WH-LON")
         assert held.available == before.available - 4, "the pending-sale window is closed"
         assert held.on_hand == before.on_hand, "nothing has left the shelf yet"
     finally:
-        gate.open("erp.post")
+        gate.open("erp.book")
     assert (await wait_settled(client, txn.workflow_id)).outcome is Outcome.POSTED
     after = await tryton_connector.stock_level("BISC-001", "WH-LON")
     assert (after.on_hand, after.available) == (before.on_hand - 4, before.available - 4)

@@ -90,7 +90,7 @@ async def test_close_waits_for_in_flight_reconciles_waits_for_approval_then_clos
         receipt_number=2,
         business_date=date(2025, 6, 11),
     )
-    held = run_gate.close("erp.post", in_flight.workflow_id)
+    held = run_gate.close("erp.book", in_flight.workflow_id)
     await submitter.submit(in_flight)
     await asyncio.wait_for(run_gate.reached[held].wait(), 60)
     other_company = await _start_unserved_run(
@@ -238,7 +238,7 @@ async def test_in_daily_mode_the_close_books_the_period_itself_then_closes_when_
         for number in (1, 2)
     )
     assert (await submit_and_wait(daily_submitter, client, first)).outcome is Outcome.POSTED
-    held = run_gate.close("erp.commit", second.workflow_id)
+    held = run_gate.close("erp.book", second.workflow_id)
     await daily_submitter.submit(second)
     await asyncio.wait_for(run_gate.reached[held].wait(), 60)
 
