@@ -31,17 +31,18 @@ class Settings(BaseSettings):
     )
     erp_url: str = Field(default="", description="Tryton base URL; default: the sandbox's")
     erp_database: str = ""
-    erp_api_key: str = ""
+    erp_api_key: SecretStr = Field(default=SecretStr(""), description="never logged")
     erp_company_id: int = 1
     erp_timeout_seconds: float = 30.0
     erp_max_concurrent_calls: int = Field(
         default=8, gt=0, description="ERP calls in flight at once from one worker process"
     )
     reserve_batch_window_ms: int = Field(
-        default=100,
+        default=25,
         ge=0,
         le=500,
-        description="how long a store's reservations wait to share one ERP call (0: none)",
+        description="how long a warehouse's first reservation waits for others to share its ERP"
+        " call (0: none); those arriving while a call is out always go together with the next",
     )
     erp_period_cache_seconds: float = Field(
         default=30.0, ge=0, description="how long a worker trusts the ERP's periods it read"
@@ -65,7 +66,20 @@ class Settings(BaseSettings):
     )
     ingest_signature_max_age_seconds: int = Field(default=300, gt=0)
     ingest_max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
-    ingest_max_batch: int = Field(default=500, gt=0)
+    ingest_max_batch: int = Field(default=500, gt=0, description="records in one request")
+    ingest_header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="for a request's headers to arrive"
+    )
+    ingest_body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="for a request's body to arrive"
+    )
+    ingest_keep_alive_seconds: int = Field(
+        default=5, gt=0, description="an idle connection is closed after"
+    )
+    ingest_max_connections: int = Field(
+        default=256, gt=0, description="connections and requests at once; 503 beyond"
+    )
+    ingest_max_header_bytes: int = Field(default=16 * 1024, gt=0)
     ingest_requests_per_second: float = Field(default=50.0, gt=0, description="per store")
     ingest_burst: int = Field(default=100, gt=0, description="requests a store may send at once")
     receipt_gap_grace_seconds: int = Field(
