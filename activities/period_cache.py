@@ -11,14 +11,18 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Protocol
 
-from connectors.erp.base import ErpBooks
 from domain.periods import ErpPeriod
+
+
+class PeriodSource(Protocol):
+    async def periods_from(self, day: date) -> list[ErpPeriod]: ...
 
 
 class CachedPeriods:
     def __init__(
-        self, books: ErpBooks, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
+        self, books: PeriodSource, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._books = books
         self._ttl = ttl_seconds

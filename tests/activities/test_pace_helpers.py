@@ -1,0 +1,183 @@
+"""The reservation batcher (group commit per warehouse) and the ERP period cache."""
+
+import asyncio
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from activities.period_cache import CachedPeriods
+from activities.reservations import ReservationBatcher
+from connectors.erp.base import ReserveOutcome, ReserveRequest
+from connectors.erp.errors import ErpUnavailable, ErpUnknownCodes
+from connectors.erp.memory import MemoryErp
+from domain.erp_order import ErpOrder, ErpProductLine
+from domain.periods import ErpPeriod
+
+
+def _order(reference: str, warehouse: str = "WH-LON", product: str = "TEA-001") -> ErpOrder:
+    return ErpOrder(
+        reference=reference,
+        transaction_id=reference,
+        store_id="S001",
+        terminal_id="T1",
+        warehouse_code=warehouse,
+        customer_code=None,
+        sale_date=date(2026, 11, 20),
+        currency="GBP",
+        product_lines=[
+            ErpProductLine(
+                pos_line_number=1,
+                product_code=product,
+                description="tea",
+                quantity=Decimal(1),
+                unit_price=Decimal("3.00"),
+                net_amount=Decimal("3.00"),
+            )
+        ],
+        net_total=Decimal("3.00"),
+        tax_total=Decimal(0),
+        gross_total=Decimal("3.00"),
+        description=reference,
+    )
+
+
+def _batcher(
+    erp: MemoryErp, window: float = 0.0, calls: int = 8, most: int = 50
+) -> ReservationBatcher:
+    return ReservationBatcher(erp, asyncio.Semaphore(calls), window, most)
+
+
+async def test_reservations_arriving_while_a_call_is_out_go_together_in_the_next() -> None:
+    erp = MemoryErp(default_stock=Decimal(100), latency=0.05)
+    batcher = _batcher(erp)
+
+    first = asyncio.create_task(batcher.reserve(ReserveRequest(_order("A"))))
+    await asyncio.sleep(0.01)  # A's call is out
+    rest = [batcher.reserve(ReserveRequest(_order(f"B{n}"))) for n in range(5)]
+    refs = await asyncio.gather(first, *rest)
+
+    assert [ref.reference for ref in refs] == ["A", *(f"B{n}" for n in range(5))]
+    assert erp.calls["reserve_many"] == 2
+    assert erp.batched_orders == 6
+    assert erp.stock_of("TEA-001", "WH-LON").available == 94
+
+
+async def test_the_window_gathers_a_quiet_stores_first_reservations() -> None:
+    erp = MemoryErp(default_stock=Decimal(100))
+    batcher = _batcher(erp, window=0.05)
+
+    await asyncio.gather(*(batcher.reserve(ReserveRequest(_order(f"T{n}"))) for n in range(4)))
+
+    assert erp.calls["reserve_many"] == 1
+
+
+async def test_each_warehouse_has_its_own_batch_and_a_batch_is_capped() -> None:
+    erp = MemoryErp(default_stock=Decimal(100))
+    batcher = _batcher(erp, window=0.02, most=3)
+
+    await asyncio.gather(
+        *(batcher.reserve(ReserveRequest(_order(f"L{n}"))) for n in range(5)),
+        *(batcher.reserve(ReserveRequest(_order(f"D{n}", "WH-LDS"))) for n in range(2)),
+    )
+
+    assert erp.calls["reserve_many"] == 3  # WH-LON: 3 + 2; WH-LDS: 2
+    assert erp.batched_orders == 7
+
+
+async def test_one_bad_order_fails_alone() -> None:
+    erp = MemoryErp(products={"TEA-001"}, default_stock=Decimal(100))
+    batcher = _batcher(erp, window=0.02)
+
+    good, bad = await asyncio.gather(
+        batcher.reserve(ReserveRequest(_order("GOOD"))),
+        batcher.reserve(ReserveRequest(_order("BAD", product="NOPE-001"))),
+        return_exceptions=True,
+    )
+
+    assert not isinstance(good, BaseException) and good.reference == "GOOD"
+    assert isinstance(bad, ErpUnknownCodes)
+    assert erp.calls["reserve_many"] == 1
+
+
+async def test_a_failed_call_fails_each_of_its_reservations_for_them_to_retry() -> None:
+    erp = MemoryErp(default_stock=Decimal(100))
+    erp.fail("reserve_many", ErpUnavailable("ERP restarting"))
+    batcher = _batcher(erp, window=0.02)
+
+    outcomes = await asyncio.gather(
+        *(batcher.reserve(ReserveRequest(_order(f"T{n}"))) for n in range(3)),
+        return_exceptions=True,
+    )
+
+    assert all(isinstance(outcome, ErpUnavailable) for outcome in outcomes)
+    assert erp.stock_of("TEA-001", "WH-LON").available == 100
+
+
+class _CountingConnector(MemoryErp):
+    def __init__(self) -> None:
+        super().__init__(default_stock=Decimal(100), latency=0.02)
+        self.out = 0
+        self.most_out = 0
+
+    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+        try:
+            return await super().reserve_many(requests)
+        finally:
+            self.out -= 1
+
+
+async def test_the_call_cap_bounds_calls_across_warehouses() -> None:
+    erp = _CountingConnector()
+    batcher = _batcher(erp, calls=2)
+
+    await asyncio.gather(
+        *(batcher.reserve(ReserveRequest(_order(f"T{n}", f"WH-{n}"))) for n in range(6))
+    )
+
+    assert erp.most_out == 2
+
+
+class _Books:
+    def __init__(self, fail_first: bool = False) -> None:
+        self.calls = 0
+        self._fail_first = fail_first
+
+    async def periods_from(self, day: date) -> list[ErpPeriod]:
+        self.calls += 1
+        await asyncio.sleep(0.01)
+        if self._fail_first and self.calls == 1:
+            raise ErpUnavailable("down")
+        return []
+
+
+async def test_periods_are_asked_once_per_day_until_they_expire_or_a_close_drops_them() -> None:
+    now = [0.0]
+    books = _Books()
+    cache = CachedPeriods(books, ttl_seconds=30, clock=lambda: now[0])
+    day = date(2026, 11, 20)
+
+    await asyncio.gather(*(cache.periods_from(day) for _ in range(10)))
+    assert books.calls == 1
+    now[0] = 29.0
+    await cache.periods_from(day)
+    assert books.calls == 1
+    now[0] = 31.0
+    await cache.periods_from(day)
+    assert books.calls == 2
+    cache.invalidate()
+    await cache.periods_from(day)
+    assert books.calls == 3
+
+
+async def test_a_failed_period_lookup_is_not_kept() -> None:
+    books = _Books(fail_first=True)
+    cache = CachedPeriods(books, ttl_seconds=30)
+
+    with pytest.raises(ErpUnavailable):
+        await cache.periods_from(date(2026, 11, 20))
+    assert await cache.periods_from(date(2026, 11, 20)) == []
+    assert books.calls == 2
