@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run dev test lint typecheck pytest clean
+.PHONY: install run dev test lint typecheck pytest test-erp-postgres bench clean
 
 install: $(INSTALLED)
 
@@ -31,6 +31,15 @@ pytest: install
 	$(PYTHON) -m pytest -q
 
 test: lint typecheck pytest
+
+# The tests that use the ERP, on Tryton as production runs it: PostgreSQL, gunicorn's worker
+# processes (TILLSYNC_TEST_ERP_PROCESSES, default 4) and trytond-worker for queued tasks.
+test-erp-postgres: install
+	TILLSYNC_TEST_ERP_BACKEND=postgresql $(PYTHON) -m pytest -q tests/e2e tests/finance tests/ingest
+
+# Throughput and latency against a naive saga, in one run (`make bench BENCH_ARGS=--quick`).
+bench: install
+	$(PYTHON) -m benchmarks.pace $(BENCH_ARGS)
 
 clean:
 	rm -rf .data .mypy_cache .ruff_cache .pytest_cache

@@ -43,12 +43,12 @@ def _free_port() -> int:
         return port
 
 
-def _headers(body: bytes) -> dict[str, str]:
+def _headers(path: str, body: bytes) -> dict[str, str]:
     sent_at = str(int(time.time()))
     return {
         STORE_HEADER: STORE,
         TIMESTAMP_HEADER: sent_at,
-        SIGNATURE_HEADER: signature(SECRET, sent_at, body),
+        SIGNATURE_HEADER: signature(SECRET, "POST", path, sent_at, body),
         "Content-Type": "application/json",
     }
 
@@ -78,7 +78,7 @@ async def _post_all(
     async def one(body: bytes) -> None:
         async with limit:
             began = time.perf_counter()
-            response = await http.post(path, content=body, headers=_headers(body))
+            response = await http.post(path, content=body, headers=_headers(path, body))
             latencies.append(time.perf_counter() - began)
             statuses[response.status_code] += 1
 

@@ -59,6 +59,12 @@ class TicketBreakdown(BaseModel):
         default=None, description="set when the ticket reached the ERP as an order"
     )
 
+    def tax_by_code(self) -> dict[str, Decimal]:
+        """The till's tax by the ERP tax it was booked as (empty: not known)."""
+        if self.booking is None:
+            return {}
+        return {tax.erp_tax_code: tax.amount for tax in self.booking.taxes}
+
 
 def ticket_breakdown(txn: PosTransaction, order: ErpOrder | None) -> TicketBreakdown:
     tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)

@@ -1,11 +1,14 @@
 """How POS identifiers translate into ERP codes: the mappings an integration team maintains."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.money import Amount
+from domain.transaction import PosTransaction
 
 
 class MappingKind(StrEnum):
@@ -59,3 +62,57 @@ class TransactionMapping(BaseModel):
 
     def erp_tax_code(self, pos_tax_code: str) -> str:
         return self.tax_codes.get(pos_tax_code, pos_tax_code)
+
+
+@dataclass
+class MissingMappings:
+    """What a transaction needs that no mapping provides."""
+
+    location: str | None = None
+    line_codes: dict[int, str] = field(default_factory=dict)
+
+
+def _specificity(row: MappingRow) -> tuple[bool, bool]:
+    """Terminal over store, store over chain-wide."""
+    return row.terminal_id != "", row.store_id != ""
+
+
+def resolve_mapping(
+    rows: Iterable[MappingRow], txn: PosTransaction
+) -> TransactionMapping | MissingMappings:
+    """Where the ticket's codes point: for each kind and POS code, the most specific row that
+    applies to the ticket's store and terminal (a row for another terminal never applies)."""
+    applicable = [
+        row
+        for row in rows
+        if row.store_id in ("", txn.store_id) and row.terminal_id in ("", txn.terminal_id)
+    ]
+    chosen: dict[tuple[MappingKind, str], MappingRow] = {}
+    for row in sorted(applicable, key=_specificity, reverse=True):
+        chosen.setdefault((row.kind, row.pos_code), row)
+
+    missing = MissingMappings()
+    location = chosen.get((MappingKind.LOCATION, ""))
+    if location is None:
+        missing.location = f"store {txn.store_id} terminal {txn.terminal_id}"
+    lines: list[LineMapping] = []
+    for line in txn.lines:
+        product = (chosen.get((MappingKind.SKU, line.sku)) if line.sku else None) or (
+            chosen.get((MappingKind.BARCODE, line.barcode)) if line.barcode else None
+        )
+        if product is None:
+            missing.line_codes[line.line_number] = line.sku or line.barcode or ""
+            continue
+        lines.append(
+            LineMapping(
+                line_number=line.line_number, product_code=product.erp_code, factor=product.factor
+            )
+        )
+    if location is None or missing.line_codes:
+        return missing
+    tax_codes = {
+        pos_code: row.erp_code
+        for (kind, pos_code), row in chosen.items()
+        if kind is MappingKind.TAX
+    }
+    return TransactionMapping(warehouse_code=location.erp_code, lines=lines, tax_codes=tax_codes)

@@ -63,6 +63,8 @@ class ExceptionKind(StrEnum):
     ERP_UNAVAILABLE = "erp_unavailable"
     DUPLICATE = "duplicate"
     RECEIPT_GAP = "receipt_gap"
+    RECEIPT_JUMP = "receipt_jump"
+    """a terminal's numbering jumped too far to be tickets that went missing"""
     NEGATIVE_STOCK = "negative_stock"
     RETURN_REFUSED = "return_refused"
     ORIGINAL_MISSING = "original_missing"
@@ -102,6 +104,7 @@ _OWNERS = {
     ExceptionKind.ERP_UNAVAILABLE: ExceptionOwner.IT,
     ExceptionKind.DUPLICATE: ExceptionOwner.STORE_OPS,
     ExceptionKind.RECEIPT_GAP: ExceptionOwner.STORE_OPS,
+    ExceptionKind.RECEIPT_JUMP: ExceptionOwner.STORE_OPS,
     ExceptionKind.NEGATIVE_STOCK: ExceptionOwner.STORE_OPS,
     ExceptionKind.RETURN_REFUSED: ExceptionOwner.STORE_OPS,
     ExceptionKind.ORIGINAL_MISSING: ExceptionOwner.STORE_OPS,

@@ -9,59 +9,23 @@ missing or disagrees, or the ERP posting that no ticket explains), and is listed
 the day's totals happen to offset.
 
 The ERP's tenders are, per ticket, the payments booked against its invoice on each tender
-type's accounts; in daily mode, the consolidated entry's tender lines.
+type's accounts; in daily mode, the consolidated entry's tender lines. Tax is compared by the
+tax itself (``domain.figures``), never by a rate derived from rounded amounts.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from domain.figures import TICKETS as TICKETS
+from domain.figures import Figures as Figures
+from domain.figures import add_figures as add_figures
+from domain.figures import is_tax_metric
 from domain.money import Amount
 from domain.periods import PostingMode
 from domain.receipts import ReceiptGap
-
-TICKETS = "tickets"
-
-
-class Figures(BaseModel):
-    count: int = 0
-    gross: Amount = Decimal(0)
-    net: Amount = Decimal(0)
-    tax: Amount = Decimal(0)
-    tax_by_rate: dict[str, Amount] = Field(default_factory=dict)
-    tenders: dict[str, Amount] = Field(default_factory=dict)
-
-    def metrics(self) -> dict[str, Decimal]:
-        values: dict[str, Decimal] = {
-            TICKETS: Decimal(self.count),
-            "gross": self.gross,
-            "net": self.net,
-            "tax": self.tax,
-        }
-        values |= {f"tax {rate}": amount for rate, amount in self.tax_by_rate.items()}
-        values |= {f"tender {kind}": amount for kind, amount in self.tenders.items()}
-        return values
-
-
-def add_figures(items: Iterable[Figures]) -> Figures:
-    total = Figures()
-    tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
-    tenders: dict[str, Decimal] = defaultdict(Decimal)
-    for item in items:
-        total.count += item.count
-        total.gross += item.gross
-        total.net += item.net
-        total.tax += item.tax
-        for rate, amount in item.tax_by_rate.items():
-            tax_by_rate[rate] += amount
-        for kind, amount in item.tenders.items():
-            tenders[kind] += amount
-    total.tax_by_rate = dict(sorted(tax_by_rate.items()))
-    total.tenders = dict(sorted(tenders.items()))
-    return total
 
 
 class PosTicket(BaseModel):
@@ -153,6 +117,14 @@ class StoreDay(BaseModel):
     def needs_attention(self) -> bool:
         return bool(self.differences or self.open_exceptions or self.receipt_gaps)
 
+    def figure_names(self) -> list[str]:
+        """The figures to show: tax per tax only where both sides break it down, and every
+        figure that differs."""
+        names = _metric_names(self.pos, self.erp)
+        if not (self.pos.itemised and self.erp.itemised):
+            names = [name for name in names if not is_tax_metric(name)]
+        return names + [d.metric for d in self.differences if d.metric not in names]
+
 
 class ReconciliationSummary(BaseModel):
     start_date: date
@@ -186,7 +158,9 @@ class ReconciliationReport(BaseModel):
             store_days_needing_attention=sum(day.needs_attention for day in self.days),
             differences=sum(len(day.differences) for day in self.days),
             open_exceptions=sum(len(day.open_exceptions) for day in self.days),
-            missing_receipts=sum(len(gap.missing) for day in self.days for gap in day.receipt_gaps),
+            missing_receipts=sum(
+                gap.missing_count for day in self.days for gap in day.receipt_gaps
+            ),
             redated=sum(len(day.redated) for day in self.days),
             pos_gross=sum((day.pos.gross for day in self.days), Decimal(0)),
             erp_gross=sum((day.erp.gross for day in self.days), Decimal(0)),
@@ -206,10 +180,20 @@ class _Group:
             return [ticket.transaction_id for ticket in self.tickets]
         return [f"ERP {posting.reference}" for posting in self.postings]
 
+    def sides(self) -> tuple[Figures, Figures]:
+        return (
+            add_figures(ticket.figures for ticket in self.tickets),
+            add_figures(posting.figures for posting in self.postings),
+        )
+
+    def compares(self, metric: str) -> bool:
+        """Tax per tax is compared where both sides break their tax down by tax."""
+        pos, erp = self.sides()
+        return not is_tax_metric(metric) or (pos.itemised and erp.itemised)
+
     def values(self, metric: str) -> tuple[Decimal, Decimal]:
-        pos = add_figures(ticket.figures for ticket in self.tickets).metrics()
-        erp = add_figures(posting.figures for posting in self.postings).metrics()
-        return pos.get(metric, Decimal(0)), erp.get(metric, Decimal(0))
+        pos, erp = self.sides()
+        return pos.metrics().get(metric, Decimal(0)), erp.metrics().get(metric, Decimal(0))
 
 
 def reconcile_day(
@@ -226,7 +210,7 @@ def reconcile_day(
     metrics = _metric_names(pos, erp)
     differences: list[Difference] = []
     for metric in metrics:
-        compared = [(group, *group.values(metric)) for group in groups]
+        compared = [(group, *group.values(metric)) for group in groups if group.compares(metric)]
         behind = [
             name
             for group, pos_value, erp_value in compared

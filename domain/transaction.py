@@ -5,18 +5,35 @@ an exchange is one ticket whose lines carry both signs. Amounts follow the quant
 Unit prices are what the till rang: tax-inclusive when ``prices_include_tax`` is true.
 """
 
-import re
-from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from domain.money import Amount
+from domain.fields import (
+    BusinessDate,
+    Code,
+    Key,
+    LineNumber,
+    Money,
+    ProductCode,
+    Quantity,
+    Rate,
+    SequenceNumber,
+    Text,
+    TillClock,
+)
+from domain.limits import (
+    MAX_BASKET_DISCOUNTS,
+    MAX_ERP_ORDER_LINES,
+    MAX_LINES,
+    MAX_MONEY,
+    MAX_TAXES_PER_LINE,
+    MAX_TENDERS,
+)
 
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-_DIGIT_RUN = re.compile(r"\d{13,19}")
+Identifier = Key
 
 
 class TransactionKind(StrEnum):
@@ -61,11 +78,11 @@ class Discount(_Strict):
     """A reduction the till applied. ``amount`` is positive and reduces the line or basket."""
 
     kind: DiscountKind
-    amount: Amount = Field(gt=0)
-    code: str | None = Field(default=None, description="promotion or coupon code")
-    cashier_id: str | None = Field(default=None, description="who overrode the price")
-    reason: str | None = Field(default=None, description="why the price was overridden")
-    description: str | None = None
+    amount: Money = Field(gt=0)
+    code: Code | None = Field(default=None, description="promotion or coupon code")
+    cashier_id: Code | None = Field(default=None, description="who overrode the price")
+    reason: Text | None = Field(default=None, description="why the price was overridden")
+    description: Text | None = None
 
     @model_validator(mode="after")
     def _kind_has_its_details(self) -> Self:
@@ -79,27 +96,27 @@ class Discount(_Strict):
 class LineTax(_Strict):
     """A tax the till computed on a line; its amount is the truth the ERP must keep."""
 
-    code: Identifier
-    rate: Amount = Field(ge=0, le=1, description="0.20 for 20%")
-    amount: Amount
+    code: Code
+    rate: Rate
+    amount: Money
 
 
 class ReturnReference(_Strict):
-    transaction_id: Identifier
-    line_number: int = Field(ge=1)
-    store_id: Identifier | None = None
-    terminal_id: Identifier | None = None
+    transaction_id: Key
+    line_number: LineNumber
+    store_id: Key | None = None
+    terminal_id: Key | None = None
 
 
 class PosLine(_Strict):
-    line_number: int = Field(ge=1)
-    sku: Identifier | None = None
-    barcode: Identifier | None = None
-    description: str | None = None
-    quantity: Amount = Field(description="signed: negative for a returned item")
-    unit: Identifier = "unit"
-    unit_price: Amount = Field(ge=0)
-    taxes: list[LineTax] = Field(default_factory=list)
+    line_number: LineNumber
+    sku: ProductCode | None = None
+    barcode: ProductCode | None = None
+    description: Text | None = None
+    quantity: Quantity = Field(description="signed: negative for a returned item")
+    unit: Code = "unit"
+    unit_price: Money = Field(ge=0)
+    taxes: list[LineTax] = Field(default_factory=list, max_length=MAX_TAXES_PER_LINE)
     discounts: list[Discount] = Field(default_factory=list)
     return_of: ReturnReference | None = None
     condition: ItemCondition | None = None
@@ -112,6 +129,8 @@ class PosLine(_Strict):
             raise ValueError("quantity must not be zero")
         if self.quantity > 0 and (self.return_of or self.condition):
             raise ValueError("return_of and condition belong on returned lines (negative quantity)")
+        if abs(self.extended_amount) >= MAX_MONEY:
+            raise ValueError(f"quantity x unit_price must be below {MAX_MONEY:,}")
         return self
 
     @property
@@ -136,14 +155,12 @@ class PosLine(_Strict):
 
 class Tender(_Strict):
     type: TenderType
-    amount: Amount = Field(description="what was handed over; negative for a refund")
-    change: Amount = Field(default=Decimal(0), ge=0, description="change given back on cash")
-    reference: str | None = Field(default=None, max_length=64, description="masked reference only")
+    amount: Money = Field(description="what was handed over; negative for a refund")
+    change: Money = Field(default=Decimal(0), ge=0, description="change given back on cash")
+    reference: Code | None = Field(default=None, description="masked reference only")
 
     @model_validator(mode="after")
-    def _masked_reference(self) -> Self:
-        if self.reference and _contains_card_number(self.reference):
-            raise ValueError("reference looks like a full card number; send a masked reference")
+    def _change_on_cash(self) -> Self:
         if self.change and self.type is not TenderType.CASH:
             raise ValueError("only a cash tender gives change")
         return self
@@ -154,35 +171,37 @@ class Tender(_Strict):
 
 
 class Totals(_Strict):
-    net: Amount
-    tax: Amount
-    gross: Amount
+    net: Money
+    tax: Money
+    gross: Money
 
 
 class Customer(_Strict):
-    customer_id: Identifier
+    customer_id: Code
     tax_country: str | None = Field(default=None, min_length=2, max_length=2)
 
 
 class PosTransaction(_Strict):
     """One ticket as the till recorded it."""
 
-    transaction_id: Identifier
-    store_id: Identifier
-    terminal_id: Identifier
-    receipt_number: int = Field(ge=0, description="per-terminal sequence, for gap detection")
-    business_date: date
-    occurred_at: datetime = Field(description="the till's clock, kept as recorded")
-    cashier_id: Identifier | None = None
+    transaction_id: Key
+    store_id: Key
+    terminal_id: Key
+    receipt_number: SequenceNumber = Field(description="per-terminal sequence, for gap detection")
+    business_date: BusinessDate
+    occurred_at: TillClock = Field(description="the till's clock, kept as recorded")
+    cashier_id: Code | None = None
     offline: bool = False
     kind: TransactionKind = TransactionKind.SALE
     status: TransactionStatus = TransactionStatus.COMPLETED
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     prices_include_tax: bool
     customer: Customer | None = None
-    lines: list[PosLine] = Field(min_length=1)
-    discounts: list[Discount] = Field(default_factory=list, description="basket level")
-    tenders: list[Tender] = Field(default_factory=list)
+    lines: list[PosLine] = Field(min_length=1, max_length=MAX_LINES)
+    discounts: list[Discount] = Field(
+        default_factory=list, max_length=MAX_BASKET_DISCOUNTS, description="basket level"
+    )
+    tenders: list[Tender] = Field(default_factory=list, max_length=MAX_TENDERS)
     totals: Totals
 
     @model_validator(mode="after")
@@ -190,6 +209,11 @@ class PosTransaction(_Strict):
         numbers = [line.line_number for line in self.lines]
         if len(numbers) != len(set(numbers)):
             raise ValueError("line_number values must be unique within a transaction")
+        if self.erp_order_line_count > MAX_ERP_ORDER_LINES:
+            raise ValueError(
+                f"the ticket would book {self.erp_order_line_count} ERP order lines (lines, line"
+                f" discounts, basket discounts per tax group); at most {MAX_ERP_ORDER_LINES}"
+            )
         has_sales = any(not line.is_return for line in self.lines)
         has_returns = any(line.is_return for line in self.lines)
         expected = {
@@ -216,19 +240,20 @@ class PosTransaction(_Strict):
     def workflow_id(self) -> str:
         return transaction_workflow_id(self.store_id, self.terminal_id, self.transaction_id)
 
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _contains_card_number(reference: str) -> bool:
-    """A 13-19 digit run passing the Luhn check is a primary account number (PCI DSS)."""
-    compact = re.sub(r"[\s-]", "", reference)
-    return any(_luhn_valid(run) for run in _DIGIT_RUN.findall(compact))
+    @property
+    def erp_order_line_count(self) -> int:
+        """Order lines the plan books: each line, each line discount, and each basket discount
+        once per tax group of the sold lines (``domain.order_plan``)."""
+        tax_groups = {
+            tuple(sorted(tax.code for tax in line.taxes))
+            for line in self.lines
+            if not line.is_return
+        }
+        return (
+            len(self.lines)
+            + sum(len(line.discounts) for line in self.lines)
+            + len(self.discounts) * len(tax_groups)
+        )
 
 
 def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:

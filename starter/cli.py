@@ -186,7 +186,7 @@ async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
         info = {
             "url": settings.erp_url,
             "database": settings.erp_database,
-            "api_key": settings.erp_api_key,
+            "api_key": settings.erp_api_key.get_secret_value(),
             "company_id": settings.erp_company_id,
         }
     elif sandbox_info_path(settings).exists():

@@ -23,15 +23,18 @@ class SourceFormat(StrEnum):
         return self is not SourceFormat.SITOO
 
 
-def parse_payload(source_format: SourceFormat, payload: bytes, *, max_bytes: int) -> AdapterResult:
-    """Convert a payload with its format's adapter; PayloadError when it cannot be read."""
+def parse_payload(
+    source_format: SourceFormat, payload: bytes, *, max_bytes: int, max_records: int | None = None
+) -> AdapterResult:
+    """Convert a payload with its format's adapter; PayloadError when it cannot be read
+    (TooManyRecords when it carries more than ``max_records`` records)."""
     match source_format:
         case SourceFormat.POSLOG:
-            return parse_poslog(payload, max_bytes=max_bytes)
+            return parse_poslog(payload, max_bytes=max_bytes, max_records=max_records)
         case SourceFormat.SITOO:
-            return parse_sitoo_orders(payload)
+            return parse_sitoo_orders(payload, max_records=max_records)
         case SourceFormat.JSON:
-            return parse_canonical(payload)
+            return parse_canonical(payload, max_records=max_records)
 
 
 def format_of_path(path: Path) -> SourceFormat:

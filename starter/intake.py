@@ -1,6 +1,8 @@
 """Where tills' transactions enter tillsync (HTTP ingest, replay): each one starts its workflow,
 then its receipt number is noted for receipt-gap detection."""
 
+import logging
+
 from sqlalchemy import Engine
 from temporalio.client import Client
 
@@ -9,6 +11,8 @@ from domain.receipts import TerminalRef
 from domain.transaction import PosTransaction
 from starter.receipt_tracking import ReceiptTracker
 from starter.submission import SubmitResult, Submitter
+
+log = logging.getLogger(__name__)
 
 
 class Intake:
@@ -23,11 +27,16 @@ class Intake:
         and whether it is new. Raises RPCError when Temporal does not accept the start."""
         result, started = await self._submitter.submit(txn)
         if track_receipt:
-            await self._receipts.seen(
-                TerminalRef(store_id=txn.store_id, terminal_id=txn.terminal_id),
-                txn.receipt_number,
-                txn.transaction_id,
-            )
+            terminal = TerminalRef(store_id=txn.store_id, terminal_id=txn.terminal_id)
+            try:
+                await self._receipts.seen(terminal, txn.receipt_number, txn.transaction_id)
+            except Exception:
+                # The workflow runs whatever happens here; the number may show as a gap.
+                log.exception(
+                    "%s started, but its receipt %s was not noted",
+                    txn.workflow_id,
+                    txn.receipt_number,
+                )
         return result, started
 
     async def note_skipped(self, skipped: Skipped) -> None:

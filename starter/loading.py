@@ -45,14 +45,19 @@ def load_files(paths: Iterable[Path]) -> list[LoadedFile]:
 
 def write_rejects(rejects_file: Path, loaded: Iterable[LoadedFile]) -> int:
     """Append every reject to the rejects file (JSON lines); returns how many were written."""
+    return sum(append_rejects(rejects_file, str(item.path), item.rejects) for item in loaded)
+
+
+def append_rejects(rejects_file: Path, source: str, rejects: Iterable[Reject]) -> int:
+    """Append rejects from one source (a file, an HTTP request) to the rejects file. Rejects
+    keep no card number (``connectors.pos.base.Reject``)."""
     rows = [
         {
             "rejected_at": datetime.now(UTC).isoformat(),
-            "source": str(item.path),
+            "source": source,
             **reject.model_dump(mode="json"),
         }
-        for item in loaded
-        for reject in item.rejects
+        for reject in rejects
     ]
     if rows:
         rejects_file.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import escape
 
 from domain.money import round_money
+from domain.receipts import describe_ranges
 from domain.reconciliation import TICKETS, ReconciliationReport, StoreDay
 
 CSV_HEADER = ["store", "business_date", "figure", "pos", "erp", "difference", "status", "behind"]
@@ -33,10 +34,7 @@ def _amount(value: Decimal, metric: str, currency: str | None) -> str:
 
 
 def _rows(day: StoreDay) -> Iterator[_Row]:
-    metrics = list(day.pos.metrics())
-    metrics += [name for name in day.erp.metrics() if name not in metrics]
-    metrics += [item.metric for item in day.differences if item.metric not in metrics]
-    for metric in metrics:
+    for metric in day.figure_names():
         yield _Row(day, metric)
 
 
@@ -98,7 +96,7 @@ def render_csv(report: ReconciliationReport) -> str:
                     "",
                     "",
                     "differs",
-                    " ".join(str(number) for number in gap.missing),
+                    " ".join(str(span) for span in [*gap.missing, *gap.jumps]),
                 ]
             )
     return buffer.getvalue()
@@ -149,7 +147,9 @@ def _day_html(day: StoreDay) -> str:
         )
     notes = [
         f"<li>Terminal {escape(gap.terminal_id)}: receipts "
-        f"{escape(', '.join(str(number) for number in gap.missing))} never arrived</li>"
+        f"{escape(describe_ranges(gap.missing))} never arrived</li>"
+        if gap.missing
+        else f"<li>Terminal {escape(gap.terminal_id)}: {escape(gap.describe())}</li>"
         for gap in day.receipt_gaps
     ]
     notes += [

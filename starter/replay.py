@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from temporalio.service import RPCError
 
-from connectors.pos.base import AdapterResult, FieldError, Reject
+from connectors.pos.base import RAW_EXCERPT_CHARS, AdapterResult, FieldError, Reject, raw_excerpt
 from connectors.pos.errors import PayloadError
 from connectors.pos.poslog import DEFAULT_MAX_BYTES
 from domain.transaction import PosTransaction
@@ -149,7 +149,7 @@ def _read(path: Path, source_format: SourceFormat, data_dir: Path) -> _Source:
             errors=[
                 FieldError(field="<root>", reason=f"not a {source_format.value} file: {error}")
             ],
-            raw=content[:300].decode(errors="replace"),
+            raw=raw_excerpt(content[: RAW_EXCERPT_CHARS * 4].decode(errors="replace")),
         )
         result = AdapterResult(rejects=[unreadable])
     return _Source(path, source_format, result, Checkpoint(data_dir / "replay", content))

@@ -1,13 +1,21 @@
 """Receipt numbers seen per terminal, and the receipt_gap exception each terminal may have open."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from domain.outcomes import ExceptionKind
-from domain.receipts import GapReview, ReceiptGap, TerminalRef
+from domain.receipts import (
+    MAX_LISTED_RANGES,
+    GapReview,
+    ReceiptGap,
+    ReceiptRange,
+    TerminalRef,
+    count_of,
+)
 from store.exceptions import open_exception
 from store.tables import ReceiptSeen, SyncException
 
@@ -62,11 +70,21 @@ def open_gap_exception(session: Session, terminal: TerminalRef) -> SyncException
     ).first()
 
 
+def gap_details(ranges: list[ReceiptRange]) -> dict[str, Any]:
+    """What an exception keeps of ranges: the first ``MAX_LISTED_RANGES``, and the count."""
+    return {
+        "missing": [[span.first, span.last] for span in ranges[:MAX_LISTED_RANGES]],
+        "missing_count": count_of(ranges),
+    }
+
+
 def sync_gap_exception(
     session: Session, terminal: TerminalRef, review: GapReview, now: datetime
 ) -> SyncException | None:
-    """Make the terminal's receipt_gap exception name exactly the overdue numbers: open it,
-    update it, or resolve it when they all arrived. Returns the open exception, if any."""
+    """Make the terminal's receipt_gap exception name exactly the overdue gaps: open it,
+    update it, or resolve it when they all arrived; open a receipt_jump exception for each
+    jump not reported before. Returns the open receipt_gap exception, if any."""
+    _report_jumps(session, terminal, review.jumps, now)
     existing = open_gap_exception(session, terminal)
     if not review.overdue:
         if existing is not None:
@@ -79,7 +97,7 @@ def sync_gap_exception(
     gap = ReceiptGap(
         store_id=terminal.store_id, terminal_id=terminal.terminal_id, missing=review.overdue
     )
-    details = {"missing": review.overdue}
+    details = gap_details(review.overdue)
     if existing is not None:
         if existing.details != details:
             existing.message = gap.describe()
@@ -96,6 +114,39 @@ def sync_gap_exception(
         details=details,
         now=now,
     )
+
+
+def _report_jumps(
+    session: Session, terminal: TerminalRef, jumps: list[ReceiptRange], now: datetime
+) -> None:
+    """One receipt_jump exception per jump, once: resolving it does not bring it back."""
+    reported = {
+        (record.details.get("first"), record.details.get("last"))
+        for record in session.exec(
+            select(SyncException).where(
+                SyncException.kind == ExceptionKind.RECEIPT_JUMP.value,
+                SyncException.store_id == terminal.store_id,
+                SyncException.terminal_id == terminal.terminal_id,
+            )
+        ).all()
+    }
+    for jump in jumps:
+        if (jump.first, jump.last) in reported:
+            continue
+        open_exception(
+            session,
+            kind=ExceptionKind.RECEIPT_JUMP,
+            store_id=terminal.store_id,
+            terminal_id=terminal.terminal_id,
+            message=ReceiptGap(
+                store_id=terminal.store_id,
+                terminal_id=terminal.terminal_id,
+                missing=[],
+                jumps=[jump],
+            ).describe(),
+            details={"first": jump.first, "last": jump.last, "count": jump.count},
+            now=now,
+        )
 
 
 def _utc(value: datetime) -> datetime:

@@ -1,6 +1,7 @@
 """The POS side of a reconciliation, read from the store: posted tickets, receipt numbers that
 arrived, open exceptions, and which store a workflow's ERP documents belong to."""
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 from domain.breakdown import TicketBreakdown
 from domain.outcomes import ExceptionKind, Outcome
 from domain.periods import PostingMode
-from domain.receipts import ReceiptGap, missing_receipts
+from domain.receipts import ReceiptGap, ReceiptRange, missing_ranges, split_jumps
 from domain.reconciliation import ExceptionNote, Figures, PosTicket
 from store.tables import JournalEntry, ReceiptSeen, SyncException, TransactionClaim
 
@@ -62,7 +63,8 @@ def open_exception_notes(
 def receipt_gaps(
     session: Session, start: date, end: date, store_id: str | None = None
 ) -> dict[StoreDayKey, list[ReceiptGap]]:
-    """Receipt numbers that never arrived, per terminal, under the day of the next receipt.
+    """Receipt ranges that never arrived, per terminal, under the day of the next receipt
+    (jumps too wide to be missing tickets apart).
 
     A terminal's range is bounded by the lowest and highest receipt it journaled in the
     dates; a number inside it arrived if it was journaled (any outcome, any date) or noted
@@ -81,15 +83,16 @@ def receipt_gaps(
         in_dates[(store, terminal)][number] = day
     gaps: dict[StoreDayKey, list[ReceiptGap]] = defaultdict(list)
     for (store, terminal), days in sorted(in_dates.items()):
-        low, high = min(days), max(days)
-        arrived = _arrived(session, store, terminal, low, high)
-        by_day: dict[date, list[int]] = defaultdict(list)
-        for number in missing_receipts(arrived):
-            day = days[min(seen for seen in days if seen > number)]
-            by_day[day].append(number)
-        for day, numbers in sorted(by_day.items()):
+        journaled = sorted(days)
+        arrived = _arrived(session, store, terminal, journaled[0], journaled[-1])
+        by_day: dict[date, list[ReceiptRange]] = defaultdict(list)
+        for span in missing_ranges(arrived):
+            next_journaled = journaled[bisect_right(journaled, span.last)]
+            by_day[days[next_journaled]].append(span)
+        for day, spans in sorted(by_day.items()):
+            missing, jumps = split_jumps(spans)
             gaps[(store, day)].append(
-                ReceiptGap(store_id=store, terminal_id=terminal, missing=numbers)
+                ReceiptGap(store_id=store, terminal_id=terminal, missing=missing, jumps=jumps)
             )
     return gaps
 
@@ -151,6 +154,7 @@ def _ticket(entry: JournalEntry) -> PosTicket:
             net=Decimal(entry.net_total),
             tax=Decimal(entry.tax_total),
             tax_by_rate=breakdown.tax_by_rate,
+            tax_by_code=breakdown.tax_by_code(),
             tenders=breakdown.tenders,
         ),
     )

@@ -109,7 +109,7 @@ def test_format_errors_renders_field_and_reason() -> None:
     with pytest.raises(ValidationError) as caught:
         PosTransaction.model_validate(bad)
     assert format_errors(caught.value) == [
-        "tenders.0: reference looks like a full card number; send a masked reference"
+        "tenders.0.reference: looks like a full card number; send a masked one"
     ]
 
 

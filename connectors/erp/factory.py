@@ -32,7 +32,7 @@ def erp_address(settings: Settings) -> ErpAddress:
         return ErpAddress(
             settings.erp_url,
             settings.erp_database,
-            settings.erp_api_key,
+            settings.erp_api_key.get_secret_value(),
             settings.erp_company_id,
         )
     info_file = sandbox_info_path(settings)

@@ -8,14 +8,26 @@ of ``transactions`` (converted and valid), ``rejects`` (with the fields at fault
 from collections.abc import Iterable
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from connectors.pos.errors import ConversionError
+from domain.card_numbers import MAX_PAN_DIGITS, MAX_SEPARATOR_CHARS, redact_card_numbers
 from domain.transaction import PosTransaction, TransactionKind
 
 RAW_EXCERPT_CHARS = 300
 ROOT_FIELD = "<root>"
 """The field name used for an error about the record as a whole."""
+_LONGEST_WRITTEN_PAN = MAX_PAN_DIGITS * (1 + MAX_SEPARATOR_CHARS)
+
+
+def kept_text(text: str) -> str:
+    """Text as tillsync keeps and answers it: card numbers redacted, lone surrogates escaped."""
+    return redact_card_numbers(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def raw_excerpt(text: str, limit: int = RAW_EXCERPT_CHARS) -> str:
+    """The start of a text, redacted before it is cut (so no card number is halved)."""
+    return kept_text(text[: limit + _LONGEST_WRITTEN_PAN])[:limit]
 
 
 class _Frozen(BaseModel):
@@ -25,6 +37,11 @@ class _Frozen(BaseModel):
 class FieldError(_Frozen):
     field: str = Field(description="dotted path (lines.0.unit_price) or source element path")
     reason: str
+
+    @field_validator("field", "reason")
+    @classmethod
+    def _kept(cls, text: str) -> str:
+        return raw_excerpt(text)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"
@@ -36,7 +53,15 @@ class Reject(_Frozen):
     source_index: int = Field(ge=0, description="position of the record in the payload")
     transaction_id: str | None
     errors: list[FieldError] = Field(min_length=1)
-    raw: str = Field(description=f"the start of the source record (≤ {RAW_EXCERPT_CHARS} chars)")
+    raw: str = Field(
+        description=f"the start of the source record (≤ {RAW_EXCERPT_CHARS} chars, card numbers"
+        " redacted)"
+    )
+
+    @field_validator("raw", "transaction_id")
+    @classmethod
+    def _redacted(cls, text: str | None) -> str | None:
+        return None if text is None else kept_text(text)
 
 
 class Skipped(_Frozen):
@@ -86,7 +111,7 @@ def reject(source_index: int, transaction_id: str | None, error: Exception, raw:
         source_index=source_index,
         transaction_id=transaction_id,
         errors=errors,
-        raw=raw[:RAW_EXCERPT_CHARS],
+        raw=raw_excerpt(raw),
     )
 
 

@@ -46,9 +46,8 @@ moneyamount (negative on a refund); reference = refid, else externalid.
 """
 
 import json
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +55,9 @@ from pydantic import ValidationError
 
 from connectors.pos.base import AdapterResult, Reject, kind_of, reject
 from connectors.pos.errors import ConversionError, PayloadError
+from connectors.pos.guards import check_depth, check_record_count, load_json
+from connectors.pos.json_record import JsonRecord
+from domain.limits import EARLIEST_BUSINESS_DATE, LATEST_BUSINESS_DATE, MAX_RATE_DECIMAL_PLACES
 from domain.totals import implied_unit_price
 from domain.transaction import PosTransaction, TransactionStatus
 
@@ -63,6 +65,9 @@ PRODUCT_ITEM = 10
 SALES_ORDER, BOOKING_ORDER, PARKED_ORDER = 10, 100, 110
 CANCELLED_STATES = {20, -1}
 OPEN_STATE, CLOSED_STATE = 0, 10
+
+_EARLIEST_ORDER_DATE = int(datetime.combine(EARLIEST_BUSINESS_DATE, time(), UTC).timestamp())
+_LATEST_ORDER_DATE = int(datetime.combine(LATEST_BUSINESS_DATE, time(), UTC).timestamp())
 
 _TENDER_TYPES = {
     "cash": "cash",
@@ -74,27 +79,39 @@ _TENDER_TYPES = {
 
 
 def parse_sitoo_orders(
-    payload: bytes | dict[str, Any] | list[Any], *, store_id: str | None = None
+    payload: bytes | dict[str, Any] | list[Any],
+    *,
+    store_id: str | None = None,
+    max_records: int | None = None,
 ) -> AdapterResult:
     """Convert Sitoo orders; raise PayloadError if the payload is not JSON orders."""
     transactions: list[PosTransaction] = []
     rejects: list[Reject] = []
-    for index, order in enumerate(_orders(payload)):
+    orders = _orders(payload)
+    check_record_count(orders, max_records)
+    for index, order in enumerate(orders):
         transaction_id = None
         try:
-            record = _Record(order, "")
+            check_depth(order)
+            record = JsonRecord(order, "", name="order")
             transaction_id = str(record.integer("orderid"))
             transactions.append(_convert(record, store_id))
         except (ConversionError, ValidationError) as error:
-            raw = json.dumps(order, default=str)
-            rejects.append(reject(index, transaction_id, error, raw))
+            rejects.append(reject(index, transaction_id, error, _raw(order)))
     return AdapterResult(transactions=transactions, rejects=rejects)
+
+
+def _raw(order: Any) -> str:
+    try:
+        return json.dumps(order, default=str, ensure_ascii=False)
+    except RecursionError:
+        return "(nested too deep to show)"
 
 
 def _orders(payload: bytes | dict[str, Any] | list[Any]) -> list[Any]:
     if isinstance(payload, bytes):
         try:
-            payload = json.loads(payload, parse_float=Decimal)
+            payload = load_json(payload, parse_float=Decimal)
         except ValueError as error:
             raise PayloadError(f"not JSON: {error}") from error
     if isinstance(payload, dict):
@@ -106,71 +123,7 @@ def _orders(payload: bytes | dict[str, Any] | list[Any]) -> list[Any]:
     raise PayloadError("expected an order, a list of orders or an envelope with items")
 
 
-class _Record:
-    """A JSON object and its dotted path, for error messages."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ConversionError(path or "order", "expected an object")
-        self.data: Mapping[str, Any] = data
-        self.path = path
-
-    def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def optional_text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise ConversionError(self.where(key), f"expected text, got {value!r}")
-        return str(value)
-
-    def text(self, key: str) -> str:
-        value = self.optional_text(key)
-        if value is None:
-            raise ConversionError(self.where(key), "missing")
-        return value
-
-    def integer(self, key: str) -> int:
-        value = self.data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConversionError(self.where(key), f"expected a whole number, got {value!r}")
-        return value
-
-    def decimal(
-        self, key: str, *, default: str | None = None, allow_float: bool = False
-    ) -> Decimal:
-        """A money or decimal string; a JSON number too, unless it is a float (money) and
-        ``allow_float`` is off (a percentage such as vatvalue is a number in Sitoo's API)."""
-        value = self.data.get(key)
-        if value is None or value == "":
-            if default is None:
-                raise ConversionError(self.where(key), "missing")
-            value = default
-        floats = allow_float and isinstance(value, float)
-        if not floats and (
-            isinstance(value, bool | float) or not isinstance(value, str | int | Decimal)
-        ):
-            raise ConversionError(
-                self.where(key), f"expected a decimal string, got {type(value).__name__} {value!r}"
-            )
-        try:
-            return Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ConversionError(self.where(key), f"{value!r} is not a decimal number") from None
-
-    def child(self, key: str) -> "_Record":
-        return _Record(self.data.get(key) or {}, self.where(key))
-
-    def children(self, key: str) -> list["_Record"]:
-        values = self.data.get(key) or []
-        if not isinstance(values, list):
-            raise ConversionError(self.where(key), "expected a list")
-        return [_Record(value, f"{self.where(key)}.{index}") for index, value in enumerate(values)]
-
-
-def _convert(order: _Record, store_id: str | None) -> PosTransaction:
+def _convert(order: JsonRecord, store_id: str | None) -> PosTransaction:
     extra = order.child("additionaldata")
     cashier = extra.optional_text("pos-staff-externalid") or order.optional_text("userid_staff")
     currency = order.text("currencycode")
@@ -210,7 +163,7 @@ def _convert(order: _Record, store_id: str | None) -> PosTransaction:
     )
 
 
-def _occurred_at(order: _Record, extra: _Record) -> datetime:
+def _occurred_at(order: JsonRecord, extra: JsonRecord) -> datetime:
     zone_name = extra.optional_text("pos-timezone") or "UTC"
     try:
         zone = ZoneInfo(zone_name)
@@ -218,10 +171,11 @@ def _occurred_at(order: _Record, extra: _Record) -> datetime:
         raise ConversionError(
             extra.where("pos-timezone"), f"unknown timezone {zone_name!r}"
         ) from None
-    return datetime.fromtimestamp(order.integer("orderdate"), tz=UTC).astimezone(zone)
+    seconds = order.integer("orderdate", low=_EARLIEST_ORDER_DATE, high=_LATEST_ORDER_DATE)
+    return datetime.fromtimestamp(seconds, tz=UTC).astimezone(zone)
 
 
-def _status(order: _Record) -> TransactionStatus:
+def _status(order: JsonRecord) -> TransactionStatus:
     order_type, state = order.integer("ordertypeid"), order.integer("orderstateid")
     if order_type not in (SALES_ORDER, BOOKING_ORDER, PARKED_ORDER):
         raise ConversionError(order.where("ordertypeid"), f"unknown order type {order_type}")
@@ -237,7 +191,7 @@ def _status(order: _Record) -> TransactionStatus:
 
 
 def _line(
-    item: _Record, currency: str, cashier: str | None, credited_order: str | None
+    item: JsonRecord, currency: str, cashier: str | None, credited_order: str | None
 ) -> dict[str, Any]:
     item_type = item.data.get("orderitemtype", PRODUCT_ITEM)
     if item_type != PRODUCT_ITEM:
@@ -255,7 +209,9 @@ def _line(
         unit_price = implied_unit_price(amount, quantity, currency)
     except ValueError as error:
         raise ConversionError(item.where("moneyitemtotal_net"), str(error)) from None
-    vat_percent = item.decimal("vatvalue", default="0", allow_float=True).normalize()
+    vat_percent = item.decimal(
+        "vatvalue", default="0", allow_float=True, places=MAX_RATE_DECIMAL_PLACES - 2
+    ).normalize()
     original_line = extra.optional_text("pos-originalsales-orderitemid")
     return {
         "line_number": item.integer("orderitemid"),
@@ -277,7 +233,7 @@ def _line(
 
 
 def _discounts(
-    item: _Record, extra: _Record, amount: Decimal, cashier: str | None
+    item: JsonRecord, extra: JsonRecord, amount: Decimal, cashier: str | None
 ) -> list[dict[str, Any]]:
     """The row discount (``amount`` is positive when it reduces the row) as a Discount."""
     if not amount:
@@ -309,7 +265,7 @@ def _discounts(
     )
 
 
-def _tender(payment: _Record) -> dict[str, Any]:
+def _tender(payment: JsonRecord) -> dict[str, Any]:
     name = payment.text("name")
     return {
         "type": _TENDER_TYPES.get(name.strip().lower(), "other"),

@@ -1,10 +1,14 @@
-"""Per-store request signatures: HMAC-SHA256 over the timestamp and the body.
+"""Per-store request signatures: HMAC-SHA256 over the timestamp, method, path and body.
 
 A till sends three headers::
 
     X-Tillsync-Store: <store id>
     X-Tillsync-Timestamp: <unix seconds>
-    X-Tillsync-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>
+    X-Tillsync-Signature: sha256=<hex HMAC-SHA256(secret, signed message)>
+
+where the signed message is ``timestamp "\n" METHOD "\n" path "\n" body``: the timestamp as
+sent, the method in capitals, the path as sent (with ``?query`` when there is one), then the
+body's bytes. A signature for one request is worth nothing for another path or method.
 
 The secret is the store's, from configuration (``TILLSYNC_STORE_SECRETS`` or the JSON file
 ``TILLSYNC_INGEST_SECRETS_FILE``), never from the request. A timestamp outside the window
@@ -71,11 +75,11 @@ def _parse(text: str, source: Path | str) -> dict[str, SecretStr]:
     return {store_id: SecretStr(secret) for store_id, secret in document.items()}
 
 
-def signature(secret: SecretStr, timestamp: str, body: bytes) -> str:
-    """The X-Tillsync-Signature value for a body sent at ``timestamp`` (unix seconds)."""
-    digest = hmac.new(
-        secret.get_secret_value().encode(), timestamp.encode() + b"." + body, hashlib.sha256
-    )
+def signature(secret: SecretStr, method: str, path: str, timestamp: str, body: bytes) -> str:
+    """The X-Tillsync-Signature value for ``method path`` with ``body``, sent at ``timestamp``
+    (unix seconds)."""
+    message = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
+    digest = hmac.new(secret.get_secret_value().encode(), message, hashlib.sha256)
     return SIGNATURE_SCHEME + digest.hexdigest()
 
 
@@ -95,6 +99,7 @@ def check_timestamp(timestamp: str | None, *, now: float, max_age_seconds: int) 
 def check_signature(
     secrets: StoreSecrets,
     store_id: str | None,
+    request_line: tuple[str, str],
     timestamp: str,
     signature_header: str | None,
     body: bytes,
@@ -106,7 +111,8 @@ def check_signature(
         raise AuthFailure(f"missing {SIGNATURE_HEADER}")
     secret = secrets.secret_of(store_id)
     # An unknown store is checked against a throwaway secret, so both fail alike.
-    expected = signature(secret or SecretStr(store_id + "\0unknown"), timestamp, body)
+    method, path = request_line
+    expected = signature(secret or SecretStr(store_id + "\0unknown"), method, path, timestamp, body)
     if not hmac.compare_digest(expected.encode(), signature_header.strip().encode()) or not secret:
-        raise AuthFailure("the signature does not match the store and body")
+        raise AuthFailure("the signature does not match the store, request and body")
     return store_id

@@ -1,12 +1,14 @@
 """From an authenticated body to started workflows: convert, check the store, submit each one."""
 
 import asyncio
+import logging
 from http import HTTPStatus
 
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from connectors.pos.base import AdapterResult, FieldError
 from connectors.pos.errors import PayloadError
+from connectors.pos.guards import TooManyRecords
 from domain.transaction import PosTransaction
 from starter.formats import SourceFormat, parse_payload
 from starter.ingest.models import IngestOutcome, ItemResult
@@ -14,6 +16,18 @@ from starter.ingest.payloads import MEDIA_TYPES, format_of_content_type
 from starter.intake import Intake
 
 ROOT_FIELD = "<root>"
+log = logging.getLogger(__name__)
+
+
+RECORDED_REFUSALS = frozenset(
+    {
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+    }
+)
+"""Refusals of what a till sent, recorded in the rejects file like the CLI's rejects."""
 
 
 class Refusal(Exception):
@@ -26,12 +40,14 @@ class Refusal(Exception):
         *,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        recorded: bool = True,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or []
         self.headers = headers or {}
+        self.recorded = recorded and status in RECORDED_REFUSALS
 
 
 class Converted:
@@ -62,8 +78,11 @@ class Converted:
         return ids | {item.store_id for item in self.result.skipped if item.store_id}
 
 
-def convert(body: bytes, content_type: str | None, *, max_bytes: int) -> Converted:
-    """Read the body with the adapter its Content-Type names (415, or 400 if unreadable)."""
+def convert(
+    body: bytes, content_type: str | None, *, max_bytes: int, max_records: int
+) -> Converted:
+    """Read the body with the adapter its Content-Type names (415; 413 with more than
+    ``max_records`` records; 400 if unreadable). Blocking: run it in a worker thread."""
     source_format = format_of_content_type(content_type)
     if source_format is None:
         raise Refusal(
@@ -71,7 +90,9 @@ def convert(body: bytes, content_type: str | None, *, max_bytes: int) -> Convert
             f"Content-Type {content_type or '(none)'} is not one of: " + ", ".join(MEDIA_TYPES),
         )
     try:
-        result = parse_payload(source_format, body, max_bytes=max_bytes)
+        result = parse_payload(source_format, body, max_bytes=max_bytes, max_records=max_records)
+    except TooManyRecords as error:
+        raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error)) from None
     except PayloadError as error:
         raise Refusal(
             HTTPStatus.BAD_REQUEST,
@@ -108,7 +129,10 @@ class Ingest:
         started = await asyncio.gather(*(one(index, txn) for index, txn in converted.transactions))
         if track:
             for skipped in converted.result.skipped:
-                await self._intake.note_skipped(skipped)
+                try:
+                    await self._intake.note_skipped(skipped)
+                except Exception:
+                    log.exception("could not note the receipt of skipped %s", skipped)
         results = [
             *started,
             *(
@@ -135,14 +159,30 @@ class Ingest:
     async def _submit_one(
         self, index: int, txn: PosTransaction, *, track_receipt: bool
     ) -> ItemResult:
+        """One record's result, whatever happens to the others of the request."""
         try:
             _, started = await self._intake.submit(txn, track_receipt=track_receipt)
         except RPCError as error:
+            if error.status is RPCStatusCode.INVALID_ARGUMENT:
+                return _result(
+                    index,
+                    IngestOutcome.REJECTED,
+                    transaction_id=txn.transaction_id,
+                    errors=[FieldError(field=ROOT_FIELD, reason=f"refused: {error.message}")],
+                )
             return _result(
                 index,
                 IngestOutcome.UNAVAILABLE,
                 transaction_id=txn.transaction_id,
                 reason=f"Temporal did not accept the start: {error.message}",
+            )
+        except Exception:
+            log.exception("could not submit %s", txn.workflow_id)
+            return _result(
+                index,
+                IngestOutcome.UNAVAILABLE,
+                transaction_id=txn.transaction_id,
+                reason="the start failed on the server; send it again later",
             )
         return _result(
             index,

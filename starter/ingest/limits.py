@@ -1,9 +1,10 @@
-"""Limits that keep one till from hurting the others: body size and request rate per store."""
+"""Limits that keep one till from hurting the others: body size and time, request rate per store."""
 
+import asyncio
 import time
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 
 class BodyTooLarge(Exception):
@@ -12,17 +13,32 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+class BodyTooSlow(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the body did not arrive within {seconds:g} s")
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its body arrived."""
+
+
+async def read_body(request: Request, limit: int, *, within_seconds: float) -> bytes:
     """The request body, refused as soon as it is known to exceed ``limit`` bytes (from
-    Content-Length before reading, else while streaming it)."""
+    Content-Length before reading, else while streaming it), or to arrive too slowly."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge(limit)
+    try:
+        async with asyncio.timeout(within_seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise BodyTooLarge(limit)
+    except TimeoutError:
+        raise BodyTooSlow(within_seconds) from None
+    except ClientDisconnect:
+        raise ClientGone from None
     return bytes(body)
 
 

@@ -41,7 +41,7 @@ def test_full_card_number_is_refused() -> None:
     payload = _payload()
     payload["tenders"][0]["reference"] = "4242 4242 4242 4242"
     errors = _errors(payload)
-    assert "full card number" in errors["tenders.0"]
+    assert "full card number" in errors["tenders.0.reference"]
 
 
 def test_long_psp_reference_that_is_not_a_card_number_is_kept() -> None:

@@ -38,7 +38,7 @@ def _environment(
         "TILLSYNC_DATA_DIR": str(settings.data_dir),
         "TILLSYNC_ERP_URL": settings.erp_url,
         "TILLSYNC_ERP_DATABASE": settings.erp_database,
-        "TILLSYNC_ERP_API_KEY": settings.erp_api_key,
+        "TILLSYNC_ERP_API_KEY": settings.erp_api_key.get_secret_value(),
         "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
         "TILLSYNC_ERP_RPC_LOGIN": settings.erp_rpc_login,
         "TILLSYNC_ERP_RPC_PASSWORD": settings.erp_rpc_password.get_secret_value(),

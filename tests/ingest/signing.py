@@ -20,6 +20,8 @@ def signed_headers(
     store_id: str,
     body: bytes,
     *,
+    method: str = "POST",
+    path: str = "/v1/transactions",
     secret: str | None = None,
     timestamp: int | None = None,
     content_type: str = "application/json",
@@ -29,7 +31,7 @@ def signed_headers(
     return {
         STORE_HEADER: store_id,
         TIMESTAMP_HEADER: sent_at,
-        SIGNATURE_HEADER: signature(key, sent_at, body),
+        SIGNATURE_HEADER: signature(key, method, path, sent_at, body),
         "Content-Type": content_type,
     }
 
@@ -41,8 +43,9 @@ async def post_signed(
     store_id: str,
     **options: Any,
 ) -> httpx.Response:
-    return await http.post(path, content=body, headers=signed_headers(store_id, body, **options))
+    headers = signed_headers(store_id, body, path=path, **options)
+    return await http.post(path, content=body, headers=headers)
 
 
 async def get_signed(http: httpx.AsyncClient, path: str, store_id: str) -> httpx.Response:
-    return await http.get(path, headers=signed_headers(store_id, b""))
+    return await http.get(path, headers=signed_headers(store_id, b"", method="GET", path=path))

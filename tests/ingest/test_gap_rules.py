@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from domain.receipts import TerminalRef, review_receipts
+from domain.receipts import ReceiptRange, TerminalRef, review_receipts
 from store.db import create_store_engine, session_scope
 from store.receipts import receipts_seen, record_receipt
 
@@ -15,6 +15,10 @@ def at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
+def span(first: int, last: int) -> ReceiptRange:
+    return ReceiptRange(first=first, last=last)
+
+
 def test_a_number_is_missing_from_when_a_higher_one_arrived_and_overdue_after_the_grace() -> None:
     seen = {1: at(0), 4: at(10), 2: at(20), 7: at(25)}
 
@@ -22,10 +26,10 @@ def test_a_number_is_missing_from_when_a_higher_one_arrived_and_overdue_after_th
     later = review_receipts(seen, now=at(40), grace=GRACE)
     latest = review_receipts(seen, now=at(55), grace=GRACE)
 
-    assert early.missing == [3, 5, 6]
+    assert early.missing == [span(3, 3), span(5, 6)]
     assert (early.overdue, early.next_due) == ([], at(40))
-    assert (later.overdue, later.next_due) == ([3], at(55)), "3 was noticed when 4 arrived"
-    assert (latest.overdue, latest.next_due) == ([3, 5, 6], None)
+    assert (later.overdue, later.next_due) == ([span(3, 3)], at(55)), "noticed when 4 arrived"
+    assert (latest.overdue, latest.next_due) == ([span(3, 3), span(5, 6)], None)
 
 
 def test_a_late_arrival_does_not_make_an_earlier_gap_younger() -> None:
@@ -33,7 +37,7 @@ def test_a_late_arrival_does_not_make_an_earlier_gap_younger() -> None:
 
     review = review_receipts(seen, now=at(36), grace=GRACE)
 
-    assert review.overdue == [2, 3, 4, 6, 7, 8], "all noticed when 9 arrived"
+    assert review.overdue == [span(2, 4), span(6, 8)], "all noticed when 9 arrived"
 
 
 def test_no_gap_without_a_hole() -> None:

@@ -104,7 +104,7 @@ async def test_an_invalid_transaction_is_a_422_naming_each_field(
     assert result["outcome"] == "rejected"
     fields = {error["field"]: error["reason"] for error in result["errors"]}
     assert "float" in fields["lines.0.unit_price"]
-    assert "card number" in fields["tenders.0"]
+    assert "card number" in fields["tenders.0.reference"]
     assert not await was_started(client, "pos-S001-T1-S001-T1-001004")
 
 

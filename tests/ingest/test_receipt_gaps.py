@@ -114,14 +114,14 @@ async def eventually(
     engine: Engine,
     terminal: str,
     state: str,
-    missing: list[int] | None = None,
+    missing: list[list[int]] | None = None,
     within: float = 60,
 ) -> SyncException:
     """The terminal's first gap exception in ``state`` (naming ``missing``), once there is one."""
     async with asyncio.timeout(within):
         while True:
             for record in gap_exceptions(engine, terminal, state):
-                if missing is None or record.details == {"missing": missing}:
+                if missing is None or record.details["missing"] == missing:
                     return record
             await asyncio.sleep(0.1)
 
@@ -136,7 +136,7 @@ async def test_a_missing_receipt_raises_a_gap_exception_that_closes_when_it_arri
 
     opened = await eventually(gap_engine, terminal, "open")
 
-    assert opened.details == {"missing": [3, 4]}
+    assert opened.details == {"missing": [[3, 4]], "missing_count": 2}
     assert opened.message == f"store S001 terminal {terminal}: missing 3-4"
     assert (opened.owner, opened.workflow_id) == ("store_ops", None)
     watcher = client.get_workflow_handle(
@@ -146,7 +146,7 @@ async def test_a_missing_receipt_raises_a_gap_exception_that_closes_when_it_arri
     assert await skipping_env.get_current_time(watcher) >= start + GRACE, "not before the grace"
 
     await post_receipt(gap_http, terminal, 4)
-    narrowed = await eventually(gap_engine, terminal, "open", missing=[3])
+    narrowed = await eventually(gap_engine, terminal, "open", missing=[[3, 3]])
     await post_receipt(gap_http, terminal, 3)
     resolved = await eventually(gap_engine, terminal, "resolved")
 

@@ -65,3 +65,21 @@ def test_an_older_store_gains_the_columns_added_since(tmp_path: Path) -> None:
     engine = create_store_engine(url)
     columns = {column["name"] for column in inspect(engine).get_columns("journal_entries")}
     assert {"erp_reference", "posting_date", "gross_total"} <= columns
+
+
+def test_a_tax_mapping_for_one_terminal_is_not_applied_to_another(store_engine: Engine) -> None:
+    rows = [
+        MappingRow(kind=MappingKind.LOCATION, store_id="S001", erp_code="WH-LON"),
+        MappingRow(kind=MappingKind.SKU, pos_code="P1", erp_code="X"),
+        MappingRow(
+            kind=MappingKind.TAX, store_id="S001", terminal_id="T2", pos_code="UK", erp_code="T2"
+        ),
+    ]
+    with session_scope(store_engine) as session:
+        import_mappings(session, rows)
+        on_t1 = resolve_mapping(session, make_sale("T-1", [sale_line(1, "P1", "1", "1.20")]))
+        on_t2 = resolve_mapping(
+            session, make_sale("T-2", [sale_line(1, "P1", "1", "1.20")], terminal_id="T2")
+        )
+    assert isinstance(on_t1, TransactionMapping) and isinstance(on_t2, TransactionMapping)
+    assert (on_t1.erp_tax_code("UK"), on_t2.erp_tax_code("UK")) == ("UK", "T2")

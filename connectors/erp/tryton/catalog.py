@@ -4,7 +4,7 @@ Every step is idempotent: a product whose code exists is left as it is, a tax wh
 exists is reused, and a stock count sets the quantity on hand (an inventory), whatever it was.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +24,9 @@ UOM_NAMES = {
     "m": "Meter",
 }
 GOODS_CATEGORY = "Goods"
-_SEARCH_CHUNK = 200
+# A search's codes travel base64-encoded in its URL: at most this many characters of them, so
+# the request line stays within 4 KiB (gunicorn's limit, and common proxies').
+_SEARCH_CODES_CHARS = 2000
 
 
 class CatalogLoad(BaseModel):
@@ -72,11 +74,8 @@ class TrytonCatalog:
 
     async def product_ids(self, codes: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        unique = sorted(set(codes))
-        for start in range(0, len(unique), _SEARCH_CHUNK):
-            records = await self._rest.search(
-                "product.product", [("code", "in", unique[start : start + _SEARCH_CHUNK])], ["code"]
-            )
+        for chunk in _chunks(sorted(set(codes))):
+            records = await self._rest.search("product.product", [("code", "in", chunk)], ["code"])
             found |= {record["code"]: record["id"] for record in records}
         return found
 
@@ -152,3 +151,16 @@ class TrytonCatalog:
     @staticmethod
     def _uom_name(unit: str) -> str:
         return UOM_NAMES.get(unit.lower(), unit)
+
+
+def _chunks(codes: Sequence[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for code in codes:
+        if chunk and size + len(code) + 4 > _SEARCH_CODES_CHARS:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(code)
+        size += len(code) + 4  # quoted, and a separator
+    if chunk:
+        yield chunk

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.erp.base import ReserveOutcome, ReserveRequest
-from connectors.erp.errors import ErpRejected
+from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.numbering import invoice_numbering_date
@@ -30,6 +30,9 @@ from connectors.erp.tryton.shipments import TrytonShipments
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
+
+_NUMBERING_ATTEMPTS = 3
+_NUMBERED_AFTER = "you must set an invoice date after"  # Tryton's msg_invoice_number_after
 
 
 class TrytonConnector:
@@ -64,6 +67,7 @@ class TrytonConnector:
         )
         self._shipments = TrytonShipments(self._rest, self._codes)
         self._company_id = company_id
+        self._posting = asyncio.Lock()
 
     @property
     def requests_sent(self) -> int:
@@ -152,16 +156,11 @@ class TrytonConnector:
         if invoice.state == "cancelled":
             raise ErpRejected(f"the invoice of {reference} was cancelled")
         if invoice.state in DRAFT_INVOICE_STATES:
-            dates = {
-                "invoice_date": await invoice_numbering_date(
-                    self._rest, self._company_id, posting_date
-                ),
-                "accounting_date": posting_date,
-            }
-            await self._rest.write("account.invoice", invoice.id, dates)
-            invoice = InvoiceRecord.parse(
-                await self._rest.click("account.invoice", invoice.id, "post", INVOICE_FIELDS)
-            )
+            # Tryton numbers the company's invoices one at a time (its strict sequence is
+            # locked until the post commits; the others get 503): this worker's posts queue
+            # here rather than compete for it.
+            async with self._posting:
+                invoice = await self._post_invoice(invoice.id, posting_date)
         reconciliation = await self._invoice_taxes.booked_figures(invoice.id)
         return ErpPostingResult(
             refs=sale.refs(reference, invoice),
@@ -171,6 +170,28 @@ class TrytonConnector:
             tax_adjustment=reconciliation.tax_adjustment,
             reconciliation=reconciliation,
         )
+
+    async def _post_invoice(self, invoice_id: int, posting_date: date) -> InvoiceRecord:
+        """Date and post a draft invoice. Another worker may number an invoice dated later
+        between choosing the date and posting: Tryton refuses, and the date is chosen again."""
+        for attempt in range(1, _NUMBERING_ATTEMPTS + 1):
+            dates = {
+                "invoice_date": await invoice_numbering_date(
+                    self._rest, self._company_id, posting_date
+                ),
+                "accounting_date": posting_date,
+            }
+            await self._rest.write("account.invoice", invoice_id, dates)
+            try:
+                posted = await self._rest.click(
+                    "account.invoice", invoice_id, "post", INVOICE_FIELDS
+                )
+            except ErpRejected as refusal:
+                if attempt < _NUMBERING_ATTEMPTS and _NUMBERED_AFTER in str(refusal):
+                    continue
+                raise
+            return InvoiceRecord.parse(posted)
+        raise AssertionError("unreachable")
 
     async def pay(self, reference: str, payments: list[ErpPayment]) -> ErpOrderRefs:
         """Record the till's tenders as payments of the posted invoice, each on its tender
@@ -202,7 +223,11 @@ class TrytonConnector:
         for invoice in sale.invoices if sale else []:
             if invoice.state in {"posted", "paid"}:
                 await self._payments.void_if_present(reference, invoice.id)
-                await self._rest.click("account.invoice", invoice.id, "cancel")
+                cancelled = await self._rest.click("account.invoice", invoice.id, "cancel")
+                if cancelled["state"] != "cancelled":  # Tryton skips an invoice still paid
+                    raise ErpUnavailable(
+                        f"Tryton left the invoice of {reference} {cancelled['state']}"
+                    )
 
     async def commit(self, reference: str) -> ErpOrderRefs:
         sale = await self._sales.require(reference)

@@ -18,12 +18,14 @@ Tryton's *Cancel Moves* wizard (a reversal of each, reconciled with it), then re
 the invoice's payment lines; the invoice is back to posted, unpaid.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.erp.errors import ErpRejected
+from connectors.erp.errors import ErpRejected, ErpUnavailable
+from connectors.erp.tryton.queued import after_queued_tasks
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.tender_methods import TenderMethod, TenderMethods
@@ -120,6 +122,8 @@ class InvoicePayments:
             await self._wizard(
                 "account.move.reconcile_lines", "account.move.line", open_lines + reconcile_lines
             )
+        if invoice["lines_to_pay"]:  # reconciled now: Tryton marks the invoice paid
+            await self._until_state(reference, invoice_id, "paid", lambda state: state != "paid")
 
     async def void_if_present(self, reference: str, invoice_id: int) -> None:
         """Undo ``pay``: the invoice back to posted and unpaid, its payments reversed."""
@@ -137,6 +141,7 @@ class InvoicePayments:
         reconciled = [line["id"] for line in invoice["lines_to_pay"] if line["reconciliation"]]
         if reconciled:
             await self._wizard("account.move.unreconcile_lines", "account.move.line", reconciled)
+        await self._until_state(reference, invoice_id, "posted", lambda state: state == "paid")
         reversed_moves = {
             move["origin"]
             for move in await self._rest.search(
@@ -164,6 +169,21 @@ class InvoicePayments:
         if paying:
             await self._rest.write(
                 "account.invoice", invoice_id, {"payment_lines": [["remove", paying]]}
+            )
+
+    async def _until_state(
+        self, reference: str, invoice_id: int, state: str, pending: Callable[[str], bool]
+    ) -> None:
+        """Wait for Tryton's queued task that marks a reconciled invoice paid (an unreconciled
+        one posted again): it runs after the request with trytond-worker (queued.py)."""
+        invoice = await after_queued_tasks(
+            lambda: self._rest.read("account.invoice", invoice_id, ["state"]),
+            lambda invoice: pending(invoice["state"]),
+        )
+        if pending(invoice["state"]):
+            raise ErpUnavailable(
+                f"Tryton has not yet marked the invoice of {reference} {state}"
+                f" (it is {invoice['state']}): its queued task has not run"
             )
 
     async def _plan(

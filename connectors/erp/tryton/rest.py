@@ -1,8 +1,13 @@
 """Tryton's REST model endpoints and their JSON encoding of Decimal and date."""
 
+import asyncio
 import base64
+import html
 import json
-from collections.abc import Sequence
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -47,14 +52,50 @@ def encode_base64(value: object) -> str:
     return base64.urlsafe_b64encode(dumps(value).encode()).decode()
 
 
-def _error_message(response: httpx.Response) -> str:
+# Tryton answers 503 when a transaction meets a lock held by another (PostgreSQL's "could not
+# obtain lock on row", "could not serialize access") and its own few retries, within a third
+# of a second, did not get past it; the transaction was rolled back. Posting an invoice holds
+# the company's strict invoice sequence until it commits (a second or more), so concurrent
+# posts meet there. Sent again a little later (jittered, about 10 s in all; not sooner: every
+# attempt costs Tryton the work up to the lock again) it goes through, well before the
+# activity's backoff, which grows to minutes, would retry it.
+_BUSY_DELAYS = (0.5, 0.5, 1.0, 1.0, 1.5, 1.5, 2.0, 2.0)
+busy_log = logging.getLogger(f"{__name__}.busy")
+"""One record for each 503 sent again (tests and benchmarks count them)."""
+
+
+async def send_until_not_busy(
+    send: Callable[[], Awaitable[httpx.Response]], what: str
+) -> httpx.Response:
+    """``send()`` (``what``, for the log) again while Tryton answers 503 (see _BUSY_DELAYS);
+    the last response."""
+    response = await send()
+    for delay in _BUSY_DELAYS:
+        if response.status_code != 503:
+            break
+        pause = delay * random.uniform(0.5, 1.5)
+        busy_log.info(
+            "Tryton is busy with %s (%s): sending again in %.2f s",
+            what,
+            error_message(response),
+            pause,
+        )
+        await asyncio.sleep(pause)
+        response = await send()
+    return response
+
+
+def error_message(response: httpx.Response) -> str:
+    """Tryton's message: its JSON error, or the description on a plain HTTP error page."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict) and body.get("message"):
         return " ".join(filter(None, [body["message"], body.get("description")]))
-    return f"HTTP {response.status_code} {response.reason_phrase}"
+    status = f"HTTP {response.status_code} {response.reason_phrase}"
+    page = re.search(r"<p>(.*?)</p>", response.text, re.DOTALL)
+    return f"{status}: {html.unescape(page[1]).strip()}" if page else status
 
 
 class TrytonRest:
@@ -132,19 +173,23 @@ class TrytonRest:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
-        self.requests_sent += 1
-        try:
-            response = await self._client.request(
+
+        def send() -> Awaitable[httpx.Response]:
+            self.requests_sent += 1
+            return self._client.request(
                 method,
                 path,
                 params=tuple(params),
                 headers=headers,
                 content=None if body is None else dumps(body),
             )
+
+        try:
+            response = await send_until_not_busy(send, f"{method} {path}")
         except httpx.TransportError as error:
             raise ErpUnavailable(f"Tryton did not answer {method} {path}: {error!r}") from error
         if response.status_code >= 500 or response.status_code == 429:
-            raise ErpUnavailable(f"Tryton failed {method} {path}: {_error_message(response)}")
+            raise ErpUnavailable(f"Tryton failed {method} {path}: {error_message(response)}")
         if response.status_code >= 400:
-            raise ErpRejected(f"Tryton refused {method} {path}: {_error_message(response)}")
+            raise ErpRejected(f"Tryton refused {method} {path}: {error_message(response)}")
         return loads(response.content) if response.content else None

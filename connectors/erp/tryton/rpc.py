@@ -13,12 +13,19 @@ and runs the call again.
 
 import asyncio
 import base64
+from collections.abc import Awaitable
 from typing import Any
 
 import httpx
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
-from connectors.erp.tryton.rest import Record, dumps, loads
+from connectors.erp.tryton.rest import (
+    Record,
+    dumps,
+    error_message,
+    loads,
+    send_until_not_busy,
+)
 
 _BUSINESS_ERRORS = {"UserError", "AccessError"}
 _MAX_WARNINGS_PER_CALL = 5
@@ -107,11 +114,14 @@ class TrytonRpc:
         headers = {"Content-Type": "application/json"}
         if authorization:
             headers["Authorization"] = authorization
-        self.requests_sent += 1
+        content = dumps({"id": 0, "method": method, "params": params})
+
+        def send() -> Awaitable[httpx.Response]:
+            self.requests_sent += 1
+            return self._client.post("", content=content, headers=headers)
+
         try:
-            response = await self._client.post(
-                "", content=dumps({"id": 0, "method": method, "params": params}), headers=headers
-            )
+            response = await send_until_not_busy(send, method)
         except httpx.TransportError as error:
             raise ErpUnavailable(f"Tryton did not answer {method}: {error!r}") from error
         if response.status_code in (401, 403):
@@ -119,7 +129,7 @@ class TrytonRpc:
                 raise ErpRejected(f"Tryton refused the login of user {self._login!r}")
             raise _SessionExpired
         if response.status_code >= 400:
-            raise ErpUnavailable(f"Tryton failed {method}: HTTP {response.status_code}")
+            raise ErpUnavailable(f"Tryton failed {method}: {error_message(response)}")
         body = loads(response.content)
         failure = body.get("error")
         if failure is None:

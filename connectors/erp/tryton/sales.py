@@ -9,6 +9,7 @@ from typing import Any
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.queued import after_queued_tasks
 from connectors.erp.tryton.records import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
@@ -60,14 +61,21 @@ class TrytonSales:
         if state == "draft":
             await self._rest.click("sale.sale", sale_id, "quote")
         if state in {"draft", "quotation"}:
-            # Queues sale.process; with no queue worker it runs right after the commit, before
-            # the response comes back. A failing task does not fail the request.
+            # Queues sale.process: with no queue worker it runs right after the commit, before
+            # the response comes back; with trytond-worker, in the worker soon after. A failing
+            # task does not fail the request.
             await self._rest.click("sale.sale", sale_id, "confirm")
-            confirmed = await self.read(sale_id)
-            if confirmed.state != "confirmed":
-                return confirmed
+        # A sale still confirmed may be queued for the worker: clicking process meanwhile
+        # only waits for the sale's lock the worker holds (HTTP 503 when it waits too long).
+        confirmed = await after_queued_tasks(
+            lambda: self.read(sale_id), lambda sale: sale.state == "confirmed"
+        )
+        if confirmed.state != "confirmed":
+            return confirmed
         # Processing that failed after the commit (a locked database, say) runs again here,
-        # where its error comes back: a refusal as such, anything else as transient.
+        # where its error comes back: a refusal as such, anything else as transient. Processing
+        # twice books nothing twice: Tryton creates only what the sale still lacks, under the
+        # sale's lock.
         await self._rest.click("sale.sale", sale_id, "process")
         sale = await self.read(sale_id)
         if sale.state == "confirmed":

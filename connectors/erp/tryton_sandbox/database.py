@@ -1,10 +1,14 @@
-"""Creating, copying and inspecting sandbox SQLite databases."""
+"""Sandbox databases: where trytond finds them, creating their schema, copying SQLite files,
+and reading what provisioning left in them."""
 
 import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import psycopg
 
 from connectors.erp.tryton_sandbox.subprocesses import run_python_module
 
@@ -18,6 +22,7 @@ MODULES = (
 )
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # a throwaway sandbox: the REST key is what clients use
+SQLITE_URI = "sqlite://"
 
 
 @dataclass(frozen=True)
@@ -26,16 +31,49 @@ class SandboxFacts:
     company_id: int
 
 
+@dataclass(frozen=True)
+class SandboxDatabase:
+    """A sandbox ERP database as trytond reaches it.
+
+    ``uri`` is trytond's ``[database] uri``: ``sqlite://`` (the default), or a PostgreSQL
+    server's ``postgresql://user@host:port/``. ``data_dir`` holds SQLite's database files, and
+    the configuration, log and stored attachments of the servers that run on the database.
+    """
+
+    name: str
+    data_dir: Path
+    uri: str = SQLITE_URI
+
+    @classmethod
+    def sqlite(cls, database_file: Path) -> "SandboxDatabase":
+        return cls(name=database_file.stem, data_dir=database_file.parent)
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.uri.startswith("postgresql")
+
+    @property
+    def file(self) -> Path:
+        """Where trytond's SQLite backend keeps it."""
+        return database_file(self.data_dir, self.name)
+
+    @property
+    def conninfo(self) -> str:
+        """The PostgreSQL connection string of this database."""
+        return f"{self.uri.rstrip('/')}/{self.name}"
+
+
 def database_file(data_dir: Path, name: str) -> Path:
     """Where trytond's SQLite backend keeps database ``name``."""
     return data_dir / f"{name}.sqlite"
 
 
-def create_database(config_file: Path, data_dir: Path, name: str) -> Path:
-    """Create database ``name`` and activate MODULES with trytond-admin (the slow part)."""
-    path = database_file(data_dir, name)
-    sqlite3.connect(path).close()
-    password_file = data_dir / f"{name}.password"
+def activate_modules(config_file: Path, database: SandboxDatabase) -> None:
+    """Create trytond's tables in the new, empty ``database`` and activate MODULES with
+    trytond-admin (the slow part); a SQLite database file is created first."""
+    if not database.on_postgresql:
+        sqlite3.connect(database.file).close()
+    password_file = database.data_dir / f"{database.name}.password"
     password_file.write_text(ADMIN_PASSWORD + "\n")
     try:
         run_python_module(
@@ -43,7 +81,7 @@ def create_database(config_file: Path, data_dir: Path, name: str) -> Path:
             "--config",
             str(config_file),
             "--database",
-            name,
+            database.name,
             "--update",
             *MODULES,
             "--all",
@@ -54,7 +92,6 @@ def create_database(config_file: Path, data_dir: Path, name: str) -> Path:
         )
     finally:
         password_file.unlink()
-    return path
 
 
 def copy_database(template: Path, target_dir: Path, name: str) -> Path:
@@ -72,14 +109,25 @@ def copy_database(template: Path, target_dir: Path, name: str) -> Path:
     return target
 
 
-def read_sandbox_facts(path: Path) -> SandboxFacts:
+_API_KEY_QUERY = (
+    "SELECT key FROM res_user_application"
+    " WHERE application = 'rest' AND state = 'validated' ORDER BY id LIMIT 1"
+)
+_COMPANY_QUERY = "SELECT id FROM company_company ORDER BY id LIMIT 1"
+
+
+def read_sandbox_facts(database: SandboxDatabase) -> SandboxFacts:
     """The REST key and company id that provisioning left in the database."""
-    with closing(sqlite3.connect(path)) as connection:
-        (api_key,) = connection.execute(
-            "SELECT key FROM res_user_application"
-            " WHERE application = 'rest' AND state = 'validated' ORDER BY id LIMIT 1"
-        ).fetchone()
-        (company_id,) = connection.execute(
-            "SELECT id FROM company_company ORDER BY id LIMIT 1"
-        ).fetchone()
+    connection: psycopg.Connection[Any] | sqlite3.Connection = (
+        psycopg.connect(database.conninfo)
+        if database.on_postgresql
+        else sqlite3.connect(database.file)
+    )
+    with closing(connection):
+        rows: list[Any] = [
+            connection.execute(query).fetchone() for query in (_API_KEY_QUERY, _COMPANY_QUERY)
+        ]
+    if None in rows:
+        raise RuntimeError(f"database {database.name} has no REST key or company: not provisioned")
+    ((api_key,), (company_id,)) = rows
     return SandboxFacts(api_key=api_key, company_id=company_id)

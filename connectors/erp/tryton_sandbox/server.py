@@ -1,9 +1,15 @@
-"""Run trytond on a sandbox database as a child process."""
+"""Run trytond on a sandbox database as child processes.
+
+By default trytond's own single-process server (``python -m trytond.cli``), with queued tasks
+run inline: the embedded stack and the default tests. As production runs it: ``processes``
+worker processes of gunicorn serving ``trytond.application:app``, and with ``queue_worker``
+trytond-worker running the queued tasks (sale processing, invoice printing) off the request.
+"""
 
 import asyncio
+import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -14,12 +20,16 @@ import httpx
 from connectors.erp.tryton_sandbox.database import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
+    SandboxDatabase,
     read_sandbox_facts,
 )
 from connectors.erp.tryton_sandbox.info import TrytonSandboxInfo
+from connectors.erp.tryton_sandbox.subprocesses import start_python_module, stop_process_group
 from connectors.erp.tryton_sandbox.trytond_config import write_trytond_config
 
 _HOST = "127.0.0.1"
+_QUEUE_PROCESSES = 2  # trytond-worker's pool of task-running processes
+_REQUEST_TIMEOUT = 300  # gunicorn restarts a worker silent for longer
 
 
 def free_port() -> int:
@@ -30,23 +40,42 @@ def free_port() -> int:
 
 
 class TrytonServer:
-    """trytond serving one SQLite database file on 127.0.0.1.
+    """trytond serving one sandbox database on 127.0.0.1.
+
+    ``database``: a SQLite database file, or a ``SandboxDatabase`` (``postgres_sandbox`` makes
+    one on PostgreSQL). ``processes``: serve from that many gunicorn worker processes instead
+    of trytond's single-process server. ``queue_worker`` (PostgreSQL only): run trytond-worker.
 
     The port is chosen once, so ``stop`` then ``start`` brings the ERP back at the same URL
-    (tests use this to simulate an outage). The server log goes next to the database file.
+    (tests use this to simulate an outage). Each process runs in a process group of its own,
+    which ``stop`` ends whole. The server log goes to the database's folder.
     """
 
     def __init__(
-        self, database_file: Path, *, port: int | None = None, startup_timeout: float = 60.0
+        self,
+        database: Path | SandboxDatabase,
+        *,
+        port: int | None = None,
+        processes: int | None = None,
+        queue_worker: bool = False,
+        startup_timeout: float = 60.0,
     ) -> None:
-        self.database = database_file.stem
+        self._database = (
+            database if isinstance(database, SandboxDatabase) else SandboxDatabase.sqlite(database)
+        )
+        if queue_worker and not self._database.on_postgresql:
+            raise ValueError("trytond-worker needs PostgreSQL (it waits on its channels)")
+        if processes is not None and processes < 1:
+            raise ValueError(f"processes must be at least 1, not {processes}")
+        self.database = self._database.name
         self.port = port or free_port()
-        self._data_dir = database_file.parent
+        self.processes = processes
+        self.queue_worker = queue_worker
         self._startup_timeout = startup_timeout
-        facts = read_sandbox_facts(database_file)
+        facts = read_sandbox_facts(self._database)
         self.api_key = facts.api_key
         self.company_id = facts.company_id
-        self._process: subprocess.Popen[bytes] | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
         self._log: IO[bytes] | None = None
 
     @property
@@ -66,50 +95,58 @@ class TrytonServer:
 
     @property
     def log_file(self) -> Path:
-        return self._data_dir / f"{self.database}.trytond.log"
+        return self._database.data_dir / f"{self.database}.trytond.log"
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return bool(self._processes) and all(p.poll() is None for p in self._processes)
 
     def start(self) -> None:
-        """Start trytond and return once it answers REST requests."""
+        """Start trytond (and its queue worker) and return once it answers REST requests."""
         if self.running:
             return
+        self.stop()  # what is left of a run whose process died
+        data_dir = self._database.data_dir
         config_file = write_trytond_config(
-            self._data_dir / f"{self.database}.trytond.conf",
-            self._data_dir,
+            data_dir / f"{self.database}.trytond.conf",
+            data_dir,
             listen=f"{_HOST}:{self.port}",
+            uri=self._database.uri,
+            queue_worker=self.queue_worker,
         )
+        config = ["--config", str(config_file), "--database", self.database]
         self._log = self.log_file.open("ab")
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "trytond.cli",
-                "--config",
-                str(config_file),
-                "--database",
-                self.database,
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        if self.processes is None:
+            self._spawn("trytond.cli", *config)
+        else:
+            self._spawn(
+                "gunicorn",
+                *("--bind", f"{_HOST}:{self.port}", "--workers", str(self.processes)),
+                *("--timeout", str(_REQUEST_TIMEOUT), "--graceful-timeout", "2"),
+                # trytond.application loads the database's pool once, before the fork (it
+                # checks that no thread runs then): the workers start in a fraction of the time.
+                *("--preload", "--no-control-socket", "--error-logfile", "-"),
+                "trytond.application:app",
+                env={"TRYTOND_CONFIG": str(config_file), "TRYTOND_DATABASE_NAMES": self.database},
+            )
+        if self.queue_worker:
+            self._spawn("trytond.cli.worker", *config, "-n", str(_QUEUE_PROCESSES))
         self._wait_until_answering()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Terminate trytond (kill it if it does not exit within ``timeout`` seconds)."""
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+        """End every process (killed if it does not exit within ``timeout`` seconds)."""
+        while self._processes:
+            stop_process_group(self._processes.pop(), timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    def _spawn(self, module: str, *arguments: str, env: dict[str, str] | None = None) -> None:
+        assert self._log is not None
+        environment = {**os.environ, **env} if env else None
+        self._processes.append(
+            start_python_module(module, *arguments, log=self._log, env=environment)
+        )
 
     def _wait_until_answering(self) -> None:
         probe = f"{self.url}/{self.database}/rest/model/company.company/{self.company_id}?f=id"

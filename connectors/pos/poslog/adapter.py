@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from connectors.pos.base import AdapterResult, Reject, Skipped, kind_of, reject
 from connectors.pos.errors import ConversionError, PayloadError
+from connectors.pos.guards import check_record_count
 from connectors.pos.poslog.document import (
     ARTS_NS,
     DEFAULT_MAX_BYTES,
@@ -28,16 +29,23 @@ DEFAULT_CURRENCY = "USD"
 
 
 def parse_poslog(
-    source: bytes | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, weight_unit: str = "lb"
+    source: bytes | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    weight_unit: str = "lb",
+    max_records: int | None = None,
 ) -> AdapterResult:
-    """Convert every Transaction of a POSLog document; raise PayloadError if it is unreadable."""
+    """Convert every Transaction of a POSLog document; raise PayloadError if it is unreadable
+    or holds more than ``max_records`` transactions."""
     root = load_document(source, max_bytes)
     if root.tag != f"{{{ARTS_NS}}}POSLog":
         raise PayloadError(f"the root element is {root.tag}, not the ARTS POSLog")
     transactions: list[PosTransaction] = []
     rejects: list[Reject] = []
     skipped: list[Skipped] = []
-    for index, element in enumerate(root.findall("Transaction", NAMESPACES)):
+    elements = root.findall("Transaction", NAMESPACES)
+    check_record_count(elements, max_records)
+    for index, element in enumerate(elements):
         node = Node(element, "")
         transaction_id = None
         try:

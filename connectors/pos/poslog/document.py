@@ -1,5 +1,6 @@
 """The POSLog document read safely, and the element helper every converter shares."""
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -7,18 +8,42 @@ from pathlib import Path
 from typing import NoReturn
 
 from connectors.pos.errors import ConversionError, PayloadError
+from domain.limits import (
+    MAX_DECIMAL_PLACES,
+    MAX_MONEY,
+    MAX_SEQUENCE_NUMBER,
+    MAX_XML_DEPTH,
+    decimal_out_of_bounds,
+)
 
 ARTS_NS = "http://www.nrf-arts.org/IXRetail/namespace/"
 ACS_NS = "http://www.ncr.com/rsd/acs/tlog/markup/poslog/2.1"
 NAMESPACES = {"": ARTS_NS, "acs": ACS_NS}
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
-class _RefuseDoctype(ET.TreeBuilder):
-    """A tree builder that stops the parser at a DOCTYPE, before any entity is declared."""
+class _GuardedBuilder(ET.TreeBuilder):
+    """A tree builder that stops the parser at a DOCTYPE, before any entity is declared, and
+    at an element nested deeper than ``MAX_XML_DEPTH``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[str] = []
 
     def doctype(self, name: str, pubid: str | None, system: str | None) -> NoReturn:
         raise PayloadError(f"DOCTYPE {name!r} refused: DTDs and entity declarations are unsafe")
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self._open.append(tag)
+        if len(self._open) > MAX_XML_DEPTH:
+            path = "/".join(short_name(name) for name in self._open[:3])
+            raise PayloadError(f"{path}/…: elements nested deeper than {MAX_XML_DEPTH} levels")
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        self._open.pop()
+        return super().end(tag)
 
 
 def load_document(source: bytes | Path, max_bytes: int) -> ET.Element:
@@ -26,7 +51,7 @@ def load_document(source: bytes | Path, max_bytes: int) -> ET.Element:
     if size > max_bytes:
         raise PayloadError(f"the document has {size} bytes, more than the limit of {max_bytes}")
     data = source.read_bytes() if isinstance(source, Path) else source
-    parser = ET.XMLParser(target=_RefuseDoctype())
+    parser = ET.XMLParser(target=_GuardedBuilder())
     try:
         parser.feed(data)
         root: ET.Element = parser.close()
@@ -41,12 +66,14 @@ def short_name(tag: str) -> str:
 
 
 def parse_decimal(text: str, where: str) -> Decimal:
+    """A decimal bounded like the canonical model's money (``domain.limits``)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ConversionError(where, f"{text!r} is not a decimal number") from None
-    if not value.is_finite():
-        raise ConversionError(where, f"{text!r} is not a finite number")
+        raise ConversionError(where, f"{text[:40]!r} is not a decimal number") from None
+    reason = decimal_out_of_bounds(value, limit=MAX_MONEY, places=MAX_DECIMAL_PLACES)
+    if reason:
+        raise ConversionError(where, reason)
     return value
 
 
@@ -80,8 +107,10 @@ class Node:
 
     def integer(self, path: str) -> int:
         text = self.text(path)
-        if not text.isdigit():
-            raise ConversionError(self.where(path), f"{text!r} is not a whole number")
+        if not _WHOLE_NUMBER.fullmatch(text) or int(text) > MAX_SEQUENCE_NUMBER:
+            raise ConversionError(
+                self.where(path), f"{text[:40]!r} is not a whole number up to {MAX_SEQUENCE_NUMBER}"
+            )
         return int(text)
 
     def attribute(self, name: str) -> str | None:

@@ -1,5 +1,6 @@
 """``LineItem/Sale`` -> the lines of a transaction: signed quantity, unit, unit price, voids."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,13 +29,6 @@ class SaleLine:
     itemizers: frozenset[str]
     discounts: list[dict[str, Any]] = field(default_factory=list)
     taxes: list[dict[str, Any]] = field(default_factory=list)
-
-    def reverses(self, other: "SaleLine") -> bool:
-        return (
-            self.sku == other.sku
-            and self.quantity == -other.quantity
-            and self.amount == -other.amount
-        )
 
     @property
     def taxable_amount(self) -> Decimal:
@@ -101,12 +95,25 @@ def read_sale_line(
     )
 
 
-def drop_reversed_line(lines: list[SaleLine], void: SaleLine) -> None:
-    """Drop the latest line that ``void`` reverses, if any; ``void`` itself is never kept."""
-    for index in range(len(lines) - 1, -1, -1):
-        if void.reverses(lines[index]):
-            del lines[index]
-            return
+class KeptLines:
+    """Sale lines in till order; a void drops the latest kept line it reverses (same item,
+    opposite quantity and amount) in constant time, and is never kept itself."""
+
+    def __init__(self) -> None:
+        self._lines: list[SaleLine | None] = []
+        self._positions: dict[tuple[str, Decimal, Decimal], list[int]] = defaultdict(list)
+
+    def keep(self, line: SaleLine) -> None:
+        self._positions[(line.sku, line.quantity, line.amount)].append(len(self._lines))
+        self._lines.append(line)
+
+    def void(self, void: SaleLine) -> None:
+        reversed_line = self._positions.get((void.sku, -void.quantity, -void.amount))
+        if reversed_line:
+            self._lines[reversed_line.pop()] = None
+
+    def lines(self) -> list[SaleLine]:
+        return [line for line in self._lines if line is not None]
 
 
 def _unit(sale: Node, weight_unit: str) -> str:

@@ -1,5 +1,6 @@
 """``LineItem/LoyaltyReward`` -> promotion discounts, on the line they apply to or the basket."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -71,10 +72,11 @@ def apply_rewards(lines: list[SaleLine], rewards: list[Reward]) -> list[dict[str
                 reward.node.where("acs:OperatorSequenceReference"),
                 f"no kept Sale line has acs:OperatorSequence {reward.operator_sequence}",
             )
+    detailed_by_key: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for reward in details:
+        detailed_by_key[reward.key] += reward.amount
     for summary in (reward for reward in rewards if reward.summary_only):
-        detailed = sum(
-            (reward.amount for reward in details if reward.key == summary.key), Decimal(0)
-        )
+        detailed = detailed_by_key.get(summary.key, Decimal(0))
         if not detailed:
             basket.append(summary.discount())
         elif detailed != summary.amount:

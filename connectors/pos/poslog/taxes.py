@@ -8,8 +8,15 @@ from connectors.pos.poslog.document import Node
 from connectors.pos.poslog.lines import SaleLine
 from domain.money import round_money
 
+MAX_TAX_LINE_ITEMS = 20
+"""Tax line items of one transaction (NCR writes one per tax id)."""
+
 
 def allocate_taxes(lines: list[SaleLine], taxes: list[Node], currency: str) -> None:
+    if len(taxes) > MAX_TAX_LINE_ITEMS:
+        raise ConversionError(
+            taxes[0].path, f"{len(taxes)} tax line items; at most {MAX_TAX_LINE_ITEMS}"
+        )
     for tax in taxes:
         tax_id = tax.attribute("acs:TaxID")
         if not tax_id:

@@ -4,9 +4,12 @@ from dataclasses import dataclass, field
 
 from connectors.pos.errors import ConversionError
 from connectors.pos.poslog.document import NAMESPACES, Node, short_name
-from connectors.pos.poslog.lines import SaleLine, drop_reversed_line, read_sale_line
+from connectors.pos.poslog.lines import KeptLines, SaleLine, read_sale_line
 from connectors.pos.poslog.rewards import Reward, read_reward
+from domain.limits import MAX_LINES
 
+MAX_LINE_ITEMS = 4 * MAX_LINES
+"""Line items of one RetailTransaction: sales, voids, rewards, taxes, tenders, and the rest."""
 _LINE_ITEM_HEADER = {"SequenceNumber", "BeginDateTime", "EndDateTime"}
 _NO_MONEY_LINE_ITEMS = {
     "acs:LoyaltyMembership",
@@ -31,7 +34,13 @@ class Ticket:
 
 def read_line_items(retail: Node, currency: str, weight_unit: str) -> Ticket:
     ticket = Ticket()
-    for element in retail.element.findall("LineItem", NAMESPACES):
+    kept = KeptLines()
+    elements = retail.element.findall("LineItem", NAMESPACES)
+    if len(elements) > MAX_LINE_ITEMS:
+        raise ConversionError(
+            retail.where("LineItem"), f"{len(elements)} line items; at most {MAX_LINE_ITEMS}"
+        )
+    for element in elements:
         sequence = Node(element, retail.where("LineItem")).integer("SequenceNumber")
         item = Node(element, retail.where(f"LineItem[SequenceNumber={sequence}]"))
         bodies = [child for child in element if short_name(child.tag) not in _LINE_ITEM_HEADER]
@@ -45,9 +54,9 @@ def read_line_items(retail: Node, currency: str, weight_unit: str) -> Ticket:
                 sequence, body, item.flag("acs:weightItem"), currency, weight_unit
             )
             if item.flag("VoidFlag"):
-                drop_reversed_line(ticket.lines, line)
+                kept.void(line)
             else:
-                ticket.lines.append(line)
+                kept.keep(line)
         elif item.flag("VoidFlag") or kind in _NO_MONEY_LINE_ITEMS:
             continue
         elif kind == "LoyaltyReward":
@@ -60,4 +69,5 @@ def read_line_items(retail: Node, currency: str, weight_unit: str) -> Ticket:
             ticket.tenders.append(body)
         else:
             raise ConversionError(body.path, "this line item is not supported")
+    ticket.lines = kept.lines()
     return ticket

@@ -1,0 +1,92 @@
+"""A real tillsync worker in this process, and a driver that submits tickets as a till would.
+
+The worker is ``worker.build_worker(client, settings, connector, books, executor)``, the same
+call on every checkout, so these figures also measure an older version of the saga.
+"""
+
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from benchmarks.throughput.measure import Bench
+from connectors.erp.base import ErpBooks, ErpConnector
+from domain.settings import Settings
+from domain.transaction import PosTransaction
+from starter.submission import Submitter, wait_settled
+from tests.sample_data import example_store
+from worker import build_worker
+
+
+def phase_settings(bench: Bench, phase: str, **extra: Any) -> Settings:
+    """Settings of one phase: its own task queue, and its own SQLite store in the scratch folder
+    (or the shared store URL given with ``--store-url``)."""
+    data_dir = bench.folder / phase
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        data_dir=data_dir,
+        task_queue=f"bench-{phase}",
+        store_url=bench.store_url,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def tillsync_worker(
+    client: Client, settings: Settings, connector: ErpConnector, books: ErpBooks
+) -> AsyncIterator[Engine]:
+    """A store with the demo's mappings, and a worker polling the phase's task queue."""
+    engine = example_store(settings.resolved_store_url)
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
+        async with build_worker(client, settings, connector, books, executor):
+            yield engine
+
+
+class Driver:
+    """Submits tickets through ``starter.submission`` and waits for each to settle, noting
+    ``time.monotonic()`` at submit and at settle, per workflow id."""
+
+    def __init__(self, client: Client, engine: Engine, task_queue: str) -> None:
+        self._client = client
+        self.submitter = Submitter(client, engine, task_queue)
+        self.submitted_at: dict[str, float] = {}
+        self.settled_at: dict[str, float] = {}
+        self.outcomes: Counter[str] = Counter()
+
+    async def submit(self, txn: PosTransaction) -> bool:
+        self.submitted_at[txn.workflow_id] = time.monotonic()
+        _, started = await self.submitter.submit(txn)
+        if not started:
+            self.outcomes["duplicate at submit"] += 1
+        return started
+
+    async def submit_and_settle(self, txn: PosTransaction) -> None:
+        if not await self.submit(txn):
+            return
+        result = await wait_settled(self._client, txn.workflow_id)
+        self.settled_at[txn.workflow_id] = time.monotonic()
+        self.outcomes[str(result.outcome or result.message or "unsettled")] += 1
+
+    def posted(self) -> int:
+        return self.outcomes["posted"]
+
+    def since_submit(self, at: dict[str, float]) -> list[float]:
+        """Seconds from submit to each time in ``at`` (per workflow id) that has both."""
+        return [
+            moment - self.submitted_at[workflow_id]
+            for workflow_id, moment in at.items()
+            if workflow_id in self.submitted_at
+        ]
+
+    def reset(self) -> None:
+        self.submitted_at.clear()
+        self.settled_at.clear()
+        self.outcomes.clear()
+
+    def outcome_summary(self) -> str:
+        return ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items()))

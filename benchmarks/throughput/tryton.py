@@ -1,0 +1,164 @@
+"""Phase 3, tillsync on the sandbox Tryton: sustained tickets/s over a fixed count at a fixed
+concurrency, submit -> reserved, and ERP requests and milliseconds per ticket on the hot path
+(check_codes, reserve, reserve_many) and in total (every HTTP request to the ERP).
+
+Two ERPs: trytond's own single-process server on a copy of the cached SQLite template (as
+benchmarks/sale_cost.py runs it), and, where this checkout has it, trytond on a PostgreSQL copy
+served by several gunicorn processes with trytond-worker running the queue.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.throughput.erp_meter import MeteredConnector, http_meter
+from benchmarks.throughput.harness import Driver, phase_settings, tillsync_worker
+from benchmarks.throughput.measure import (
+    Bench,
+    closed_loop,
+    latency_line,
+    percentile,
+    ticket,
+    warm_up,
+    workflow_of,
+)
+from connectors.erp.factory import create_books
+from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TEMPLATE_CACHE = REPOSITORY / ".data" / "cache" / "erp-template"
+WARM_UP = 4
+
+
+class Skipped(Exception):
+    """This variant cannot run here (the reason is printed)."""
+
+
+@asynccontextmanager
+async def _sqlite_erp(folder: Path) -> AsyncIterator[TrytonServer]:
+    template = await asyncio.to_thread(ensure_template, TEMPLATE_CACHE)
+    database = copy_database(template, folder / "erp-sqlite", "bench")
+    async with TrytonServer(database) as server:
+        yield server
+
+
+@asynccontextmanager
+async def _postgres_erp(folder: Path, processes: int) -> AsyncIterator[TrytonServer]:
+    try:
+        from connectors.erp.tryton_sandbox import (  # type: ignore[attr-defined,unused-ignore]
+            ensure_postgres_template,
+            postgres_sandbox,
+        )
+    except ImportError as error:
+        raise Skipped(f"this checkout has no PostgreSQL sandbox ({error})") from error
+    try:
+        await asyncio.to_thread(ensure_postgres_template)
+    except Exception as error:
+        raise Skipped(f"no PostgreSQL template: {type(error).__name__}: {error}") from error
+    options: dict[str, Any] = {"processes": processes, "queue_worker": True}
+    with postgres_sandbox(folder / "erp-postgres", "bench") as database:
+        async with TrytonServer(database, **options) as server:
+            yield server
+
+
+async def run_tryton(bench: Bench, variant: str) -> None:
+    processes = bench.counts.tryton_processes
+    title = {
+        "sqlite": "SQLite, trytond's single-process server",
+        "postgres": f"PostgreSQL, {processes} gunicorn processes + trytond-worker",
+    }[variant]
+    print(f"\n== 3. tillsync on the sandbox Tryton ({title})")
+    try:
+        if variant == "sqlite":
+            async with _sqlite_erp(bench.folder) as server:
+                await _measure(bench, server, variant)
+        else:
+            async with _postgres_erp(bench.folder, processes) as server:
+                await _measure(bench, server, variant)
+    except Skipped as reason:
+        print(f"  skipped: {reason}")
+        bench.notes[f"tryton_{variant}"] = f"skipped: {reason}"
+
+
+async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
+    count, in_flight = bench.counts.tryton, bench.counts.tryton_in_flight
+    info = server.info
+    settings = phase_settings(
+        bench,
+        f"tryton-{variant}",
+        erp_url=info.url,
+        erp_database=info.database,
+        erp_api_key=info.api_key,
+        erp_company_id=info.company_id,
+        erp_rpc_login=info.rpc_login,
+        erp_rpc_password=info.rpc_password,
+    )
+    connector = MeteredConnector(
+        TrytonConnector(
+            info.url,
+            info.database,
+            info.api_key,
+            info.company_id,
+            timeout=settings.erp_timeout_seconds,
+            rpc_login=info.rpc_login,
+            rpc_password=info.rpc_password,
+        )
+    )
+    books = create_books(settings)
+    tag = "TS" if variant == "sqlite" else "TP"
+    terminal, warm_terminal = bench.terminal(tag), bench.terminal(f"{tag}W")
+    try:
+        with http_meter() as meter:
+            async with tillsync_worker(bench.env.client, settings, connector, books) as engine:
+                driver = Driver(bench.env.client, engine, settings.task_queue)
+                await warm_up(
+                    WARM_UP,
+                    WARM_UP,
+                    lambda number: driver.submit_and_settle(ticket(warm_terminal, number + 1)),
+                )
+                driver.reset()
+                meter.reset()
+                connector.reset()
+                elapsed, started = await closed_loop(
+                    count,
+                    in_flight,
+                    lambda number: driver.submit_and_settle(ticket(terminal, number + 1)),
+                    budget=bench.counts.tryton_budget,
+                )
+    finally:
+        await connector.aclose()
+        await books.aclose()
+
+    posted = driver.posted()
+    per_ticket = max(posted, 1)
+    reserved = [
+        moment - driver.submitted_at[workflow_of(reference)]
+        for reference, moment in connector.reserved_at.items()
+        if workflow_of(reference) in driver.submitted_at
+    ]
+    rate = posted / elapsed
+    cut = (
+        f" (the {bench.counts.tryton_budget:.0f} s budget ran out: {started} of {count} started)"
+        if started < count
+        else ""
+    )
+    print(f"  {started} tickets, {in_flight} in flight{cut}: {driver.outcome_summary()}")
+    print(f"  sustained: {rate:.2f} tickets/s posted   (wall {elapsed:.1f} s)")
+    print(latency_line("submit -> reserved", reserved))
+    print(latency_line("submit -> posted", driver.since_submit(driver.settled_at)))
+    print(
+        f"  ERP per ticket, hot path:  {meter.hot.requests / per_ticket:6.1f} requests"
+        f"  {meter.hot.seconds * 1000 / per_ticket:8.1f} ms"
+        f"   ({connector.reserve_orders} reservations in {connector.reserve_calls} reserve calls)"
+    )
+    print(
+        f"  ERP per ticket, in total:  {meter.total.requests / per_ticket:6.1f} requests"
+        f"  {meter.total.seconds * 1000 / per_ticket:8.1f} ms"
+        "   (milliseconds: summed over requests, which overlap)"
+    )
+    key = f"tryton_{variant}"
+    bench.figures[f"{key}_rate"] = rate
+    bench.figures[f"{key}_reserved_p99"] = percentile(reserved, 0.99)
