@@ -4,11 +4,13 @@
         --data-dir DIR [--store-url URL]
 
 ``worker.build_worker`` with a MemoryErp as connector and books; prints ``ready`` once it
-polls, and stops on SIGTERM or SIGINT.
+polls, and stops on SIGTERM or SIGINT, or when the process that started it is gone.
 """
 
 import argparse
 import asyncio
+import contextlib
+import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -36,10 +38,13 @@ async def main(arguments: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    parent = os.getppid()
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
         async with build_worker(client, settings, erp, erp, executor):
             print("ready", flush=True)
-            await stop.wait()
+            while not stop.is_set() and os.getppid() == parent:  # never outlive the benchmark
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
 
 
 if __name__ == "__main__":
