@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.ticket_run import OperatorDecision, ParkWith, TicketRun, failure_of
 
 Stage = Callable[[PosTransaction], Awaitable[BusinessFailure | None]]
+Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
 
 
 @workflow.defn(name="PosTransaction")
@@ -103,18 +104,7 @@ class PosTransactionWorkflow(TicketRun):
 
     async def _stock(self, txn: PosTransaction) -> BusinessFailure | None:
         """screen -> map -> reserve; a failure releases what this attempt reserved."""
-        compensations = Compensations()
-        try:
-            if failure := screen_totals(txn):
-                return failure
-            self._reference = erp_reference(txn, self._status.attempts)
-            await self._reserve(txn, compensations)
-            return None
-        except (ActivityError, ApplicationError, ParkWith) as error:
-            return await self._compensate(compensations, error)
-        except asyncio.CancelledError:
-            await compensations.run()
-            raise
+        return await self._undoable_attempt(txn, [self._reserve])
 
     async def _books(self, txn: PosTransaction) -> BusinessFailure | None:
         """plan -> post, pay, commit in one ERP step, forward only: a retry resumes where it
@@ -147,14 +137,20 @@ class PosTransactionWorkflow(TicketRun):
     async def _all_at_once(self, txn: PosTransaction) -> BusinessFailure | None:
         """Before HOT_PATH: every step its own activity, in one attempt; any failure undoes
         all of it. Kept while runs started before the patch may still be open."""
+        return await self._undoable_attempt(txn, [self._reserve, self._post_and_pay, self._commit])
+
+    async def _undoable_attempt(
+        self, txn: PosTransaction, steps: list[Step]
+    ) -> BusinessFailure | None:
+        """Screen, then ``steps`` under this attempt's ERP reference; a business failure (or a
+        cancel) undoes what they registered, newest first."""
         compensations = Compensations()
         try:
             if failure := screen_totals(txn):
                 return failure
             self._reference = erp_reference(txn, self._status.attempts)
-            await self._reserve(txn, compensations)
-            await self._post_and_pay(txn, compensations)
-            await self._commit(txn, compensations)
+            for step in steps:
+                await step(txn, compensations)
             return None
         except (ActivityError, ApplicationError, ParkWith) as error:
             return await self._compensate(compensations, error)
