@@ -77,8 +77,8 @@ def build_worker(
         connector,
         settings.tax_tolerance_per_line,
         max_concurrent_calls=settings.erp_max_concurrent_calls,
-        reserve_batch_window_seconds=settings.reserve_batch_window_ms / 1000,
-        reserve_batch_max=settings.reserve_batch_max,
+        batch_window_seconds=settings.erp_batch_window_ms / 1000,
+        batch_max=settings.erp_batch_max,
     )
     finance = FinanceActivities(engine, books, client, settings)
     daily = DailyPostingActivities(engine, books, settings.erp_company_id)

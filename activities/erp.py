@@ -13,9 +13,9 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 from temporalio import activity
 
+from activities.batching import ErpBatcher
 from activities.errors import business_failure, raise_business_failure
 from activities.heartbeat import heartbeating
-from activities.reservations import ReservationBatcher
 from connectors.erp.base import ErpConnector, ReserveRequest
 from connectors.erp.errors import (
     ErpRejected,
@@ -102,16 +102,20 @@ class ErpActivities:
         tax_tolerance_per_line: Decimal,
         *,
         max_concurrent_calls: int = 8,
-        reserve_batch_window_seconds: float = 0.0,
-        reserve_batch_max: int = 50,
+        batch_window_seconds: float = 0.0,
+        batch_max: int = 50,
     ) -> None:
         """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
-        batch of reservations is one); more wait their turn instead of overloading the ERP."""
+        batch is one); more wait their turn instead of overloading the ERP. Reservations, and
+        stock issues, of one warehouse go together (``batch_*``: activities/batching.py)."""
         self._erp = connector
         self._tax_tolerance_per_line = tax_tolerance_per_line
         self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
-        self._reservations = ReservationBatcher(
-            connector, self._erp_calls, reserve_batch_window_seconds, reserve_batch_max
+        self._reservations = ErpBatcher(
+            connector.reserve_many, self._erp_calls, batch_window_seconds, batch_max
+        )
+        self._commits = ErpBatcher(
+            connector.commit_many, self._erp_calls, batch_window_seconds, batch_max
         )
 
     @asynccontextmanager
@@ -134,7 +138,7 @@ class ErpActivities:
         lines = len(order.product_lines) + len(order.discount_lines)
         request = ReserveRequest(order, self._tax_tolerance_per_line * lines)
         async with _erp_call():
-            return await self._reservations.reserve(request)
+            return await self._reservations.submit(order.warehouse_code, request)
 
     @activity.defn(name="erp.book")
     async def book(self, request: BookRequest) -> BookResult:
@@ -153,8 +157,7 @@ class ErpActivities:
                 if order.payments:
                     async with self._erp_calls:
                         refs = refs.updated_by(await self._erp.pay(reference, order.payments))
-            async with self._erp_calls:
-                refs = refs.updated_by(await self._erp.commit(reference))
+            refs = refs.updated_by(await self._commits.submit(order.warehouse_code, reference))
         return BookResult(refs=refs, posting=posting)
 
     @activity.defn(name="erp.returnable_quantity")

@@ -61,6 +61,10 @@ class ConsolidationBatch(BaseModel):
     business_date: date
     currency: str
     sale_ids: list[int] = Field(description="the tickets' ERP sales: their stock moves give COGS")
+    references: list[str] = Field(
+        default_factory=list,
+        description="the tickets' ERP references: those booked as stock alone give COGS by them",
+    )
     totals: ConsolidatedTotals
 
 

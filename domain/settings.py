@@ -37,17 +37,19 @@ class Settings(BaseSettings):
     erp_max_concurrent_calls: int = Field(
         default=8, gt=0, description="ERP calls in flight at once from one worker process"
     )
-    reserve_batch_window_ms: int = Field(
+    erp_batch_window_ms: int = Field(
         default=25,
         ge=0,
         le=500,
-        description="how long a warehouse's first reservation waits for others to share its ERP"
-        " call (0: none); those arriving while a call is out always go together with the next",
+        description="how long a warehouse's first reservation (or stock issue) waits for others"
+        " to share its ERP call (0: none); those arriving while a call is out go with the next",
     )
     erp_period_cache_seconds: float = Field(
         default=30.0, ge=0, description="how long a worker trusts the ERP's periods it read"
     )
-    reserve_batch_max: int = Field(default=50, gt=0, description="reservations in one ERP call")
+    erp_batch_max: int = Field(
+        default=50, gt=0, description="reservations (or stock issues) in one ERP call"
+    )
     erp_rpc_login: str = Field(
         default="", description="ERP user for JSON-RPC (reconciling payments); default: sandbox's"
     )

@@ -162,15 +162,18 @@ def batches_between(
 
 def _batch(session: Session, row: ConsolidatedPosting) -> ConsolidationBatch:
     assert row.id is not None
-    sale_ids = session.exec(
-        select(JournalEntry.erp_sale_id).where(JournalEntry.consolidation_id == row.id)
+    booked = session.exec(
+        select(JournalEntry.erp_sale_id, JournalEntry.erp_reference).where(
+            JournalEntry.consolidation_id == row.id
+        )
     ).all()
     return ConsolidationBatch(
         key=row.batch_key,
         store_id=row.store_id,
         business_date=row.business_date,
         currency=row.currency,
-        sale_ids=sorted(sale_id for sale_id in sale_ids if sale_id is not None),
+        sale_ids=sorted(sale_id for sale_id, _ in booked if sale_id is not None),
+        references=sorted(ref for sale_id, ref in booked if sale_id is None and ref is not None),
         totals=ConsolidatedTotals.model_validate(row.totals),
     )
 

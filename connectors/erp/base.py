@@ -27,6 +27,9 @@ ReserveOutcome = ErpOrderRefs | Exception
 """The refs of a reserved order, or the error (an ErpError, or anything unexpected) that
 stopped that one order: one ticket's failure never fails the others of its batch."""
 
+CommitOutcome = ErpOrderRefs | Exception
+"""The refs of an order whose stock was issued, or the error that stopped that one order."""
+
 
 class ErpConnector(Protocol):
     async def ping(self) -> None:
@@ -72,6 +75,10 @@ class ErpConnector(Protocol):
 
     async def commit(self, reference: str) -> ErpOrderRefs:
         """Turn the reservation into stock issued from the warehouse; idempotent."""
+
+    async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """``commit`` for several orders of one warehouse at once, in as few ERP calls as the
+        ERP allows; one outcome per reference, in order."""
 
     async def return_stock_if_present(self, reference: str) -> None:
         """Undo ``commit``: bring issued stock back into the warehouse, if it left."""

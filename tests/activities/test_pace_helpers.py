@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from activities.batching import ErpBatcher
 from activities.period_cache import CachedPeriods
-from activities.reservations import ReservationBatcher
 from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpUnavailable, ErpUnknownCodes
 from connectors.erp.memory import MemoryErp
-from domain.erp_order import ErpOrder, ErpProductLine
+from domain.erp_order import ErpOrder, ErpOrderRefs, ErpProductLine
 from domain.periods import ErpPeriod
 
 
@@ -45,17 +45,21 @@ def _order(reference: str, warehouse: str = "WH-LON", product: str = "TEA-001") 
 
 def _batcher(
     erp: MemoryErp, window: float = 0.0, calls: int = 8, most: int = 50
-) -> ReservationBatcher:
-    return ReservationBatcher(erp, asyncio.Semaphore(calls), window, most)
+) -> ErpBatcher[ReserveRequest]:
+    return ErpBatcher(erp.reserve_many, asyncio.Semaphore(calls), window, most)
+
+
+async def _reserve(batcher: ErpBatcher[ReserveRequest], request: ReserveRequest) -> ErpOrderRefs:
+    return await batcher.submit(request.order.warehouse_code, request)
 
 
 async def test_reservations_arriving_while_a_call_is_out_go_together_in_the_next() -> None:
     erp = MemoryErp(default_stock=Decimal(100), latency=0.05)
     batcher = _batcher(erp)
 
-    first = asyncio.create_task(batcher.reserve(ReserveRequest(_order("A"))))
+    first = asyncio.create_task(_reserve(batcher, ReserveRequest(_order("A"))))
     await asyncio.sleep(0.01)  # A's call is out
-    rest = [batcher.reserve(ReserveRequest(_order(f"B{n}"))) for n in range(5)]
+    rest = [_reserve(batcher, ReserveRequest(_order(f"B{n}"))) for n in range(5)]
     refs = await asyncio.gather(first, *rest)
 
     assert [ref.reference for ref in refs] == ["A", *(f"B{n}" for n in range(5))]
@@ -68,7 +72,7 @@ async def test_the_window_gathers_a_quiet_stores_first_reservations() -> None:
     erp = MemoryErp(default_stock=Decimal(100))
     batcher = _batcher(erp, window=0.05)
 
-    await asyncio.gather(*(batcher.reserve(ReserveRequest(_order(f"T{n}"))) for n in range(4)))
+    await asyncio.gather(*(_reserve(batcher, ReserveRequest(_order(f"T{n}"))) for n in range(4)))
 
     assert erp.calls["reserve_many"] == 1
 
@@ -78,8 +82,8 @@ async def test_each_warehouse_has_its_own_batch_and_a_batch_is_capped() -> None:
     batcher = _batcher(erp, window=0.02, most=3)
 
     await asyncio.gather(
-        *(batcher.reserve(ReserveRequest(_order(f"L{n}"))) for n in range(5)),
-        *(batcher.reserve(ReserveRequest(_order(f"D{n}", "WH-LDS"))) for n in range(2)),
+        *(_reserve(batcher, ReserveRequest(_order(f"L{n}"))) for n in range(5)),
+        *(_reserve(batcher, ReserveRequest(_order(f"D{n}", "WH-LDS"))) for n in range(2)),
     )
 
     assert erp.calls["reserve_many"] == 3  # WH-LON: 3 + 2; WH-LDS: 2
@@ -91,8 +95,8 @@ async def test_one_bad_order_fails_alone() -> None:
     batcher = _batcher(erp, window=0.02)
 
     good, bad = await asyncio.gather(
-        batcher.reserve(ReserveRequest(_order("GOOD"))),
-        batcher.reserve(ReserveRequest(_order("BAD", product="NOPE-001"))),
+        _reserve(batcher, ReserveRequest(_order("GOOD"))),
+        _reserve(batcher, ReserveRequest(_order("BAD", product="NOPE-001"))),
         return_exceptions=True,
     )
 
@@ -107,7 +111,7 @@ async def test_a_failed_call_fails_each_of_its_reservations_for_them_to_retry() 
     batcher = _batcher(erp, window=0.02)
 
     outcomes = await asyncio.gather(
-        *(batcher.reserve(ReserveRequest(_order(f"T{n}"))) for n in range(3)),
+        *(_reserve(batcher, ReserveRequest(_order(f"T{n}"))) for n in range(3)),
         return_exceptions=True,
     )
 
@@ -135,7 +139,7 @@ async def test_the_call_cap_bounds_calls_across_warehouses() -> None:
     batcher = _batcher(erp, calls=2)
 
     await asyncio.gather(
-        *(batcher.reserve(ReserveRequest(_order(f"T{n}", f"WH-{n}"))) for n in range(6))
+        *(_reserve(batcher, ReserveRequest(_order(f"T{n}", f"WH-{n}"))) for n in range(6))
     )
 
     assert erp.most_out == 2

@@ -107,8 +107,13 @@ async def test_one_consolidated_posting_per_store_day_sums_its_tickets_to_the_pe
     assert await stock(tryton_connector, "TEA-001", "WH-LDS") == tea - 3, "stock per ticket"
     assert await stock(tryton_connector, "BISC-001", "WH-LDS") == biscuits - 4
     for txn in tickets:
-        [sale] = await sales_with_reference(tryton_rest, txn.workflow_id)
-        assert sale["invoices"] == [], "no invoice per ticket in daily mode"
+        assert await sales_with_reference(tryton_rest, txn.workflow_id) == [], (
+            "daily mode books no sale (and no invoice) per ticket"
+        )
+        [shipment] = await tryton_rest.search(
+            "stock.shipment.out", [("reference", "=", txn.workflow_id)], ["state", "moves"]
+        )
+        assert shipment["state"] == "done", "a ticket's stock: one customer shipment, issued"
 
     [schedule_id] = await ensure_daily_posting_schedules(client, daily_settings, [STORE])
     try:

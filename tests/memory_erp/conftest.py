@@ -61,7 +61,7 @@ def memory_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         task_queue="tillsync-memory",
         erp_kind="memory",
         erp_posting_mode=PostingMode.PER_TRANSACTION,
-        reserve_batch_window_ms=5,
+        erp_batch_window_ms=5,
         max_concurrent_activities=WORKER_THREADS,
     )
 

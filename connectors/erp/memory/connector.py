@@ -11,9 +11,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
-from connectors.erp.base import ReserveOutcome, ReserveRequest
+from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.memory.books import ConsolidatedBook, posted_invoices
 from connectors.erp.memory.faults import CallConditions, Faults, ScriptedFault
 from connectors.erp.memory.ledger import (
@@ -68,6 +69,8 @@ class MemoryErp:
         """Calls received, by method name (a ``reserve_many`` is one call, whatever its size)."""
         self.batched_orders = 0
         """Orders received through ``reserve_many``."""
+        self.batched_commits = 0
+        """Orders received through ``commit_many``."""
 
     # -- faults ----------------------------------------------------------------------------
 
@@ -158,15 +161,37 @@ class MemoryErp:
     async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
         self.batched_orders += len(requests)
         return await self._call(
-            "reserve_many", None, lambda: [self._reserve_one(request) for request in requests]
+            "reserve_many",
+            None,
+            lambda: [
+                self._one_of_many(
+                    "reserve",
+                    request.order.reference,
+                    partial(self._sales.reserve, request.order, request.tolerance),
+                )
+                for request in requests
+            ],
         )
 
-    def _reserve_one(self, request: ReserveRequest) -> ReserveOutcome:
-        reference = request.order.reference
+    async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
+        self.batched_commits += len(references)
+        return await self._call(
+            "commit_many",
+            None,
+            lambda: [
+                self._one_of_many("commit", reference, partial(self._sales.commit, reference))
+                for reference in references
+            ],
+        )
+
+    def _one_of_many(
+        self, step: str, reference: str, effect: Callable[[], ErpOrderRefs]
+    ) -> ErpOrderRefs | Exception:
+        """One order of a batch: ``step``'s faults strike it alone, as its outcome."""
         try:
-            self._faults.raise_if_scripted("reserve", reference, after_effect=False)
-            refs = self._sales.reserve(request.order, request.tolerance)
-            self._faults.raise_if_scripted("reserve", reference, after_effect=True)
+            self._faults.raise_if_scripted(step, reference, after_effect=False)
+            refs = effect()
+            self._faults.raise_if_scripted(step, reference, after_effect=True)
         except Exception as error:
             return error
         return refs

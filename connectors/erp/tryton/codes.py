@@ -7,6 +7,8 @@ from connectors.erp.errors import ErpUnknownCodes
 from connectors.erp.tryton.records import PartyRecord, ProductRecord, WarehouseRecord
 from connectors.erp.tryton.rest import TrytonRest
 
+_STOCKED_TYPES = {"goods", "assets"}
+
 
 class TrytonCodes:
     def __init__(self, rest: TrytonRest) -> None:
@@ -22,12 +24,13 @@ class TrytonCodes:
             records = await self._rest.search(
                 "stock.location",
                 [("code", "=", code), ("type", "=", "warehouse")],
-                ["storage_location"],
+                ["storage_location", "output_location"],
             )
             if not records:
                 raise ErpUnknownCodes("warehouse", [code])
+            record = records[0]
             self._warehouses[code] = WarehouseRecord(
-                records[0]["id"], records[0]["storage_location"]
+                record["id"], record["storage_location"], record["output_location"]
             )
         return self._warehouses[code]
 
@@ -35,10 +38,12 @@ class TrytonCodes:
         missing = sorted(set(codes) - self._products.keys())
         if missing:
             records = await self._rest.search(
-                "product.product", [("code", "in", missing)], ["code", "default_uom"]
+                "product.product", [("code", "in", missing)], ["code", "default_uom", "type"]
             )
             for record in records:
-                self._products[record["code"]] = ProductRecord(record["id"], record["default_uom"])
+                self._products[record["code"]] = ProductRecord(
+                    record["id"], record["default_uom"], record["type"] in _STOCKED_TYPES
+                )
             unknown = [code for code in missing if code not in self._products]
             if unknown:
                 raise ErpUnknownCodes("product", unknown)

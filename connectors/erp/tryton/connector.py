@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from connectors.erp.base import ReserveOutcome, ReserveRequest
+from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
@@ -22,11 +22,12 @@ from connectors.erp.tryton.records import (
     OPEN_SHIPMENT_STATES,
     InvoiceRecord,
 )
-from connectors.erp.tryton.rest import TrytonRest
+from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
+from connectors.erp.tryton.ticket_shipments import TicketShipments, books_stock_only
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
@@ -66,6 +67,16 @@ class TrytonConnector:
             self._rest, self._codes, self._returns, self._invoice_taxes, posting_mode
         )
         self._shipments = TrytonShipments(self._rest, self._codes)
+        # Daily mode books a ticket that returns nothing as a shipment alone, in batches over
+        # JSON-RPC (ticket_shipments.py); per-transaction mode books each ticket's sale.
+        self._ticket_shipments = (
+            TicketShipments(self._rpc, self._codes)
+            if self._rpc is not None and posting_mode is PostingMode.DAILY
+            else None
+        )
+        self._returns.shipped_line = (
+            self._ticket_shipments.shipped_line if self._ticket_shipments else None
+        )
         self._company_id = company_id
         self._posting = asyncio.Lock()
 
@@ -84,12 +95,30 @@ class TrytonConnector:
 
     async def find_order(self, reference: str) -> ErpOrderRefs | None:
         sale = await self._sales.find(reference)
-        return sale.refs(reference) if sale else None
+        if sale is not None:
+            return sale.refs(reference)
+        shipment = await self._ticket_shipment(reference)
+        return (
+            ErpOrderRefs(reference=reference, shipment_ids=[shipment["id"]]) if shipment else None
+        )
+
+    def _stock_only(self, order: ErpOrder) -> bool:
+        return self._ticket_shipments is not None and books_stock_only(order)
+
+    async def _ticket_shipment(self, reference: str) -> Record | None:
+        if self._ticket_shipments is None:
+            return None
+        return (await self._ticket_shipments.find([reference])).get(reference)
 
     async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
         """Also books the till's net and taxes on the draft invoice (within ``tolerance``,
         default one minor unit per line; beyond it ErpTotalsMismatch), links returned lines to
         their original and sends damaged returns to the damaged-goods location."""
+        if self._stock_only(order):
+            [outcome] = await self.reserve_many([ReserveRequest(order, tolerance)])
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
         sale = await self._sales.find(order.reference)
         if sale is None or sale.state in {"draft", "quotation", "confirmed"}:
             sale = await self._sales.confirm(order, sale)
@@ -108,15 +137,22 @@ class TrytonConnector:
         return sale.refs(order.reference).model_copy(update={"reserved_beyond_stock": any(forced)})
 
     async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
-        """One sale per order, one after the other: a batch holds one of the worker's ERP call
-        slots, and Tryton gains nothing from concurrent writers."""
-        outcomes: list[ReserveOutcome] = []
-        for request in requests:
+        """The batch's stock-only orders together (daily mode); each sale one after the
+        other: a batch holds one of the worker's ERP call slots, and Tryton gains nothing from
+        concurrent writers."""
+        outcomes: dict[int, ReserveOutcome] = {}
+        stock_only = [i for i, request in enumerate(requests) if self._stock_only(request.order)]
+        if self._ticket_shipments is not None and stock_only:
+            shipped = await self._ticket_shipments.reserve([requests[i].order for i in stock_only])
+            outcomes.update(zip(stock_only, shipped, strict=True))
+        for index, request in enumerate(requests):
+            if index in outcomes:
+                continue
             try:
-                outcomes.append(await self._check_and_reserve(request))
+                outcomes[index] = await self._check_and_reserve(request)
             except Exception as error:
-                outcomes.append(error)
-        return outcomes
+                outcomes[index] = error
+        return [outcomes[index] for index in range(len(requests))]
 
     async def _check_and_reserve(self, request: ReserveRequest) -> ErpOrderRefs:
         order = request.order
@@ -127,6 +163,8 @@ class TrytonConnector:
 
     async def release_if_present(self, reference: str) -> None:
         sale = await self._sales.find(reference)
+        if sale is None and self._ticket_shipments is not None:
+            await self._ticket_shipments.release(reference)
         if sale is None or sale.state == "cancelled":
             return
         if sale.state in {"draft", "quotation"}:
@@ -230,6 +268,23 @@ class TrytonConnector:
                     )
 
     async def commit(self, reference: str) -> ErpOrderRefs:
+        [outcome] = await self.commit_many([reference])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """The batch's ticket shipments packed and done together; each sale's one by one."""
+        shipped = await self._ticket_shipments.issue(references) if self._ticket_shipments else {}
+        outcomes: list[CommitOutcome] = []
+        for reference in references:
+            try:
+                outcomes.append(shipped.get(reference) or await self._commit_sale(reference))
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
+
+    async def _commit_sale(self, reference: str) -> ErpOrderRefs:
         sale = await self._sales.require(reference)
         for shipment_id, state in sale.shipments.items():
             await self._shipments.issue(reference, shipment_id, state)
@@ -240,6 +295,9 @@ class TrytonConnector:
     async def return_stock_if_present(self, reference: str) -> None:
         """Also sends back what a return received (an exchange: both)."""
         sale = await self._sales.find(reference)
+        shipment = None if sale else await self._ticket_shipment(reference)
+        if shipment is not None and shipment["state"] == "done":
+            await self._shipments.return_issued(reference, [shipment["id"]])
         if sale is not None and "done" in sale.shipment_returns.values():
             await self._returns.cancel_received(sale.id)
         issued = [id_ for id_, state in (sale.shipments if sale else {}).items() if state == "done"]

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
@@ -199,13 +200,24 @@ class TrytonConsolidatedPostings:
         )
 
     async def _costs(self, batch: ConsolidationBatch, company_currency: str) -> dict[str, Decimal]:
-        """Cost of the goods the batch's sales issued, less what their returns took back, in
-        the company's currency (Tryton's cost prices are)."""
-        if not batch.sale_ids:
+        """Cost of the goods the batch's sales and its tickets booked as stock alone issued,
+        less what their returns took back, in the company's currency (Tryton's cost prices
+        are)."""
+        issued: list[Any] = []
+        if batch.sale_ids:
+            issued.append([("sale", "in", batch.sale_ids)])
+        if batch.references:
+            issued.append(
+                [
+                    ("shipment.reference", "in", batch.references, "stock.shipment.out"),
+                    ("origin", "=", None),
+                ]
+            )
+        if not issued:
             return {}
         moves = await self._rest.search(
             "stock.move",
-            [("sale", "in", batch.sale_ids), ("state", "=", "done")],
+            [["OR", *issued], ("state", "=", "done")],
             [
                 "product.code",
                 "internal_quantity",

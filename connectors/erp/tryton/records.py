@@ -50,12 +50,15 @@ SALE_FIELDS = [
 class WarehouseRecord:
     id: int
     storage_id: int
+    output_id: int
 
 
 @dataclass(frozen=True)
 class ProductRecord:
     id: int
     unit_id: int
+    is_stocked: bool = True
+    """Goods move stock; services (discounts, gift cards) do not."""
 
 
 @dataclass(frozen=True)

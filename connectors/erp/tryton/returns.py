@@ -27,12 +27,14 @@ current cost (the documented policy).
 """
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.ticket_shipments import ShippedLine
 from domain.erp_order import ErpOrder, ErpProductLine
 from domain.returns import ReturnableQuantity
 from domain.transaction import ItemCondition
@@ -62,7 +64,8 @@ def _returned_lines(order: ErpOrder) -> list[ErpProductLine]:
 
 @dataclass(frozen=True)
 class _OriginalLine:
-    sale_id: int
+    sale_id: int | None
+    """None: a ticket booked as a shipment alone (daily mode)."""
     product_code: str
     quantity: Decimal
     move_ids: list[int]
@@ -74,6 +77,8 @@ class Returns:
     def __init__(self, rest: TrytonRest) -> None:
         self._rest = rest
         self._damaged_locations: dict[str, int] = {}
+        self.shipped_line: Callable[[str, int], Awaitable[ShippedLine | None]] | None = None
+        """Daily mode: what a ticket booked as a shipment alone issued, line by line."""
 
     async def returnable(
         self, original_reference: str, line_number: int, *, excluding: str | None = None
@@ -92,7 +97,7 @@ class Returns:
             key = (str(line.return_of_reference), int(line.return_of_line_number or 0))
             asked[key] -= line.quantity
             products[key] = line.product_code
-        sales: set[int] = set()
+        sales: set[int | None] = set()
         for (reference, number), quantity in asked.items():
             original = await self._original_line(reference, number)
             available = await self._returnable(reference, number, original, order.reference)
@@ -222,8 +227,16 @@ class Returns:
             ["sale", "quantity", "product.code", "moves.state"],
         )
         if not records:
-            raise ErpReturnRefused(
-                reference, line_number, "no sale line with that number is booked under it"
+            shipped = await self.shipped_line(reference, line_number) if self.shipped_line else None
+            if shipped is None:
+                raise ErpReturnRefused(
+                    reference, line_number, "no sale line with that number is booked under it"
+                )
+            return _OriginalLine(
+                sale_id=None,
+                product_code=shipped.product_code,
+                quantity=Decimal(str(shipped.quantity)),
+                move_ids=shipped.move_ids,
             )
         record = records[0]
         quantity = Decimal(str(record["quantity"]))

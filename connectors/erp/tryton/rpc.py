@@ -1,7 +1,8 @@
 """Tryton's JSON-RPC endpoint (``/<database>/rpc/``), for what its REST API does not expose.
 
-REST reaches models and their buttons with the user application key; wizards (reconciling
-and unreconciling lines, cancelling moves) are only reachable over JSON-RPC, which needs a
+REST reaches models and their buttons with the user application key, one record a request;
+wizards (reconciling and unreconciling lines, cancelling moves) and calls on many records at
+once are only reachable over JSON-RPC, which needs a
 session: the client logs in with the user's password (``common.db.login``) on first use and
 logs in again when the session has expired.
 
@@ -75,6 +76,12 @@ class TrytonRpc:
             )
         finally:
             await self._call(f"wizard.{wizard}.delete", [wizard_id, context])
+
+    async def call(self, model: str, method: str, *args: Any) -> Any:
+        """``model``'s RPC method (create, read, search_read, a button) on whole lists of
+        records at once, which REST (one record a request) cannot."""
+        await self._ensure_session()
+        return await self._call(f"model.{model}.{method}", [*args, self._context])
 
     async def aclose(self) -> None:
         await self._client.aclose()

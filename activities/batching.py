@@ -1,0 +1,76 @@
+"""ERP steps batched per warehouse: a store's tickets that arrive together share one ERP call
+(their reservations in one, their stock issues in another).
+
+Group commit: the first item for a warehouse waits the batching window (zero: none), then
+goes with whatever has queued behind it; items that arrive while that call is out queue up
+and go together as soon as it returns. A quiet store pays at most the window; a busy one sends
+one call per round trip, however many tills ring at once. Each order keeps its own outcome:
+one ticket's refusal never fails the others of its batch.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+from domain.erp_order import ErpOrderRefs
+
+ItemT = TypeVar("ItemT")
+Outcome = ErpOrderRefs | Exception
+_Pending = tuple[ItemT, "asyncio.Future[ErpOrderRefs]"]
+
+
+class ErpBatcher(Generic[ItemT]):
+    def __init__(
+        self,
+        send_many: Callable[[list[ItemT]], Awaitable[Sequence[Outcome]]],
+        erp_calls: asyncio.Semaphore,
+        window_seconds: float,
+        max_batch: int,
+    ) -> None:
+        """``send_many``: the connector's batched call, one outcome per item, in order."""
+        self._send_many = send_many
+        self._erp_calls = erp_calls
+        self._window = window_seconds
+        self._max_batch = max_batch
+        self._queues: dict[str, list[_Pending[ItemT]]] = {}
+        self._senders: dict[str, asyncio.Task[None]] = {}
+
+    async def submit(self, warehouse: str, item: ItemT) -> ErpOrderRefs:
+        future: asyncio.Future[ErpOrderRefs] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(warehouse, []).append((item, future))
+        if warehouse not in self._senders:
+            self._senders[warehouse] = asyncio.create_task(self._send(warehouse))
+        return await future
+
+    async def _send(self, warehouse: str) -> None:
+        try:
+            if self._window:
+                await asyncio.sleep(self._window)
+            while queue := self._queues.pop(warehouse, []):
+                batch, rest = queue[: self._max_batch], queue[self._max_batch :]
+                if rest:
+                    self._queues[warehouse] = rest
+                _settle(batch, await self._call([item for item, _ in batch]))
+        finally:
+            del self._senders[warehouse]
+
+    async def _call(self, items: list[ItemT]) -> Sequence[Outcome]:
+        try:
+            async with self._erp_calls:
+                outcomes = await self._send_many(items)
+        except Exception as error:  # the whole call failed: each ticket retries on its own
+            return [error] * len(items)
+        if len(outcomes) != len(items):
+            mismatch = RuntimeError(f"{len(outcomes)} outcomes for {len(items)} orders")
+            return [mismatch] * len(items)
+        return outcomes
+
+
+def _settle(batch: list[_Pending[ItemT]], outcomes: Sequence[Outcome]) -> None:
+    for (_, future), outcome in zip(batch, outcomes, strict=True):
+        if future.done():  # the activity waiting for it was cancelled
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)

@@ -1,0 +1,296 @@
+"""Daily posting mode's stock: a ticket as a customer shipment of its own, without a sale.
+
+In daily posting mode the day's consolidated posting books the money, so a ticket's sale
+document would add nothing but ERP time (most of it). A ticket that returns nothing is booked
+as a customer shipment alone, under the ticket's reference, and a batch of tickets costs a
+handful of JSON-RPC calls whatever its size: created together, waited, assigned (forced where
+the ERP counts too little: the goods already left the till), and later packed and done
+together. Returns and exchanges keep the sale path (returns.py), which links them to the moves
+of the line they take back.
+
+Moves have no field for the POS line they book, so each shipment carries a note listing its
+POS line numbers move by move: a later return finds the line it takes back by it.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from connectors.erp.errors import ErpError, ErpRejected
+from connectors.erp.tryton.codes import TrytonCodes
+from connectors.erp.tryton.records import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
+from connectors.erp.tryton.rest import Record
+from connectors.erp.tryton.rpc import TrytonRpc
+from domain.erp_order import ErpOrder, ErpOrderRefs
+
+SHIPMENT = "stock.shipment.out"
+_NOTE_PREFIX = "POS lines: "
+_FIELDS = ["reference", "state"]
+_MOVE_FIELDS = ["id", "product.code", "quantity", "state"]
+
+Outcome = ErpOrderRefs | Exception
+
+
+@dataclass(frozen=True)
+class ShippedLine:
+    product_code: str
+    quantity: float
+    move_ids: list[int]
+
+
+def books_stock_only(order: ErpOrder) -> bool:
+    """Whether the order goes by shipment alone: it returns nothing."""
+    return all(line.quantity > 0 for line in order.product_lines)
+
+
+class TicketShipments:
+    def __init__(self, rpc: TrytonRpc, codes: TrytonCodes) -> None:
+        self._rpc = rpc
+        self._codes = codes
+        self._customer_locations: dict[int, int] = {}
+
+    async def find(self, references: Sequence[str]) -> dict[str, Record]:
+        """The shipments booked under ``references`` (id, reference, state), by reference; a
+        live one before a cancelled one."""
+        if not references:
+            return {}
+        records = await self._rpc.call(
+            SHIPMENT, "search_read", [("reference", "in", list(references))], 0, None, None, _FIELDS
+        )
+        found: dict[str, Record] = {}
+        for record in sorted(records, key=lambda record: record["state"] == "cancelled"):
+            found.setdefault(record["reference"], record)
+        return found
+
+    async def reserve(self, orders: Sequence[ErpOrder]) -> list[Outcome]:
+        """Book and reserve each order's shipment (found again when it exists); one outcome
+        per order, in order."""
+        by_reference = {order.reference: order for order in orders}
+        found = await self.find(sorted(by_reference))
+        outcomes: dict[str, Outcome] = {}
+        to_create: dict[str, tuple[Record, str]] = {}
+        for reference, order in by_reference.items():
+            if reference in found:
+                continue
+            try:
+                planned = await self._planned(order)
+            except ErpError as error:
+                outcomes[reference] = error
+                continue
+            if planned is None:
+                outcomes[reference] = ErpOrderRefs(reference=reference)  # services only
+            else:
+                to_create[reference] = planned
+        created = await self._create(to_create, outcomes)
+        await self._note_drafts_found(found, by_reference)
+        live: dict[str, Record] = {}
+        for reference, record in {**found, **created}.items():
+            if record["state"] == "cancelled":
+                outcomes[reference] = ErpRejected(
+                    f"shipment {record['id']} for {reference} is cancelled"
+                )
+            else:
+                live[reference] = record
+        forced = await self._assign(list(live.values()))
+        for reference, record in live.items():
+            outcomes[reference] = ErpOrderRefs(
+                reference=reference,
+                shipment_ids=[record["id"]],
+                reserved_beyond_stock=record["id"] in forced,
+            )
+        return [outcomes[order.reference] for order in orders]
+
+    async def issue(self, references: Sequence[str]) -> dict[str, Outcome]:
+        """Pack and do the reserved shipments of ``references`` (those found), together."""
+        found = await self.find(references)
+        outcomes: dict[str, Outcome] = {}
+        for reference, record in found.items():
+            if record["state"] not in {"assigned", "packed", "done"}:
+                outcomes[reference] = ErpRejected(
+                    f"shipment {record['id']} of {reference} is {record['state']}, not reserved"
+                )
+        assigned = [r for r in found.values() if r["state"] == "assigned"]
+        packable = [r for r in found.values() if r["state"] in {"assigned", "packed"}]
+        failed = await self._each("pack", assigned)
+        failed.update(await self._each("do", [r for r in packable if r["id"] not in failed]))
+        for reference, record in found.items():
+            outcomes.setdefault(
+                reference,
+                failed.get(record["id"])
+                or ErpOrderRefs(reference=reference, shipment_ids=[record["id"]]),
+            )
+        return outcomes
+
+    async def release(self, reference: str) -> None:
+        """Cancel the reservation booked under ``reference``, if it is still open."""
+        record = (await self.find([reference])).get(reference)
+        if record is not None and record["state"] in OPEN_SHIPMENT_STATES:
+            await self._rpc.call(SHIPMENT, "cancel", [record["id"]])
+
+    async def shipped_line(self, reference: str, line_number: int) -> ShippedLine | None:
+        """What POS line ``line_number`` of the ticket shipped under ``reference`` issued."""
+        record = (await self.find([reference])).get(reference)
+        if record is None or record["state"] == "cancelled":
+            return None
+        shipment = f"{SHIPMENT},{record['id']}"
+        moves, notes = await asyncio.gather(
+            self._rpc.call(
+                "stock.move",
+                "search_read",
+                [("shipment", "=", shipment), ("to_location.type", "=", "customer")],
+                0,
+                None,
+                [("id", "ASC")],
+                _MOVE_FIELDS,
+            ),
+            self._rpc.call(
+                "ir.note", "search_read", [("resource", "=", shipment)], 0, 1, None, ["message"]
+            ),
+        )
+        numbers = _line_numbers(notes[0]["message"]) if notes else []
+        if line_number not in numbers or len(numbers) != len(moves):
+            return None
+        move = moves[numbers.index(line_number)]
+        return ShippedLine(
+            product_code=move["product."]["code"],
+            quantity=move["quantity"],
+            move_ids=[move["id"]] if move["state"] != "cancelled" else [],
+        )
+
+    async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
+        """The shipment's values and its line note; None when no line moves stock."""
+        warehouse, products, party, currency = await asyncio.gather(
+            self._codes.warehouse(order.warehouse_code),
+            self._codes.products([line.product_code for line in order.product_lines]),
+            self._codes.party(order.customer_code or CASH_SALE_CODE),
+            self._codes.currency(order.currency),
+        )
+        lines = [line for line in order.product_lines if products[line.product_code].is_stocked]
+        if not lines:
+            return None
+        customer_location = await self._customer_location(party.id)
+        moves = [
+            {
+                "product": products[line.product_code].id,
+                "unit": products[line.product_code].unit_id,
+                "quantity": float(line.quantity),
+                "from_location": warehouse.output_id,
+                "to_location": customer_location,
+                "unit_price": line.unit_price,
+                "currency": currency,
+                "planned_date": order.sale_date,
+            }
+            for line in lines
+        ]
+        values = {
+            "reference": order.reference,
+            "customer": party.id,
+            "delivery_address": party.address_id,
+            "warehouse": warehouse.id,
+            "warehouse_storage": warehouse.storage_id,
+            "warehouse_output": warehouse.output_id,
+            "planned_date": order.sale_date,
+            "outgoing_moves": [["create", moves]],
+        }
+        return values, _NOTE_PREFIX + ", ".join(str(line.pos_line_number) for line in lines)
+
+    async def _create(
+        self, planned: dict[str, tuple[Record, str]], outcomes: dict[str, Outcome]
+    ) -> dict[str, Record]:
+        """Create the planned shipments in one call (one by one when the ERP refuses the
+        batch, so that a bad order fails alone), each with its line note."""
+        references = list(planned)
+        if not references:
+            return {}
+        try:
+            ids = await self._rpc.call(SHIPMENT, "create", [planned[r][0] for r in references])
+            created = dict(zip(references, ids, strict=True))
+        except ErpRejected:
+            if len(references) == 1:
+                raise
+            created = {}
+            for reference in references:
+                try:
+                    [created[reference]] = await self._rpc.call(
+                        SHIPMENT, "create", [planned[reference][0]]
+                    )
+                except ErpRejected as error:
+                    outcomes[reference] = error
+        await self._write_notes({created[r]: planned[r][1] for r in created})
+        return {r: {"id": id_, "reference": r, "state": "draft"} for r, id_ in created.items()}
+
+    async def _note_drafts_found(
+        self, found: dict[str, Record], orders: dict[str, ErpOrder]
+    ) -> None:
+        """A draft found again may have lost its note to a crash right after its creation."""
+        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == "draft"}
+        if not drafts:
+            return
+        resources = [f"{SHIPMENT},{id_}" for id_ in drafts]
+        noted = await self._rpc.call(
+            "ir.note", "search_read", [("resource", "in", resources)], 0, None, None, ["resource"]
+        )
+        have = {int(str(note["resource"]).split(",")[1]) for note in noted}
+        missing = {}
+        for id_, order in drafts.items():
+            if id_ not in have:
+                planned = await self._planned(order)
+                if planned is not None:
+                    missing[id_] = planned[1]
+        await self._write_notes(missing)
+
+    async def _write_notes(self, notes: dict[int, str]) -> None:
+        if notes:
+            await self._rpc.call(
+                "ir.note",
+                "create",
+                [{"resource": f"{SHIPMENT},{id_}", "message": text} for id_, text in notes.items()],
+            )
+
+    async def _assign(self, records: list[Record]) -> set[int]:
+        """Wait and assign the shipments; those the ERP counts too little stock for are
+        forced (their ids returned): the till sold the goods already."""
+        draft = [r["id"] for r in records if r["state"] == "draft"]
+        if draft:
+            await self._rpc.call(SHIPMENT, "wait", draft)
+        waiting = [r["id"] for r in records if r["state"] in {"draft", "waiting"}]
+        if not waiting:
+            return set()
+        await self._rpc.call(SHIPMENT, "assign_try", waiting)
+        states = await self._rpc.call(SHIPMENT, "read", waiting, ["state"])
+        short = [record["id"] for record in states if record["state"] == "waiting"]
+        if short:
+            await self._rpc.call(SHIPMENT, "assign_force", short)
+        return set(short)
+
+    async def _each(self, button: str, records: list[Record]) -> dict[int, Exception]:
+        """Run ``button`` on all ``records`` at once, then one by one if the ERP refuses the
+        lot: the ids it still refuses, with the refusal."""
+        ids = [record["id"] for record in records]
+        if not ids:
+            return {}
+        try:
+            await self._rpc.call(SHIPMENT, button, ids)
+            return {}
+        except ErpRejected as refusal:
+            if len(ids) == 1:
+                return {ids[0]: refusal}
+        failed: dict[int, Exception] = {}
+        for id_ in ids:
+            try:
+                await self._rpc.call(SHIPMENT, button, [id_])
+            except ErpRejected as refusal:
+                failed[id_] = refusal
+        return failed
+
+    async def _customer_location(self, party_id: int) -> int:
+        if party_id not in self._customer_locations:
+            [party] = await self._rpc.call("party.party", "read", [party_id], ["customer_location"])
+            self._customer_locations[party_id] = party["customer_location"]
+        return self._customer_locations[party_id]
+
+
+def _line_numbers(note: str) -> list[int]:
+    if not note.startswith(_NOTE_PREFIX):
+        return []
+    return [int(number) for number in note.removeprefix(_NOTE_PREFIX).split(", ") if number]
