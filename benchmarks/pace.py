@@ -12,7 +12,8 @@ then a table of the targets, each met or not from the figures measured here.
 
     .venv/bin/python -m benchmarks.pace [--quick] [--only naive,memory,tryton,backlog,rss]
         [--seed 1] [--backlog 10000] [--backlog-deadline 240] [--in-flight 64]
-        [--tryton sqlite,postgres] [--store-url postgresql+psycopg2://...] [--keep]
+        [--tryton sqlite-daily,postgres-daily,sqlite,postgres]
+        [--store-url postgresql+psycopg2://...] [--keep]
 
 Everything starts in a temporary folder (the dev server on free ports, workers in process, the
 worker of phase 5 as a child process) on 127.0.0.1 and stops at the end. The default run takes
@@ -62,7 +63,7 @@ from workflows import search_attributes
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PHASES = ("naive", "memory", "tryton", "backlog", "rss")
-TRYTON_VARIANTS = ("sqlite", "postgres")
+TRYTON_VARIANTS = ("sqlite-daily", "postgres-daily", "sqlite", "postgres")
 SHUTDOWN_SECONDS = 30.0
 
 
@@ -97,7 +98,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--tryton",
         default=",".join(TRYTON_VARIANTS),
-        help="Tryton variants: sqlite, postgres",
+        help="Tryton variants: <sqlite|postgres>[-daily] (daily: the consolidated posting mode)",
     )
     parser.add_argument("--store-url", default="", help="store URL (default: SQLite per phase)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and logs")

@@ -21,7 +21,7 @@ from unittest import mock
 import httpx
 
 if TYPE_CHECKING:  # only for types: an older checkout may lack reserve_many's request type
-    from connectors.erp.base import ErpConnector, ReserveOutcome, ReserveRequest
+    from connectors.erp.base import CommitOutcome, ErpConnector, ReserveOutcome, ReserveRequest
     from domain.erp_order import (
         ErpOrder,
         ErpOrderRefs,
@@ -151,6 +151,9 @@ class MeteredConnector:
 
     async def commit(self, reference: str) -> ErpOrderRefs:
         return await self._inner.commit(reference)
+
+    async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._inner.commit_many(references)
 
     async def return_stock_if_present(self, reference: str) -> None:
         await self._inner.return_stock_if_present(reference)

@@ -31,6 +31,8 @@ class Counts:
     open_loop: int = 250
     tryton: int = 300
     tryton_in_flight: int = 8
+    tryton_daily_in_flight: int = 32
+    """Daily mode batches a store's tickets: its throughput needs tickets arriving together."""
     tryton_processes: int = 3
     tryton_budget: float = 45.0
     """Seconds after which a Tryton phase starts no more tickets (a slow ERP ends it early)."""
@@ -48,6 +50,7 @@ class Counts:
             open_loop=80,
             tryton=24,
             tryton_in_flight=4,
+            tryton_daily_in_flight=16,
             backlog=400,
             parked=150,
             tryton_budget=30.0,

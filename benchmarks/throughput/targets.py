@@ -49,8 +49,9 @@ def _rows() -> list[Row]:
             lambda f: f["memory_open_reserved_p99"] <= RESERVED_P99_SECONDS,
         ),
     ]
-    for variant, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
-        rows.append(_tryton_row(variant, label))
+    for backend, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        rows.append(_tryton_row(f"{backend}-daily", f"{label}, daily posting"))
+        rows.append(_tryton_row(backend, f"{label}, per ticket"))
     rows += [
         Row(
             "backlog drained: 0 lost, 0 posted twice",

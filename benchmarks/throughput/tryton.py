@@ -8,6 +8,7 @@ served by several gunicorn processes with trytond-worker running the queue.
 """
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,9 @@ from benchmarks.throughput.measure import (
 from connectors.erp.factory import create_books
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
+from domain.periods import PostingMode
+from domain.transaction import PosTransaction
+from starter.finance import run_daily_posting
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE_CACHE = REPOSITORY / ".data" / "cache" / "erp-template"
@@ -64,27 +68,50 @@ async def _postgres_erp(folder: Path, processes: int) -> AsyncIterator[TrytonSer
             yield server
 
 
+async def _daily_posting(bench: Bench, task_queue: str, sample: PosTransaction) -> str:
+    """The financial side of the day's tickets, as daily mode books it: one ERP entry."""
+    started = time.monotonic()
+    result = await run_daily_posting(
+        bench.env.client, task_queue, sample.store_id, through=sample.business_date
+    )
+    elapsed = time.monotonic() - started
+    tickets = sum(batch.ticket_count for batch in result.batches)
+    return (
+        f"  daily posting: {tickets} tickets in {len(result.batches)} ERP entries,"
+        f" {elapsed:.1f} s ({elapsed * 1000 / max(tickets, 1):.1f} ms a ticket)"
+    )
+
+
 async def run_tryton(bench: Bench, variant: str) -> None:
+    """``variant``: sqlite or postgres, with ``-daily`` for the daily (consolidated) posting
+    mode, per-ticket documents without it."""
     processes = bench.counts.tryton_processes
+    backend, _, daily = variant.partition("-")
+    mode = PostingMode.DAILY if daily else PostingMode.PER_TRANSACTION
     title = {
         "sqlite": "SQLite, trytond's single-process server",
         "postgres": f"PostgreSQL, {processes} gunicorn processes + trytond-worker",
-    }[variant]
-    print(f"\n== 3. tillsync on the sandbox Tryton ({title})")
+    }[backend]
+    print(f"\n== 3. tillsync on the sandbox Tryton ({title}; posting mode {mode.value})")
     try:
-        if variant == "sqlite":
+        if backend == "sqlite":
             async with _sqlite_erp(bench.folder) as server:
-                await _measure(bench, server, variant)
+                await _measure(bench, server, variant, mode)
         else:
             async with _postgres_erp(bench.folder, processes) as server:
-                await _measure(bench, server, variant)
+                await _measure(bench, server, variant, mode)
     except Skipped as reason:
         print(f"  skipped: {reason}")
         bench.notes[f"tryton_{variant}"] = f"skipped: {reason}"
 
 
-async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
-    count, in_flight = bench.counts.tryton, bench.counts.tryton_in_flight
+async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: PostingMode) -> None:
+    count = bench.counts.tryton
+    in_flight = (
+        bench.counts.tryton_daily_in_flight
+        if mode is PostingMode.DAILY
+        else bench.counts.tryton_in_flight
+    )
     info = server.info
     settings = phase_settings(
         bench,
@@ -95,6 +122,7 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
         erp_company_id=info.company_id,
         erp_rpc_login=info.rpc_login,
         erp_rpc_password=info.rpc_password,
+        erp_posting_mode=mode,
     )
     connector = MeteredConnector(
         TrytonConnector(
@@ -103,12 +131,14 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
             info.api_key,
             info.company_id,
             timeout=settings.erp_timeout_seconds,
+            posting_mode=mode,
             rpc_login=info.rpc_login,
             rpc_password=info.rpc_password,
         )
     )
     books = create_books(settings)
-    tag = "TS" if variant == "sqlite" else "TP"
+    daily = ""
+    tag = ("TS" if variant.startswith("sqlite") else "TP") + ("D" if "daily" in variant else "")
     terminal, warm_terminal = bench.terminal(tag), bench.terminal(f"{tag}W")
     try:
         with http_meter() as meter:
@@ -128,6 +158,8 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
                     lambda number: driver.submit_and_settle(ticket(terminal, number + 1)),
                     budget=bench.counts.tryton_budget,
                 )
+                if mode is PostingMode.DAILY:
+                    daily = await _daily_posting(bench, settings.task_queue, ticket(terminal, 1))
     finally:
         await connector.aclose()
         await books.aclose()
@@ -159,6 +191,8 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str) -> None:
         f"  {meter.total.seconds * 1000 / per_ticket:8.1f} ms"
         "   (milliseconds: summed over requests, which overlap)"
     )
+    if daily:
+        print(daily)
     key = f"tryton_{variant}"
     bench.figures[f"{key}_rate"] = rate
     bench.figures[f"{key}_reserved_p99"] = percentile(reserved, 0.99)

@@ -210,7 +210,7 @@ class TrytonConsolidatedPostings:
             issued.append(
                 [
                     ("shipment.reference", "in", batch.references, "stock.shipment.out"),
-                    ("origin", "=", None),
+                    ["OR", ("origin", "=", None), ("origin", "like", "stock.move,%")],
                 ]
             )
         if not issued:

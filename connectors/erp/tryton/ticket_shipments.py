@@ -15,6 +15,7 @@ POS line numbers move by move: a later return finds the line it takes back by it
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
@@ -217,7 +218,21 @@ class TicketShipments:
                 except ErpRejected as error:
                     outcomes[reference] = error
         await self._write_notes({created[r]: planned[r][1] for r in created})
+        await self._name_moves_their_own_origin(list(created.values()))
         return {r: {"id": id_, "reference": r, "state": "draft"} for r, id_ in created.items()}
+
+    async def _name_moves_their_own_origin(self, shipment_ids: list[int]) -> None:
+        """Tryton warns when a move to a customer has no origin (it expects a sale line), and
+        JSON-RPC cannot skip warnings: accepting one costs a failed call and a second run of
+        the button, twice a batch. A ticket's moves have no other origin than themselves."""
+        if not shipment_ids:
+            return
+        shipments = await self._rpc.call(SHIPMENT, "read", shipment_ids, ["moves"])
+        writes: list[Any] = []
+        for move_id in (move_id for shipment in shipments for move_id in shipment["moves"]):
+            writes += [[move_id], {"origin": f"stock.move,{move_id}"}]
+        if writes:
+            await self._rpc.call("stock.move", "write", *writes)
 
     async def _note_drafts_found(
         self, found: dict[str, Record], orders: dict[str, ErpOrder]
