@@ -8,3 +8,8 @@ HOT_PATH = "hot-path"
 """Pace: the stock (reserve) and the books (post, pay, commit) park apart, and a failure in
 the books keeps the reservation; store steps and the posting plan run as local activities;
 SyncStage is written to the search attributes only where a run waits or ends."""
+
+INTERNAL_ERROR_PARKS = "internal-error-parks"
+"""An unexpected (non-Temporal) error raised by the workflow's own code while it runs a stage
+parks the run as ``internal_error`` (what the stage reserved is released) instead of failing
+the workflow task until a deploy; ``retry`` re-runs the stage."""

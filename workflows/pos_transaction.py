@@ -43,7 +43,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows import patches, policies
     from workflows.activity_calls import compensation, erp_step, local_erp_step
     from workflows.saga import Compensations
-    from workflows.ticket_run import OperatorDecision, ParkWith, TicketRun, failure_of
+    from workflows.ticket_run import (
+        OperatorDecision,
+        ParkWith,
+        TicketRun,
+        failure_of,
+        internal_failure,
+        parks_unexpected,
+    )
 
 Stage = Callable[[PosTransaction], Awaitable[BusinessFailure | None]]
 Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
@@ -90,7 +97,12 @@ class PosTransactionWorkflow(TicketRun):
         """Run ``stage`` until it succeeds (True), parking after each business failure;
         False when an operator abandons the run (journaled, its exceptions resolved)."""
         while True:
-            failure = await stage(txn)
+            try:
+                failure = await stage(txn)
+            except Exception as error:
+                if not parks_unexpected(error):
+                    raise
+                failure = internal_failure(error)
             if failure is None:
                 return True
             decision = await self._park(txn, failure)
@@ -157,6 +169,10 @@ class PosTransactionWorkflow(TicketRun):
         except asyncio.CancelledError:
             await compensations.run()
             raise
+        except Exception as error:
+            if not parks_unexpected(error):
+                raise
+            return await self._compensate(compensations, ParkWith(internal_failure(error)))
 
     async def _compensate(
         self, compensations: Compensations, error: ActivityError | ApplicationError | ParkWith

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, TemporalError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from activities.finance import FinanceActivities, PostingPlanRequest
@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.periods import PostingPlan
     from domain.transaction import PosTransaction
+    from workflows import patches
     from workflows import search_attributes as attrs
     from workflows.activity_calls import erp_step, local_erp_step, local_step, store_step
 
@@ -157,4 +158,23 @@ def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFa
         )
     return BusinessFailure(
         kind=ExceptionKind.ERP_REJECTED, message=str(cause or error) or type(error).__name__
+    )
+
+
+def parks_unexpected(error: Exception) -> bool:
+    """Whether ``error``, raised by the workflow's own code, parks the run as internal_error.
+
+    Temporal's own errors keep their meaning (a failed step's error is handled where it is
+    awaited; a nondeterminism error must fail the workflow task until the code is fixed)."""
+    if isinstance(error, TemporalError | workflow.NondeterminismError):
+        return False
+    return workflow.patched(patches.INTERNAL_ERROR_PARKS)
+
+
+def internal_failure(error: Exception) -> BusinessFailure:
+    described = f"{type(error).__name__}: {error}"[:500]
+    return BusinessFailure(
+        kind=ExceptionKind.INTERNAL_ERROR,
+        message=f"an unexpected error inside the workflow ({described}); retry once it is fixed",
+        details={"error_type": type(error).__name__},
     )
