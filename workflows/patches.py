@@ -13,3 +13,7 @@ INTERNAL_ERROR_PARKS = "internal-error-parks"
 """An unexpected (non-Temporal) error raised by the workflow's own code while it runs a stage
 parks the run as ``internal_error`` (what the stage reserved is released) instead of failing
 the workflow task until a deploy; ``retry`` re-runs the stage."""
+
+SHIELDED_COMPENSATIONS = "shielded-compensations"
+"""A cancel that arrives while compensations run (a failed attempt's undo, or abandoned books'
+undo) no longer skips the older ones: each runs to the end, then the cancel takes effect."""

@@ -252,8 +252,10 @@ class PosTransactionWorkflow(TicketRun):
         """The books are given up, not the goods: what was booked of them is undone (so no
         ERP posting stands without its ticket), and the stock, which left the till, issued."""
         self._set_stage(SyncStage.COMPENSATING)
-        await compensation(ErpActivities.void_payments_if_present, self._reference)
-        await compensation(ErpActivities.cancel_posting_if_present, self._reference)
+        reference, undo = self._reference, Compensations()
+        undo.register(lambda: compensation(ErpActivities.cancel_posting_if_present, reference))
+        undo.register(lambda: compensation(ErpActivities.void_payments_if_present, reference))
+        await undo.run()
         self._set_stage(SyncStage.COMMITTING)
         try:
             self._merge_refs(await erp_step(ErpActivities.commit, self._reference))

@@ -1,6 +1,7 @@
 """The saga's edge cases (issue 10) on the memory ERP: an error in the workflow's own code parks
-the run instead of failing its workflow task forever, and a retry re-runs the stage; after a
-successful retry the run no longer shows the old failure."""
+the run instead of failing its workflow task forever, and a retry re-runs the stage; a cancel
+that arrives while compensations run still lets every one of them run; after a successful
+retry the run no longer shows the old failure."""
 
 import asyncio
 import decimal
@@ -8,18 +9,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import CancelledError
 
+from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.memory import MemoryErp
 from domain.erp_order import ErpOrder
 from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
 from domain.transaction import PosTransaction
-from starter.operations import retry_run
+from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import exceptions_of, settled_on_attempt
+from tests.memory_erp.saga_helpers import events, exceptions_of, settled_on_attempt
 from workflows import pos_transaction
 from workflows import search_attributes as attrs
 
@@ -69,3 +72,79 @@ async def test_an_error_in_the_workflow_code_parks_the_run_and_retry_reruns_the_
     assert posted.outcome is Outcome.POSTED, posted
     assert memory_erp.effects(f"{txn.workflow_id}~2") == BOOKED
     assert "internal_error" in exceptions_of(memory_engine, txn.workflow_id, state="resolved")
+
+
+async def calls_reach(erp: MemoryErp, step: str, count: int) -> None:
+    """Wait until ``step`` was called ``count`` times in all (e.g. a failing undo's first try)."""
+    async with asyncio.timeout(20):
+        while True:
+            if erp.calls[step] >= count:
+                return
+            await asyncio.sleep(0.02)
+
+
+async def cancelled_result(client: Client, workflow_id: str) -> None:
+    handle = client.get_workflow_handle(workflow_id)
+    async with asyncio.timeout(20):
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    assert isinstance(failed.value.cause, CancelledError), failed.value.cause
+
+
+async def test_a_cancel_while_the_reservation_is_released_still_releases_it(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100005", "2", "1.20")])
+    bags = memory_erp.stock_of("BAG-001", "WH-LON")
+    memory_erp.fail(
+        "reserve", ErpRejected("credit hold"), reference=txn.workflow_id, after_effect=True
+    )
+    memory_erp.fail(
+        "release_if_present",
+        ErpUnavailable("ERP restarting"),
+        times=None,
+        reference=txn.workflow_id,
+    )
+    releases = memory_erp.calls["release_if_present"]
+
+    await submitter.submit(txn)
+    await calls_reach(memory_erp, "release_if_present", releases + 1)
+    await client.get_workflow_handle(txn.workflow_id).cancel()
+    await asyncio.sleep(0.3)
+    memory_erp.clear_faults("release_if_present")
+    await cancelled_result(client, txn.workflow_id)
+
+    assert events(memory_erp, txn.workflow_id) == ["reserved", "released"]
+    assert memory_erp.stock_of("BAG-001", "WH-LON") == bags
+
+
+async def test_a_cancel_while_abandoned_books_are_undone_still_runs_every_older_undo(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100003", "4", "2.40")])
+    memory_erp.fail("commit", ErpRejected("shipment on hold"), reference=txn.workflow_id)
+    parked = await submit_and_wait(submitter, client, txn)
+    assert parked.outcome is Outcome.PARKED, parked
+    assert events(memory_erp, txn.workflow_id) == ["reserved", "posted", "paid"]
+    memory_erp.fail(
+        "void_payments_if_present", ErpUnavailable("502"), times=None, reference=txn.workflow_id
+    )
+    voids = memory_erp.calls["void_payments_if_present"]
+    cancels = memory_erp.calls["cancel_posting_if_present"]
+
+    await abandon_run(client, txn.workflow_id, "training till")
+    await calls_reach(memory_erp, "void_payments_if_present", voids + 1)
+    await client.get_workflow_handle(txn.workflow_id).cancel()
+    await asyncio.sleep(0.3)
+    memory_erp.clear_faults("void_payments_if_present")
+    await cancelled_result(client, txn.workflow_id)
+
+    assert memory_erp.calls["cancel_posting_if_present"] > cancels, "the older undo ran"
+    assert events(memory_erp, txn.workflow_id) == [
+        "reserved",
+        "posted",
+        "paid",
+        "payments_voided",
+        "posting_cancelled",
+    ]
+    assert txn.workflow_id not in memory_erp.standing_postings()
