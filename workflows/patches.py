@@ -17,3 +17,7 @@ the workflow task until a deploy; ``retry`` re-runs the stage."""
 SHIELDED_COMPENSATIONS = "shielded-compensations"
 """A cancel that arrives while compensations run (a failed attempt's undo, or abandoned books'
 undo) no longer skips the older ones: each runs to the end, then the cancel takes effect."""
+
+FAILURE_CLEARED_ON_SUCCESS = "failure-cleared-on-success"
+"""A stage that succeeds after a retry clears the run's failure (``status``) and its
+ExceptionKind search attribute: the run no longer shows what it recovered from."""

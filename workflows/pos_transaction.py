@@ -96,6 +96,7 @@ class PosTransactionWorkflow(TicketRun):
     async def _until_done(self, txn: PosTransaction, stage: Stage) -> bool:
         """Run ``stage`` until it succeeds (True), parking after each business failure;
         False when an operator abandons the run (journaled, its exceptions resolved)."""
+        retried = False
         while True:
             try:
                 failure = await stage(txn)
@@ -104,6 +105,8 @@ class PosTransactionWorkflow(TicketRun):
                     raise
                 failure = internal_failure(error)
             if failure is None:
+                if retried and workflow.patched(patches.FAILURE_CLEARED_ON_SUCCESS):
+                    self._clear_failure()
                 return True
             decision = await self._park(txn, failure)
             if decision.abandon:
@@ -113,6 +116,7 @@ class PosTransactionWorkflow(TicketRun):
                 await self._resolve_exceptions(txn, f"abandoned: {decision.note}")
                 return False
             self._status.attempts += 1
+            retried = True
 
     async def _stock(self, txn: PosTransaction) -> BusinessFailure | None:
         """screen -> map -> reserve; a failure releases what this attempt reserved."""

@@ -129,6 +129,11 @@ class TicketRun:
             return await local_erp_step(FinanceActivities.plan_posting, request)
         return await erp_step(FinanceActivities.plan_posting, request)
 
+    def _clear_failure(self) -> None:
+        """What parked the run is behind it: no longer shown by ``status`` nor findable."""
+        self._status.failure = None
+        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_unset()])
+
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
         self._status.failure = failure
         self._parked_kinds.add(failure.kind)

@@ -19,12 +19,13 @@ from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
 from domain.transaction import PosTransaction
 from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter
+from starter.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import events, exceptions_of, settled_on_attempt
 from workflows import pos_transaction
 from workflows import search_attributes as attrs
+from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
 
@@ -148,3 +149,25 @@ async def test_a_cancel_while_abandoned_books_are_undone_still_runs_every_older_
         "posting_cancelled",
     ]
     assert txn.workflow_id not in memory_erp.standing_postings()
+
+
+async def test_after_a_successful_retry_the_run_no_longer_shows_the_old_failure(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
+    memory_erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
+    parked = await submit_and_wait(submitter, client, txn)
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "erp_rejected"), parked
+    assert await exception_kind_attribute(client, txn.workflow_id) == "erp_rejected"
+
+    memory_erp.clear_faults()
+    await retry_run(client, txn.workflow_id, "books unlocked")
+    posted = await settled_on_attempt(client, txn.workflow_id, 2)
+    final = await client.get_workflow_handle_for(
+        PosTransactionWorkflow.run, txn.workflow_id
+    ).result()
+
+    assert posted.outcome is Outcome.POSTED, posted
+    assert (posted.failure, final.failure) == (None, None)
+    assert (await wait_settled(client, txn.workflow_id)).exception_kind is None
+    assert await exception_kind_attribute(client, txn.workflow_id) is None
