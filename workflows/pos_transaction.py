@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
+    from domain.operator import ParkedStage
     from domain.order_plan import erp_reference, plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
@@ -42,11 +43,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.transaction import PosTransaction
     from workflows import patches, policies
     from workflows.activity_calls import compensation, erp_step, local_erp_step
+    from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
     from workflows.ticket_run import (
-        OperatorDecision,
         ParkWith,
-        TicketRun,
         failure_of,
         internal_failure,
         parks_unexpected,
@@ -57,7 +57,7 @@ Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
 
 
 @workflow.defn(name="PosTransaction")
-class PosTransactionWorkflow(TicketRun):
+class PosTransactionWorkflow(ParkedRun):
     @workflow.init
     def __init__(self, submission: Submission) -> None:
         super().__init__(submission)
@@ -80,10 +80,11 @@ class PosTransactionWorkflow(TicketRun):
 
         stages: list[Stage] = [self._stock, self._books] if hot_path else [self._all_at_once]
         for stage in stages:
-            if not await self._until_done(txn, stage):
+            if not await self._until_done(stage):
                 self._set_stage(SyncStage.ABANDONED, Outcome.ABANDONED)
                 return await self._finish()
 
+        txn = self._ticket
         self._set_stage(SyncStage.JOURNALING)
         await self._journal(txn, Outcome.POSTED, None)
         if self._plan is not None and self._plan.redated:
@@ -93,11 +94,13 @@ class PosTransactionWorkflow(TicketRun):
         self._set_stage(SyncStage.POSTED, Outcome.POSTED)
         return await self._finish()
 
-    async def _until_done(self, txn: PosTransaction, stage: Stage) -> bool:
+    async def _until_done(self, stage: Stage) -> bool:
         """Run ``stage`` until it succeeds (True), parking after each business failure;
-        False when an operator abandons the run (journaled, its exceptions resolved)."""
+        False when an operator abandons the run (journaled, its exceptions resolved). A retry
+        may bring an amended ticket, which the stage screens and books from then on."""
         retried = False
         while True:
+            txn = self._ticket
             try:
                 failure = await stage(txn)
             except Exception as error:
@@ -108,6 +111,7 @@ class PosTransactionWorkflow(TicketRun):
                 if retried and workflow.patched(patches.FAILURE_CLEARED_ON_SUCCESS):
                     self._clear_failure()
                 return True
+            self._parked_in = ParkedStage.BOOKS if stage == self._books else ParkedStage.STOCK
             decision = await self._park(txn, failure)
             if decision.abandon:
                 if stage == self._books:
@@ -117,6 +121,8 @@ class PosTransactionWorkflow(TicketRun):
                 return False
             self._status.attempts += 1
             retried = True
+            if decision.amended is not None:
+                self._ticket = decision.amended
 
     async def _stock(self, txn: PosTransaction) -> BusinessFailure | None:
         """screen -> map -> reserve; a failure releases what this attempt reserved."""
@@ -288,30 +294,3 @@ class PosTransactionWorkflow(TicketRun):
             self._set_stage(SyncStage.WAITING_ORIGINAL)
             await workflow.sleep(min(pause, deadline - workflow.now()))
             pause = min(pause * 2, policies.ORIGINAL_MAX_RECHECK)
-
-    @workflow.signal
-    def retry(self, note: str = "") -> None:
-        """Run the parked stage again (after the cause was fixed)."""
-        self._decide(OperatorDecision(abandon=False, note=note))
-
-    @workflow.signal
-    def abandon(self, reason: str) -> None:
-        """Give the transaction up: journal it as abandoned and resolve its exceptions."""
-        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
-
-    def _decide(self, decision: OperatorDecision) -> None:
-        """Leaving PARKED at once means a wait for the outcome right after the signal does not
-        return the stale parked status."""
-        if self._status.stage is SyncStage.PARKED:
-            self._decision = decision
-            self._status.stage = SyncStage.RESUMING
-
-    @workflow.query
-    def status(self) -> SyncStatus:
-        return self._status
-
-    @workflow.update
-    async def wait_settled(self) -> SyncStatus:
-        """Return once the run is finished or parked waiting for an operator."""
-        await workflow.wait_condition(lambda: self._status.stage.is_settled)
-        return self._status

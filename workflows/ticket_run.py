@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         StoreActivities,
     )
     from domain.erp_order import ErpOrder, ErpOrderRefs
+    from domain.operator import ParkedStage
     from domain.outcomes import (
         BusinessFailure,
         ExceptionKind,
@@ -46,9 +47,10 @@ between them take milliseconds; the ``status`` query still shows each one."""
 
 
 class OperatorDecision:
-    def __init__(self, *, abandon: bool, note: str) -> None:
+    def __init__(self, *, abandon: bool, note: str, amended: PosTransaction | None = None) -> None:
         self.abandon = abandon
         self.note = note
+        self.amended = amended
 
 
 class ParkWith(Exception):
@@ -65,6 +67,9 @@ class TicketRun:
             stage=SyncStage.RECEIVED,
         )
         self._submission = submission
+        self._ticket = submission.transaction
+        """The ticket the stages screen and book: the submitted one, or a retry's amendment."""
+        self._parked_in: ParkedStage | None = None
         self._decision: OperatorDecision | None = None
         self._parked_kinds: set[ExceptionKind] = set()
         self._order: ErpOrder | None = None
