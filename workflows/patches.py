@@ -21,3 +21,7 @@ undo) no longer skips the older ones: each runs to the end, then the cancel take
 FAILURE_CLEARED_ON_SUCCESS = "failure-cleared-on-success"
 """A stage that succeeds after a retry clears the run's failure (``status``) and its
 ExceptionKind search attribute: the run no longer shows what it recovered from."""
+
+UNKNOWN_CUSTOMER_RECORDED = "unknown-customer-recorded"
+"""A reservation booked to the cash-sale customer because the ERP does not know the ticket's
+customer (TILLSYNC_UNKNOWN_CUSTOMER=cash_sale) opens an unknown_customer exception."""

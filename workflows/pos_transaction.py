@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.order_plan import erp_reference, plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
-        ExceptionKind,
         Outcome,
         Submission,
         SyncStage,
@@ -203,16 +202,7 @@ class PosTransactionWorkflow(ParkedRun):
         reserve = local_erp_step if self._local_steps else erp_step
         reservation = await reserve(ErpActivities.reserve, order)
         self._merge_refs(reservation)
-        if reservation.reserved_beyond_stock:
-            await self._record_exception(
-                txn,
-                BusinessFailure(
-                    kind=ExceptionKind.NEGATIVE_STOCK,
-                    message=f"the ERP counted too little stock in {order.warehouse_code}; "
-                    "the sale was reserved anyway (the goods left the till)",
-                    details={"erp_reference": reference},
-                ),
-            )
+        await self._record_reservation_notes(txn, order, reservation)
 
     async def _post_and_pay(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference, order = self._reference, self._booked_order()

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         SyncStatus,
     )
     from domain.periods import PostingPlan
+    from domain.records import unknown_customer_record
     from domain.transaction import PosTransaction
     from workflows import patches
     from workflows import search_attributes as attrs
@@ -116,6 +117,24 @@ class TicketRun:
             StoreActivities.open_exception,
             ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
         )
+
+    async def _record_reservation_notes(
+        self, txn: PosTransaction, order: ErpOrder, reservation: ErpOrderRefs
+    ) -> None:
+        """What a reservation that took hold leaves for people to review."""
+        if reservation.reserved_beyond_stock:
+            await self._record_exception(
+                txn,
+                BusinessFailure(
+                    kind=ExceptionKind.NEGATIVE_STOCK,
+                    message=f"the ERP counted too little stock in {order.warehouse_code}; "
+                    "the sale was reserved anyway (the goods left the till)",
+                    details={"erp_reference": order.reference},
+                ),
+            )
+        customer = reservation.unknown_customer
+        if customer and workflow.patched(patches.UNKNOWN_CUSTOMER_RECORDED):
+            await self._record_exception(txn, unknown_customer_record(customer, order.reference))
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
         """Resolve what parked this run; exceptions recorded for review stay open."""

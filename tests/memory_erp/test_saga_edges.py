@@ -1,7 +1,8 @@
 """The saga's edge cases (issue 10) on the memory ERP: an error in the workflow's own code parks
 the run instead of failing its workflow task forever, and a retry re-runs the stage; a cancel
 that arrives while compensations run still lets every one of them run; after a successful
-retry the run no longer shows the old failure."""
+retry the run no longer shows the old failure; a customer the ERP does not know never blocks
+the sale."""
 
 import asyncio
 import decimal
@@ -20,7 +21,7 @@ from domain.outcomes import Outcome
 from domain.transaction import PosTransaction
 from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter, wait_settled
-from tests.e2e.helpers import new_id, submit_and_wait
+from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import events, exceptions_of, settled_on_attempt
 from workflows import pos_transaction
@@ -171,3 +172,26 @@ async def test_after_a_successful_retry_the_run_no_longer_shows_the_old_failure(
     assert (posted.failure, final.failure) == (None, None)
     assert (await wait_settled(client, txn.workflow_id)).exception_kind is None
     assert await exception_kind_attribute(client, txn.workflow_id) is None
+
+
+async def test_a_customer_the_erp_does_not_know_books_to_the_cash_sale_customer(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    lines = [sale_line(1, "100001", "1", "3.60")]
+    stranger = make_sale(new_id(), lines, customer={"customer_id": "LOYAL-9999"})
+    regular = make_sale(new_id(), lines, customer={"customer_id": "LOYAL-0001"})
+
+    posted = await submit_and_wait(submitter, client, stranger)
+    known = await submit_and_wait(submitter, client, regular)
+
+    assert (posted.outcome, known.outcome) == (Outcome.POSTED, Outcome.POSTED), (posted, known)
+    assert memory_erp.effects(stranger.workflow_id) == BOOKED
+    assert memory_erp.order(stranger.workflow_id).order.customer_code is None, "cash sale"
+    assert memory_erp.order(regular.workflow_id).order.customer_code == "LOYAL-0001"
+    status = await status_of(client, stranger.workflow_id)
+    assert status.erp is not None and status.erp.unknown_customer == "LOYAL-9999"
+    assert exceptions_of(memory_engine, stranger.workflow_id)["unknown_customer"] == (
+        "store_ops",
+        None,
+    )
+    assert not exceptions_of(memory_engine, regular.workflow_id)
