@@ -5,19 +5,22 @@ worker is set so). Both connectors, the memory ERP and the sandbox Tryton, behav
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 from uuid import uuid4
 
 import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.daily_posting import BatchPostRequest, DailyPostingActivities
 from activities.erp import BookRequest, ErpActivities
 from activities.errors import UNKNOWN_CODE_KINDS
 from connectors.erp.base import ErpConnector
-from connectors.erp.errors import UnknownCode
+from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from connectors.erp.memory import MemoryErp
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.records import CASH_SALE_CODE
+from domain.consolidation import ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpPayment, ErpProductLine, ErpTax
 from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionOwner
 from domain.settings import UnknownCustomer
@@ -209,3 +212,20 @@ async def test_a_tender_without_an_erp_payment_method_parks_the_books_as_its_own
     )
     assert failure.details["erp_codes"] == "gift_card"
     assert erp.effects(gift_card.reference)["paid"] == 0
+
+
+class BooksWithoutTheCurrency:
+    """ERP books that lack the store's currency (the consolidated posting names it)."""
+
+    async def post_consolidated(self, batch: object, posting_date: date) -> None:
+        raise ErpUnknownCodes(UnknownCode.CURRENCY, ["USD"])
+
+
+async def test_the_daily_posting_reports_an_unknown_code_from_the_same_table() -> None:
+    daily = DailyPostingActivities(None, BooksWithoutTheCurrency(), 1)  # type: ignore[arg-type]
+    nothing = cast(ConsolidationBatch, None)  # the books above never look at it
+    request = BatchPostRequest.model_construct(batch=nothing, posting_date=date.today())
+
+    failure = await failure_of(daily.post_batch, request)
+
+    assert (failure.kind, failure.details["erp_codes"]) == (ExceptionKind.UNKNOWN_CURRENCY, "USD")
