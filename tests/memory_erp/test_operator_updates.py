@@ -22,7 +22,12 @@ from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import exceptions_of, journal_of, settled_on_attempt
+from tests.memory_erp.saga_helpers import (
+    exceptions_of,
+    journal_of,
+    replays_cleanly,
+    settled_on_attempt,
+)
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
@@ -62,6 +67,7 @@ async def test_retry_and_abandon_are_refused_with_the_stage_unless_the_run_is_pa
     assert after.message == "not parked: the run has ended (stage posted)"
     missing = await retry_run(client, new_id("pos-none"))
     assert (missing.accepted, missing.message) == (False, "no such run")
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def test_a_retry_of_a_parked_run_says_what_it_does(
@@ -120,6 +126,7 @@ async def test_a_totals_mismatch_is_retried_on_an_amended_ticket(
     assert memory_erp.order(f"{good.workflow_id}~3").order.gross_total == good.totals.gross
     assert journal_of(memory_engine, good.workflow_id)["gross_total"] == good.totals.gross
     assert "totals_mismatch" in exceptions_of(memory_engine, good.workflow_id, state="resolved")
+    await replays_cleanly(client, good.workflow_id)
 
 
 async def test_an_amended_ticket_is_refused_once_the_reservation_stands(
@@ -138,6 +145,7 @@ async def test_an_amended_ticket_is_refused_once_the_reservation_stands(
     handle = client.get_workflow_handle_for(PosTransactionWorkflow.run, txn.workflow_id)
     async with asyncio.timeout(20):
         assert (await handle.result()).outcome is Outcome.ABANDONED
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def test_the_retry_signal_of_older_clients_still_resumes_a_parked_run(

@@ -23,7 +23,12 @@ from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import events, exceptions_of, settled_on_attempt
+from tests.memory_erp.saga_helpers import (
+    events,
+    exceptions_of,
+    replays_cleanly,
+    settled_on_attempt,
+)
 from workflows import pos_transaction
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -74,6 +79,7 @@ async def test_an_error_in_the_workflow_code_parks_the_run_and_retry_reruns_the_
     assert posted.outcome is Outcome.POSTED, posted
     assert memory_erp.effects(f"{txn.workflow_id}~2") == BOOKED
     assert "internal_error" in exceptions_of(memory_engine, txn.workflow_id, state="resolved")
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def calls_reach(erp: MemoryErp, step: str, count: int) -> None:
@@ -118,6 +124,7 @@ async def test_a_cancel_while_the_reservation_is_released_still_releases_it(
 
     assert events(memory_erp, txn.workflow_id) == ["reserved", "released"]
     assert memory_erp.stock_of("BAG-001", "WH-LON") == bags
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def test_a_cancel_while_abandoned_books_are_undone_still_runs_every_older_undo(
@@ -150,6 +157,7 @@ async def test_a_cancel_while_abandoned_books_are_undone_still_runs_every_older_
         "posting_cancelled",
     ]
     assert txn.workflow_id not in memory_erp.standing_postings()
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def test_after_a_successful_retry_the_run_no_longer_shows_the_old_failure(
@@ -172,6 +180,7 @@ async def test_after_a_successful_retry_the_run_no_longer_shows_the_old_failure(
     assert (posted.failure, final.failure) == (None, None)
     assert (await wait_settled(client, txn.workflow_id)).exception_kind is None
     assert await exception_kind_attribute(client, txn.workflow_id) is None
+    await replays_cleanly(client, txn.workflow_id)
 
 
 async def test_a_customer_the_erp_does_not_know_books_to_the_cash_sale_customer(
@@ -195,3 +204,4 @@ async def test_a_customer_the_erp_does_not_know_books_to_the_cash_sale_customer(
         None,
     )
     assert not exceptions_of(memory_engine, regular.workflow_id)
+    await replays_cleanly(client, stranger.workflow_id)
