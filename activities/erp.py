@@ -135,13 +135,17 @@ class ErpActivities:
         tolerance = self._tax_tolerance_per_line * lines
         async with _erp_call():
             try:
-                return await self._reservations.reserve(ReserveRequest(order, tolerance))
+                refs = await self._reservations.reserve(ReserveRequest(order, tolerance))
             except ErpUnknownCodes as error:
                 if not self._books_to_cash_sale(order, error):
                     raise
-            cash_sale = order.model_copy(update={"customer_code": None})
-            refs = await self._reservations.reserve(ReserveRequest(cash_sale, tolerance))
+                cash_sale = order.model_copy(update={"customer_code": None})
+                refs = await self._reservations.reserve(ReserveRequest(cash_sale, tolerance))
+        if order.customer_code is not None and refs.customer_code != order.customer_code:
+            # Also when an earlier attempt of this activity booked the cash sale and this one
+            # found it by reference.
             return refs.model_copy(update={"unknown_customer": order.customer_code})
+        return refs
 
     def _books_to_cash_sale(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
         """The sale's stock is reserved whoever the customer is: one the ERP does not know

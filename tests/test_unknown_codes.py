@@ -146,6 +146,9 @@ async def test_an_unknown_customer_books_to_the_cash_sale_customer(
         assert refs.unknown_customer == stranger.customer_code
         assert refs.sale_id is not None
         assert await booked_customer(connector, stranger.reference) is None
+        # The answer was lost and the activity runs again: it finds the cash sale it booked.
+        again = await ActivityEnvironment().run(erp.reserve, stranger)
+        assert (again.sale_id, again.unknown_customer) == (refs.sale_id, stranger.customer_code)
         if isinstance(connector, MemoryErp):  # the sandbox Tryton has no loyalty customer
             known = await ActivityEnvironment().run(erp.reserve, regular)
             assert known.unknown_customer is None

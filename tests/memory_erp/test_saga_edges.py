@@ -189,12 +189,17 @@ async def test_a_customer_the_erp_does_not_know_books_to_the_cash_sale_customer(
     lines = [sale_line(1, "100001", "1", "3.60")]
     stranger = make_sale(new_id(), lines, customer={"customer_id": "LOYAL-9999"})
     regular = make_sale(new_id(), lines, customer={"customer_id": "LOYAL-0001"})
+    # The answer to the cash-sale reservation is lost: the retried activity finds the sale.
+    memory_erp.fail(
+        "reserve", ErpUnavailable("timed out"), reference=stranger.workflow_id, after_effect=True
+    )
 
     posted = await submit_and_wait(submitter, client, stranger)
     known = await submit_and_wait(submitter, client, regular)
 
     assert (posted.outcome, known.outcome) == (Outcome.POSTED, Outcome.POSTED), (posted, known)
     assert memory_erp.effects(stranger.workflow_id) == BOOKED
+    assert memory_erp.pending_faults == [], "the cash-sale reservation's answer was lost once"
     assert memory_erp.order(stranger.workflow_id).order.customer_code is None, "cash sale"
     assert memory_erp.order(regular.workflow_id).order.customer_code == "LOYAL-0001"
     status = await status_of(client, stranger.workflow_id)

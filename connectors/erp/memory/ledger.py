@@ -102,6 +102,7 @@ class MemoryOrder:
             reserved_beyond_stock=self.reserved_beyond_stock,
             return_shipment_ids=list(self.return_shipment_ids),
             payment_move_ids=[payment.move_id for payment in self.active_payments],
+            customer_code=self.order.customer_code,
         )
 
 
