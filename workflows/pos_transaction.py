@@ -7,9 +7,11 @@ date: re-dated to the next open period when the period is closed or closing) -> 
 -> journal.
 
 A business failure while reserving releases what was reserved, opens an exception and parks
-the run until an operator signals ``retry`` (after fixing the cause) or ``abandon``. A failure
-in the books parks the books alone: the goods left the till, so the reservation stays, and a
-retry carries on from the posting under the same ERP reference.
+the run until an operator sends ``retry`` (after fixing the cause, perhaps with an amended
+ticket) or ``abandon`` (updates answered by workflows/operator_actions.py). A failure in the
+books parks the books alone: the goods left the till, so the reservation stays, and a retry
+carries on from the posting under the same ERP reference. An unexpected error in this code
+parks the run the same way (internal_error), and a cancel lets running compensations finish.
 """
 
 import asyncio
