@@ -79,6 +79,7 @@ def build_worker(
         max_concurrent_calls=settings.erp_max_concurrent_calls,
         batch_window_seconds=settings.erp_batch_window_ms / 1000,
         batch_max=settings.erp_batch_max,
+        unknown_customer=settings.unknown_customer,
     )
     finance = FinanceActivities(engine, books, client, settings)
     daily = DailyPostingActivities(engine, books, settings.erp_company_id)

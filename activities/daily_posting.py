@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.errors import business_failure
+from activities.errors import business_failure, unknown_codes_failure
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
@@ -91,7 +91,9 @@ class DailyPostingActivities:
         heartbeat = asyncio.create_task(_heartbeat_forever())
         try:
             return await self._books.post_consolidated(request.batch, request.posting_date)
-        except (ErpRejected, ErpUnknownCodes) as error:
+        except ErpUnknownCodes as error:
+            raise unknown_codes_failure(error) from error
+        except ErpRejected as error:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
             ) from error

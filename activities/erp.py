@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.batching import ErpBatcher
-from activities.errors import business_failure, raise_business_failure
+from activities.errors import business_failure, raise_business_failure, unknown_codes_failure
 from activities.heartbeat import heartbeating
 from connectors.erp.base import ErpConnector, ReserveRequest
 from connectors.erp.errors import (
@@ -22,11 +22,13 @@ from connectors.erp.errors import (
     ErpReturnRefused,
     ErpTotalsMismatch,
     ErpUnknownCodes,
+    UnknownCode,
 )
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
 from domain.returns import ReturnableQuantity
 from domain.screening import check_posting
+from domain.settings import UnknownCustomer
 
 
 class PostRequest(BaseModel):
@@ -63,12 +65,7 @@ async def _erp_call() -> AsyncIterator[None]:
         async with heartbeating():
             yield
     except ErpUnknownCodes as error:
-        kind = (
-            ExceptionKind.UNMAPPED_LOCATION
-            if error.kind == "warehouse"
-            else ExceptionKind.UNMAPPED_SKU
-        )
-        raise business_failure(kind, str(error), {"erp_codes": ", ".join(error.codes)}) from error
+        raise unknown_codes_failure(error) from error
     except ErpTotalsMismatch as error:
         figures = error.reconciliation
         raise business_failure(
@@ -104,11 +101,14 @@ class ErpActivities:
         max_concurrent_calls: int = 8,
         batch_window_seconds: float = 0.0,
         batch_max: int = 50,
+        unknown_customer: UnknownCustomer = UnknownCustomer.CASH_SALE,
     ) -> None:
         """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
         batch is one); more wait their turn instead of overloading the ERP. Reservations, and
-        stock issues, of one warehouse go together (``batch_*``: activities/batching.py)."""
+        stock issues, of one warehouse go together (``batch_*``: activities/batching.py).
+        ``unknown_customer``: what a reservation does when the ERP has no such customer."""
         self._erp = connector
+        self._unknown_customer = unknown_customer
         self._tax_tolerance_per_line = tax_tolerance_per_line
         self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
         self._reservations = ErpBatcher(
@@ -136,9 +136,32 @@ class ErpActivities:
         beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
         out with the other reservations of its warehouse waiting at the same moment."""
         lines = len(order.product_lines) + len(order.discount_lines)
-        request = ReserveRequest(order, self._tax_tolerance_per_line * lines)
+        tolerance = self._tax_tolerance_per_line * lines
         async with _erp_call():
-            return await self._reservations.submit(order.warehouse_code, request)
+            try:
+                refs = await self._reserve(ReserveRequest(order, tolerance))
+            except ErpUnknownCodes as error:
+                if not self._books_to_cash_sale(order, error):
+                    raise
+                cash_sale = order.model_copy(update={"customer_code": None})
+                refs = await self._reserve(ReserveRequest(cash_sale, tolerance))
+        if order.customer_code is not None and refs.customer_code != order.customer_code:
+            # Also when an earlier attempt of this activity booked the cash sale and this one
+            # found it by reference.
+            return refs.model_copy(update={"unknown_customer": order.customer_code})
+        return refs
+
+    def _books_to_cash_sale(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
+        """The sale's stock is reserved whoever the customer is: one the ERP does not know
+        books to the cash-sale customer (unless the worker is set to park such sales)."""
+        return (
+            error.kind == UnknownCode.CUSTOMER
+            and order.customer_code is not None
+            and self._unknown_customer is UnknownCustomer.CASH_SALE
+        )
+
+    async def _reserve(self, request: ReserveRequest) -> ErpOrderRefs:
+        return await self._reservations.submit(request.order.warehouse_code, request)
 
     @activity.defn(name="erp.book")
     async def book(self, request: BookRequest) -> BookResult:

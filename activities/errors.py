@@ -8,7 +8,19 @@ from typing import NoReturn
 
 from temporalio.exceptions import ApplicationError
 
+from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from domain.outcomes import BusinessFailure, ExceptionKind
+
+UNKNOWN_CODE_KINDS: dict[str, ExceptionKind] = {
+    UnknownCode.WAREHOUSE: ExceptionKind.UNMAPPED_LOCATION,
+    UnknownCode.PRODUCT: ExceptionKind.UNMAPPED_SKU,
+    UnknownCode.TAX: ExceptionKind.UNMAPPED_TAX,
+    UnknownCode.CUSTOMER: ExceptionKind.UNKNOWN_CUSTOMER,
+    UnknownCode.PAYMENT_METHOD: ExceptionKind.UNKNOWN_PAYMENT_METHOD,
+    UnknownCode.CURRENCY: ExceptionKind.UNKNOWN_CURRENCY,
+}
+"""The one place that says which exception (and so which owner: ExceptionKind.owner) a code
+the ERP does not know opens; any other kind of record is ERP_SETUP_MISSING."""
 
 
 def business_failure(
@@ -22,3 +34,10 @@ def business_failure(
 
 def raise_business_failure(failure: BusinessFailure) -> NoReturn:
     raise business_failure(failure.kind, failure.message, dict(failure.details))
+
+
+def unknown_codes_failure(error: ErpUnknownCodes) -> ApplicationError:
+    kind = UNKNOWN_CODE_KINDS.get(error.kind, ExceptionKind.ERP_SETUP_MISSING)
+    return business_failure(
+        kind, str(error), {"erp_record": error.kind, "erp_codes": ", ".join(error.codes)}
+    )

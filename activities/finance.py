@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.client import Client
 
-from activities.errors import business_failure
+from activities.errors import business_failure, unknown_codes_failure
 from activities.heartbeat import heartbeating
 from activities.period_cache import CachedPeriods
 from activities.reconciliation import build_reconciliation
@@ -76,7 +76,9 @@ def in_flight_query(dates: DateRange, task_queue: str) -> str:
 async def _refusals_are_business_failures() -> AsyncIterator[None]:
     try:
         yield
-    except (ErpRejected, ErpUnknownCodes) as error:
+    except ErpUnknownCodes as error:
+        raise unknown_codes_failure(error) from error
+    except ErpRejected as error:
         raise business_failure(ExceptionKind.ERP_REJECTED, f"the ERP refused: {error}") from error
 
 

@@ -100,6 +100,14 @@ class ErpOrderRefs(BaseModel):
     payment_move_ids: list[int] = Field(
         default_factory=list, description="one ERP payment per tender, once paid"
     )
+    customer_code: str | None = Field(
+        default=None, description="the ERP customer the sale is booked to; None: cash sale"
+    )
+    unknown_customer: str | None = Field(
+        default=None,
+        description="the ticket's customer, which the ERP does not know: the sale was booked"
+        " to the cash-sale customer instead",
+    )
 
     def updated_by(self, later: "ErpOrderRefs") -> "ErpOrderRefs":
         """These refs with what a later step filled in (its empty fields change nothing)."""

@@ -68,6 +68,17 @@ class ExceptionKind(StrEnum):
     NEGATIVE_STOCK = "negative_stock"
     RETURN_REFUSED = "return_refused"
     ORIGINAL_MISSING = "original_missing"
+    INTERNAL_ERROR = "internal_error"
+    UNMAPPED_TAX = "unmapped_tax"
+    """the ERP has no tax by the name the till's tax code maps to"""
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    """the ticket's (loyalty) customer is no ERP party: booked to the cash-sale customer, or
+    parked (TILLSYNC_UNKNOWN_CUSTOMER)"""
+    UNKNOWN_PAYMENT_METHOD = "unknown_payment_method"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    ERP_SETUP_MISSING = "erp_setup_missing"
+    """another record the ERP must hold (an account, a sequence, a damaged-goods location)"""
+    """tillsync's own workflow code failed (a defect): parked until a fix is deployed"""
 
     @property
     def owner(self) -> "ExceptionOwner":
@@ -108,6 +119,12 @@ _OWNERS = {
     ExceptionKind.NEGATIVE_STOCK: ExceptionOwner.STORE_OPS,
     ExceptionKind.RETURN_REFUSED: ExceptionOwner.STORE_OPS,
     ExceptionKind.ORIGINAL_MISSING: ExceptionOwner.STORE_OPS,
+    ExceptionKind.INTERNAL_ERROR: ExceptionOwner.IT,
+    ExceptionKind.UNMAPPED_TAX: ExceptionOwner.IT,
+    ExceptionKind.UNKNOWN_CUSTOMER: ExceptionOwner.STORE_OPS,
+    ExceptionKind.UNKNOWN_PAYMENT_METHOD: ExceptionOwner.IT,
+    ExceptionKind.UNKNOWN_CURRENCY: ExceptionOwner.FINANCE,
+    ExceptionKind.ERP_SETUP_MISSING: ExceptionOwner.IT,
 }
 
 

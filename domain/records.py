@@ -40,3 +40,12 @@ def original_missing_failure(pending: list[str], waited: timedelta) -> BusinessF
         ),
         details={"originals": ", ".join(pending)},
     )
+
+
+def unknown_customer_record(customer_id: str, erp_reference: str) -> BusinessFailure:
+    return BusinessFailure(
+        kind=ExceptionKind.UNKNOWN_CUSTOMER,
+        message=f"the ERP has no customer {customer_id}: the sale was booked to the cash-sale"
+        " customer; create the customer in the ERP and move the sale to it if it matters",
+        details={"customer_id": customer_id, "erp_reference": erp_reference},
+    )

@@ -5,6 +5,7 @@ arguments win over the environment, which wins over the defaults.
 """
 
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.periods import PostingMode
 
 ENV_PREFIX = "TILLSYNC_"
+
+
+class UnknownCustomer(StrEnum):
+    """What a sale does when its customer is no ERP party."""
+
+    CASH_SALE = "cash_sale"
+    """book it to the cash-sale customer and open an unknown_customer exception (store ops)"""
+    PARK = "park"
+    """park it as unknown_customer until the party exists in the ERP (then retry)"""
 
 
 class Settings(BaseSettings):
@@ -55,6 +65,10 @@ class Settings(BaseSettings):
     )
     erp_rpc_password: SecretStr = Field(default=SecretStr(""), description="never logged")
     tax_tolerance_per_line: Decimal = Decimal("0.01")
+    unknown_customer: UnknownCustomer = Field(
+        default=UnknownCustomer.CASH_SALE,
+        description="a ticket's customer the ERP does not know: cash_sale or park",
+    )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
     # POS ingest (starter/ingest): where it listens, whom it trusts, and its limits.

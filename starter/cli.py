@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("workflow_id", nargs="?")
     target.add_argument("--all-parked", action="store_true")
     retry.add_argument("--note", default="")
+    retry.add_argument(
+        "--amended",
+        type=Path,
+        metavar="FILE",
+        help="a corrected ticket (same store, terminal and transaction id) to book instead",
+    )
     retry.set_defaults(handler=_retry)
 
     abandon = commands.add_parser("abandon", help="give up a parked run")
@@ -162,21 +168,51 @@ async def _retry(args: argparse.Namespace, settings: Settings) -> int:
     from starter.operations import parked_run_ids, retry_run
     from worker import connect
 
+    amended: PosTransaction | None = None
+    if args.amended is not None:
+        if args.all_parked:
+            print("--amended goes with one run, not --all-parked", file=sys.stderr)
+            return 2
+        loaded = _amended_ticket(args.amended)
+        if isinstance(loaded, str):
+            print(loaded, file=sys.stderr)
+            return 2
+        amended = loaded
     client = await connect(settings)
     targets = await parked_run_ids(client) if args.all_parked else [args.workflow_id]
+    if not targets:
+        print("no parked runs")
+    refused = 0
     for workflow_id in targets:
-        await retry_run(client, workflow_id, args.note)
-        print(f"retry sent to {workflow_id}")
-    return 0
+        reply = await retry_run(client, workflow_id, args.note, amended)
+        print(f"{workflow_id}: {reply.message}")
+        refused += not reply.accepted
+    return 1 if refused else 0
+
+
+def _amended_ticket(path: Path) -> PosTransaction | str:
+    """The one valid ticket in ``path``, or what is wrong with the file."""
+    from starter.loading import load_files
+
+    try:
+        [loaded] = load_files([path])
+    except (FileNotFoundError, ValueError) as error:
+        return f"{path}: {error}"
+    if loaded.rejects:
+        errors = [f"{error.field}: {error.reason}" for error in loaded.rejects[0].errors]
+        return f"{path}: not a valid ticket: " + "; ".join(errors)
+    if len(loaded.transactions) != 1:
+        return f"{path}: holds {len(loaded.transactions)} tickets, not one"
+    return loaded.transactions[0]
 
 
 async def _abandon(args: argparse.Namespace, settings: Settings) -> int:
     from starter.operations import abandon_run
     from worker import connect
 
-    await abandon_run(await connect(settings), args.workflow_id, args.reason)
-    print(f"abandon sent to {args.workflow_id}")
-    return 0
+    reply = await abandon_run(await connect(settings), args.workflow_id, args.reason)
+    print(f"{args.workflow_id}: {reply.message}")
+    return 0 if reply.accepted else 1
 
 
 async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,12 +1,29 @@
-"""Operator actions on runs: list them by stage and store, retry or abandon parked ones."""
+"""Operator actions on runs: list them by stage and store, retry or abandon parked ones.
+
+Retry and abandon go to the run as updates, so the operator hears what happened: the run's
+reply, or why it refused (``not parked: stage posting``, ``not parked: the run has ended``)."""
 
 from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
+from domain.operator import OperatorAction, OperatorReply, RetryRequest
+from domain.outcomes import SyncStatus
+from domain.transaction import PosTransaction
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
+
+ArgT = TypeVar("ArgT")
 
 
 class RunSummary(BaseModel):
@@ -48,12 +65,50 @@ async def list_runs(
         )
 
 
-async def retry_run(client: Client, workflow_id: str, note: str = "") -> None:
-    await client.get_workflow_handle(workflow_id).signal(PosTransactionWorkflow.retry, note)
+async def retry_run(
+    client: Client, workflow_id: str, note: str = "", amended: PosTransaction | None = None
+) -> OperatorReply:
+    """Ask a parked run to run its stage again; the reply says what it does, or why not."""
+    request = RetryRequest(note=note, amended=amended)
+    return await _ask(
+        client, workflow_id, OperatorAction.RETRY, PosTransactionWorkflow.retry_parked, request
+    )
 
 
-async def abandon_run(client: Client, workflow_id: str, reason: str) -> None:
-    await client.get_workflow_handle(workflow_id).signal(PosTransactionWorkflow.abandon, reason)
+async def abandon_run(client: Client, workflow_id: str, reason: str) -> OperatorReply:
+    """Ask a parked run to give its transaction up; the reply says what it does, or why not."""
+    return await _ask(
+        client, workflow_id, OperatorAction.ABANDON, PosTransactionWorkflow.abandon_parked, reason
+    )
+
+
+async def _ask(
+    client: Client,
+    workflow_id: str,
+    action: OperatorAction,
+    update: UpdateMethodMultiParam[[PosTransactionWorkflow, ArgT], OperatorReply],
+    arg: ArgT,
+) -> OperatorReply:
+    handle = client.get_workflow_handle_for(PosTransactionWorkflow.run, workflow_id)
+    try:
+        return await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+    except RPCError as error:
+        # No running workflow to take the update: it finished, or there is no such run.
+        message = await _why_not_running(handle, error)
+    return OperatorReply(workflow_id=workflow_id, action=action, accepted=False, message=message)
+
+
+async def _why_not_running(handle: WorkflowHandle[Any, SyncStatus], error: RPCError) -> str:
+    if error.status is not RPCStatusCode.NOT_FOUND:
+        return f"not sent: {error.message}"
+    try:
+        status = await handle.query(PosTransactionWorkflow.status)
+    except (RPCError, WorkflowQueryFailedError):
+        return "no such run"
+    return f"not parked: the run has ended (stage {status.stage.value})"
 
 
 async def parked_run_ids(client: Client, store_id: str | None = None) -> list[str]:

@@ -29,6 +29,7 @@ from connectors.erp.tryton_sandbox import (
     ensure_template,
     postgres_sandbox,
 )
+from domain.periods import PostingMode
 from domain.settings import Settings
 from tests.store_fixtures import POSTGRES_ADMIN_URL
 
@@ -92,6 +93,24 @@ async def tryton_connector(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[Tryt
         erp_sandbox.database,
         erp_sandbox.api_key,
         erp_sandbox.company_id,
+        rpc_login=erp_sandbox.rpc_login,
+        rpc_password=erp_sandbox.rpc_password,
+    )
+    yield connector
+    await connector.aclose()
+
+
+@pytest.fixture
+async def tryton_daily_connector(
+    erp_sandbox: TrytonSandboxInfo,
+) -> AsyncIterator[TrytonConnector]:
+    """The connector in daily posting mode: a ticket that returns nothing is a shipment alone."""
+    connector = TrytonConnector(
+        erp_sandbox.url,
+        erp_sandbox.database,
+        erp_sandbox.api_key,
+        erp_sandbox.company_id,
+        posting_mode=PostingMode.DAILY,
         rpc_login=erp_sandbox.rpc_login,
         rpc_password=erp_sandbox.rpc_password,
     )

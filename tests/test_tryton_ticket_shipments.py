@@ -2,7 +2,6 @@
 customer shipment alone, a batch of them in a few JSON-RPC calls; returns find their original
 line on it."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -10,30 +9,13 @@ import pytest
 from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.erp_order import ErpOrder, ErpOrderRefs
-from domain.periods import PostingMode
 from tests.factories import sale_line
 from tests.till_tickets import plan, returned, uk_ticket
 
 pytestmark = pytest.mark.erp
 
 BATCH = 10
-
-
-@pytest.fixture
-async def daily_connector(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonConnector]:
-    connector = TrytonConnector(
-        erp_sandbox.url,
-        erp_sandbox.database,
-        erp_sandbox.api_key,
-        erp_sandbox.company_id,
-        posting_mode=PostingMode.DAILY,
-        rpc_login=erp_sandbox.rpc_login,
-        rpc_password=erp_sandbox.rpc_password,
-    )
-    yield connector
-    await connector.aclose()
 
 
 def _tea_sale(quantity: str = "1") -> ErpOrder:
@@ -64,59 +46,63 @@ async def _requests_to_reserve(
 
 
 async def test_a_batch_reserves_in_as_many_calls_as_one_before_any_financial_document(
-    daily_connector: TrytonConnector, tryton_rest: TrytonRest
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
 ) -> None:
-    await _reserved(daily_connector, _tea_sale())  # codes and session, looked up once
+    await _reserved(tryton_daily_connector, _tea_sale())  # codes and session, looked up once
     orders = [_tea_sale() for _ in range(BATCH)]
-    before = await _available(daily_connector)
+    before = await _available(tryton_daily_connector)
 
-    for_two, _ = await _requests_to_reserve(daily_connector, [_tea_sale(), _tea_sale()])
-    for_batch, reserved = await _requests_to_reserve(daily_connector, orders)
+    for_two, _ = await _requests_to_reserve(tryton_daily_connector, [_tea_sale(), _tea_sale()])
+    for_batch, reserved = await _requests_to_reserve(tryton_daily_connector, orders)
 
     assert for_batch <= for_two + 1, f"{BATCH} tickets: {for_batch} requests, 2: {for_two}"
-    assert await _available(daily_connector) == before - BATCH - 2
+    assert await _available(tryton_daily_connector) == before - BATCH - 2
     for order in orders:
         assert (
             await tryton_rest.search("sale.sale", [("reference", "=", order.reference)], []) == []
         )
-    again = await daily_connector.reserve_many([ReserveRequest(order) for order in orders])
+    again = await tryton_daily_connector.reserve_many([ReserveRequest(order) for order in orders])
     assert _shipments(again) == _shipments(reserved), "a retried batch finds its shipments"
-    assert await _available(daily_connector) == before - BATCH - 2, "a retry books nothing more"
+    assert await _available(tryton_daily_connector) == before - BATCH - 2, (
+        "a retry books nothing more"
+    )
 
 
-async def test_one_bad_order_fails_alone_in_its_batch(daily_connector: TrytonConnector) -> None:
+async def test_one_bad_order_fails_alone_in_its_batch(
+    tryton_daily_connector: TrytonConnector,
+) -> None:
     good = _tea_sale()
     bad = plan(uk_ticket([sale_line(1, "100001", "1", "3.60")]))
     unknown = bad.product_lines[0].model_copy(update={"product_code": "NOPE-9"})
     bad = bad.model_copy(update={"product_lines": [unknown]})
 
-    refused, reserved = await daily_connector.reserve_many(
+    refused, reserved = await tryton_daily_connector.reserve_many(
         [ReserveRequest(bad), ReserveRequest(good)]
     )
 
     assert isinstance(refused, ErpUnknownCodes) and "NOPE-9" in str(refused)
     assert isinstance(reserved, ErpOrderRefs) and reserved.shipment_ids
-    assert await daily_connector.find_order(bad.reference) is None
+    assert await tryton_daily_connector.find_order(bad.reference) is None
 
 
 async def test_stock_is_issued_in_one_batch_and_a_release_or_return_undoes_it(
-    daily_connector: TrytonConnector, tryton_rest: TrytonRest
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
 ) -> None:
     kept, released, returned_after = _tea_sale(), _tea_sale(), _tea_sale("2")
-    before = await daily_connector.stock_level("TEA-001", "WH-LON")
+    before = await tryton_daily_connector.stock_level("TEA-001", "WH-LON")
     for order in (kept, released, returned_after):
-        await _reserved(daily_connector, order)
-    await daily_connector.release_if_present(released.reference)
-    await daily_connector.release_if_present(released.reference)
+        await _reserved(tryton_daily_connector, order)
+    await tryton_daily_connector.release_if_present(released.reference)
+    await tryton_daily_connector.release_if_present(released.reference)
 
-    issued = await daily_connector.commit_many([kept.reference, returned_after.reference])
+    issued = await tryton_daily_connector.commit_many([kept.reference, returned_after.reference])
 
     assert all(isinstance(refs, ErpOrderRefs) for refs in issued)
-    after = await daily_connector.stock_level("TEA-001", "WH-LON")
+    after = await tryton_daily_connector.stock_level("TEA-001", "WH-LON")
     assert (after.on_hand, after.available) == (before.on_hand - 3, before.available - 3)
-    await daily_connector.return_stock_if_present(returned_after.reference)
-    await daily_connector.return_stock_if_present(returned_after.reference)
-    assert (await _available(daily_connector)) == before.available - 1
+    await tryton_daily_connector.return_stock_if_present(returned_after.reference)
+    await tryton_daily_connector.return_stock_if_present(returned_after.reference)
+    assert (await _available(tryton_daily_connector)) == before.available - 1
     states = {
         record["reference"]: record["state"]
         for record in await tryton_rest.search(
@@ -129,37 +115,37 @@ async def test_stock_is_issued_in_one_batch_and_a_release_or_return_undoes_it(
 
 
 async def test_a_return_finds_its_line_on_a_ticket_booked_as_stock_alone(
-    daily_connector: TrytonConnector,
+    tryton_daily_connector: TrytonConnector,
 ) -> None:
     sold = uk_ticket([sale_line(1, "100003", "3", "1.70"), sale_line(4, "100001", "2", "3.60")])
     original = plan(sold)
-    await _reserved(daily_connector, original)
-    await daily_connector.commit(original.reference)
+    await _reserved(tryton_daily_connector, original)
+    await tryton_daily_connector.commit(original.reference)
 
-    returnable = await daily_connector.returnable_quantity(original.reference, 4)
+    returnable = await tryton_daily_connector.returnable_quantity(original.reference, 4)
     assert (returnable.product_code, returnable.sold) == ("TEA-001", Decimal(2))
     with pytest.raises(ErpReturnRefused):
-        await daily_connector.returnable_quantity(original.reference, 2)
+        await tryton_daily_connector.returnable_quantity(original.reference, 2)
 
     too_many = plan(
         uk_ticket([returned(1, "100001", "-3", "3.60", sold, line=4)], kind="return"),
         originals={sold.transaction_id: original.reference},
     )
     with pytest.raises(ErpReturnRefused, match="only 2"):
-        await daily_connector.reserve(too_many)
+        await tryton_daily_connector.reserve(too_many)
     wrong = plan(
         uk_ticket([returned(1, "100001", "-1", "3.60", sold, line=1)], kind="return"),
         originals={sold.transaction_id: original.reference},
     )
     with pytest.raises(ErpReturnRefused, match="BISC-001"):
-        await daily_connector.reserve(wrong)
+        await tryton_daily_connector.reserve(wrong)
 
-    before = await _available(daily_connector)
+    before = await _available(tryton_daily_connector)
     back = plan(
         uk_ticket([returned(1, "100001", "-1", "3.60", sold, line=4)], kind="return"),
         originals={sold.transaction_id: original.reference},
     )
-    refs = await daily_connector.reserve(back)
-    await daily_connector.commit(back.reference)
+    refs = await tryton_daily_connector.reserve(back)
+    await tryton_daily_connector.commit(back.reference)
     assert refs.sale_id is not None, "a return keeps the sale path"
-    assert await _available(daily_connector) == before + 1
+    assert await _available(tryton_daily_connector) == before + 1

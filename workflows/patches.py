@@ -8,3 +8,20 @@ HOT_PATH = "hot-path"
 """Pace: the stock (reserve) and the books (post, pay, commit) park apart, and a failure in
 the books keeps the reservation; store steps and the posting plan run as local activities;
 SyncStage is written to the search attributes only where a run waits or ends."""
+
+INTERNAL_ERROR_PARKS = "internal-error-parks"
+"""An unexpected (non-Temporal) error raised by the workflow's own code while it runs a stage
+parks the run as ``internal_error`` (what the stage reserved is released) instead of failing
+the workflow task until a deploy; ``retry`` re-runs the stage."""
+
+SHIELDED_COMPENSATIONS = "shielded-compensations"
+"""A cancel that arrives while compensations run (a failed attempt's undo, or abandoned books'
+undo) no longer skips the older ones: each runs to the end, then the cancel takes effect."""
+
+FAILURE_CLEARED_ON_SUCCESS = "failure-cleared-on-success"
+"""A stage that succeeds after a retry clears the run's failure (``status``) and its
+ExceptionKind search attribute: the run no longer shows what it recovered from."""
+
+UNKNOWN_CUSTOMER_RECORDED = "unknown-customer-recorded"
+"""A reservation booked to the cash-sale customer because the ERP does not know the ticket's
+customer (TILLSYNC_UNKNOWN_CUSTOMER=cash_sale) opens an unknown_customer exception."""

@@ -7,9 +7,11 @@ date: re-dated to the next open period when the period is closed or closing) -> 
 -> journal.
 
 A business failure while reserving releases what was reserved, opens an exception and parks
-the run until an operator signals ``retry`` (after fixing the cause) or ``abandon``. A failure
-in the books parks the books alone: the goods left the till, so the reservation stays, and a
-retry carries on from the posting under the same ERP reference.
+the run until an operator sends ``retry`` (after fixing the cause, perhaps with an amended
+ticket) or ``abandon`` (updates answered by workflows/operator_actions.py). A failure in the
+books parks the books alone: the goods left the till, so the reservation stays, and a retry
+carries on from the posting under the same ERP reference. An unexpected error in this code
+parks the run the same way (internal_error), and a cancel lets running compensations finish.
 """
 
 import asyncio
@@ -23,10 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
+    from domain.operator import ParkedStage
     from domain.order_plan import erp_reference, plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
-        ExceptionKind,
         Outcome,
         Submission,
         SyncStage,
@@ -42,15 +44,21 @@ with workflow.unsafe.imports_passed_through():
     from domain.transaction import PosTransaction
     from workflows import patches, policies
     from workflows.activity_calls import compensation, erp_step, local_erp_step
+    from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
-    from workflows.ticket_run import OperatorDecision, ParkWith, TicketRun, failure_of
+    from workflows.ticket_run import (
+        ParkWith,
+        failure_of,
+        internal_failure,
+        parks_unexpected,
+    )
 
 Stage = Callable[[PosTransaction], Awaitable[BusinessFailure | None]]
 Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
 
 
 @workflow.defn(name="PosTransaction")
-class PosTransactionWorkflow(TicketRun):
+class PosTransactionWorkflow(ParkedRun):
     @workflow.init
     def __init__(self, submission: Submission) -> None:
         super().__init__(submission)
@@ -73,10 +81,11 @@ class PosTransactionWorkflow(TicketRun):
 
         stages: list[Stage] = [self._stock, self._books] if hot_path else [self._all_at_once]
         for stage in stages:
-            if not await self._until_done(txn, stage):
+            if not await self._until_done(stage):
                 self._set_stage(SyncStage.ABANDONED, Outcome.ABANDONED)
                 return await self._finish()
 
+        txn = self._ticket
         self._set_stage(SyncStage.JOURNALING)
         await self._journal(txn, Outcome.POSTED, None)
         if self._plan is not None and self._plan.redated:
@@ -86,13 +95,24 @@ class PosTransactionWorkflow(TicketRun):
         self._set_stage(SyncStage.POSTED, Outcome.POSTED)
         return await self._finish()
 
-    async def _until_done(self, txn: PosTransaction, stage: Stage) -> bool:
+    async def _until_done(self, stage: Stage) -> bool:
         """Run ``stage`` until it succeeds (True), parking after each business failure;
-        False when an operator abandons the run (journaled, its exceptions resolved)."""
+        False when an operator abandons the run (journaled, its exceptions resolved). A retry
+        may bring an amended ticket, which the stage screens and books from then on."""
+        retried = False
         while True:
-            failure = await stage(txn)
+            txn = self._ticket
+            try:
+                failure = await stage(txn)
+            except Exception as error:
+                if not parks_unexpected(error):
+                    raise
+                failure = internal_failure(error)
             if failure is None:
+                if retried and workflow.patched(patches.FAILURE_CLEARED_ON_SUCCESS):
+                    self._clear_failure()
                 return True
+            self._parked_in = ParkedStage.BOOKS if stage == self._books else ParkedStage.STOCK
             decision = await self._park(txn, failure)
             if decision.abandon:
                 if stage == self._books:
@@ -101,6 +121,9 @@ class PosTransactionWorkflow(TicketRun):
                 await self._resolve_exceptions(txn, f"abandoned: {decision.note}")
                 return False
             self._status.attempts += 1
+            retried = True
+            if decision.amended is not None:
+                self._ticket = decision.amended
 
     async def _stock(self, txn: PosTransaction) -> BusinessFailure | None:
         """screen -> map -> reserve; a failure releases what this attempt reserved."""
@@ -157,6 +180,10 @@ class PosTransactionWorkflow(TicketRun):
         except asyncio.CancelledError:
             await compensations.run()
             raise
+        except Exception as error:
+            if not parks_unexpected(error):
+                raise
+            return await self._compensate(compensations, ParkWith(internal_failure(error)))
 
     async def _compensate(
         self, compensations: Compensations, error: ActivityError | ApplicationError | ParkWith
@@ -177,16 +204,7 @@ class PosTransactionWorkflow(TicketRun):
         reserve = local_erp_step if self._local_steps else erp_step
         reservation = await reserve(ErpActivities.reserve, order)
         self._merge_refs(reservation)
-        if reservation.reserved_beyond_stock:
-            await self._record_exception(
-                txn,
-                BusinessFailure(
-                    kind=ExceptionKind.NEGATIVE_STOCK,
-                    message=f"the ERP counted too little stock in {order.warehouse_code}; "
-                    "the sale was reserved anyway (the goods left the till)",
-                    details={"erp_reference": reference},
-                ),
-            )
+        await self._record_reservation_notes(txn, order, reservation)
 
     async def _post_and_pay(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference, order = self._reference, self._booked_order()
@@ -236,8 +254,10 @@ class PosTransactionWorkflow(TicketRun):
         """The books are given up, not the goods: what was booked of them is undone (so no
         ERP posting stands without its ticket), and the stock, which left the till, issued."""
         self._set_stage(SyncStage.COMPENSATING)
-        await compensation(ErpActivities.void_payments_if_present, self._reference)
-        await compensation(ErpActivities.cancel_posting_if_present, self._reference)
+        reference, undo = self._reference, Compensations()
+        undo.register(lambda: compensation(ErpActivities.cancel_posting_if_present, reference))
+        undo.register(lambda: compensation(ErpActivities.void_payments_if_present, reference))
+        await undo.run()
         self._set_stage(SyncStage.COMMITTING)
         try:
             self._merge_refs(await erp_step(ErpActivities.commit, self._reference))
@@ -266,30 +286,3 @@ class PosTransactionWorkflow(TicketRun):
             self._set_stage(SyncStage.WAITING_ORIGINAL)
             await workflow.sleep(min(pause, deadline - workflow.now()))
             pause = min(pause * 2, policies.ORIGINAL_MAX_RECHECK)
-
-    @workflow.signal
-    def retry(self, note: str = "") -> None:
-        """Run the parked stage again (after the cause was fixed)."""
-        self._decide(OperatorDecision(abandon=False, note=note))
-
-    @workflow.signal
-    def abandon(self, reason: str) -> None:
-        """Give the transaction up: journal it as abandoned and resolve its exceptions."""
-        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
-
-    def _decide(self, decision: OperatorDecision) -> None:
-        """Leaving PARKED at once means a wait for the outcome right after the signal does not
-        return the stale parked status."""
-        if self._status.stage is SyncStage.PARKED:
-            self._decision = decision
-            self._status.stage = SyncStage.RESUMING
-
-    @workflow.query
-    def status(self) -> SyncStatus:
-        return self._status
-
-    @workflow.update
-    async def wait_settled(self) -> SyncStatus:
-        """Return once the run is finished or parked waiting for an operator."""
-        await workflow.wait_condition(lambda: self._status.stage.is_settled)
-        return self._status

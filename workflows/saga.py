@@ -7,6 +7,11 @@ took effect in the ERP, and every compensation is idempotent (it undoes only wha
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import patches
+
 Compensation = Callable[[], Awaitable[None]]
 
 
@@ -21,7 +26,18 @@ class Compensations:
         self._stack.clear()
 
     async def run(self) -> None:
-        """Undo everything registered, newest first, even if the workflow is being cancelled."""
+        """Undo everything registered, newest first, even if the workflow is being cancelled:
+        a cancel that arrives meanwhile waits until every compensation ran, then is raised."""
+        cancelled: asyncio.CancelledError | None = None
         while self._stack:
-            compensation = self._stack.pop()
-            await asyncio.shield(asyncio.ensure_future(compensation()))
+            undo = asyncio.ensure_future(self._stack.pop()())
+            while True:
+                try:
+                    await asyncio.shield(undo)
+                    break
+                except asyncio.CancelledError as error:
+                    if undo.cancelled() or not workflow.patched(patches.SHIELDED_COMPENSATIONS):
+                        raise
+                    cancelled = error
+        if cancelled is not None:
+            raise cancelled

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, TemporalError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from activities.finance import FinanceActivities, PostingPlanRequest
@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         StoreActivities,
     )
     from domain.erp_order import ErpOrder, ErpOrderRefs
+    from domain.operator import ParkedStage
     from domain.outcomes import (
         BusinessFailure,
         ExceptionKind,
@@ -25,7 +26,9 @@ with workflow.unsafe.imports_passed_through():
         SyncStatus,
     )
     from domain.periods import PostingPlan
+    from domain.records import unknown_customer_record
     from domain.transaction import PosTransaction
+    from workflows import patches
     from workflows import search_attributes as attrs
     from workflows.activity_calls import erp_step, local_erp_step, local_step, store_step
 
@@ -45,9 +48,10 @@ between them take milliseconds; the ``status`` query still shows each one."""
 
 
 class OperatorDecision:
-    def __init__(self, *, abandon: bool, note: str) -> None:
+    def __init__(self, *, abandon: bool, note: str, amended: PosTransaction | None = None) -> None:
         self.abandon = abandon
         self.note = note
+        self.amended = amended
 
 
 class ParkWith(Exception):
@@ -64,6 +68,9 @@ class TicketRun:
             stage=SyncStage.RECEIVED,
         )
         self._submission = submission
+        self._ticket = submission.transaction
+        """The ticket the stages screen and book: the submitted one, or a retry's amendment."""
+        self._parked_in: ParkedStage | None = None
         self._decision: OperatorDecision | None = None
         self._parked_kinds: set[ExceptionKind] = set()
         self._order: ErpOrder | None = None
@@ -111,6 +118,24 @@ class TicketRun:
             ExceptionRecord(transaction=txn, failure=failure, resolution=resolution),
         )
 
+    async def _record_reservation_notes(
+        self, txn: PosTransaction, order: ErpOrder, reservation: ErpOrderRefs
+    ) -> None:
+        """What a reservation that took hold leaves for people to review."""
+        if reservation.reserved_beyond_stock:
+            await self._record_exception(
+                txn,
+                BusinessFailure(
+                    kind=ExceptionKind.NEGATIVE_STOCK,
+                    message=f"the ERP counted too little stock in {order.warehouse_code}; "
+                    "the sale was reserved anyway (the goods left the till)",
+                    details={"erp_reference": order.reference},
+                ),
+            )
+        customer = reservation.unknown_customer
+        if customer and workflow.patched(patches.UNKNOWN_CUSTOMER_RECORDED):
+            await self._record_exception(txn, unknown_customer_record(customer, order.reference))
+
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
         """Resolve what parked this run; exceptions recorded for review stay open."""
         await self._store(
@@ -127,6 +152,11 @@ class TicketRun:
         if self._local_steps:
             return await local_erp_step(FinanceActivities.plan_posting, request)
         return await erp_step(FinanceActivities.plan_posting, request)
+
+    def _clear_failure(self) -> None:
+        """What parked the run is behind it: no longer shown by ``status`` nor findable."""
+        self._status.failure = None
+        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_unset()])
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
         self._status.failure = failure
@@ -157,4 +187,23 @@ def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFa
         )
     return BusinessFailure(
         kind=ExceptionKind.ERP_REJECTED, message=str(cause or error) or type(error).__name__
+    )
+
+
+def parks_unexpected(error: Exception) -> bool:
+    """Whether ``error``, raised by the workflow's own code, parks the run as internal_error.
+
+    Temporal's own errors keep their meaning (a failed step's error is handled where it is
+    awaited; a nondeterminism error must fail the workflow task until the code is fixed)."""
+    if isinstance(error, TemporalError | workflow.NondeterminismError):
+        return False
+    return workflow.patched(patches.INTERNAL_ERROR_PARKS)
+
+
+def internal_failure(error: Exception) -> BusinessFailure:
+    described = f"{type(error).__name__}: {error}"[:500]
+    return BusinessFailure(
+        kind=ExceptionKind.INTERNAL_ERROR,
+        message=f"an unexpected error inside the workflow ({described}); retry once it is fixed",
+        details={"error_type": type(error).__name__},
     )

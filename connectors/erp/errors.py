@@ -5,6 +5,7 @@ non-retryable failures that park the saga for an operator.
 """
 
 from decimal import Decimal
+from enum import StrEnum
 
 from domain.tax import TaxReconciliation
 
@@ -19,6 +20,19 @@ class ErpUnavailable(ErpError):
 
 class ErpRejected(ErpError):
     """The ERP refused the request for a business reason (validation, closed period, ...)."""
+
+
+class UnknownCode(StrEnum):
+    """What kind of record an ErpUnknownCodes names. Every connector uses these for a ticket's
+    codes; activities.errors.UNKNOWN_CODE_KINDS says which exception (and owner) each opens.
+    Other kinds (an account, a sequence type, a damaged-goods location) are the ERP's setup."""
+
+    WAREHOUSE = "warehouse"
+    PRODUCT = "product"
+    TAX = "tax"
+    CUSTOMER = "customer"
+    PAYMENT_METHOD = "payment method"
+    CURRENCY = "currency"
 
 
 class ErpUnknownCodes(ErpError):

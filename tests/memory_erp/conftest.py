@@ -26,6 +26,8 @@ from workflows import search_attributes as attrs
 WAREHOUSES = {"WH-LON", "WH-LDS", "WH-NYC"}
 PRODUCTS = {"TEA-001", "MUG-001", "BISC-001", "COF-001", "BAG-001", "CHOC-001"}
 """What the demo's mappings (examples/mappings.csv) point at."""
+CUSTOMERS = {"LOYAL-0001"}
+"""The only loyalty customer the ERP knows."""
 ON_HAND = Decimal(1000)
 WORKER_THREADS = 16
 
@@ -78,6 +80,7 @@ def memory_erp() -> MemoryErp:
     return MemoryErp(
         warehouses=WAREHOUSES,
         products=PRODUCTS,
+        customers=CUSTOMERS,
         stock={(warehouse, code): ON_HAND for warehouse in WAREHOUSES for code in PRODUCTS},
     )
 

@@ -2,13 +2,11 @@
 is the memory stand-in: each outcome is proven on the ERP's own books, the run's ``status``
 query and the store's journal and exceptions, never on which activities ran."""
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -18,16 +16,15 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.mapping import MappingKind, MappingRow
-from domain.outcomes import ExceptionKind, Outcome, Submission, SyncStage, SyncStatus
+from domain.outcomes import ExceptionKind, Outcome, Submission, SyncStage
 from domain.settings import Settings
 from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter, wait_settled
 from store.db import session_scope
-from store.exceptions import list_exceptions
-from store.journal import find_entry
 from store.mappings import import_mappings
 from tests.e2e.helpers import new_id, status_of, submit_and_wait, wait_for_stage
 from tests.factories import make_sale, sale_line
+from tests.memory_erp.saga_helpers import events, exceptions_of, journal_of, settled_on_attempt
 from tests.till_tickets import returned
 from workflows import policies
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -41,36 +38,6 @@ BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
 def no_faults_left(memory_erp: MemoryErp) -> Iterator[None]:
     yield
     memory_erp.clear_faults()
-
-
-def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict[str, Any]:
-    with session_scope(engine) as session:
-        return {
-            record.kind: (record.owner, record.resolution)
-            for record in list_exceptions(session, state=state)
-            if record.workflow_id == workflow_id
-        }
-
-
-def journal_of(engine: Engine, workflow_id: str) -> dict[str, Any]:
-    with session_scope(engine) as session:
-        entry = find_entry(session, workflow_id)
-        assert entry is not None, f"{workflow_id} is not journaled"
-        return entry.model_dump()
-
-
-def events(erp: MemoryErp, reference: str) -> list[str]:
-    return [event for _, event in erp.order(reference).history]
-
-
-async def settled_on_attempt(client: Client, workflow_id: str, attempt: int) -> SyncStatus:
-    """The run's status once it settled again after an operator's ``retry``."""
-    async with asyncio.timeout(30):
-        while True:
-            status = await status_of(client, workflow_id)
-            if status.attempts >= attempt and status.stage.is_settled:
-                return status
-            await asyncio.sleep(0.05)
 
 
 async def test_a_sale_is_reserved_posted_paid_and_committed_once(

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TypeVar
 
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
+from connectors.erp.errors import UnknownCode
 from connectors.erp.memory.books import ConsolidatedBook, posted_invoices
 from connectors.erp.memory.faults import CallConditions, Faults, ScriptedFault
 from connectors.erp.memory.ledger import (
@@ -31,6 +32,7 @@ from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResul
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
+from domain.transaction import TenderType
 
 ResultT = TypeVar("ResultT")
 
@@ -38,7 +40,8 @@ ResultT = TypeVar("ResultT")
 class MemoryErp:
     """Both the ErpConnector and the ErpBooks of an ERP that lives in this process.
 
-    ``warehouses`` and ``products``: the codes it knows (None: every code). ``stock``: on-hand
+    ``warehouses``, ``products``, ``customers``, ``taxes``, ``currencies`` and
+    ``payment_methods``: the codes it knows (None: every code of that kind). ``stock``: on-hand
     quantity per (warehouse code, product code); any other pair holds ``default_stock``.
     ``unit_costs``: product code -> unit cost, for the cost of goods of daily postings.
     """
@@ -50,13 +53,24 @@ class MemoryErp:
         stock: Mapping[StockKey, Decimal] | None = None,
         *,
         default_stock: Decimal = Decimal(0),
+        customers: Iterable[str] | None = None,
+        taxes: Iterable[str] | None = None,
+        currencies: Iterable[str] | None = None,
+        payment_methods: Iterable[TenderType] | None = None,
         unit_costs: Mapping[str, Decimal] | None = None,
         latency: float = 0.0,
         jitter: float = 0.0,
         transient_failure_rate: float = 0.0,
         seed: int = 0,
     ) -> None:
-        self._catalogue = Catalogue(warehouses, products)
+        self._catalogue = Catalogue(
+            warehouses,
+            products,
+            customers=customers,
+            taxes=taxes,
+            currencies=currencies,
+            payment_methods=payment_methods,
+        )
         for warehouse, product in stock or {}:
             self._catalogue.check(warehouse, [product])
         self._stock = StockBook(stock, default_stock)
@@ -137,8 +151,15 @@ class MemoryErp:
     def period(self, day: date) -> ErpPeriod:
         return self._periods.of(day)
 
-    def add_codes(self, warehouses: Iterable[str] = (), products: Iterable[str] = ()) -> None:
-        self._catalogue.add(warehouses, products)
+    def add_codes(
+        self,
+        warehouses: Iterable[str] = (),
+        products: Iterable[str] = (),
+        customers: Iterable[str] = (),
+    ) -> None:
+        self._catalogue.add(UnknownCode.WAREHOUSE, warehouses)
+        self._catalogue.add(UnknownCode.PRODUCT, products)
+        self._catalogue.add(UnknownCode.CUSTOMER, customers)
 
     def set_on_hand(self, product_code: str, warehouse_code: str, quantity: Decimal) -> None:
         self._stock.set_on_hand((warehouse_code, product_code), quantity)

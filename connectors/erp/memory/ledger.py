@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from connectors.erp.errors import ErpUnknownCodes
+from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from domain.erp_order import ErpOrder, ErpOrderRefs, StockLevel
 from domain.tax import TaxReconciliation
 from domain.transaction import ItemCondition, TenderType
@@ -102,29 +102,66 @@ class MemoryOrder:
             reserved_beyond_stock=self.reserved_beyond_stock,
             return_shipment_ids=list(self.return_shipment_ids),
             payment_move_ids=[payment.move_id for payment in self.active_payments],
+            customer_code=self.order.customer_code,
         )
 
 
 class Catalogue:
-    """The warehouse and product codes the ERP has; None: it has every code."""
+    """The codes the ERP has, per kind of record; None: it has every code of that kind. An
+    unknown one raises ErpUnknownCodes of its kind, as the Tryton connector does."""
 
-    def __init__(self, warehouses: Iterable[str] | None, products: Iterable[str] | None) -> None:
-        self.warehouses = None if warehouses is None else set(warehouses)
-        self.products = None if products is None else set(products)
+    def __init__(
+        self,
+        warehouses: Iterable[str] | None,
+        products: Iterable[str] | None,
+        *,
+        customers: Iterable[str] | None = None,
+        taxes: Iterable[str] | None = None,
+        currencies: Iterable[str] | None = None,
+        payment_methods: Iterable[TenderType] | None = None,
+    ) -> None:
+        self._known: dict[UnknownCode, set[str] | None] = {
+            UnknownCode.WAREHOUSE: _codes(warehouses),
+            UnknownCode.PRODUCT: _codes(products),
+            UnknownCode.CUSTOMER: _codes(customers),
+            UnknownCode.TAX: _codes(taxes),
+            UnknownCode.CURRENCY: _codes(currencies),
+            UnknownCode.PAYMENT_METHOD: _codes(payment_methods),
+        }
 
     def check(self, warehouse_code: str, product_codes: Iterable[str]) -> None:
-        if self.warehouses is not None and warehouse_code not in self.warehouses:
-            raise ErpUnknownCodes("warehouse", [warehouse_code])
-        if self.products is not None:
-            unknown = sorted({code for code in product_codes if code not in self.products})
-            if unknown:
-                raise ErpUnknownCodes("product", unknown)
+        self._require(UnknownCode.WAREHOUSE, [warehouse_code])
+        self._require(UnknownCode.PRODUCT, product_codes)
 
-    def add(self, warehouses: Iterable[str], products: Iterable[str]) -> None:
-        if self.warehouses is not None:
-            self.warehouses.update(warehouses)
-        if self.products is not None:
-            self.products.update(products)
+    def check_order(self, order: ErpOrder) -> None:
+        """Every code a sales order names: warehouse, products, customer, taxes, currency."""
+        self.check(order.warehouse_code, [line.product_code for line in order.product_lines])
+        if order.customer_code is not None:
+            self._require(UnknownCode.CUSTOMER, [order.customer_code])
+        taxes = [tax for line in order.product_lines for tax in line.taxes]
+        taxes += [tax for line in order.discount_lines for tax in line.taxes]
+        self._require(UnknownCode.TAX, [tax.erp_tax_code for tax in taxes])
+        self._require(UnknownCode.CURRENCY, [order.currency])
+
+    def check_payments(self, tender_types: Iterable[TenderType]) -> None:
+        self._require(UnknownCode.PAYMENT_METHOD, tender_types)
+
+    def add(self, kind: UnknownCode, codes: Iterable[str]) -> None:
+        known = self._known[kind]
+        if known is not None:
+            known.update(codes)
+
+    def _require(self, kind: UnknownCode, codes: Iterable[str]) -> None:
+        known = self._known[kind]
+        if known is None:
+            return
+        unknown = sorted({code for code in codes if code not in known})
+        if unknown:
+            raise ErpUnknownCodes(kind, unknown)
+
+
+def _codes(codes: Iterable[str] | None) -> set[str] | None:
+    return None if codes is None else {str(code) for code in codes}
 
 
 StockKey = tuple[str, str]

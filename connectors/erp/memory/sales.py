@@ -66,9 +66,7 @@ class Sales:
             if found.cancelled:
                 raise ErpRejected(f"sale {found.sale_id} for {order.reference} is cancelled")
             return found.refs()
-        self._catalogue.check(
-            order.warehouse_code, [line.product_code for line in order.product_lines]
-        )
+        self._catalogue.check_order(order)
         check_returnable(order, self._orders.get, self._returns_of)
         reconciliation = reconcile_till_figures(order, tolerance)
         sale_id = next(self._ids)
@@ -135,6 +133,7 @@ class Sales:
         if not found.standing:
             raise ErpRejected(f"the invoice of {reference} must be posted before it is paid")
         if not found.active_payments:
+            self._catalogue.check_payments(payment.tender_type for payment in payments)
             found.payments += [
                 MemoryPayment(
                     next(self._ids), payment.tender_type, payment.amount, payment.reference

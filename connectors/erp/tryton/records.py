@@ -42,6 +42,7 @@ SALE_FIELDS = [
     "state",
     "shipments.state",
     "shipment_returns.state",
+    "party.code",
     *(f"invoices.{field}" for field in INVOICE_FIELDS),
 ]
 
@@ -107,9 +108,12 @@ class SaleRecord:
     shipments: dict[int, str]
     shipment_returns: dict[int, str]
     invoices: list[InvoiceRecord]
+    customer_code: str | None = None
+    """the party the sale is booked to; None: the cash-sale customer"""
 
     @classmethod
     def parse(cls, record: Record) -> "SaleRecord":
+        party = (record.get("party") or {}).get("code")
         return cls(
             id=record["id"],
             number=record["number"],
@@ -119,6 +123,7 @@ class SaleRecord:
                 shipment["id"]: shipment["state"] for shipment in record["shipment_returns"]
             },
             invoices=[InvoiceRecord.parse(invoice) for invoice in record["invoices"]],
+            customer_code=None if party in (None, CASH_SALE_CODE) else str(party),
         )
 
     @property
@@ -141,4 +146,5 @@ class SaleRecord:
             invoice_number=invoice.number if invoice else None,
             posting_date=invoice.posting_date if invoice and invoice.number else None,
             payment_move_ids=invoice.payment_move_ids if invoice else [],
+            customer_code=self.customer_code,
         )

@@ -26,7 +26,7 @@ from domain.erp_order import ErpOrder, ErpOrderRefs
 
 SHIPMENT = "stock.shipment.out"
 _NOTE_PREFIX = "POS lines: "
-_FIELDS = ["reference", "state"]
+_FIELDS = ["reference", "state", "customer.code"]
 _MOVE_FIELDS = ["id", "product.code", "quantity", "state"]
 
 Outcome = ErpOrderRefs | Exception
@@ -78,11 +78,15 @@ class TicketShipments:
             except ErpError as error:
                 outcomes[reference] = error
                 continue
-            if planned is None:
-                outcomes[reference] = ErpOrderRefs(reference=reference)  # services only
+            if planned is None:  # services only
+                outcomes[reference] = ErpOrderRefs(
+                    reference=reference, customer_code=order.customer_code
+                )
             else:
                 to_create[reference] = planned
         created = await self._create(to_create, outcomes)
+        for reference, record in created.items():
+            record["customer."] = {"code": by_reference[reference].customer_code}
         await self._note_drafts_found(found, by_reference)
         live: dict[str, Record] = {}
         for reference, record in {**found, **created}.items():
@@ -96,6 +100,7 @@ class TicketShipments:
         for reference, record in live.items():
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
+                customer_code=_customer_code(record),
                 shipment_ids=[record["id"]],
                 reserved_beyond_stock=record["id"] in forced,
             )
@@ -160,11 +165,14 @@ class TicketShipments:
 
     async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
         """The shipment's values and its line note; None when no line moves stock."""
-        warehouse, products, party, currency = await asyncio.gather(
+        tax_codes = {tax.erp_tax_code for line in order.product_lines for tax in line.taxes}
+        tax_codes |= {tax.erp_tax_code for line in order.discount_lines for tax in line.taxes}
+        warehouse, products, party, currency, _ = await asyncio.gather(
             self._codes.warehouse(order.warehouse_code),
             self._codes.products([line.product_code for line in order.product_lines]),
             self._codes.party(order.customer_code or CASH_SALE_CODE),
             self._codes.currency(order.currency),
+            self._codes.taxes(sorted(tax_codes)),  # the day's posting books them: known now
         )
         lines = [line for line in order.product_lines if products[line.product_code].is_stocked]
         if not lines:
@@ -303,6 +311,13 @@ class TicketShipments:
             [party] = await self._rpc.call("party.party", "read", [party_id], ["customer_location"])
             self._customer_locations[party_id] = party["customer_location"]
         return self._customer_locations[party_id]
+
+
+def _customer_code(record: Record) -> str | None:
+    """The shipment's customer, None for the cash-sale customer (as ErpOrder says it)."""
+    customer = record.get("customer.") or {}
+    code = customer.get("code")
+    return None if code in (None, CASH_SALE_CODE) else str(code)
 
 
 def _line_numbers(note: str) -> list[int]:

@@ -1,0 +1,59 @@
+"""What the memory-ERP saga tests read back: the store's exceptions and journal, the ERP's
+history of an order, and a run's status after an operator acted on it."""
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from connectors.erp.memory import MemoryErp
+from domain.outcomes import SyncStatus
+from store.db import session_scope
+from store.exceptions import list_exceptions
+from store.journal import find_entry
+from tests.e2e.helpers import status_of
+from worker import WORKFLOW_RUNNER, WORKFLOWS
+
+
+def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return {
+            record.kind: (record.owner, record.resolution)
+            for record in list_exceptions(session, state=state)
+            if record.workflow_id == workflow_id
+        }
+
+
+def journal_of(engine: Engine, workflow_id: str) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        entry = find_entry(session, workflow_id)
+        assert entry is not None, f"{workflow_id} is not journaled"
+        return entry.model_dump()
+
+
+def events(erp: MemoryErp, reference: str) -> list[str]:
+    return [event for _, event in erp.order(reference).history]
+
+
+async def settled_on_attempt(client: Client, workflow_id: str, attempt: int) -> SyncStatus:
+    """The run's status once it settled again after an operator's ``retry``."""
+    async with asyncio.timeout(30):
+        while True:
+            status = await status_of(client, workflow_id)
+            if status.attempts >= attempt and status.stage.is_settled:
+                return status
+            await asyncio.sleep(0.05)
+
+
+async def replays_cleanly(client: Client, workflow_id: str) -> None:
+    """The run's history replays on this code without a nondeterminism error (as it must for
+    a worker that picks the run up after a restart, or a query of an evicted run)."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    replayer = Replayer(
+        workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=WORKFLOW_RUNNER
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{workflow_id}: {result.replay_failure}"
