@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
+    max_cached_workflows: int = Field(
+        default=1000,
+        ge=0,
+        description="open runs a worker keeps in memory (about 130 KB each); one evicted is"
+        " replayed from its history when it next has work",
+    )
     # POS ingest (starter/ingest): where it listens, whom it trusts, and its limits.
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8080
@@ -103,8 +109,11 @@ class Settings(BaseSettings):
     )
     # Finance (period close, daily consolidated posting).
     erp_posting_mode: PostingMode = Field(
-        default=PostingMode.PER_TRANSACTION,
-        description="per_transaction: an invoice per ticket; daily: one posting per store-day",
+        default=PostingMode.DAILY,
+        description="daily (default): each ticket's stock at once, batched, and one consolidated"
+        " posting per store-day, the only mode whose ERP cost per ticket keeps pace with a"
+        " chain; per_transaction: a sale and an invoice per ticket, for finance teams that"
+        " want one document per ticket",
     )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
 

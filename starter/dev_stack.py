@@ -11,9 +11,13 @@ import shutil
 import signal
 from pathlib import Path
 
+from temporalio.client import Client
+
 from connectors.erp.factory import sandbox_info_path
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
+from domain.periods import PostingMode
 from domain.settings import Settings
+from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
 from starter.ingest.server import serve_ingest
 from starter.store_day import replay_store_day
 from starter.temporal_server import TemporalDevServer
@@ -40,6 +44,16 @@ def reset_state(settings: Settings) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+async def _post_the_days(client: Client, settings: Settings) -> None:
+    """Daily mode books the money once a day (a Schedule in production): the demo books its
+    stores' days at once, so the ERP and `tillsync reconcile` show them."""
+    print("Daily posting (one consolidated ERP entry per store and day):")
+    for store_id in await asyncio.to_thread(mapped_stores, settings):
+        result = await run_daily_posting(client, settings.task_queue, store_id)
+        for line in describe_daily_posting(result):
+            print(f"  {line}")
 
 
 async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool) -> int:
@@ -72,6 +86,8 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         if await asyncio.to_thread(examples.exists):
             summary = await replay_store_day(client, settings, examples)
             print(summary.render())
+            if settings.erp_posting_mode is PostingMode.DAILY:
+                await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)

@@ -336,9 +336,15 @@ async def _posting_run(args: argparse.Namespace, settings: Settings) -> int:
     result = await run_daily_posting(
         await connect(settings), settings.task_queue, args.store, args.through
     )
+    print("\n".join(describe_daily_posting(result)))
+    return 0
+
+
+def describe_daily_posting(result: DailyPostingResult) -> list[str]:
+    lines = []
     for batch in result.batches:
         where = f"ERP {batch.move_number} on {batch.posting_date}" if batch.posted else "refused"
-        print(f"{batch.key}: {batch.ticket_count} tickets, {where} {batch.refusal or ''}".rstrip())
-    if not result.batches:
-        print(f"nothing waits for store {args.store} through {result.through}")
-    return 0
+        lines.append(
+            f"{batch.key}: {batch.ticket_count} tickets, {where} {batch.refusal or ''}".rstrip()
+        )
+    return lines or [f"nothing waits for store {result.store_id} through {result.through}"]

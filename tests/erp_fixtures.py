@@ -146,7 +146,9 @@ async def tryton_rpc(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonRpc]
 def sandbox_settings(
     data_dir: Path, erp: TrytonSandboxInfo, task_queue: str, **overrides: Any
 ) -> Settings:
-    """Settings for a tillsync stack on the sandbox ERP, with its own store in ``data_dir``."""
+    """Settings for a tillsync stack on the sandbox ERP, with its own store in ``data_dir``;
+    per-transaction posting unless told (the end-to-end tests read each ticket's invoice)."""
+    overrides.setdefault("erp_posting_mode", PostingMode.PER_TRANSACTION)
     return Settings(
         data_dir=data_dir,
         store_url=f"sqlite:///{data_dir / 'store.db'}",

@@ -42,6 +42,7 @@ def _environment(
         "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
         "TILLSYNC_ERP_RPC_LOGIN": settings.erp_rpc_login,
         "TILLSYNC_ERP_RPC_PASSWORD": settings.erp_rpc_password.get_secret_value(),
+        "TILLSYNC_ERP_POSTING_MODE": settings.erp_posting_mode.value,
         **extra,
     }
 
