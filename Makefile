@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run dev test lint typecheck pytest test-erp-postgres bench clean
+.PHONY: install run dev test lint typecheck pytest test-long test-erp-postgres bench clean
 
 install: $(INSTALLED)
 
@@ -28,7 +28,12 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 pytest: install
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -m "not long"
+
+# The tests that take minutes each: the POSLog day in per-transaction mode (an invoice a
+# ticket), and two workers on Tryton served from PostgreSQL by gunicorn under concurrency.
+test-long: install
+	$(PYTHON) -m pytest -q -m long
 
 test: lint typecheck pytest
 

@@ -11,7 +11,7 @@
 then a table of the targets, each met or not from the figures measured here.
 
     .venv/bin/python -m benchmarks.pace [--quick] [--only naive,memory,tryton,backlog,rss]
-        [--seed 1] [--backlog 10000] [--backlog-deadline 240] [--in-flight 64]
+        [--seed 1] [--backlog 10000] [--backlog-deadline 900] [--in-flight 64]
         [--tryton sqlite-daily,postgres-daily,sqlite,postgres]
         [--store-url postgresql+psycopg2://...] [--keep]
 
@@ -92,7 +92,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="open-loop arrivals")
     parser.add_argument("--backlog", type=int, help="backlog tickets (default 10000)")
     parser.add_argument(
-        "--backlog-deadline", type=float, help="seconds the backlog may take (default 240)"
+        "--backlog-deadline", type=float, help="seconds the backlog may take (default 900)"
     )
     parser.add_argument("--in-flight", type=int, help="closed-loop concurrency (default 64)")
     parser.add_argument(

@@ -18,13 +18,13 @@ POSLOG_DIR = Path(__file__).resolve().parent / "data" / "poslog"
 """NCR's ARTS POSLog samples (BSD-3-Clause, see LICENSE there), copied from shared/data/poslog."""
 
 
-def poslog_store_catalog(transactions: list[PosTransaction]) -> CatalogPlan:
+def poslog_store_catalog(transactions: list[PosTransaction], store_id: str = "9") -> CatalogPlan:
     """The POSLog day's items as the tests load them: store 9 at the New York warehouse, 1000
     of each in stock, taxed like New York sales tax."""
     return plan_from_transactions(
         transactions,
         warehouse_code="WH-NYC",
-        store_id="9",
+        store_id=store_id,
         quantity=Decimal(1000),
         counted_on=None,
         tax_like="US-NY",

@@ -39,7 +39,7 @@ class Counts:
     backlog: int = 10_000
     backlog_in_flight: int = 64
     parked: int = 1000
-    backlog_deadline: float = 240.0
+    backlog_deadline: float = 900.0
     """Seconds the backlog may take to drain before it is reported as not drained."""
 
     @classmethod

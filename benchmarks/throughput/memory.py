@@ -27,6 +27,7 @@ from benchmarks.throughput.measure import (
     warm_up,
 )
 from connectors.erp.memory import MemoryErp
+from domain.periods import PostingMode
 from store.tables import SyncException
 
 STOCK = Decimal(100_000_000)
@@ -132,7 +133,8 @@ async def run_backlog(bench: Bench) -> None:
         running = set() if drained is not None else await _running(bench.env.client, terminal)
         open_exceptions = await asyncio.to_thread(_open_exceptions, engine, terminal)
 
-    standing = erp.standing_postings()
+    per_ticket = settings.erp_posting_mode is PostingMode.PER_TRANSACTION
+    standing = erp.standing_postings() if per_ticket else erp.standing_issues()
     ids = [txn.workflow_id for txn in tickets]
     posted = sum(1 for workflow_id in ids if standing[workflow_id] > 0)
     lost = sum(

@@ -1,8 +1,9 @@
-"""Concurrent sales into Tryton as production runs it: PostgreSQL, gunicorn's worker processes
-and trytond-worker (its own ERP: ``postgres_tryton_server``), booked by two tillsync workers
-sharing one task queue. Every ticket competes for the same products, so Tryton's row locks
-(the sale, stock, invoice and move sequences) collide and answer 503; the saga's retries must
-still post each ticket exactly once in Tryton's own books."""
+"""Concurrent sales booked by two tillsync workers sharing one task queue: in daily mode (the
+default) on the session's sandbox Tryton, and in per-transaction mode on Tryton as production
+runs it (`make test-long`): PostgreSQL, gunicorn's worker processes and trytond-worker (its
+own ERP: ``postgres_tryton_server``). Every ticket competes for the same products, so
+Tryton's row locks (the sale, stock, invoice and move sequences) collide and answer 503; the
+saga's retries must still post each ticket exactly once in Tryton's own books."""
 
 import asyncio
 import logging
@@ -22,10 +23,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonRest
 from connectors.erp.tryton.rest import busy_log
-from connectors.erp.tryton_sandbox import TrytonServer
+from connectors.erp.tryton_sandbox import TrytonSandboxInfo, TrytonServer
 from domain.outcomes import Outcome
+from domain.periods import PostingMode
+from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.submission import Submitter
+from starter.submission import SubmitResult, Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
@@ -38,6 +41,7 @@ pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 # the count: TILLSYNC_TEST_CONCURRENT_TICKETS=20 for more contention than ``make test`` affords.
 TICKETS = int(os.environ.get("TILLSYNC_TEST_CONCURRENT_TICKETS", "10"))
 WORKERS = 2
+DAILY_TICKETS = 20
 
 
 def _ticket(number: int) -> PosTransaction:
@@ -87,13 +91,10 @@ async def _retried_attempts(client: Client, workflow_id: str) -> int:
     )
 
 
-async def test_concurrent_tickets_from_two_workers_post_once_each(
-    temporal_env: WorkflowEnvironment, postgres_tryton_server: TrytonServer, tmp_path: Path
-) -> None:
-    erp = postgres_tryton_server.info
-    settings = sandbox_settings(tmp_path, erp, f"tillsync-pg-{uuid.uuid4().hex[:8]}")
+async def _booked_by_two_workers(
+    client: Client, settings: Settings, tickets: list[PosTransaction]
+) -> list[SubmitResult]:
     engine = example_store(settings.resolved_store_url)
-    client = temporal_env.client
     # Temporal lets one client poll a task queue once: each worker has a client of its own.
     worker_clients = [
         await Client.connect(
@@ -108,18 +109,63 @@ async def test_concurrent_tickets_from_two_workers_post_once_each(
         asyncio.create_task(run_worker(settings, worker_client, stop))
         for worker_client in worker_clients
     ]
-    tickets = [_ticket(number) for number in range(TICKETS)]
     try:
         submitter = Submitter(client, engine, settings.task_queue)
-        with _busy_answers() as busy:
-            async with asyncio.timeout(300):  # generous: a busy two-core machine is slow
-                results = await asyncio.gather(
+        async with asyncio.timeout(300):  # generous: a busy two-core machine is slow
+            return list(
+                await asyncio.gather(
                     *(submit_and_wait(submitter, client, ticket) for ticket in tickets)
                 )
+            )
     finally:
         stop.set()
         await asyncio.gather(*workers)
         engine.dispose()
+
+
+async def test_two_workers_book_each_tickets_stock_once_in_daily_mode(
+    temporal_env: WorkflowEnvironment, erp_sandbox: TrytonSandboxInfo, tmp_path: Path
+) -> None:
+    settings = sandbox_settings(
+        tmp_path,
+        erp_sandbox,
+        f"tillsync-two-{uuid.uuid4().hex[:8]}",
+        erp_posting_mode=PostingMode.DAILY,
+    )
+    tickets = [_ticket(number) for number in range(DAILY_TICKETS)]
+
+    results = await _booked_by_two_workers(temporal_env.client, settings, tickets)
+
+    assert [result.outcome for result in results] == [Outcome.POSTED] * DAILY_TICKETS, results
+    rest = TrytonRest(
+        erp_sandbox.url, erp_sandbox.database, erp_sandbox.api_key, erp_sandbox.company_id
+    )
+    try:
+        shipments = await rest.search(
+            "stock.shipment.out",
+            [("reference", "in", [ticket.workflow_id for ticket in tickets])],
+            ["reference", "state"],
+        )
+        sales = await rest.search(
+            "sale.sale", [("reference", "in", [t.workflow_id for t in tickets])], ["id"]
+        )
+    finally:
+        await rest.aclose()
+    booked = Counter((shipment["reference"], shipment["state"]) for shipment in shipments)
+    assert booked == Counter({(ticket.workflow_id, "done"): 1 for ticket in tickets})
+    assert sales == [], "daily mode books no sale per ticket"
+
+
+@pytest.mark.long
+async def test_concurrent_tickets_from_two_workers_post_once_each(
+    temporal_env: WorkflowEnvironment, postgres_tryton_server: TrytonServer, tmp_path: Path
+) -> None:
+    erp = postgres_tryton_server.info
+    settings = sandbox_settings(tmp_path, erp, f"tillsync-pg-{uuid.uuid4().hex[:8]}")
+    client = temporal_env.client
+    tickets = [_ticket(number) for number in range(TICKETS)]
+    with _busy_answers() as busy:
+        results = await _booked_by_two_workers(client, settings, tickets)
     assert [result.outcome for result in results] == [Outcome.POSTED] * TICKETS, results
 
     rest = TrytonRest(erp.url, erp.database, erp.api_key, erp.company_id)

@@ -24,6 +24,9 @@ from connectors.erp.memory.ledger import (
     MemoryOrder,
     StockBook,
     StockKey,
+    booked_twice,
+    standing_issues,
+    standing_postings,
 )
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
@@ -134,15 +137,13 @@ class MemoryErp:
         return found.reserved_at if found else None
 
     def standing_postings(self) -> Counter[str]:
-        """Per workflow id, its standing (posted, not cancelled) invoices over all attempts."""
-        return Counter(order.workflow_id for order in self._sales if order.standing)
+        return standing_postings(self._sales)
+
+    def standing_issues(self) -> Counter[str]:
+        return standing_issues(self._sales)
 
     def posted_twice(self) -> list[str]:
-        """Workflow ids with more than one standing invoice, or one reference posted twice:
-        a correct saga leaves this empty."""
-        doubled = {ticket for ticket, count in self.standing_postings().items() if count > 1}
-        doubled |= {order.workflow_id for order in self._sales if order.effects["posted"] > 1}
-        return sorted(doubled)
+        return booked_twice(self._sales)
 
     def stock_of(self, product_code: str, warehouse_code: str) -> StockLevel:
         """``stock_level`` without being a call (no latency, faults or counting)."""

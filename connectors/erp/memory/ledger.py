@@ -229,3 +229,28 @@ def _received(order: ErpOrder) -> dict[StockKey, Decimal]:
             location = order.warehouse_code + (DAMAGED_SUFFIX if damaged else "")
             received[(location, line.product_code)] -= line.quantity
     return received
+
+
+def standing_postings(orders: Iterable[MemoryOrder]) -> Counter[str]:
+    """Per workflow id, its standing (posted, not cancelled) invoices over all attempts."""
+    return Counter(order.workflow_id for order in orders if order.standing)
+
+
+def standing_issues(orders: Iterable[MemoryOrder]) -> Counter[str]:
+    """Per workflow id, its orders whose stock stands issued, over all attempts (daily posting
+    mode books no invoice per ticket: this is what it books)."""
+    return Counter(order.workflow_id for order in orders if order.stock is StockState.ISSUED)
+
+
+def booked_twice(orders: Iterable[MemoryOrder]) -> list[str]:
+    """Workflow ids with more than one standing invoice or issue, or one reference posted or
+    issued twice: a correct saga leaves this empty."""
+    orders = list(orders)
+    doubled = {ticket for ticket, count in standing_postings(orders).items() if count > 1}
+    doubled |= {ticket for ticket, count in standing_issues(orders).items() if count > 1}
+    doubled |= {
+        order.workflow_id
+        for order in orders
+        if order.effects["posted"] > 1 or order.effects["committed"] > 1
+    }
+    return sorted(doubled)

@@ -34,7 +34,7 @@ from typing import Any
 
 from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
-from connectors.erp.tryton.ticket_shipments import ShippedLine
+from connectors.erp.tryton.shipment_lines import ShippedLine
 from domain.erp_order import ErpOrder, ErpProductLine
 from domain.returns import ReturnableQuantity
 from domain.transaction import ItemCondition

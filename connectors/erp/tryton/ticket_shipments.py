@@ -8,13 +8,12 @@ the ERP counts too little: the goods already left the till), and later packed an
 together. Returns and exchanges keep the sale path (returns.py), which links them to the moves
 of the line they take back.
 
-Moves have no field for the POS line they book, so each shipment carries a note listing its
-POS line numbers move by move: a later return finds the line it takes back by it.
+Moves have no field for the POS line they book: each shipment carries a note listing them
+(shipment_lines.py), by which a later return finds the line it takes back.
 """
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected
@@ -22,21 +21,12 @@ from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.records import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine, lines_note
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
-SHIPMENT = "stock.shipment.out"
-_NOTE_PREFIX = "POS lines: "
 _FIELDS = ["reference", "state", "customer.code"]
-_MOVE_FIELDS = ["id", "product.code", "quantity", "state"]
 
 Outcome = ErpOrderRefs | Exception
-
-
-@dataclass(frozen=True)
-class ShippedLine:
-    product_code: str
-    quantity: float
-    move_ids: list[int]
 
 
 def books_stock_only(order: ErpOrder) -> bool:
@@ -49,6 +39,7 @@ class TicketShipments:
         self._rpc = rpc
         self._codes = codes
         self._customer_locations: dict[int, int] = {}
+        self._lines = ShipmentLines(rpc)
 
     async def find(self, references: Sequence[str]) -> dict[str, Record]:
         """The shipments booked under ``references`` (id, reference, state), by reference; a
@@ -138,30 +129,7 @@ class TicketShipments:
         record = (await self.find([reference])).get(reference)
         if record is None or record["state"] == "cancelled":
             return None
-        shipment = f"{SHIPMENT},{record['id']}"
-        moves, notes = await asyncio.gather(
-            self._rpc.call(
-                "stock.move",
-                "search_read",
-                [("shipment", "=", shipment), ("to_location.type", "=", "customer")],
-                0,
-                None,
-                [("id", "ASC")],
-                _MOVE_FIELDS,
-            ),
-            self._rpc.call(
-                "ir.note", "search_read", [("resource", "=", shipment)], 0, 1, None, ["message"]
-            ),
-        )
-        numbers = _line_numbers(notes[0]["message"]) if notes else []
-        if line_number not in numbers or len(numbers) != len(moves):
-            return None
-        move = moves[numbers.index(line_number)]
-        return ShippedLine(
-            product_code=move["product."]["code"],
-            quantity=move["quantity"],
-            move_ids=[move["id"]] if move["state"] != "cancelled" else [],
-        )
+        return await self._lines.shipped_line(record["id"], line_number)
 
     async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
         """The shipment's values and its line note; None when no line moves stock."""
@@ -201,7 +169,7 @@ class TicketShipments:
             "planned_date": order.sale_date,
             "outgoing_moves": [["create", moves]],
         }
-        return values, _NOTE_PREFIX + ", ".join(str(line.pos_line_number) for line in lines)
+        return values, lines_note(lines)
 
     async def _create(
         self, planned: dict[str, tuple[Record, str]], outcomes: dict[str, Outcome]
@@ -225,7 +193,7 @@ class TicketShipments:
                     )
                 except ErpRejected as error:
                     outcomes[reference] = error
-        await self._write_notes({created[r]: planned[r][1] for r in created})
+        await self._lines.write({created[r]: planned[r][1] for r in created})
         await self._name_moves_their_own_origin(list(created.values()))
         return {r: {"id": id_, "reference": r, "state": "draft"} for r, id_ in created.items()}
 
@@ -247,28 +215,12 @@ class TicketShipments:
     ) -> None:
         """A draft found again may have lost its note to a crash right after its creation."""
         drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == "draft"}
-        if not drafts:
-            return
-        resources = [f"{SHIPMENT},{id_}" for id_ in drafts]
-        noted = await self._rpc.call(
-            "ir.note", "search_read", [("resource", "in", resources)], 0, None, None, ["resource"]
-        )
-        have = {int(str(note["resource"]).split(",")[1]) for note in noted}
-        missing = {}
-        for id_, order in drafts.items():
-            if id_ not in have:
-                planned = await self._planned(order)
-                if planned is not None:
-                    missing[id_] = planned[1]
-        await self._write_notes(missing)
-
-    async def _write_notes(self, notes: dict[int, str]) -> None:
-        if notes:
-            await self._rpc.call(
-                "ir.note",
-                "create",
-                [{"resource": f"{SHIPMENT},{id_}", "message": text} for id_, text in notes.items()],
-            )
+        notes = {}
+        for id_ in await self._lines.unnoted(list(drafts)):
+            planned = await self._planned(drafts[id_])
+            if planned is not None:
+                notes[id_] = planned[1]
+        await self._lines.write(notes)
 
     async def _assign(self, records: list[Record]) -> set[int]:
         """Wait and assign the shipments; those the ERP counts too little stock for are
@@ -318,9 +270,3 @@ def _customer_code(record: Record) -> str | None:
     customer = record.get("customer.") or {}
     code = customer.get("code")
     return None if code in (None, CASH_SALE_CODE) else str(code)
-
-
-def _line_numbers(note: str) -> list[int]:
-    if not note.startswith(_NOTE_PREFIX):
-        return []
-    return [int(number) for number in note.removeprefix(_NOTE_PREFIX).split(", ") if number]
