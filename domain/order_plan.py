@@ -19,15 +19,6 @@ from domain.transaction import Discount, PosLine, PosTransaction
 PRICE_DIGITS = Decimal("0.0001")
 
 
-def erp_reference(txn: PosTransaction, attempt: int) -> str:
-    """The idempotency key of one saga attempt: derived from the workflow id, never a run id.
-
-    A retry after compensation books anew under a new key, because the first attempt's
-    documents were released, not deleted; a replay or reset of an attempt reuses its key.
-    """
-    return txn.workflow_id if attempt == 1 else f"{txn.workflow_id}~{attempt}"
-
-
 def plan_erp_order(
     txn: PosTransaction,
     mapping: TransactionMapping,

@@ -23,6 +23,7 @@ from domain.figures import TICKETS as TICKETS
 from domain.figures import Figures as Figures
 from domain.figures import add_figures as add_figures
 from domain.figures import is_tax_metric
+from domain.ids import workflow_of_reference
 from domain.money import Amount
 from domain.periods import PostingMode
 from domain.receipts import ReceiptGap
@@ -65,7 +66,7 @@ class ErpInvoiceFigures(BaseModel):
 
     @property
     def workflow_id(self) -> str:
-        return self.sale_reference.split("~", 1)[0]
+        return workflow_of_reference(self.sale_reference)
 
 
 class ErpMoveFigures(BaseModel):

@@ -24,6 +24,7 @@ from domain.fields import (
     Text,
     TillClock,
 )
+from domain.ids import transaction_workflow_id
 from domain.limits import (
     MAX_BASKET_DISCOUNTS,
     MAX_ERP_ORDER_LINES,
@@ -254,7 +255,3 @@ class PosTransaction(_Strict):
             + sum(len(line.discounts) for line in self.lines)
             + len(self.discounts) * len(tax_groups)
         )
-
-
-def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:
-    return f"pos-{store_id}-{terminal_id}-{transaction_id}"

@@ -7,8 +7,9 @@ from uuid import uuid4
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from domain.erp_order import ErpOrder, ErpPostingResult
+from domain.ids import erp_reference
 from domain.mapping import LineMapping, TransactionMapping
-from domain.order_plan import erp_reference, plan_erp_order
+from domain.order_plan import plan_erp_order
 from domain.transaction import PosTransaction
 from tests.factories import BUSINESS_DATE, make_sale, sale_line
 
@@ -41,7 +42,7 @@ def plan(
         ],
         tax_codes=TAX_CODES,
     )
-    return plan_erp_order(txn, mapping, erp_reference(txn, 1), originals)
+    return plan_erp_order(txn, mapping, erp_reference(txn.workflow_id, 1), originals)
 
 
 def uk_ticket(lines: list[dict[str, Any]], **extra: Any) -> PosTransaction:

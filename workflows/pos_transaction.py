@@ -25,8 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
+    from domain.ids import erp_reference
     from domain.operator import ParkedStage
-    from domain.order_plan import erp_reference, plan_erp_order
+    from domain.order_plan import plan_erp_order
     from domain.outcomes import (
         BusinessFailure,
         Outcome,
@@ -171,7 +172,8 @@ class PosTransactionWorkflow(ParkedRun):
         try:
             if failure := screen_totals(txn):
                 return failure
-            self._reference = erp_reference(txn, self._status.attempts)
+            # The run's own id: one started before ids were escaped keeps its references.
+            self._reference = erp_reference(self._status.workflow_id, self._status.attempts)
             for step in steps:
                 await step(txn, compensations)
             return None

@@ -12,6 +12,7 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain.ids import workflow_of_reference
 from domain.transaction import PosTransaction
 from tests.factories import make_sale, sale_line
 
@@ -98,7 +99,7 @@ def ticket(terminal: str, number: int, *, sku: str | None = None) -> PosTransact
 
 def workflow_of(reference: str) -> str:
     """The workflow id an ERP reference belongs to (``<workflow id>~N`` for a retry)."""
-    return reference.split("~", 1)[0]
+    return workflow_of_reference(reference)
 
 
 def percentile(values: Sequence[float], share: float) -> float:

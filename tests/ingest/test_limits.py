@@ -11,6 +11,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from domain.ids import transaction_workflow_id
 from domain.settings import Settings
 from starter.ingest.server import build_app
 from tests.e2e.helpers import new_id
@@ -105,7 +106,7 @@ async def test_an_invalid_transaction_is_a_422_naming_each_field(
     fields = {error["field"]: error["reason"] for error in result["errors"]}
     assert "float" in fields["lines.0.unit_price"]
     assert "card number" in fields["tenders.0.reference"]
-    assert not await was_started(client, "pos-S001-T1-S001-T1-001004")
+    assert not await was_started(client, transaction_workflow_id("S001", "T1", "S001-T1-001004"))
 
 
 async def test_shapes_that_do_not_fit_the_endpoint(http: httpx.AsyncClient) -> None:

@@ -340,3 +340,27 @@ async def test_a_return_whose_original_never_arrives_parks_at_the_deadline(
     assert "original_missing" in exceptions_of(memory_engine, refund.workflow_id)
     assert await virtual_elapsed(skipping_env, client, refund.workflow_id) >= wait
     assert time.monotonic() - wall < 30, "an hour of waiting passed in seconds"
+
+
+async def test_tickets_whose_ids_used_to_collide_each_post_once(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    """Store S001's terminal X-T1 and store S001-X's terminal T1 both ring the same ticket
+    number: once both ``pos-S001-X-T1-<number>``, the second answered "duplicate"."""
+    number = new_id()
+    with session_scope(memory_engine) as session:
+        import_mappings(
+            session,
+            [MappingRow(kind=MappingKind.LOCATION, store_id="S001-X", erp_code="WH-LON")],
+        )
+    tickets = [
+        make_sale(number, [sale_line(1, "100001", "1", "3.60")], terminal_id="X-T1"),
+        make_sale(number, [sale_line(1, "100001", "1", "3.60")], store_id="S001-X"),
+    ]
+
+    results = [await submit_and_wait(submitter, client, txn) for txn in tickets]
+
+    assert [result.outcome for result in results] == [Outcome.POSTED, Outcome.POSTED], results
+    assert tickets[0].workflow_id != tickets[1].workflow_id
+    for txn in tickets:
+        assert memory_erp.effects(txn.workflow_id) == BOOKED

@@ -13,9 +13,8 @@ from connectors.erp.memory.sales import Sales
 from domain.breakdown import rate_key
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpDiscountLine, ErpProductLine
+from domain.ids import TICKET_REFERENCE_PREFIXES
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
-
-POS_REFERENCE_PREFIX = "pos-"
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def posted_invoices(
             order
             for order in orders
             if order.standing
-            and order.reference.startswith(POS_REFERENCE_PREFIX)
+            and order.reference.startswith(TICKET_REFERENCE_PREFIXES)
             and start <= order.order.sale_date <= end
         ),
         key=lambda order: (order.order.sale_date, order.sale_id),

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 
 from connectors.erp.errors import ErpUnavailable
+from domain.ids import workflow_of_reference
 
 STEPS = frozenset(
     {
@@ -49,7 +50,10 @@ class ScriptedFault:
             return False
         if self.reference is None:
             return True
-        return reference is not None and self.reference in (reference, reference.split("~")[0])
+        return reference is not None and self.reference in (
+            reference,
+            workflow_of_reference(reference),
+        )
 
     @property
     def spent(self) -> bool:

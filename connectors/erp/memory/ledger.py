@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from domain.erp_order import ErpOrder, ErpOrderRefs, StockLevel
+from domain.ids import workflow_of_reference
 from domain.tax import TaxReconciliation
 from domain.transaction import ItemCondition, TenderType
 
@@ -70,7 +71,7 @@ class MemoryOrder:
 
     @property
     def workflow_id(self) -> str:
-        return self.reference.split("~", 1)[0]
+        return workflow_of_reference(self.reference)
 
     @property
     def state(self) -> str:

@@ -17,10 +17,9 @@ from connectors.erp.tryton.consolidated import TENDER_LINE, UNPAID_LINE
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
+from domain.ids import TICKET_REFERENCE_PREFIXES
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
 
-POS_REFERENCE_PREFIX = "pos-"
-"""Every POS sale's reference starts with its workflow id: ``pos-{store}-{terminal}-{txn}``."""
 _STANDING = ("posted", "paid")
 _INVOICE = [
     "state",
@@ -42,7 +41,7 @@ async def posted_invoices(
         "sale.sale",
         [
             ("company", "=", company_id),
-            ("reference", "like", f"{POS_REFERENCE_PREFIX}%"),
+            ["OR", *(("reference", "like", f"{prefix}%") for prefix in TICKET_REFERENCE_PREFIXES)],
             ("sale_date", ">=", start),
             ("sale_date", "<=", end),
         ],

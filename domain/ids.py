@@ -1,0 +1,39 @@
+"""Workflow ids and ERP references, built and read in one place, unambiguous whatever the ids
+a till sends (any printable character, domain/fields.py).
+
+A transaction's workflow id is ``pos:<store>:<terminal>:<transaction>``. In each part ``%``
+becomes ``%25``, ``:`` ``%3A`` and ``~`` ``%7E``, so that ``:`` only ever separates parts and
+``~`` never appears: store ``S001``, terminal ``X:T1`` and store ``S001:X``, terminal ``T1``
+get different ids, while the ``-`` of everyday ids (``S001-T1-001001``) reads as it is. Runs
+started before this format (``pos-<store>-<terminal>-<transaction>``, ambiguous when a part
+held ``-``) keep their ids and references; the store's claim per (store, terminal,
+transaction) still finds a ticket replayed across the change a duplicate.
+
+An ERP reference is the run's workflow id, then ``~<attempt>`` from the second attempt on: a
+retry after compensation books anew under a new key (the first attempt's documents were
+released, not deleted), a replay or reset of an attempt reuses its key.
+"""
+
+TICKET_REFERENCE_PREFIXES = ("pos:", "pos-")
+"""Every ticket's ERP reference starts with one of these (``pos-``: runs of the old format)."""
+
+_ESCAPED = {"%": "%25", ":": "%3A", "~": "%7E"}
+_ATTEMPT = "~"
+
+
+def _part(value: str) -> str:
+    return "".join(_ESCAPED.get(character, character) for character in value)
+
+
+def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:
+    return f"pos:{_part(store_id)}:{_part(terminal_id)}:{_part(transaction_id)}"
+
+
+def erp_reference(workflow_id: str, attempt: int) -> str:
+    """The idempotency key of one saga attempt of the run ``workflow_id`` (never a run id)."""
+    return workflow_id if attempt == 1 else f"{workflow_id}{_ATTEMPT}{attempt}"
+
+
+def workflow_of_reference(reference: str) -> str:
+    """The workflow id an ERP reference was booked under, whatever its attempt."""
+    return reference.split(_ATTEMPT, 1)[0]
