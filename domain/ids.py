@@ -6,8 +6,8 @@ becomes ``%25``, ``:`` ``%3A`` and ``~`` ``%7E``, so that ``:`` only ever separa
 ``~`` never appears: store ``S001``, terminal ``X:T1`` and store ``S001:X``, terminal ``T1``
 get different ids, while the ``-`` of everyday ids (``S001-T1-001001``) reads as it is. Runs
 started before this format (``pos-<store>-<terminal>-<transaction>``, ambiguous when a part
-held ``-``) keep their ids and references; the store's claim per (store, terminal,
-transaction) still finds a ticket replayed across the change a duplicate.
+held ``-``) keep their ids and references (``workflow.patched``); the store's claim per
+(store, terminal, transaction) still finds a ticket replayed across the change a duplicate.
 
 An ERP reference is the run's workflow id, then ``~<attempt>`` from the second attempt on: a
 retry after compensation books anew under a new key (the first attempt's documents were
@@ -29,8 +29,14 @@ def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str
     return f"pos:{_part(store_id)}:{_part(terminal_id)}:{_part(transaction_id)}"
 
 
+def legacy_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:
+    """The id before this format: runs started under it keep it and its ERP references."""
+    return f"pos-{store_id}-{terminal_id}-{transaction_id}"
+
+
 def erp_reference(workflow_id: str, attempt: int) -> str:
-    """The idempotency key of one saga attempt of the run ``workflow_id`` (never a run id)."""
+    """The idempotency key of one saga attempt of the ticket whose workflow id this is (never
+    a run id: a ticket started again under another id books under the same references)."""
     return workflow_id if attempt == 1 else f"{workflow_id}{_ATTEMPT}{attempt}"
 
 

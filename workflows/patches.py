@@ -25,3 +25,7 @@ ExceptionKind search attribute: the run no longer shows what it recovered from."
 UNKNOWN_CUSTOMER_RECORDED = "unknown-customer-recorded"
 """A reservation booked to the cash-sale customer because the ERP does not know the ticket's
 customer (TILLSYNC_UNKNOWN_CUSTOMER=cash_sale) opens an unknown_customer exception."""
+
+ESCAPED_IDS = "escaped-ids"
+"""Issue 10: ERP references follow the ticket's unambiguous id (domain/ids.py); runs started
+before keep the references of the old ``pos-<store>-<terminal>-<transaction>`` format."""

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
-    from domain.ids import erp_reference
+    from domain.ids import erp_reference, legacy_workflow_id
     from domain.operator import ParkedStage
     from domain.order_plan import plan_erp_order
     from domain.outcomes import (
@@ -172,8 +172,12 @@ class PosTransactionWorkflow(ParkedRun):
         try:
             if failure := screen_totals(txn):
                 return failure
-            # The run's own id: one started before ids were escaped keeps its references.
-            self._reference = erp_reference(self._status.workflow_id, self._status.attempts)
+            ticket_id = (
+                txn.workflow_id
+                if workflow.patched(patches.ESCAPED_IDS)
+                else legacy_workflow_id(txn.store_id, txn.terminal_id, txn.transaction_id)
+            )
+            self._reference = erp_reference(ticket_id, self._status.attempts)
             for step in steps:
                 await step(txn, compensations)
             return None

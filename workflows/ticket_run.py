@@ -141,7 +141,7 @@ class TicketRun:
         await self._store(
             StoreActivities.resolve_exceptions,
             ExceptionResolution(
-                workflow_id=self._status.workflow_id,
+                workflow_id=txn.workflow_id,
                 kinds=sorted(self._parked_kinds),
                 resolution=resolution,
             ),
