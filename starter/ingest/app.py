@@ -32,7 +32,14 @@ from starter.ingest.auth import StoreSecrets
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Converted, Ingest, Refusal, check_store, convert
 from starter.ingest.models import BatchResult, Health, IngestOutcome, ItemResult, Problem
-from starter.ingest.openapi import PROBLEM_MEDIA_TYPE, openapi_document, request_body, responses
+from starter.ingest.openapi import (
+    PROBLEM_MEDIA_TYPE,
+    health_responses,
+    openapi_document,
+    posting_responses,
+    reading_responses,
+    request_body,
+)
 from starter.ingest.rejects import RejectLog, rejects_answered
 from starter.intake import Intake
 from workflows import search_attributes as attrs
@@ -92,7 +99,7 @@ def create_app(
         summary="Post one completed transaction",
         status_code=HTTPStatus.ACCEPTED,
         response_model=ItemResult,
-        responses=responses(HTTPStatus.OK, HTTPStatus.UNPROCESSABLE_ENTITY),
+        responses=posting_responses("ItemResult"),
         openapi_extra=request_body(many=False),
     )
     async def post_transaction(
@@ -127,7 +134,7 @@ def create_app(
         summary="Post many completed transactions (an offline till's backlog)",
         status_code=HTTPStatus.ACCEPTED,
         response_model=BatchResult,
-        responses=responses(HTTPStatus.OK, HTTPStatus.MULTI_STATUS),
+        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
         openapi_extra=request_body(many=True),
     )
     async def post_batch(
@@ -159,7 +166,7 @@ def create_app(
         tags=["transactions"],
         summary="Where a transaction's run stands: stage, outcome, ERP references",
         response_model=SyncStatus,
-        responses=responses(HTTPStatus.NOT_FOUND),
+        responses=reading_responses(),
     )
     async def get_transaction(workflow_id: str, auth: Auth) -> SyncStatus:
         handle = client.get_workflow_handle_for(PosTransactionWorkflow.run, workflow_id)
@@ -182,7 +189,7 @@ def create_app(
         tags=["operations"],
         summary="200 when Temporal answers",
         response_model=Health,
-        responses=responses(HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=health_responses(),
     )
     async def healthz() -> JSONResponse:
         try:
