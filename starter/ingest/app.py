@@ -9,9 +9,12 @@
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:
 400 unreadable body, 401 signature, 403 another store's transaction, 408 body too slow, 413
-body too large or too many records, 415 content type, 429 rate (with Retry-After), 503
-Temporal unavailable. Rejects (422, and refusals 400, 403, 413 of what a till sent) are
-appended to the rejects file, redacted, as the CLI's are. Bodies are parsed in a worker thread.
+body too large or too many records, 415 content type, 422 no transaction (or more than one to
+``/v1/transactions``), 429 rate (with Retry-After), and for a GET 404 and 503 Temporal
+unavailable. A POST's results (200, 202, 207, 422, 503 with Retry-After) are JSON
+(``ItemResult``, ``BatchResult``); the OpenAPI document says which answer is which. Rejects
+(422, and refusals 400, 403, 413 of what a till sent) are appended to the rejects file,
+redacted, as the CLI's are. Bodies are parsed in a worker thread.
 """
 
 import asyncio
