@@ -1,9 +1,9 @@
 """Reconciliation: the tills' figures against the ERP's postings, per store and business day.
 
-The POS side is the journal: every ticket that posted, with its totals, tax by rate and
+The POS side is the journal: every ticket that posted, with its totals, tax by tax and
 tenders by type. The ERP side is what the ERP holds posted for those tickets: one invoice per
 ticket in per-transaction mode, one consolidated journal entry per store and day (and batch)
-in daily mode. Each metric (tickets, gross, net, tax, tax per rate, tender per type) is
+in daily mode. Each metric (tickets, gross, net, tax, tax per tax, tender per type) is
 compared ticket by posting; a difference names the tickets behind it (those whose posting is
 missing or disagrees, or the ERP posting that no ticket explains), and is listed even when
 the day's totals happen to offset.

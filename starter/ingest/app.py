@@ -9,9 +9,12 @@
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:
 400 unreadable body, 401 signature, 403 another store's transaction, 408 body too slow, 413
-body too large or too many records, 415 content type, 429 rate (with Retry-After), 503
-Temporal unavailable. Rejects (422, and refusals 400, 403, 413 of what a till sent) are
-appended to the rejects file, redacted, as the CLI's are. Bodies are parsed in a worker thread.
+body too large or too many records, 415 content type, 422 no transaction (or more than one to
+``/v1/transactions``), 429 rate (with Retry-After), and for a GET 404 and 503 Temporal
+unavailable. A POST's results (200, 202, 207, 422, 503 with Retry-After) are JSON
+(``ItemResult``, ``BatchResult``); the OpenAPI document says which answer is which. Rejects
+(422, and refusals 400, 403, 413 of what a till sent) are appended to the rejects file,
+redacted, as the CLI's are. Bodies are parsed in a worker thread.
 """
 
 import asyncio
@@ -32,7 +35,14 @@ from starter.ingest.auth import StoreSecrets
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Converted, Ingest, Refusal, check_store, convert
 from starter.ingest.models import BatchResult, Health, IngestOutcome, ItemResult, Problem
-from starter.ingest.openapi import PROBLEM_MEDIA_TYPE, openapi_document, request_body, responses
+from starter.ingest.openapi import (
+    PROBLEM_MEDIA_TYPE,
+    health_responses,
+    openapi_document,
+    posting_responses,
+    reading_responses,
+    request_body,
+)
 from starter.ingest.rejects import RejectLog, rejects_answered
 from starter.intake import Intake
 from workflows import search_attributes as attrs
@@ -92,7 +102,7 @@ def create_app(
         summary="Post one completed transaction",
         status_code=HTTPStatus.ACCEPTED,
         response_model=ItemResult,
-        responses=responses(HTTPStatus.OK, HTTPStatus.UNPROCESSABLE_ENTITY),
+        responses=posting_responses("ItemResult"),
         openapi_extra=request_body(many=False),
     )
     async def post_transaction(
@@ -127,7 +137,7 @@ def create_app(
         summary="Post many completed transactions (an offline till's backlog)",
         status_code=HTTPStatus.ACCEPTED,
         response_model=BatchResult,
-        responses=responses(HTTPStatus.OK, HTTPStatus.MULTI_STATUS),
+        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
         openapi_extra=request_body(many=True),
     )
     async def post_batch(
@@ -159,7 +169,7 @@ def create_app(
         tags=["transactions"],
         summary="Where a transaction's run stands: stage, outcome, ERP references",
         response_model=SyncStatus,
-        responses=responses(HTTPStatus.NOT_FOUND),
+        responses=reading_responses(),
     )
     async def get_transaction(workflow_id: str, auth: Auth) -> SyncStatus:
         handle = client.get_workflow_handle_for(PosTransactionWorkflow.run, workflow_id)
@@ -182,7 +192,7 @@ def create_app(
         tags=["operations"],
         summary="200 when Temporal answers",
         response_model=Health,
-        responses=responses(HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=health_responses(),
     )
     async def healthz() -> JSONResponse:
         try:

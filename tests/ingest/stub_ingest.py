@@ -1,18 +1,24 @@
 """The ingest app on a stand-in intake: what reaches a start is noted, nothing runs; for the
-edges that are decided before Temporal (refusals, rejects, per-item answers, the server)."""
+edges that are decided before Temporal (refusals, rejects, per-item answers, the server).
+``StubTemporal`` answers the reads (a run's status, health) without a Temporal server."""
 
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 from temporalio.client import Client
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
 
 from connectors.pos.base import Skipped
+from domain.ids import transaction_workflow_id
+from domain.outcomes import SyncStage, SyncStatus
 from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.ingest.app import create_app
@@ -20,6 +26,7 @@ from starter.ingest.auth import StoreSecrets
 from starter.intake import Intake
 from starter.submission import SubmitResult
 from tests.ingest.signing import SECRETS
+from workflows import search_attributes as attrs
 
 
 class StubIntake(Intake):
@@ -41,6 +48,41 @@ class StubIntake(Intake):
         return None
 
 
+class _StubHandle:
+    def __init__(self, workflow_id: str, store_id: str | None) -> None:
+        self._workflow_id = workflow_id
+        self._store_id = store_id
+
+    async def describe(self) -> Any:
+        if self._store_id is None:
+            raise RPCError(f"workflow {self._workflow_id} not found", RPCStatusCode.NOT_FOUND, b"")
+        found = TypedSearchAttributes([SearchAttributePair(attrs.STORE_ID, self._store_id)])
+        return SimpleNamespace(workflow_type="PosTransaction", typed_search_attributes=found)
+
+    async def query(self, _query: Any) -> SyncStatus:
+        return SyncStatus(
+            workflow_id=self._workflow_id, transaction_id="TX-1", stage=SyncStage.POSTING
+        )
+
+
+class StubTemporal:
+    """What the ingest reads of Temporal: ``runs`` (workflow id -> store) exist, nothing else;
+    its health is ``healthy``."""
+
+    namespace = "stub"
+
+    def __init__(self, runs: dict[str, str] | None = None, *, healthy: bool = True) -> None:
+        self.runs = runs or {transaction_workflow_id("S001", "T1", "TX-1"): "S001"}
+        self.healthy = healthy
+        self.service_client = SimpleNamespace(check_health=self._check_health)
+
+    async def _check_health(self, **_options: Any) -> bool:
+        return self.healthy
+
+    def get_workflow_handle_for(self, _run: Any, workflow_id: str) -> _StubHandle:
+        return _StubHandle(workflow_id, self.runs.get(workflow_id))
+
+
 def stub_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(
         data_dir=data_dir,
@@ -49,9 +91,14 @@ def stub_settings(data_dir: Path, **overrides: Any) -> Settings:
     )
 
 
-def stub_app(settings: Settings, intake: StubIntake) -> FastAPI:
-    secrets = StoreSecrets.from_settings(settings)
-    return create_app(settings, cast(Client, None), intake, secrets)
+def stub_app(
+    settings: Settings,
+    intake: StubIntake,
+    temporal: StubTemporal | None = None,
+    secrets: StoreSecrets | None = None,
+) -> FastAPI:
+    secrets = secrets or StoreSecrets.from_settings(settings)
+    return create_app(settings, cast(Client, temporal), intake, secrets)
 
 
 @asynccontextmanager

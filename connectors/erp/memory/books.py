@@ -1,4 +1,6 @@
-"""Finance's side of the memory ERP: daily consolidated postings, and what stands posted."""
+"""Finance's side of the memory ERP: daily consolidated postings, and what stands posted.
+
+Tax is read back by the ERP tax each amount was booked as, the key the POS side uses."""
 
 import itertools
 from collections import defaultdict
@@ -73,8 +75,10 @@ class ConsolidatedBook:
 def _move_figures(move: ConsolidatedMove) -> ErpMoveFigures:
     totals = move.batch.totals
     tax_by_rate: defaultdict[str, Decimal] = defaultdict(Decimal)
+    tax_by_code: defaultdict[str, Decimal] = defaultdict(Decimal)
     for figure in totals.taxes:
         tax_by_rate[rate_key(figure.rate)] += figure.amount
+        tax_by_code[figure.erp_tax_code] += figure.amount
     gross = sum(totals.tenders.values(), Decimal(0)) + totals.unpaid
     tax = sum(tax_by_rate.values(), Decimal(0))
     return ErpMoveFigures(
@@ -87,6 +91,7 @@ def _move_figures(move: ConsolidatedMove) -> ErpMoveFigures:
             net=gross - tax,
             tax=tax,
             tax_by_rate=dict(sorted(tax_by_rate.items())),
+            tax_by_code=dict(sorted(tax_by_code.items())),
             tenders=dict(sorted(totals.tenders.items())),
         ),
     )
@@ -120,6 +125,7 @@ def posted_invoices(
 
 def _invoice_figures(order: MemoryOrder) -> Figures:
     tax_by_rate: defaultdict[str, Decimal] = defaultdict(Decimal)
+    tax_by_code: defaultdict[str, Decimal] = defaultdict(Decimal)
     lines: list[ErpProductLine | ErpDiscountLine] = [
         *order.order.product_lines,
         *order.order.discount_lines,
@@ -127,6 +133,7 @@ def _invoice_figures(order: MemoryOrder) -> Figures:
     for line in lines:
         for tax in line.taxes:
             tax_by_rate[rate_key(tax.rate)] += tax.pos_amount
+            tax_by_code[tax.erp_tax_code] += tax.pos_amount
     tenders: defaultdict[str, Decimal] = defaultdict(Decimal)
     for payment in order.active_payments:
         tenders[payment.tender_type.value] += payment.amount
@@ -137,5 +144,6 @@ def _invoice_figures(order: MemoryOrder) -> Figures:
         net=figures.pos_net,
         tax=figures.pos_tax,
         tax_by_rate=dict(tax_by_rate),
+        tax_by_code=dict(sorted(tax_by_code.items())),
         tenders=dict(sorted(tenders.items())),
     )

@@ -1,12 +1,14 @@
 """What Tryton holds posted for the tills, read back for reconciliation.
 
 - Per-ticket postings: the standing (posted or paid) customer invoices of the sales whose
-  reference is a POS transaction's (``pos-...``), by the sale's date (the business date),
-  with the tenders that paid them: the posted payment moves whose origin is the invoice, on a
-  tender payment method's journal and not reversed, summed by the method's tender type (in the
-  invoice's currency).
+  reference is a POS transaction's (``pos:...``, or ``pos-...`` of older runs), by the sale's
+  date (the business date), with the tenders that paid them: the posted payment moves whose
+  origin is the invoice, on a tender payment method's journal and not reversed, summed by the
+  method's tender type (in the invoice's currency). Tax is read per ERP tax (its name: what
+  the till's tax code maps to, the key the POS side uses), and by rate for reading only.
 - Consolidated postings: the daily ``account.move`` entries, read by id and summed by the tags
-  their lines carry (see ``connectors.erp.tryton.consolidated``).
+  their lines carry (see ``connectors.erp.tryton.consolidated``), tax by the tax of each tax
+  line.
 """
 
 from collections import defaultdict
@@ -31,6 +33,7 @@ _INVOICE = [
     "total_amount",
     "taxes.amount",
     "taxes.tax.rate",
+    "taxes.tax.name",
 ]
 
 
@@ -147,6 +150,7 @@ async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpM
             "lines.tax_lines.type",
             "lines.tax_lines.amount",
             "lines.tax_lines.tax.rate",
+            "lines.tax_lines.tax.name",
         ],
     )
     return [
@@ -163,14 +167,17 @@ async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpM
 
 def _invoice_figures(invoice: Record, tenders: dict[str, Decimal]) -> Figures:
     tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
+    tax_by_code: dict[str, Decimal] = defaultdict(Decimal)
     for tax in invoice["taxes"]:
         tax_by_rate[rate_key(tax["tax"]["rate"])] += tax["amount"]
+        tax_by_code[tax["tax"]["name"]] += tax["amount"]
     return Figures(
         count=1,
         gross=invoice["total_amount"],
         net=invoice["untaxed_amount"],
         tax=invoice["tax_amount"],
         tax_by_rate=dict(tax_by_rate),
+        tax_by_code=dict(sorted(tax_by_code.items())),
         tenders=dict(sorted(tenders.items())),
     )
 
@@ -178,6 +185,7 @@ def _invoice_figures(invoice: Record, tenders: dict[str, Decimal]) -> Figures:
 def _move_figures(move: Record) -> Figures:
     tenders: dict[str, Decimal] = defaultdict(Decimal)
     tax_by_rate: dict[str, Decimal] = defaultdict(Decimal)
+    tax_by_code: dict[str, Decimal] = defaultdict(Decimal)
     unpaid = Decimal(0)
     for line in move["lines"]:
         amount = _transaction_currency_amount(line)
@@ -191,6 +199,7 @@ def _move_figures(move: Record) -> Figures:
                 # The tax line's own amount is in the company currency; the move line (a
                 # credit of the tax collected) is in the store's.
                 tax_by_rate[rate_key(tax_line["tax"]["rate"])] -= amount
+                tax_by_code[tax_line["tax"]["name"]] -= amount
     gross = sum(tenders.values(), Decimal(0)) + unpaid
     tax = sum(tax_by_rate.values(), Decimal(0))
     return Figures(
@@ -198,5 +207,6 @@ def _move_figures(move: Record) -> Figures:
         net=gross - tax,
         tax=tax,
         tax_by_rate=dict(sorted(tax_by_rate.items())),
+        tax_by_code=dict(sorted(tax_by_code.items())),
         tenders=dict(sorted(tenders.items())),
     )
