@@ -86,18 +86,28 @@ def erp_sandbox(tryton_server: TrytonServer) -> TrytonSandboxInfo:
     return tryton_server.info
 
 
+@asynccontextmanager
+async def _connector(erp: TrytonSandboxInfo, mode: PostingMode) -> AsyncIterator[TrytonConnector]:
+    connector = TrytonConnector(
+        erp.url,
+        erp.database,
+        erp.api_key,
+        erp.company_id,
+        posting_mode=mode,
+        rpc_login=erp.rpc_login,
+        rpc_password=erp.rpc_password,
+    )
+    try:
+        yield connector
+    finally:
+        await connector.aclose()
+
+
 @pytest.fixture
 async def tryton_connector(erp_sandbox: TrytonSandboxInfo) -> AsyncIterator[TrytonConnector]:
-    connector = TrytonConnector(
-        erp_sandbox.url,
-        erp_sandbox.database,
-        erp_sandbox.api_key,
-        erp_sandbox.company_id,
-        rpc_login=erp_sandbox.rpc_login,
-        rpc_password=erp_sandbox.rpc_password,
-    )
-    yield connector
-    await connector.aclose()
+    """The connector in per-transaction mode: a sale and an invoice per ticket."""
+    async with _connector(erp_sandbox, PostingMode.PER_TRANSACTION) as connector:
+        yield connector
 
 
 @pytest.fixture
@@ -105,17 +115,8 @@ async def tryton_daily_connector(
     erp_sandbox: TrytonSandboxInfo,
 ) -> AsyncIterator[TrytonConnector]:
     """The connector in daily posting mode: a ticket that returns nothing is a shipment alone."""
-    connector = TrytonConnector(
-        erp_sandbox.url,
-        erp_sandbox.database,
-        erp_sandbox.api_key,
-        erp_sandbox.company_id,
-        posting_mode=PostingMode.DAILY,
-        rpc_login=erp_sandbox.rpc_login,
-        rpc_password=erp_sandbox.rpc_password,
-    )
-    yield connector
-    await connector.aclose()
+    async with _connector(erp_sandbox, PostingMode.DAILY) as connector:
+        yield connector
 
 
 @pytest.fixture

@@ -1,8 +1,15 @@
 """Ids of ``workflow.patched`` branches: runs started before a change replay the old path.
 
+A run asks for every patch once, at its start (``taken``), before any local activity: a patch
+asked later, after local activities, may sit in another workflow task of the history than the
+code that asks for it on replay, which Temporal reports as nondeterminism (seen as a flaky
+failure under load).
+
 Remove a branch (and its id here) only once no run that started before it can still be open
 or replayed, and its recorded histories are retired from tests/replay.
 """
+
+from temporalio import workflow
 
 HOT_PATH = "hot-path"
 """Pace: the stock (reserve) and the books (post, pay, commit) park apart, and a failure in
@@ -29,3 +36,19 @@ customer (TILLSYNC_UNKNOWN_CUSTOMER=cash_sale) opens an unknown_customer excepti
 ESCAPED_IDS = "escaped-ids"
 """Issue 10: ERP references follow the ticket's unambiguous id (domain/ids.py); runs started
 before keep the references of the old ``pos-<store>-<terminal>-<transaction>`` format."""
+
+
+ALL = (
+    HOT_PATH,
+    INTERNAL_ERROR_PARKS,
+    SHIELDED_COMPENSATIONS,
+    FAILURE_CLEARED_ON_SUCCESS,
+    UNKNOWN_CUSTOMER_RECORDED,
+    ESCAPED_IDS,
+)
+
+
+def taken() -> frozenset[str]:
+    """The patches this run takes: all of them for a run that starts now, none for one that
+    started before them (called once, first thing in the run)."""
+    return frozenset(patch for patch in ALL if workflow.patched(patch))

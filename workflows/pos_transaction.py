@@ -67,7 +67,8 @@ class PosTransactionWorkflow(ParkedRun):
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
-        hot_path = self._local_steps = workflow.patched(patches.HOT_PATH)
+        self._patches = patches.taken()
+        hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
         claim = await self._store(StoreActivities.claim, submission)
         if not claim.is_owner:
@@ -106,11 +107,11 @@ class PosTransactionWorkflow(ParkedRun):
             try:
                 failure = await stage(txn)
             except Exception as error:
-                if not parks_unexpected(error):
+                if not parks_unexpected(error, self._patches):
                     raise
                 failure = internal_failure(error)
             if failure is None:
-                if retried and workflow.patched(patches.FAILURE_CLEARED_ON_SUCCESS):
+                if retried and self._patched(patches.FAILURE_CLEARED_ON_SUCCESS):
                     self._clear_failure()
                 return True
             self._parked_in = ParkedStage.BOOKS if stage == self._books else ParkedStage.STOCK
@@ -168,13 +169,13 @@ class PosTransactionWorkflow(ParkedRun):
     ) -> BusinessFailure | None:
         """Screen, then ``steps`` under this attempt's ERP reference; a business failure (or a
         cancel) undoes what they registered, newest first."""
-        compensations = Compensations()
+        compensations = Compensations(shielded=self._patched(patches.SHIELDED_COMPENSATIONS))
         try:
             if failure := screen_totals(txn):
                 return failure
             ticket_id = (
                 txn.workflow_id
-                if workflow.patched(patches.ESCAPED_IDS)
+                if self._patched(patches.ESCAPED_IDS)
                 else legacy_workflow_id(txn.store_id, txn.terminal_id, txn.transaction_id)
             )
             self._reference = erp_reference(ticket_id, self._status.attempts)
@@ -187,7 +188,7 @@ class PosTransactionWorkflow(ParkedRun):
             await compensations.run()
             raise
         except Exception as error:
-            if not parks_unexpected(error):
+            if not parks_unexpected(error, self._patches):
                 raise
             return await self._compensate(compensations, ParkWith(internal_failure(error)))
 
@@ -260,7 +261,8 @@ class PosTransactionWorkflow(ParkedRun):
         """The books are given up, not the goods: what was booked of them is undone (so no
         ERP posting stands without its ticket), and the stock, which left the till, issued."""
         self._set_stage(SyncStage.COMPENSATING)
-        reference, undo = self._reference, Compensations()
+        reference = self._reference
+        undo = Compensations(shielded=self._patched(patches.SHIELDED_COMPENSATIONS))
         undo.register(lambda: compensation(ErpActivities.cancel_posting_if_present, reference))
         undo.register(lambda: compensation(ErpActivities.void_payments_if_present, reference))
         await undo.run()

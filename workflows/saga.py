@@ -10,14 +10,17 @@ from collections.abc import Awaitable, Callable
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
+    pass
 
 Compensation = Callable[[], Awaitable[None]]
 
 
 class Compensations:
-    def __init__(self) -> None:
+    def __init__(self, *, shielded: bool = False) -> None:
+        """``shielded``: a cancel waits for every compensation (patch shielded-compensations);
+        without it, as before that patch, a cancel stops the undoing where it is."""
         self._stack: list[Compensation] = []
+        self._shielded = shielded
 
     def register(self, compensation: Compensation) -> None:
         self._stack.append(compensation)
@@ -36,7 +39,7 @@ class Compensations:
                     await asyncio.shield(undo)
                     break
                 except asyncio.CancelledError as error:
-                    if undo.cancelled() or not workflow.patched(patches.SHIELDED_COMPENSATIONS):
+                    if undo.cancelled() or not self._shielded:
                         raise
                     cancelled = error
         if cancelled is not None:

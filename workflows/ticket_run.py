@@ -68,6 +68,7 @@ class TicketRun:
             stage=SyncStage.RECEIVED,
         )
         self._submission = submission
+        self._patches: frozenset[str] = frozenset()
         self._ticket = submission.transaction
         """The ticket the stages screen and book: the submitted one, or a retry's amendment."""
         self._parked_in: ParkedStage | None = None
@@ -76,6 +77,10 @@ class TicketRun:
         self._order: ErpOrder | None = None
         self._plan: PostingPlan | None = None
         self._local_steps = False
+
+    def _patched(self, patch: str) -> bool:
+        """Whether this run takes ``patch`` (asked once, at its start: patches.taken)."""
+        return patch in self._patches
 
     async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
         if self._local_steps:
@@ -133,7 +138,7 @@ class TicketRun:
                 ),
             )
         customer = reservation.unknown_customer
-        if customer and workflow.patched(patches.UNKNOWN_CUSTOMER_RECORDED):
+        if customer and self._patched(patches.UNKNOWN_CUSTOMER_RECORDED):
             await self._record_exception(txn, unknown_customer_record(customer, order.reference))
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
@@ -190,14 +195,14 @@ def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFa
     )
 
 
-def parks_unexpected(error: Exception) -> bool:
+def parks_unexpected(error: Exception, taken: frozenset[str]) -> bool:
     """Whether ``error``, raised by the workflow's own code, parks the run as internal_error.
 
     Temporal's own errors keep their meaning (a failed step's error is handled where it is
     awaited; a nondeterminism error must fail the workflow task until the code is fixed)."""
     if isinstance(error, TemporalError | workflow.NondeterminismError):
         return False
-    return workflow.patched(patches.INTERNAL_ERROR_PARKS)
+    return patches.INTERNAL_ERROR_PARKS in taken
 
 
 def internal_failure(error: Exception) -> BusinessFailure:

@@ -22,7 +22,7 @@ from domain.settings import Settings
 from starter.catalog import load_catalog
 from starter.finance import reconcile_day, run_daily_posting
 from starter.intake import Intake
-from starter.replay import replay
+from starter.replay import ReplaySummary, replay
 from starter.submission import wait_settled
 from tests.erp_fixtures import sandbox_settings
 from tests.sample_data import POSLOG_DIR, example_store, poslog_store_catalog
@@ -36,6 +36,19 @@ tests can share one Temporal server without their workflow ids meeting."""
 
 SETTLE_SECONDS = 300
 POSLOG = POSLOG_DIR / "POSLog.xml"
+
+
+async def _replayed(
+    client: Client, engine: Engine, settings: Settings, day: Path, folder: Path, concurrency: int
+) -> ReplaySummary:
+    return await replay(
+        Intake(client, engine, settings.task_queue),
+        [day],
+        source_format=None,
+        data_dir=folder,
+        rejects_file=folder / "rejects.jsonl",
+        concurrency=concurrency,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +96,7 @@ async def test_the_poslog_day_books_its_stock_and_one_daily_posting_that_reconci
     plan = poslog_store_catalog(transactions, store_id=DAILY_STORE)
     await load_catalog(tryton_rest, erp_sandbox.company_id, daily_engine, plan)
 
-    summary = await replay(
-        Intake(client, daily_engine, daily_settings.task_queue),
-        [day_file],
-        source_format=None,
-        data_dir=tmp_path,
-        rejects_file=tmp_path / "rejects.jsonl",
-        concurrency=8,
-    )
+    summary = await _replayed(client, daily_engine, daily_settings, day_file, tmp_path, 8)
 
     assert (summary.counts.started, summary.counts.skipped, summary.counts.rejected) == (42, 9, 0)
     for txn in transactions:
@@ -124,14 +130,7 @@ async def test_the_poslog_day_replays_end_to_end_with_the_files_totals_in_the_er
     plan = poslog_store_catalog(transactions)
     await load_catalog(tryton_rest, erp_sandbox.company_id, ingest_engine, plan)
 
-    summary = await replay(
-        Intake(client, ingest_engine, ingest_settings.task_queue),
-        [POSLOG],
-        source_format=None,
-        data_dir=tmp_path,
-        rejects_file=tmp_path / "rejects.jsonl",
-        concurrency=2,
-    )
+    summary = await _replayed(client, ingest_engine, ingest_settings, POSLOG, tmp_path, 2)
 
     assert (summary.counts.started, summary.counts.skipped, summary.counts.rejected) == (42, 9, 0)
     posted: dict[str, Decimal] = {}
