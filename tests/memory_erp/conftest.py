@@ -19,6 +19,7 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
+from tests.memory_erp import orders
 from tests.sample_data import example_store
 from worker import build_worker
 from workflows import search_attributes as attrs
@@ -114,3 +115,13 @@ def submitter(
     client: Client, memory_settings: Settings, memory_engine: Engine, memory_worker: None
 ) -> Submitter:
     return Submitter(client, memory_engine, memory_settings.task_queue)
+
+
+@pytest.fixture
+def erp() -> MemoryErp:
+    """A small ERP for the memory ERP's unit tests (tests.memory_erp.orders)."""
+    return MemoryErp(
+        warehouses={orders.LONDON},
+        products=orders.PRODUCTS,
+        stock={(orders.LONDON, code): Decimal(10) for code in orders.PRODUCTS},
+    )

@@ -9,12 +9,15 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from connectors.erp.errors import ErpRejected
 from connectors.erp.memory import MemoryErp
-from domain.outcomes import SyncStatus
+from domain.outcomes import Outcome, SyncStatus
+from domain.transaction import PosTransaction
+from starter.submission import SubmitResult, Submitter
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.journal import find_entry
-from tests.e2e.helpers import status_of
+from tests.e2e.helpers import status_of, submit_and_wait
 from worker import WORKFLOW_RUNNER, WORKFLOWS
 
 
@@ -57,3 +60,13 @@ async def replays_cleanly(client: Client, workflow_id: str) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{workflow_id}: {result.replay_failure}"
+
+
+async def parked_in_books(
+    submitter: Submitter, client: Client, erp: MemoryErp, txn: PosTransaction
+) -> SubmitResult:
+    """Submit ``txn`` while the ERP refuses its posting: the run parks in its books."""
+    erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
+    parked = await submit_and_wait(submitter, client, txn)
+    assert parked.outcome is Outcome.PARKED, parked
+    return parked

@@ -8,7 +8,7 @@ from domain.breakdown import TicketBreakdown, order_booking
 from domain.consolidation import ConsolidationBatch, ConsolidationTicket, batch_key, consolidate
 from domain.erp_order import ErpOrder, ErpTax
 from tests.factories import BUSINESS_DATE
-from tests.memory_erp.test_memory_erp import LONDON, PRODUCTS, book, erp_order, product_line
+from tests.memory_erp.orders import LONDON, PRODUCTS, book, erp_order, product_line
 
 CITY = "NYC-CITY-4.5"
 

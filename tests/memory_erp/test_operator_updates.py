@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 import worker
-from connectors.erp.errors import ErpRejected, ErpUnavailable
+from connectors.erp.errors import ErpUnavailable
 from connectors.erp.memory import MemoryErp
 from domain.operator import OperatorAction
 from domain.outcomes import Outcome, SyncStage
@@ -25,6 +25,7 @@ from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
     exceptions_of,
     journal_of,
+    parked_in_books,
     replays_cleanly,
     settled_on_attempt,
 )
@@ -74,8 +75,7 @@ async def test_a_retry_of_a_parked_run_says_what_it_does(
     submitter: Submitter, client: Client, memory_erp: MemoryErp
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    memory_erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
-    assert (await submit_and_wait(submitter, client, txn)).outcome is Outcome.PARKED
+    await parked_in_books(submitter, client, memory_erp, txn)
     memory_erp.clear_faults()
 
     reply = await retry_run(client, txn.workflow_id, "books unlocked")
@@ -133,8 +133,7 @@ async def test_an_amended_ticket_is_refused_once_the_reservation_stands(
     submitter: Submitter, client: Client, memory_erp: MemoryErp
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100003", "1", "2.40")])
-    memory_erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
-    assert (await submit_and_wait(submitter, client, txn)).outcome is Outcome.PARKED
+    await parked_in_books(submitter, client, memory_erp, txn)
 
     reply = await retry_run(client, txn.workflow_id, "amend", amended=txn)
     abandoned = await abandon_run(client, txn.workflow_id, "training till")
@@ -152,8 +151,7 @@ async def test_the_retry_signal_of_older_clients_still_resumes_a_parked_run(
     submitter: Submitter, client: Client, memory_erp: MemoryErp
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100004", "1", "4.50")])
-    memory_erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
-    assert (await submit_and_wait(submitter, client, txn)).outcome is Outcome.PARKED
+    await parked_in_books(submitter, client, memory_erp, txn)
     memory_erp.clear_faults()
 
     await client.get_workflow_handle(txn.workflow_id).signal(PosTransactionWorkflow.retry, "ok")

@@ -26,6 +26,7 @@ from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
     events,
     exceptions_of,
+    parked_in_books,
     replays_cleanly,
     settled_on_attempt,
 )
@@ -164,8 +165,7 @@ async def test_after_a_successful_retry_the_run_no_longer_shows_the_old_failure(
     submitter: Submitter, client: Client, memory_erp: MemoryErp
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    memory_erp.fail("post", ErpRejected("books locked"), times=None, reference=txn.workflow_id)
-    parked = await submit_and_wait(submitter, client, txn)
+    parked = await parked_in_books(submitter, client, memory_erp, txn)
     assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "erp_rejected"), parked
     assert await exception_kind_attribute(client, txn.workflow_id) == "erp_rejected"
 
