@@ -38,7 +38,7 @@ ESCAPED_IDS = "escaped-ids"
 before keep the references of the old ``pos-<store>-<terminal>-<transaction>`` format."""
 
 
-ALL = (
+BUNDLED = (
     HOT_PATH,
     INTERNAL_ERROR_PARKS,
     SHIELDED_COMPENSATIONS,
@@ -46,9 +46,21 @@ ALL = (
     UNKNOWN_CUSTOMER_RECORDED,
     ESCAPED_IDS,
 )
+"""The patches a run that starts now takes under one marker, BUNDLE."""
+
+BUNDLE = "patches-2026-12"
+"""Pace: every patch a run asks for records a marker and upserts Temporal's
+TemporalChangeVersion search attribute (an event and a visibility write each); a run started
+since this one asks once for all of BUNDLED. Runs started before ask for each, as they did."""
+
+LATER: tuple[str, ...] = ()
+"""Patches added after BUNDLE, each asked on its own."""
+
+ALL = (*BUNDLED, *LATER)
 
 
 def taken() -> frozenset[str]:
     """The patches this run takes: all of them for a run that starts now, none for one that
     started before them (called once, first thing in the run)."""
-    return frozenset(patch for patch in ALL if workflow.patched(patch))
+    bundled = BUNDLED if workflow.patched(BUNDLE) else [p for p in BUNDLED if workflow.patched(p)]
+    return frozenset([*bundled, *(patch for patch in LATER if workflow.patched(patch))])

@@ -82,7 +82,9 @@ class Bench:
         return random.Random(f"{self.seed}-{phase}")
 
 
-def ticket(terminal: str, number: int, *, sku: str | None = None) -> PosTransaction:
+def ticket(
+    terminal: str, number: int, *, sku: str | None = None, store: str = "S001"
+) -> PosTransaction:
     """The 3-line sale; ``sku`` replaces the first line's SKU (an unmapped one parks)."""
     lines = [
         sale_line(index, sku if sku and index == 1 else code, quantity, price)
@@ -91,6 +93,7 @@ def ticket(terminal: str, number: int, *, sku: str | None = None) -> PosTransact
     return make_sale(
         f"{terminal}-{number:06d}",
         lines,
+        store_id=store,
         terminal_id=terminal,
         receipt_number=number,
         business_date=TODAY,

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from benchmarks.throughput.cpu_meter import cpu_spent
 from benchmarks.throughput.harness import Driver, phase_settings, tillsync_worker
 from benchmarks.throughput.measure import (
     Bench,
@@ -53,16 +54,18 @@ async def run_memory(bench: Bench) -> None:
             lambda number: driver.submit_and_settle(ticket(warm, number + 1)),
         )
         driver.reset()
-        elapsed, _ = await closed_loop(
-            counts.memory,
-            counts.in_flight,
-            lambda number: driver.submit_and_settle(ticket(closed, number + 1)),
-        )
+        with cpu_spent() as cpu:
+            elapsed, _ = await closed_loop(
+                counts.memory,
+                counts.in_flight,
+                lambda number: driver.submit_and_settle(ticket(closed, number + 1)),
+            )
         rate = driver.posted() / elapsed
         print(
             f"  closed loop, {counts.in_flight} in flight: {counts.memory} sales in {elapsed:.1f} s"
             f" = {rate:.1f} sales posted/s   ({driver.outcome_summary()})"
         )
+        print(cpu.per_ticket_line(driver.posted()))
         _print_latencies(driver, erp)
         bench.figures["memory_rate"] = rate
         if naive := bench.figures.get("naive_rate"):

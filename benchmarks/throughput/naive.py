@@ -5,6 +5,7 @@ import uuid
 
 from temporalio.worker import Worker
 
+from benchmarks.throughput.cpu_meter import cpu_spent
 from benchmarks.throughput.measure import Bench, closed_loop, warm_up
 from benchmarks.throughput.naive_saga import ACTIVITIES, STEPS, NaiveSagaWorkflow
 
@@ -30,10 +31,12 @@ async def run_naive(bench: Bench) -> None:
         client, task_queue=TASK_QUEUE, workflows=[NaiveSagaWorkflow], activities=ACTIVITIES
     ):
         await warm_up(in_flight, in_flight, lambda number: one(count + number))
-        elapsed, _ = await closed_loop(count, in_flight, one)
+        with cpu_spent() as cpu:
+            elapsed, _ = await closed_loop(count, in_flight, one)
     rate = count / elapsed
     bench.figures["naive_rate"] = rate
     print(
         f"  closed loop, {in_flight} in flight: {count} workflows in {elapsed:.1f} s"
         f" = {rate:.1f} workflows/s"
     )
+    print(cpu.per_ticket_line(count))

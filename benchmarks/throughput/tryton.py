@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.throughput.cpu_meter import cpu_spent
 from benchmarks.throughput.erp_meter import MeteredConnector, http_meter
 from benchmarks.throughput.harness import Driver, phase_settings, tillsync_worker
 from benchmarks.throughput.measure import (
+    TODAY,
     Bench,
     closed_loop,
     latency_line,
@@ -25,8 +27,10 @@ from benchmarks.throughput.measure import (
     warm_up,
     workflow_of,
 )
+from benchmarks.throughput.tryton_stock import stock_up
 from connectors.erp.factory import create_books
 from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.periods import PostingMode
 from domain.transaction import PosTransaction
@@ -35,6 +39,13 @@ from starter.finance import run_daily_posting
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE_CACHE = REPOSITORY / ".data" / "cache" / "erp-template"
 WARM_UP = 4
+CHAIN = ("S001", "S002")
+"""The demo's two GBP stores (two warehouses): a chain's tickets come from many stores at once,
+and a store's tickets batch together, so the phase rings at both in turn."""
+
+
+def chain_ticket(terminal: str, number: int) -> PosTransaction:
+    return ticket(terminal, number, store=CHAIN[number % len(CHAIN)])
 
 
 class Skipped(Exception):
@@ -68,16 +79,17 @@ async def _postgres_erp(folder: Path, processes: int) -> AsyncIterator[TrytonSer
             yield server
 
 
-async def _daily_posting(bench: Bench, task_queue: str, sample: PosTransaction) -> str:
-    """The financial side of the day's tickets, as daily mode books it: one ERP entry."""
+async def _daily_posting(bench: Bench, task_queue: str) -> str:
+    """The financial side of the day's tickets, as daily mode books it: an ERP entry a store."""
     started = time.monotonic()
-    result = await run_daily_posting(
-        bench.env.client, task_queue, sample.store_id, through=sample.business_date
-    )
+    batches = []
+    for store in CHAIN:
+        result = await run_daily_posting(bench.env.client, task_queue, store, through=TODAY)
+        batches += result.batches
     elapsed = time.monotonic() - started
-    tickets = sum(batch.ticket_count for batch in result.batches)
+    tickets = sum(batch.ticket_count for batch in batches)
     return (
-        f"  daily posting: {tickets} tickets in {len(result.batches)} ERP entries,"
+        f"  daily posting: {tickets} tickets in {len(batches)} ERP entries,"
         f" {elapsed:.1f} s ({elapsed * 1000 / max(tickets, 1):.1f} ms a ticket)"
     )
 
@@ -92,7 +104,10 @@ async def run_tryton(bench: Bench, variant: str) -> None:
         "sqlite": "SQLite, trytond's single-process server",
         "postgres": f"PostgreSQL, {processes} gunicorn processes + trytond-worker",
     }[backend]
-    print(f"\n== 3. tillsync on the sandbox Tryton ({title}; posting mode {mode.value})")
+    print(
+        f"\n== 3. tillsync on the sandbox Tryton ({title}; posting mode {mode.value};"
+        f" tickets rung at {', '.join(CHAIN)} in turn)"
+    )
     try:
         if backend == "sqlite":
             async with _sqlite_erp(bench.folder) as server:
@@ -136,6 +151,11 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
             rpc_password=info.rpc_password,
         )
     )
+    rpc = TrytonRpc(info.url, info.database, info.rpc_login, info.rpc_password)
+    try:
+        await stock_up(rpc, TODAY)
+    finally:
+        await rpc.aclose()
     books = create_books(settings)
     daily = ""
     tag = ("TS" if variant.startswith("sqlite") else "TP") + ("D" if "daily" in variant else "")
@@ -147,19 +167,22 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
                 await warm_up(
                     WARM_UP,
                     WARM_UP,
-                    lambda number: driver.submit_and_settle(ticket(warm_terminal, number + 1)),
+                    lambda number: driver.submit_and_settle(
+                        chain_ticket(warm_terminal, number + 1)
+                    ),
                 )
                 driver.reset()
                 meter.reset()
                 connector.reset()
-                elapsed, started = await closed_loop(
-                    count,
-                    in_flight,
-                    lambda number: driver.submit_and_settle(ticket(terminal, number + 1)),
-                    budget=bench.counts.tryton_budget,
-                )
+                with cpu_spent() as cpu:
+                    elapsed, started = await closed_loop(
+                        count,
+                        in_flight,
+                        lambda number: driver.submit_and_settle(chain_ticket(terminal, number + 1)),
+                        budget=bench.counts.tryton_budget,
+                    )
                 if mode is PostingMode.DAILY:
-                    daily = await _daily_posting(bench, settings.task_queue, ticket(terminal, 1))
+                    daily = await _daily_posting(bench, settings.task_queue)
     finally:
         await connector.aclose()
         await books.aclose()
@@ -191,6 +214,7 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
         f"  {meter.total.seconds * 1000 / per_ticket:8.1f} ms"
         "   (milliseconds: summed over requests, which overlap)"
     )
+    print(cpu.per_ticket_line(posted))
     if daily:
         print(daily)
     key = f"tryton_{variant}"
