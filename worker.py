@@ -82,7 +82,9 @@ def build_worker(
         unknown_customer=settings.unknown_customer,
     )
     finance = FinanceActivities(engine, books, client, settings)
-    daily = DailyPostingActivities(engine, books, settings.erp_company_id)
+    daily = DailyPostingActivities(
+        engine, books, settings.erp_company_id, connector, settings.erp_batch_max
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import business_failure, unknown_codes_failure
-from connectors.erp.base import ErpBooks
+from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
 from domain.outcomes import BusinessFailure, ExceptionKind
@@ -53,10 +53,21 @@ def _now() -> datetime:
 
 
 class DailyPostingActivities:
-    def __init__(self, engine: Engine, books: ErpBooks, company_id: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        books: ErpBooks,
+        company_id: int,
+        connector: ErpConnector,
+        issue_chunk: int,
+    ) -> None:
+        """``connector`` issues the reserved stock of a batch's sales, ``issue_chunk`` tickets
+        an ERP call."""
         self._engine = engine
         self._books = books
         self._company_id = company_id
+        self._connector = connector
+        self._issue_chunk = issue_chunk
 
     def definitions(self) -> list[Callable[..., Any]]:
         return [
@@ -90,6 +101,7 @@ class DailyPostingActivities:
     async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
         heartbeat = asyncio.create_task(_heartbeat_forever())
         try:
+            await self._issue_reserved(request.batch)
             return await self._books.post_consolidated(request.batch, request.posting_date)
         except ErpUnknownCodes as error:
             raise unknown_codes_failure(error) from error
@@ -99,6 +111,26 @@ class DailyPostingActivities:
             ) from error
         finally:
             heartbeat.cancel()
+
+    async def _issue_reserved(self, batch: ConsolidationBatch) -> None:
+        """The batch's sales booked as reservations leave stock now, before their cost of
+        goods is read (issued ones are left as they are, so a retry resumes)."""
+        refused: list[str] = []
+        for start in range(0, len(batch.references), self._issue_chunk):
+            chunk = batch.references[start : start + self._issue_chunk]
+            for reference, outcome in zip(
+                chunk, await self._connector.issue_reserved(chunk), strict=True
+            ):
+                if isinstance(outcome, ErpRejected):
+                    refused.append(f"{reference}: {outcome}")
+                elif isinstance(outcome, Exception):
+                    raise outcome  # unknown codes: their own failure; the rest: retried
+        if refused:
+            raise ErpRejected(
+                f"{len(refused)} of its sales' reserved stock could not be issued: "
+                + "; ".join(refused[:5])
+                + ("; ..." if len(refused) > 5 else "")
+            )
 
     @activity.defn(name="daily.record_posted")
     def record_posted(self, posted: BatchPosted) -> None:

@@ -5,7 +5,6 @@ worker is set so). Both connectors, the memory ERP and the sandbox Tryton, behav
 
 from datetime import date
 from decimal import Decimal
-from typing import cast
 from uuid import uuid4
 
 import pytest
@@ -238,9 +237,9 @@ class BooksWithoutTheCurrency:
 
 
 async def test_the_daily_posting_reports_an_unknown_code_from_the_same_table() -> None:
-    daily = DailyPostingActivities(None, BooksWithoutTheCurrency(), 1)  # type: ignore[arg-type]
-    nothing = cast(ConsolidationBatch, None)  # the books above never look at it
-    request = BatchPostRequest.model_construct(batch=nothing, posting_date=date.today())
+    daily = DailyPostingActivities(None, BooksWithoutTheCurrency(), 1, None, 50)  # type: ignore[arg-type]
+    no_stock_to_issue = ConsolidationBatch.model_construct(references=[])  # type: ignore[call-arg]
+    request = BatchPostRequest.model_construct(batch=no_stock_to_issue, posting_date=date.today())
 
     failure = await failure_of(daily.post_batch, request)
 

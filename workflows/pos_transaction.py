@@ -3,8 +3,8 @@
 claim (dedupe) -> screen (incomplete tickets and totals) -> stock: map -> reserve, the first
 ERP effect, which closes the "pending sale" window -> books: plan the posting (mode, and its
 date: re-dated to the next open period when the period is closed or closing) -> post and pay
-(per-transaction mode; daily mode posts a consolidated entry per store-day later) -> commit
--> journal.
+(per-transaction mode) -> commit -> journal. In daily mode a sale that returns nothing is
+journaled once reserved: the day's consolidated posting issues its stock with the money.
 
 A business failure while reserving releases what was reserved, opens an exception and parks
 the run until an operator sends ``retry`` (after fixing the cause, perhaps with an amended
@@ -139,6 +139,8 @@ class PosTransactionWorkflow(ParkedRun):
             self._set_stage(SyncStage.POSTING)
             plan = self._plan = await self._plan_posting(txn)
             per_ticket = plan.mode is PostingMode.PER_TRANSACTION
+            if self._issued_at_posting(order, per_ticket):
+                return None
             booked = await erp_step(
                 ErpActivities.book,
                 BookRequest(
@@ -158,6 +160,14 @@ class PosTransactionWorkflow(ParkedRun):
             )
         await self._record_unreferenced_returns(txn)
         return None
+
+    def _issued_at_posting(self, order: ErpOrder, per_ticket: bool) -> bool:
+        """A daily-mode sale's books are the day's posting's: it issues the reserved stock."""
+        return (
+            not per_ticket
+            and order.returns_nothing
+            and self._patched(patches.STOCK_ISSUED_AT_POSTING)
+        )
 
     async def _all_at_once(self, txn: PosTransaction) -> BusinessFailure | None:
         """Before HOT_PATH: every step its own activity, in one attempt; any failure undoes

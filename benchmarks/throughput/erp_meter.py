@@ -155,6 +155,9 @@ class MeteredConnector:
     async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
         return await self._inner.commit_many(references)
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._inner.issue_reserved(references)
+
     async def return_stock_if_present(self, reference: str) -> None:
         await self._inner.return_stock_if_present(reference)
 

@@ -80,6 +80,11 @@ class ErpConnector(Protocol):
         """``commit`` for several orders of one warehouse at once, in as few ERP calls as the
         ERP allows; one outcome per reference, in order."""
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """Issue the stock still reserved under ``references`` (sales that return nothing,
+        booked in daily mode), together, in as few ERP calls as the ERP allows; one outcome per
+        reference, in order. Issued already or nothing reserved (services only): unchanged."""
+
     async def return_stock_if_present(self, reference: str) -> None:
         """Undo ``commit``: bring issued stock back into the warehouse, if it left."""
 

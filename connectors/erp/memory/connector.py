@@ -206,6 +206,18 @@ class MemoryErp:
             ],
         )
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._call(
+            "issue_reserved",
+            None,
+            lambda: [
+                self._one_of_many(
+                    "issue_reserved", reference, partial(self._sales.issue_reserved, reference)
+                )
+                for reference in references
+            ],
+        )
+
     def _one_of_many(
         self, step: str, reference: str, effect: Callable[[], ErpOrderRefs]
     ) -> ErpOrderRefs | Exception:

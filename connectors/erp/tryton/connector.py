@@ -27,7 +27,7 @@ from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
-from connectors.erp.tryton.ticket_shipments import TicketShipments, books_stock_only
+from connectors.erp.tryton.ticket_shipments import TicketShipments
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
@@ -103,7 +103,7 @@ class TrytonConnector:
         )
 
     def _stock_only(self, order: ErpOrder) -> bool:
-        return self._ticket_shipments is not None and books_stock_only(order)
+        return self._ticket_shipments is not None and order.returns_nothing
 
     async def _ticket_shipment(self, reference: str) -> Record | None:
         if self._ticket_shipments is None:
@@ -283,6 +283,15 @@ class TrytonConnector:
             except Exception as error:
                 outcomes.append(error)
         return outcomes
+
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """The ticket shipments found under ``references``, packed and done together."""
+        if self._ticket_shipments is None:
+            return [ErpOrderRefs(reference=reference) for reference in references]
+        issued = await self._ticket_shipments.issue(references)
+        return [
+            issued.get(reference) or ErpOrderRefs(reference=reference) for reference in references
+        ]
 
     async def _commit_sale(self, reference: str) -> ErpOrderRefs:
         sale = await self._sales.require(reference)

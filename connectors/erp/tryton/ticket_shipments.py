@@ -4,8 +4,8 @@ In daily posting mode the day's consolidated posting books the money, so a ticke
 document would add nothing but ERP time (most of it). A ticket that returns nothing is booked
 as a customer shipment alone, under the ticket's reference, and a batch of tickets costs a
 handful of JSON-RPC calls whatever its size: created together, waited, assigned (forced where
-the ERP counts too little: the goods already left the till), and later packed and done
-together. Returns and exchanges keep the sale path (returns.py), which links them to the moves
+the ERP counts too little: the goods already left the till), and packed and done together by
+the day's consolidated posting (or first by a return that takes some of them back). Returns and exchanges keep the sale path (returns.py), which links them to the moves
 of the line they take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
@@ -27,11 +27,6 @@ from domain.erp_order import ErpOrder, ErpOrderRefs
 _FIELDS = ["reference", "state", "customer.code"]
 
 Outcome = ErpOrderRefs | Exception
-
-
-def books_stock_only(order: ErpOrder) -> bool:
-    """Whether the order goes by shipment alone: it returns nothing."""
-    return all(line.quantity > 0 for line in order.product_lines)
 
 
 class TicketShipments:
@@ -129,6 +124,12 @@ class TicketShipments:
         record = (await self.find([reference])).get(reference)
         if record is None or record["state"] == "cancelled":
             return None
+        if record["state"] != "done":
+            # Still reserved (the day's posting has not issued it): the goods left the till,
+            # and the return takes them back at the cost they leave at.
+            outcome = (await self.issue([reference])).get(reference)
+            if isinstance(outcome, Exception):
+                raise outcome
         return await self._lines.shipped_line(record["id"], line_number)
 
     async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
