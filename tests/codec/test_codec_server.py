@@ -2,6 +2,7 @@
 bearer token (or, in development on loopback, the UI's origin), payloads in proto3 JSON."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -186,3 +187,17 @@ def test_a_codec_server_open_to_anyone_or_without_keys_does_not_start(
 ) -> None:
     with pytest.raises((CodecServerMisconfigured, RuntimeError), match=reason):
         build_codec_app(codec_settings(**extra))
+
+
+async def test_tokens_come_from_a_file_one_a_line(tmp_path: Path) -> None:
+    tokens = tmp_path / "codec-server-tokens"
+    tokens.write_text(f"first-token\n{TOKEN}\n")
+    settings = codec_settings(codec_server_tokens=SecretStr(""), codec_server_tokens_file=tokens)
+
+    async with await http_for(settings) as http:
+        accepted = await http.post("/decode", json=await sealed(TICKET), headers=BEARER)
+        refused = await http.post(
+            "/decode", json=await sealed(TICKET), headers={"Authorization": "Bearer nope"}
+        )
+
+    assert (accepted.status_code, refused.status_code) == (200, 401)
