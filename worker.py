@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -27,6 +26,7 @@ from activities.returns import ReturnActivities
 from activities.store import StoreActivities
 from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.factory import create_erp
+from connectors.temporal import CodecNotConfigured, data_converter
 from domain.settings import Settings
 from store.db import create_store_engine
 from workflows.daily_posting import DailyPostingWorkflow
@@ -124,7 +124,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 
@@ -165,5 +165,9 @@ def exit_without_teardown(code: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except CodecNotConfigured as error:
+        print(f"worker: {error}", file=sys.stderr)
+        exit_without_teardown(2)
     exit_without_teardown(0)

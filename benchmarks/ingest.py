@@ -22,9 +22,9 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.codec import bench_data_converter
 from domain.settings import Settings
 from starter.ingest.auth import SIGNATURE_HEADER, STORE_HEADER, TIMESTAMP_HEADER, signature
 from starter.ingest.server import serve_ingest
@@ -119,7 +119,7 @@ async def main(transactions: int, concurrency: int, batch: int) -> None:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=temporal_binary(),
             search_attributes=search_attributes.ALL,
-            data_converter=pydantic_data_converter,
+            data_converter=bench_data_converter(),
             dev_server_log_level="error",
         )
         port = _free_port()

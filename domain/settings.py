@@ -116,10 +116,49 @@ class Settings(BaseSettings):
         " want one document per ticket",
     )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
+    # Payload encryption (connectors/temporal) and the codec server (starter/codec_server).
+    codec: Literal["on", "off"] = Field(
+        default="on", description="off: Temporal stores payloads in clear (explicit opt-out)"
+    )
+    codec_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="payload keys, id:base64 (32 bytes) separated by commas; never logged",
+    )
+    codec_keys_file: Path | None = Field(
+        default=None, description="the same as a file; default: codec-keys in data_dir"
+    )
+    codec_key_id: str = Field(
+        default="", description="the key new payloads are encrypted with (needed when several)"
+    )
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8089
+    codec_server_origins: str = Field(
+        default="http://localhost:8233",
+        description="Temporal UI origins allowed by CORS, separated by commas",
+    )
+    codec_server_tokens: SecretStr = Field(
+        default=SecretStr(""), description="bearer tokens accepted, by commas; never logged"
+    )
+    codec_server_tokens_file: Path | None = Field(
+        default=None, description="the same as a file, one token a line"
+    )
+    codec_server_trust_ui_origin: bool = Field(
+        default=False,
+        description="dev only (loopback): a request from an allowed UI origin needs no token",
+    )
+    codec_server_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
 
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'store.db').resolve()}"
+
+    @property
+    def resolved_codec_keys_file(self) -> Path:
+        return self.codec_keys_file or self.data_dir / "codec-keys"
+
+    @property
+    def codec_server_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.codec_server_origins.split(",") if origin.strip()]
 
     @property
     def rejects_file(self) -> Path:

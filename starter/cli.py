@@ -8,8 +8,11 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from connectors.temporal import CodecNotConfigured
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.codec_server.access import CodecServerMisconfigured
+from starter.codec_server.command import add_codec_commands
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
 from starter.submission import SubmitResult
@@ -25,6 +28,9 @@ def main(argv: list[str] | None = None) -> None:
         code = asyncio.run(handler(args, settings))
     except KeyboardInterrupt:
         code = 130
+    except (CodecNotConfigured, CodecServerMisconfigured) as error:
+        print(f"tillsync: {error}", file=sys.stderr)
+        code = 2
     exit_without_teardown(code)
 
 
@@ -85,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_intake_commands(commands)
     add_finance_commands(commands)
+    add_codec_commands(commands)
     return parser
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
 from workflows import search_attributes as attrs
 
@@ -32,11 +32,20 @@ def search_attribute_args() -> list[str]:
 
 class TemporalDevServer:
     def __init__(
-        self, database: Path, *, port: int = 7233, ui_port: int = 8233, startup_seconds: float = 60
+        self,
+        database: Path,
+        *,
+        data_converter: DataConverter,
+        port: int = 7233,
+        ui_port: int = 8233,
+        ui_codec_endpoint: str = "",
+        startup_seconds: float = 60,
     ) -> None:
         self.database = database
+        self.data_converter = data_converter
         self.port = port
         self.ui_port = ui_port
+        self.ui_codec_endpoint = ui_codec_endpoint
         self._startup_seconds = startup_seconds
         self._process: asyncio.subprocess.Process | None = None
 
@@ -66,6 +75,7 @@ class TemporalDevServer:
             str(self.database),
             "--log-level",
             "warn",
+            *(["--ui-codec-endpoint", self.ui_codec_endpoint] if self.ui_codec_endpoint else []),
             *search_attribute_args(),
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
@@ -79,7 +89,7 @@ class TemporalDevServer:
                     f"see {self.database.parent / 'temporal.log'}"
                 )
             try:
-                return await Client.connect(self.address, data_converter=pydantic_data_converter)
+                return await Client.connect(self.address, data_converter=self.data_converter)
             except RuntimeError:
                 if asyncio.get_running_loop().time() > deadline:
                     raise

@@ -102,7 +102,7 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
-class _EmbeddedServer(uvicorn.Server):
+class EmbeddedServer(uvicorn.Server):
     """uvicorn without its own signal handlers: the host process decides when to stop."""
 
     @contextlib.contextmanager
@@ -112,7 +112,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 async def serve_ingest(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set, then finish the requests in flight."""
-    server = _EmbeddedServer(server_config(build_app(settings, client), settings))
+    server = EmbeddedServer(server_config(build_app(settings, client), settings))
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.memory import MemoryErp
@@ -19,6 +18,7 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
+from tests.codec_keys import codec_converter
 from tests.memory_erp import orders
 from tests.sample_data import example_store
 from worker import build_worker
@@ -47,7 +47,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         ],
         dev_server_log_level="error",
         search_attributes=attrs.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=codec_converter(),
     )
     try:
         yield env
