@@ -5,8 +5,9 @@ document would add nothing but ERP time (most of it). A ticket that returns noth
 as a customer shipment alone, under the ticket's reference, and a batch of tickets costs a
 handful of JSON-RPC calls whatever its size: created together, waited, assigned (forced where
 the ERP counts too little: the goods already left the till), and packed and done together by
-the day's consolidated posting (or first by a return that takes some of them back). Returns and exchanges keep the sale path (returns.py), which links them to the moves
-of the line they take back.
+the day's consolidated posting (or first by a return that takes some of them back). Returns
+and exchanges keep the sale path (returns.py), which links them to the moves of the line they
+take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
 (shipment_lines.py), by which a later return finds the line it takes back.
