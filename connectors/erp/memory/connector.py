@@ -181,7 +181,7 @@ class MemoryErp:
     async def create_customer_if_missing(self, code: str) -> bool:
         return await self._call(
             "create_customer_if_missing",
-            None,
+            code,
             lambda: self._catalogue.add_if_missing(UnknownCode.CUSTOMER, code),
         )
 
