@@ -28,6 +28,7 @@ from starter.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
+    BOOKED,
     events,
     exceptions_of,
     parked_in_books,
@@ -40,8 +41,6 @@ from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
-
-BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
 
 
 async def exception_kind_attribute(client: Client, workflow_id: str) -> str | None:
