@@ -187,3 +187,31 @@ def test_a_payload_carries_a_bounded_number_of_records(
         parse_payload(source_format, body, max_bytes=len(body), max_records=5)
 
     assert parse_payload(source_format, body, max_bytes=len(body), max_records=6)
+
+
+def test_voids_and_summary_rewards_that_match_nothing_are_read_in_one_pass() -> None:
+    """The shapes that once made the POSLog adapter quadratic (voids matching no sale, summary
+    rewards without detail) convert: the voids drop nothing, the rewards go to the basket;
+    how long larger days take is `python -m benchmarks.poslog_parse`'s figure."""
+    day = poslog.quadratic_day(40)
+
+    (txn,) = _parsed(SourceFormat.POSLOG, day).transactions
+
+    assert [line.sku for line in txn.lines] == [f"SKU{number}" for number in range(1, 41)]
+    assert len(txn.discounts) == 40
+
+
+def test_a_poslog_ticket_carries_a_bounded_number_of_line_items() -> None:
+    """Past 4 line items per line a ticket may hold, it is refused before anything is read."""
+    day = poslog.quadratic_day(1334)  # 4,002 line items
+
+    result = _parsed(SourceFormat.POSLOG, day)
+
+    (reject,) = result.rejects
+    assert [(error.field, error.reason) for error in reject.errors] == [
+        ("RetailTransaction/LineItem", "4002 line items; at most 4000")
+    ]
+
+
+def _parsed(source_format: SourceFormat, body: bytes) -> AdapterResult:
+    return parse_payload(source_format, body, max_bytes=len(body))
