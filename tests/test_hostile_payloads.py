@@ -26,12 +26,12 @@ def _canonical_sale() -> dict[str, Any]:
     return make_sale("T-1", [sale_line(1, "100001", "2", "3.60")]).model_dump(mode="json")
 
 
-def _sitoo_sale() -> dict[str, Any]:
+def sitoo_sale() -> dict[str, Any]:
     order: dict[str, Any] = json.loads(SITOO_ORDERS.read_text())["items"][0]
     return deepcopy(order)
 
 
-def _deep_json(depth: int) -> bytes:
+def deep_json(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
@@ -52,7 +52,7 @@ def _only_error(result: AdapterResult) -> tuple[str, str]:
 @pytest.mark.parametrize("parse", [parse_canonical, parse_sitoo_orders])
 def test_json_nested_100000_deep_is_an_unreadable_payload(parse: Any) -> None:
     with pytest.raises(PayloadError, match="nested deeper"):
-        parse(_deep_json(DEEP))
+        parse(deep_json(DEEP))
 
 
 def test_a_canonical_record_nested_deep_is_rejected_naming_where() -> None:
@@ -65,7 +65,7 @@ def test_a_canonical_record_nested_deep_is_rejected_naming_where() -> None:
 
 
 def test_a_sitoo_order_nested_deep_is_rejected_naming_where() -> None:
-    order = _sitoo_sale()
+    order = sitoo_sale()
     order["additionaldata"] = _nested(200)
 
     field, reason = _only_error(parse_sitoo_orders([order]))
@@ -77,7 +77,7 @@ def test_a_sitoo_order_nested_deep_is_rejected_naming_where() -> None:
 def test_a_deep_json_line_is_rejected_on_its_own() -> None:
     good = json.dumps(_canonical_sale()).encode()
 
-    result = parse_canonical(good + b"\n" + _deep_json(DEEP) + b"\n")
+    result = parse_canonical(good + b"\n" + deep_json(DEEP) + b"\n")
 
     assert len(result.transactions) == 1
     assert [reject.source_index for reject in result.rejects] == [1]
@@ -127,7 +127,7 @@ def test_poslog_numbers_beyond_the_bounds_are_rejected_naming_the_element(
 
 @pytest.mark.parametrize("orderdate", [10**12, 10**20, -1, 0])
 def test_sitoo_order_dates_out_of_range_are_rejected(orderdate: int) -> None:
-    order = _sitoo_sale() | {"orderdate": orderdate}
+    order = sitoo_sale() | {"orderdate": orderdate}
 
     field, reason = _only_error(parse_sitoo_orders([order]))
 
@@ -149,7 +149,7 @@ def test_sitoo_order_dates_out_of_range_are_rejected(orderdate: int) -> None:
 def test_sitoo_money_beyond_the_bounds_is_rejected_naming_the_field(
     raw_value: str, reason: str
 ) -> None:
-    text = json.dumps(_sitoo_sale() | {"moneytotal_net": "__VALUE__"})
+    text = json.dumps(sitoo_sale() | {"moneytotal_net": "__VALUE__"})
     payload = text.replace('"__VALUE__"', raw_value).encode()
 
     field, why = _only_error(parse_sitoo_orders(payload))
@@ -171,7 +171,7 @@ def test_a_canonical_unit_price_of_1e30_is_rejected_at_validation() -> None:
     ("source_format", "body"),
     [
         (SourceFormat.JSON, json.dumps([_canonical_sale()] * 6).encode()),
-        (SourceFormat.SITOO, json.dumps([_sitoo_sale()] * 6).encode()),
+        (SourceFormat.SITOO, json.dumps([sitoo_sale()] * 6).encode()),
         (
             SourceFormat.POSLOG,
             poslog.document(
