@@ -141,24 +141,36 @@ class ErpActivities:
             try:
                 refs = await self._reserve(ReserveRequest(order, tolerance))
             except ErpUnknownCodes as error:
-                if not self._books_to_cash_sale(order, error):
+                if not self._unknown_customer_of(order, error):
                     raise
-                cash_sale = order.model_copy(update={"customer_code": None})
-                refs = await self._reserve(ReserveRequest(cash_sale, tolerance))
+                refs = await self._reserve_for_unknown_customer(order, tolerance)
         if order.customer_code is not None and refs.customer_code != order.customer_code:
             # Also when an earlier attempt of this activity booked the cash sale and this one
             # found it by reference.
             return refs.model_copy(update={"unknown_customer": order.customer_code})
         return refs
 
-    def _books_to_cash_sale(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
-        """The sale's stock is reserved whoever the customer is: one the ERP does not know
-        books to the cash-sale customer (unless the worker is set to park such sales)."""
+    def _unknown_customer_of(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
+        """Whether ``error`` is the order's customer missing from the ERP, and the worker
+        books such a sale all the same (unless it is set to park it)."""
         return (
             error.kind == UnknownCode.CUSTOMER
             and order.customer_code is not None
-            and self._unknown_customer is UnknownCustomer.CASH_SALE
+            and self._unknown_customer is not UnknownCustomer.PARK
         )
+
+    async def _reserve_for_unknown_customer(
+        self, order: ErpOrder, tolerance: Decimal
+    ) -> ErpOrderRefs:
+        """The sale's stock is reserved whoever the customer is: the customer captured at the
+        till is created in the ERP (``create``), or the sale books to the cash-sale customer."""
+        if self._unknown_customer is UnknownCustomer.CREATE and order.customer_code is not None:
+            async with self._erp_calls:
+                if await self._erp.create_customer_if_missing(order.customer_code):
+                    activity.logger.info("created customer %s in the ERP", order.customer_code)
+            return await self._reserve(ReserveRequest(order, tolerance))
+        cash_sale = order.model_copy(update={"customer_code": None})
+        return await self._reserve(ReserveRequest(cash_sale, tolerance))
 
     async def _reserve(self, request: ReserveRequest) -> ErpOrderRefs:
         return await self._reservations.submit(request.order.warehouse_code, request)

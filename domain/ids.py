@@ -25,6 +25,11 @@ def _part(value: str) -> str:
     return "".join(_ESCAPED.get(character, character) for character in value)
 
 
+def length_in_an_id(value: str) -> int:
+    """The characters ``value`` takes as a part of a workflow id, escaped."""
+    return len(_part(value))
+
+
 def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:
     return f"pos:{_part(store_id)}:{_part(terminal_id)}:{_part(transaction_id)}"
 

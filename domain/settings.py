@@ -24,6 +24,8 @@ class UnknownCustomer(StrEnum):
     """book it to the cash-sale customer and open an unknown_customer exception (store ops)"""
     PARK = "park"
     """park it as unknown_customer until the party exists in the ERP (then retry)"""
+    CREATE = "create"
+    """create the customer in the ERP under the till's customer id, and book the sale to it"""
 
 
 class Settings(BaseSettings):
@@ -67,7 +69,7 @@ class Settings(BaseSettings):
     tax_tolerance_per_line: Decimal = Decimal("0.01")
     unknown_customer: UnknownCustomer = Field(
         default=UnknownCustomer.CASH_SALE,
-        description="a ticket's customer the ERP does not know: cash_sale or park",
+        description="a ticket's customer the ERP does not know: cash_sale, park or create",
     )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)

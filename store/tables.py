@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.limits import MAX_WORKFLOW_ID_LENGTH
+
 MONEY = Numeric(18, 4)
 
 
@@ -20,7 +22,7 @@ class TransactionClaim(SQLModel, table=True):
     store_id: str = Field(max_length=64)
     terminal_id: str = Field(max_length=64)
     transaction_id: str = Field(max_length=64)
-    workflow_id: str = Field(max_length=200, index=True)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH, index=True)
     submission_id: str = Field(max_length=64)
     payload_hash: str = Field(max_length=64)
     claimed_at: datetime
@@ -35,7 +37,7 @@ class DuplicateSubmission(SQLModel, table=True):
     store_id: str = Field(max_length=64)
     terminal_id: str = Field(max_length=64)
     transaction_id: str = Field(max_length=64, index=True)
-    workflow_id: str = Field(max_length=200)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
     detected_by: str = Field(max_length=16, description="starter or workflow")
     seen_at: datetime
 
@@ -47,7 +49,7 @@ class JournalEntry(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workflow_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workflow_id: str = Field(max_length=200)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
     transaction_id: str = Field(max_length=64)
     store_id: str = Field(max_length=64, index=True)
     terminal_id: str = Field(max_length=64)
@@ -88,7 +90,7 @@ class SyncException(SQLModel, table=True):
     kind: str = Field(max_length=32, index=True)
     owner: str = Field(max_length=16)
     state: str = Field(default="open", max_length=16, index=True)
-    workflow_id: str | None = Field(default=None, max_length=200, index=True)
+    workflow_id: str | None = Field(default=None, max_length=MAX_WORKFLOW_ID_LENGTH, index=True)
     store_id: str = Field(max_length=64, index=True)
     terminal_id: str | None = Field(default=None, max_length=64)
     transaction_id: str | None = Field(default=None, max_length=64)
@@ -141,7 +143,7 @@ class PeriodClose(SQLModel, table=True):
     start_date: date
     end_date: date
     state: str = Field(max_length=16, index=True, description="closing/closed/aborted/reopened")
-    workflow_id: str | None = Field(default=None, max_length=200)
+    workflow_id: str | None = Field(default=None, max_length=MAX_WORKFLOW_ID_LENGTH)
     marked_at: datetime
     closed_at: datetime | None = None
     note: str | None = None

@@ -26,12 +26,12 @@ def _canonical_sale() -> dict[str, Any]:
     return make_sale("T-1", [sale_line(1, "100001", "2", "3.60")]).model_dump(mode="json")
 
 
-def _sitoo_sale() -> dict[str, Any]:
+def sitoo_sale() -> dict[str, Any]:
     order: dict[str, Any] = json.loads(SITOO_ORDERS.read_text())["items"][0]
     return deepcopy(order)
 
 
-def _deep_json(depth: int) -> bytes:
+def deep_json(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
@@ -52,7 +52,7 @@ def _only_error(result: AdapterResult) -> tuple[str, str]:
 @pytest.mark.parametrize("parse", [parse_canonical, parse_sitoo_orders])
 def test_json_nested_100000_deep_is_an_unreadable_payload(parse: Any) -> None:
     with pytest.raises(PayloadError, match="nested deeper"):
-        parse(_deep_json(DEEP))
+        parse(deep_json(DEEP))
 
 
 def test_a_canonical_record_nested_deep_is_rejected_naming_where() -> None:
@@ -65,7 +65,7 @@ def test_a_canonical_record_nested_deep_is_rejected_naming_where() -> None:
 
 
 def test_a_sitoo_order_nested_deep_is_rejected_naming_where() -> None:
-    order = _sitoo_sale()
+    order = sitoo_sale()
     order["additionaldata"] = _nested(200)
 
     field, reason = _only_error(parse_sitoo_orders([order]))
@@ -77,7 +77,7 @@ def test_a_sitoo_order_nested_deep_is_rejected_naming_where() -> None:
 def test_a_deep_json_line_is_rejected_on_its_own() -> None:
     good = json.dumps(_canonical_sale()).encode()
 
-    result = parse_canonical(good + b"\n" + _deep_json(DEEP) + b"\n")
+    result = parse_canonical(good + b"\n" + deep_json(DEEP) + b"\n")
 
     assert len(result.transactions) == 1
     assert [reject.source_index for reject in result.rejects] == [1]
@@ -127,7 +127,7 @@ def test_poslog_numbers_beyond_the_bounds_are_rejected_naming_the_element(
 
 @pytest.mark.parametrize("orderdate", [10**12, 10**20, -1, 0])
 def test_sitoo_order_dates_out_of_range_are_rejected(orderdate: int) -> None:
-    order = _sitoo_sale() | {"orderdate": orderdate}
+    order = sitoo_sale() | {"orderdate": orderdate}
 
     field, reason = _only_error(parse_sitoo_orders([order]))
 
@@ -149,7 +149,7 @@ def test_sitoo_order_dates_out_of_range_are_rejected(orderdate: int) -> None:
 def test_sitoo_money_beyond_the_bounds_is_rejected_naming_the_field(
     raw_value: str, reason: str
 ) -> None:
-    text = json.dumps(_sitoo_sale() | {"moneytotal_net": "__VALUE__"})
+    text = json.dumps(sitoo_sale() | {"moneytotal_net": "__VALUE__"})
     payload = text.replace('"__VALUE__"', raw_value).encode()
 
     field, why = _only_error(parse_sitoo_orders(payload))
@@ -171,7 +171,7 @@ def test_a_canonical_unit_price_of_1e30_is_rejected_at_validation() -> None:
     ("source_format", "body"),
     [
         (SourceFormat.JSON, json.dumps([_canonical_sale()] * 6).encode()),
-        (SourceFormat.SITOO, json.dumps([_sitoo_sale()] * 6).encode()),
+        (SourceFormat.SITOO, json.dumps([sitoo_sale()] * 6).encode()),
         (
             SourceFormat.POSLOG,
             poslog.document(
@@ -187,3 +187,31 @@ def test_a_payload_carries_a_bounded_number_of_records(
         parse_payload(source_format, body, max_bytes=len(body), max_records=5)
 
     assert parse_payload(source_format, body, max_bytes=len(body), max_records=6)
+
+
+def test_voids_and_summary_rewards_that_match_nothing_are_read_in_one_pass() -> None:
+    """The shapes that once made the POSLog adapter quadratic (voids matching no sale, summary
+    rewards without detail) convert: the voids drop nothing, the rewards go to the basket;
+    how long larger days take is `python -m benchmarks.poslog_parse`'s figure."""
+    day = poslog.quadratic_day(40)
+
+    (txn,) = _parsed(SourceFormat.POSLOG, day).transactions
+
+    assert [line.sku for line in txn.lines] == [f"SKU{number}" for number in range(1, 41)]
+    assert len(txn.discounts) == 40
+
+
+def test_a_poslog_ticket_carries_a_bounded_number_of_line_items() -> None:
+    """Past 4 line items per line a ticket may hold, it is refused before anything is read."""
+    day = poslog.quadratic_day(1334)  # 4,002 line items
+
+    result = _parsed(SourceFormat.POSLOG, day)
+
+    (reject,) = result.rejects
+    assert [(error.field, error.reason) for error in reject.errors] == [
+        ("RetailTransaction/LineItem", "4002 line items; at most 4000")
+    ]
+
+
+def _parsed(source_format: SourceFormat, body: bytes) -> AdapterResult:
+    return parse_payload(source_format, body, max_bytes=len(body))

@@ -1,8 +1,11 @@
 """Codes the ERP does not know (issue 10): each kind opens its own exception with its owner,
 from one table (activities.errors.UNKNOWN_CODE_KINDS), and a customer the ERP does not know
-never blocks the reservation: the sale books to the cash-sale customer (or parks, if the
-worker is set so). Both connectors, the memory ERP and the sandbox Tryton, behave the same."""
+never blocks the reservation: the sale books to the cash-sale customer, or to the customer
+the worker creates in the ERP (or it parks, if the worker is set so). Both connectors, the
+memory ERP and the sandbox Tryton, behave the same."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from uuid import uuid4
@@ -17,7 +20,7 @@ from activities.errors import UNKNOWN_CODE_KINDS
 from connectors.erp.base import ErpConnector
 from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from connectors.erp.memory import MemoryErp
-from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.records import CASH_SALE_CODE
 from domain.consolidation import ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpPayment, ErpProductLine, ErpTax
@@ -180,6 +183,62 @@ async def test_an_unknown_customer_parks_when_the_worker_is_set_to_park(
     assert failure.kind is ExceptionKind.UNKNOWN_CUSTOMER
     assert f"customer with code {stranger.customer_code}" in failure.message
     assert await connector.find_order(stranger.reference) is None, "nothing was reserved"
+
+
+CustomersCoded = Callable[[str], Awaitable[int]]
+
+
+@pytest.fixture
+def customers_coded(connector: ErpConnector, request: pytest.FixtureRequest) -> CustomersCoded:
+    """How many customers the ERP holds under a code."""
+    if isinstance(connector, MemoryErp):
+        memory = connector
+
+        async def in_memory(code: str) -> int:
+            return int(memory.knows_customer(code))
+
+        return in_memory
+    rest: TrytonRest = request.getfixturevalue("tryton_rest")
+
+    async def in_tryton(code: str) -> int:
+        return len(await rest.search("party.party", [("code", "=", code)], ["id"]))
+
+    return in_tryton
+
+
+async def test_an_unknown_customer_is_created_when_the_worker_is_set_to_create(
+    connector: ErpConnector, customers_coded: CustomersCoded
+) -> None:
+    stranger = order(customer_code=f"LOYAL-{uuid4().hex[:8]}")
+    erp = activities(connector, UnknownCustomer.CREATE)
+    try:
+        assert await customers_coded(KNOWN_CUSTOMER + "-nobody") == 0
+        refs = await ActivityEnvironment().run(erp.reserve, stranger)
+        again = await ActivityEnvironment().run(erp.reserve, stranger)
+
+        assert refs.unknown_customer is None and again.unknown_customer is None
+        assert refs.sale_id is not None or refs.shipment_ids, "the stock is reserved"
+        assert (again.sale_id, again.shipment_ids) == (refs.sale_id, refs.shipment_ids)
+        assert await booked_customer(connector, stranger.reference) == stranger.customer_code
+        assert await customers_coded(str(stranger.customer_code)) == 1
+        if refs.sale_id is not None:  # a sale per ticket: its invoice posts to the new customer
+            posted = await connector.post(stranger.reference, date.today())
+            assert posted.refs.invoice_id is not None
+    finally:
+        await connector.cancel_posting_if_present(stranger.reference)
+        await connector.release_if_present(stranger.reference)
+
+
+async def test_creating_a_customer_twice_even_at_once_leaves_one(
+    connector: ErpConnector, customers_coded: CustomersCoded
+) -> None:
+    code = f"LOYAL-{uuid4().hex[:8]}"
+
+    at_once = await asyncio.gather(*(connector.create_customer_if_missing(code) for _ in "ab"))
+    later = await connector.create_customer_if_missing(code)
+
+    assert (sorted(at_once), later) == ([False, True], False)
+    assert await customers_coded(code) == 1
 
 
 @pytest.mark.parametrize(

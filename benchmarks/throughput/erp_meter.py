@@ -129,6 +129,9 @@ class MeteredConnector:
         self.reserve_orders += len(requests)
         return outcomes
 
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._inner.create_customer_if_missing(code)
+
     async def release_if_present(self, reference: str) -> None:
         await self._inner.release_if_present(reference)
 

@@ -38,6 +38,11 @@ class ErpConnector(Protocol):
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         """Raise ErpUnknownCodes for a warehouse or products the ERP does not have."""
 
+    async def create_customer_if_missing(self, code: str) -> bool:
+        """Create the customer the till knows as ``code`` (a party with that code) unless the
+        ERP has one; True when this call created it. However often it runs, even twice at
+        once, the ERP ends with one customer of that code."""
+
     async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
         """Create (or find) the sales order and reserve its stock in the warehouse.
 

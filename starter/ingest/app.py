@@ -11,7 +11,8 @@ Every ``/v1`` request is signed (see ``auth``); refusals are ``application/probl
 400 unreadable body, 401 signature, 403 another store's transaction, 408 body too slow, 413
 body too large or too many records, 415 content type, 422 no transaction (or more than one to
 ``/v1/transactions``), 429 rate (with Retry-After), and for a GET 404 and 503 Temporal
-unavailable. A POST's results (200, 202, 207, 422, 503 with Retry-After) are JSON
+unavailable. A POST's results (200, 202, 207, 422, 500 when the ingest's own Temporal setup
+is at fault, 503 with Retry-After when Temporal failed in passing) are JSON
 (``ItemResult``, ``BatchResult``); the OpenAPI document says which answer is which. Rejects
 (422, and refusals 400, 403, 413 of what a till sent) are appended to the rejects file,
 redacted, as the CLI's are. Bodies are parsed in a worker thread.
@@ -153,6 +154,7 @@ def create_app(
             skipped=counts[IngestOutcome.SKIPPED],
             rejected=counts[IngestOutcome.REJECTED],
             unavailable=counts[IngestOutcome.UNAVAILABLE],
+            failed=counts[IngestOutcome.FAILED],
         )
         statuses = {result.status for result in results}
         status = statuses.pop() if len(statuses) == 1 else HTTPStatus.MULTI_STATUS

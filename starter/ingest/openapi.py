@@ -56,11 +56,12 @@ def _refusals(*statuses: HTTPStatus) -> dict[int | str, dict[str, Any]]:
 
 
 def posting_responses(result: str, *shared: HTTPStatus) -> dict[int | str, dict[str, Any]]:
-    """A POST's answers: the ``result`` model (ItemResult, BatchResult) for 200, 422 and 503 as
-    for 202 and ``shared``, and Problems for a request refused as a whole (422 too: the body
-    holds no transaction, or more than the endpoint takes)."""
+    """A POST's answers: the ``result`` model (ItemResult, BatchResult) for 200, 422, 500 and
+    503 as for 202 and ``shared``, and Problems for a request refused as a whole (422 too: the
+    body holds no transaction, or more than the endpoint takes)."""
     answers: dict[int | str, dict[str, Any]] = _refusals(*GATE_REFUSALS, *BODY_REFUSALS)
-    for status in (HTTPStatus.OK, *shared, HTTPStatus.SERVICE_UNAVAILABLE):
+    results = (HTTPStatus.OK, *shared, HTTPStatus.INTERNAL_SERVER_ERROR)
+    for status in (*results, HTTPStatus.SERVICE_UNAVAILABLE):
         answers[status.value] = {
             "description": status.phrase,
             "content": {"application/json": {"schema": _ref(result)}},

@@ -20,6 +20,9 @@ from tests.codec_keys import codec_converter
 from tests.e2e.helpers import status_of, submit_and_wait
 from worker import WORKFLOW_RUNNER, WORKFLOWS
 
+BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
+"""A sale's effects in the memory ERP once booked, each once."""
+
 
 def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict[str, Any]:
     with session_scope(engine) as session:

@@ -162,6 +162,9 @@ class MemoryErp:
         self._catalogue.add(UnknownCode.PRODUCT, products)
         self._catalogue.add(UnknownCode.CUSTOMER, customers)
 
+    def knows_customer(self, code: str) -> bool:
+        return self._catalogue.knows(UnknownCode.CUSTOMER, code)
+
     def set_on_hand(self, product_code: str, warehouse_code: str, quantity: Decimal) -> None:
         self._stock.set_on_hand((warehouse_code, product_code), quantity)
 
@@ -173,6 +176,13 @@ class MemoryErp:
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         await self._call(
             "check_codes", None, lambda: self._catalogue.check(warehouse_code, product_codes)
+        )
+
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._call(
+            "create_customer_if_missing",
+            code,
+            lambda: self._catalogue.add_if_missing(UnknownCode.CUSTOMER, code),
         )
 
     async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:

@@ -13,6 +13,7 @@ STEPS = frozenset(
     {
         "ping",
         "check_codes",
+        "create_customer_if_missing",
         "reserve",
         "reserve_many",
         "release_if_present",

@@ -152,6 +152,18 @@ class Catalogue:
         if known is not None:
             known.update(codes)
 
+    def knows(self, kind: UnknownCode, code: str) -> bool:
+        known = self._known[kind]
+        return known is None or code in known
+
+    def add_if_missing(self, kind: UnknownCode, code: str) -> bool:
+        """True when ``code`` was not known and now is."""
+        known = self._known[kind]
+        if known is None or code in known:
+            return False
+        known.add(code)
+        return True
+
     def _require(self, kind: UnknownCode, codes: Iterable[str]) -> None:
         known = self._known[kind]
         if known is None:

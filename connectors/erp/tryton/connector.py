@@ -27,7 +27,7 @@ from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
-from connectors.erp.tryton.ticket_shipments import TicketShipments
+from connectors.erp.tryton.ticket_shipments import TicketShipments, customer_code_of
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
@@ -93,13 +93,20 @@ class TrytonConnector:
             self._codes.warehouse(warehouse_code), self._codes.products(product_codes)
         )
 
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._codes.create_party_if_missing(code)
+
     async def find_order(self, reference: str) -> ErpOrderRefs | None:
         sale = await self._sales.find(reference)
         if sale is not None:
             return sale.refs(reference)
         shipment = await self._ticket_shipment(reference)
-        return (
-            ErpOrderRefs(reference=reference, shipment_ids=[shipment["id"]]) if shipment else None
+        if shipment is None:
+            return None
+        return ErpOrderRefs(
+            reference=reference,
+            shipment_ids=[shipment["id"]],
+            customer_code=customer_code_of(shipment),
         )
 
     def _stock_only(self, order: ErpOrder) -> bool:

@@ -87,7 +87,7 @@ class TicketShipments:
         for reference, record in live.items():
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
-                customer_code=_customer_code(record),
+                customer_code=customer_code_of(record),
                 shipment_ids=[record["id"]],
                 reserved_beyond_stock=record["id"] in forced,
             )
@@ -267,7 +267,7 @@ class TicketShipments:
         return self._customer_locations[party_id]
 
 
-def _customer_code(record: Record) -> str | None:
+def customer_code_of(record: Record) -> str | None:
     """The shipment's customer, None for the cash-sale customer (as ErpOrder says it)."""
     customer = record.get("customer.") or {}
     code = customer.get("code")
