@@ -3,7 +3,6 @@ wait for a transfer's dispatch, and the stock-changed hook."""
 
 import hashlib
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -14,6 +13,7 @@ from activities.errors import business_failure
 from domain.mapping import MissingMappings, TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
 from domain.stock_events import AnyStockEvent, StockEvent
+from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
 from store.exceptions import open_exception
 from store.mappings import resolve_codes
@@ -24,6 +24,7 @@ from store.stock_events import (
     record_stock_change,
     record_stock_event,
 )
+from store.stock_ledger import replace_movements
 from store.tables import StockEventRecord
 
 
@@ -59,18 +60,12 @@ class StockExceptionRecord(BaseModel):
     resolution: str | None = None
 
 
-class Movement(BaseModel):
-    warehouse_code: str
-    product_code: str
-    quantity: Decimal = Field(description="signed: into the warehouse positive")
-
-
 class StockOutcomeRecord(BaseModel):
     event: StockEvent
     outcome: Outcome
     erp_reference: str | None = None
     erp_shipment_id: int | None = None
-    movements: list[Movement] = Field(default_factory=list)
+    movements: list[LedgerMovement] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -178,11 +173,18 @@ class StockStoreActivities:
                     outcome=record.outcome.value,
                     erp_reference=record.erp_reference,
                     erp_shipment_id=record.erp_shipment_id,
-                    movements=[movement.model_dump(mode="json") for movement in record.movements],
                     note=record.note,
                     recorded_at=_now(),
                 ),
             )
+            if record.outcome is Outcome.POSTED:
+                replace_movements(
+                    session,
+                    event.workflow_id,
+                    event.store_id,
+                    event.business_date,
+                    record.movements,
+                )
 
     @activity.defn(name="stock.dispatch_booked")
     def dispatch_booked(self, transfer_reference: str) -> bool:

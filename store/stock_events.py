@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -131,7 +130,3 @@ def stock_changes(session: Session, store_id: str) -> list[StockChange]:
             .order_by(col(StockChange.id))
         ).all()
     )
-
-
-def movement_rows(record: StockEventRecord) -> list[dict[str, Any]]:
-    return list(record.movements)

@@ -205,11 +205,6 @@ class StockEventRecord(SQLModel, table=True):
     outcome: str = Field(max_length=16, index=True)
     erp_reference: str | None = Field(default=None, max_length=220, index=True)
     erp_shipment_id: int | None = None
-    movements: list[dict[str, Any]] = Field(
-        default_factory=list,
-        sa_column=Column(JSON, nullable=False),
-        description="[{warehouse, product, quantity (signed)}]: what it moved in the ERP",
-    )
     note: str | None = None
     recorded_at: datetime
 
@@ -224,3 +219,18 @@ class StockChange(SQLModel, table=True):
     product_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cause: str = Field(max_length=200, description="the workflow id that changed it")
     changed_at: datetime
+
+
+class StockLedgerRow(SQLModel, table=True):
+    """One movement a booked ticket or stock event made (domain.stock_ledger)."""
+
+    __tablename__ = "stock_ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=200, index=True)
+    store_id: str = Field(max_length=64, index=True)
+    business_date: date = Field(index=True)
+    warehouse_code: str = Field(max_length=64, index=True)
+    product_code: str = Field(max_length=64)
+    cause: str = Field(max_length=16)
+    quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))

@@ -20,13 +20,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.stock_store import (
         EventMapping,
         EventMappingRequest,
-        Movement,
         StockStoreActivities,
         StockSubmission,
     )
     from domain.ids import purchase_receipt_reference
     from domain.outcomes import BusinessFailure, SyncStage, SyncStatus
     from domain.stock_events import PurchaseReceipt
+    from domain.stock_ledger import LedgerMovement, MovementCause
     from domain.stock_moves import (
         ErpPurchaseReceipt,
         ErpStockRefs,
@@ -63,7 +63,12 @@ class PurchaseReceiptWorkflow(StockEventRun):
         await self._stock_changed(self._receipt.store_id, list(received))
         return await self._posted(
             [
-                Movement(warehouse_code=self._warehouse, product_code=code, quantity=quantity)
+                LedgerMovement(
+                    warehouse_code=self._warehouse,
+                    product_code=code,
+                    cause=MovementCause.RECEIPT,
+                    quantity=quantity,
+                )
                 for code, quantity in sorted(received.items())
                 if quantity
             ]

@@ -11,7 +11,6 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.stock_store import (
-        Movement,
         StockChangeNotice,
         StockExceptionRecord,
         StockOutcomeRecord,
@@ -23,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.operator import OperatorAction, OperatorReply, RetryRequest, not_parked
     from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, SyncStage, SyncStatus
     from domain.stock_events import AnyStockEvent
+    from domain.stock_ledger import LedgerMovement
     from domain.stock_moves import ErpStockRefs
     from workflows import search_attributes as attrs
     from workflows.activity_calls import store_step
@@ -118,7 +118,7 @@ class StockEventRun:
             )
 
     async def _journal(
-        self, outcome: Outcome, note: str | None, movements: list[Movement] | None = None
+        self, outcome: Outcome, note: str | None, movements: list[LedgerMovement] | None = None
     ) -> None:
         erp = self._status.erp
         await self._store(
@@ -143,7 +143,7 @@ class StockEventRun:
             ),
         )
 
-    async def _posted(self, movements: list[Movement]) -> SyncStatus:
+    async def _posted(self, movements: list[LedgerMovement]) -> SyncStatus:
         self._set_stage(SyncStage.JOURNALING)
         await self._journal(Outcome.POSTED, None, movements)
         await self._resolve_parked(f"posted on attempt {self._status.attempts}")

@@ -26,12 +26,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.stock_store import (
         EventMapping,
         EventMappingRequest,
-        Movement,
         StockStoreActivities,
         StockSubmission,
     )
     from domain.outcomes import BusinessFailure, ExceptionKind, SyncStage, SyncStatus
     from domain.stock_events import TransferDispatch, TransferReceipt
+    from domain.stock_ledger import LedgerMovement, MovementCause
     from domain.stock_moves import (
         ErpStockRefs,
         ErpTransfer,
@@ -66,9 +66,10 @@ class TransferDispatchWorkflow(StockEventRun):
         )
         return await self._posted(
             [
-                Movement(
+                LedgerMovement(
                     warehouse_code=transfer.from_warehouse,
                     product_code=line.product_code,
+                    cause=MovementCause.TRANSFER_OUT,
                     quantity=-line.quantity,
                 )
                 for line in transfer.lines
@@ -132,7 +133,12 @@ class TransferReceiptWorkflow(StockEventRun):
         await self._stock_changed(self._receipt.store_id, list(refs.received))
         return await self._posted(
             [
-                Movement(warehouse_code=self._warehouse, product_code=code, quantity=quantity)
+                LedgerMovement(
+                    warehouse_code=self._warehouse,
+                    product_code=code,
+                    cause=MovementCause.TRANSFER_IN,
+                    quantity=quantity,
+                )
                 for code, quantity in sorted(refs.received.items())
                 if quantity
             ]

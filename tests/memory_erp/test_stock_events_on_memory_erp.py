@@ -14,10 +14,11 @@ from connectors.erp.memory.stock_moves import TRANSIT
 from domain.operator import RetryRequest
 from domain.outcomes import Outcome
 from domain.settings import Settings
+from domain.stock_ledger import LedgerMovement, MovementCause
 from starter.stock_submission import StockSubmitter, wait_event_settled
 from tests.memory_erp.saga_helpers import settled_on_attempt
 from tests.stock_events.events import dispatch, purchase_receipt, receipt, unique
-from tests.stock_events.reading import changes_caused_by, exceptions_of, journaled
+from tests.stock_events.reading import changes_caused_by, exceptions_of, journaled, movements_of
 from workflows.stock_event_run import StockEventRun
 
 TEA, MUG, BISC = "TEA-001", "MUG-001", "BISC-001"
@@ -53,8 +54,14 @@ async def test_a_transfer_of_10_with_9_received_leaves_the_missing_unit_named(
     assert "1 x TEA-001 missing" in short["message"]
     assert changes_caused_by(memory_engine, "S001", sent.workflow_id) == [[TEA]]
     assert changes_caused_by(memory_engine, "S002", arrived.workflow_id) == [[TEA]]
-    assert journaled(memory_engine, arrived.workflow_id)["movements"] == [
-        {"warehouse_code": "WH-LDS", "product_code": TEA, "quantity": "9"}
+    assert journaled(memory_engine, arrived.workflow_id)["outcome"] == "posted"
+    assert movements_of(memory_engine, arrived.workflow_id) == [
+        LedgerMovement(
+            warehouse_code="WH-LDS",
+            product_code=TEA,
+            cause=MovementCause.TRANSFER_IN,
+            quantity=Decimal(9),
+        )
     ]
 
 

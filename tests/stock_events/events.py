@@ -17,9 +17,14 @@ def unique(prefix: str) -> str:
 
 
 def _lines(quantities: dict[str, int | Decimal]) -> list[dict[str, Any]]:
+    """A code of 13 digits is the line's barcode, any other its SKU."""
     return [
-        {"line_number": number, "sku": sku, "quantity": str(quantity)}
-        for number, (sku, quantity) in enumerate(quantities.items(), start=1)
+        {
+            "line_number": number,
+            "barcode" if len(code) == 13 and code.isdigit() else "sku": code,
+            "quantity": str(quantity),
+        }
+        for number, (code, quantity) in enumerate(quantities.items(), start=1)
     ]
 
 

@@ -4,9 +4,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.stock_events import find_stock_event, stock_changes
+from store.stock_ledger import ledger_movements
 
 
 def exceptions_of(engine: Engine, workflow_id: str) -> dict[str, dict[str, Any]]:
@@ -38,3 +40,8 @@ def changes_caused_by(engine: Engine, store_id: str, workflow_id: str) -> list[l
             for change in stock_changes(session, store_id)
             if change.cause == workflow_id
         ]
+
+
+def movements_of(engine: Engine, workflow_id: str) -> list[LedgerMovement]:
+    with session_scope(engine) as session:
+        return ledger_movements(session, workflow_ids=[workflow_id])
