@@ -25,10 +25,12 @@ from domain.stock_events import AnyStockEvent
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Refusal
 from starter.ingest.models import BatchResult, IngestOutcome, ItemResult
+from starter.ingest.openapi import posting_responses, stock_events_body
 from starter.ingest.rejects import RejectLog
 from starter.stock_submission import StockSubmitter
 
 JSON_TYPES = ("application/json", "application/x-ndjson")
+RETRY_AFTER_UNAVAILABLE = "5"
 log = logging.getLogger(__name__)
 
 
@@ -44,6 +46,8 @@ def add_stock_event_routes(
         summary="Post transfer dispatches and receipts, and purchase-order receipts",
         status_code=HTTPStatus.ACCEPTED,
         response_model=BatchResult,
+        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
+        openapi_extra=stock_events_body(),
     )
     async def post_stock_events(
         request: Request, auth: Auth, content_type: ContentType = None
@@ -85,7 +89,11 @@ def add_stock_event_routes(
             unavailable=counts[IngestOutcome.UNAVAILABLE],
         )
         status = statuses.pop() if len(statuses) == 1 else HTTPStatus.MULTI_STATUS
-        return JSONResponse(batch.model_dump(mode="json", exclude_none=True), status_code=status)
+        return JSONResponse(
+            batch.model_dump(mode="json", exclude_none=True),
+            status_code=status if results else HTTPStatus.OK,
+            headers={"Retry-After": RETRY_AFTER_UNAVAILABLE} if batch.unavailable else {},
+        )
 
 
 def _parse(body: bytes, max_records: int) -> StockEventsResult:
