@@ -2,7 +2,9 @@
 stock moves once, differences open exceptions owned by inventory, failures compensate and
 park."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -15,7 +17,9 @@ from domain.operator import RetryRequest
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.stock_ledger import LedgerMovement, MovementCause
+from starter.stock_commands import submit_stock_events
 from starter.stock_submission import StockSubmitter, wait_event_settled
+from starter.submission import SubmitResult
 from tests.memory_erp.saga_helpers import settled_on_attempt
 from tests.stock_events.events import dispatch, purchase_receipt, receipt, unique
 from tests.stock_events.reading import changes_caused_by, exceptions_of, journaled, movements_of
@@ -167,3 +171,60 @@ async def test_an_unknown_purchase_order_parks_until_it_exists(
     handle = client.get_workflow_handle(event.workflow_id)
     await handle.execute_update(StockEventRun.retry_parked, RetryRequest())
     assert (await settled_on_attempt(client, event.workflow_id, 2)).outcome is Outcome.POSTED
+
+
+async def test_an_unmapped_sku_parks_a_dispatch_and_abandoning_it_moves_nothing(
+    stock_submitter: StockSubmitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    event = dispatch(unique("TR"), {"100001": 1, "999999": 2})
+
+    [parked] = await stock_submitter.submit_all([event], wait=True)
+    handle = client.get_workflow_handle(event.workflow_id)
+    reply = await handle.execute_update(StockEventRun.abandon_parked, "wrong SKU on the note")
+    ended = await wait_event_settled(client, event.workflow_id)
+
+    assert (parked.outcome, parked.exception_kind) == (Outcome.PARKED, "unmapped_sku")
+    assert "line 2 (999999)" in (parked.message or "")
+    assert reply.accepted
+    assert ended.outcome is Outcome.ABANDONED
+    assert event.transfer_reference not in memory_erp.movements.transfers
+    assert journaled(memory_engine, event.workflow_id)["outcome"] == "abandoned"
+    assert exceptions_of(memory_engine, event.workflow_id)["unmapped_sku"]["state"] == "resolved"
+    assert movements_of(memory_engine, event.workflow_id) == []
+
+
+async def test_the_cli_submits_stock_events_from_a_file_and_reports_rejects(
+    client: Client, memory_settings: Settings, memory_worker: None, tmp_path: Path
+) -> None:
+    transfer_id = unique("TR")
+    bad = json.loads(dispatch(unique("TR"), {"100001": 1}).model_dump_json())
+    bad["to_store_id"] = bad["store_id"]
+    source = tmp_path / "events.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                dispatch(transfer_id, {"100005": 2}).model_dump_json(),
+                receipt(transfer_id, {"100005": 2}).model_dump_json(),
+                json.dumps(bad),
+            ]
+        )
+        + "\n"
+    )
+    settings = memory_settings.model_copy(
+        update={
+            "temporal_address": client.service_client.config.target_host,
+            "data_dir": tmp_path,
+        }
+    )
+    results: list[SubmitResult] = []
+
+    code = await submit_stock_events([source], settings, wait=True, report=results.append)
+
+    assert code == 1
+    assert [result.outcome for result in results] == [
+        Outcome.REJECTED,
+        Outcome.POSTED,
+        Outcome.POSTED,
+    ]
+    assert results[0].errors == ["transfer_dispatch: a transfer goes to another store"]
+    assert settings.rejects_file.exists()
