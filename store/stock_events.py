@@ -1,8 +1,7 @@
 """Stock events in the store: their dedupe claims, their journal, and the stock-change log."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -96,19 +95,6 @@ def find_booked_by_reference(
             StockEventRecord.outcome == "posted",
         )
     ).first()
-
-
-def posted_stock_events(
-    session: Session, *, through: date, store_ids: Iterable[str] | None = None
-) -> list[StockEventRecord]:
-    query = select(StockEventRecord).where(
-        StockEventRecord.outcome == "posted", col(StockEventRecord.business_date) <= through
-    )
-    rows = list(session.exec(query.order_by(col(StockEventRecord.id))).all())
-    if store_ids is None:
-        return rows
-    wanted = set(store_ids)
-    return [row for row in rows if row.store_id in wanted]
 
 
 def record_stock_change(

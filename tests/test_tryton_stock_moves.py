@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton.rest import TrytonRest
+from domain.outcomes import ExceptionKind
 from domain.stock_moves import (
     ErpPurchaseReceipt,
     ErpStockLine,
@@ -123,3 +124,34 @@ async def test_a_delivery_is_received_against_its_purchase_as_counted(
         "MUG-001": 2,
         "BISC-001": 0,
     }
+
+
+async def test_a_second_delivery_receives_what_the_first_left_on_order(
+    tryton_connector: TrytonConnector, tryton_rest: TrytonRest
+) -> None:
+    number = await confirmed_purchase(tryton_rest, "WH-LDS", {"TEA-001": 10})
+    records = []
+
+    for count in (6, 4):
+        order = await tryton_connector.purchase_order(number, "WH-LDS")
+        plan = plan_purchase_receipt(
+            order, [ErpStockLine(line_number=1, product_code="TEA-001", quantity=Decimal(count))]
+        )
+        booked = await tryton_connector.receive_purchase(
+            ErpPurchaseReceipt(
+                reference=f"po-receipt:S002:{uuid.uuid4().hex[:8]}",
+                purchase_order=number,
+                warehouse_code="WH-LDS",
+                received_on=TODAY,
+                lines=plan.lines,
+            )
+        )
+        assert booked.received == {"TEA-001": Decimal(count)}
+        records.append([(record.kind, record.details) for record in plan.records])
+
+    final = await tryton_connector.purchase_order(number, "WH-LDS")
+    assert [line.outstanding for line in final.lines] == [Decimal(0)]
+    assert records == [
+        [(ExceptionKind.RECEIPT_SHORT, {"TEA-001": "on order 10, counted 6, short 4"})],
+        [],
+    ], "the second delivery is measured against the 4 left on order"
