@@ -48,6 +48,9 @@ class PurchaseReceiptWorkflow(StockEventRun):
         assert isinstance(submission.event, PurchaseReceipt)
         self._receipt: PurchaseReceipt = submission.event
         self._plan: PurchaseReceiptPlan | None = None
+        self._sent = False
+        """Whether an attempt sent the plan to the ERP: a retry sends the same plan again
+        (booked once, by its reference), never one re-read from what the first booked."""
         self._refs: ErpStockRefs | None = None
         self._warehouse = ""
 
@@ -85,13 +88,19 @@ class PurchaseReceiptWorkflow(StockEventRun):
         self._set_stage(SyncStage.POSTING)
         undo = Compensations(shielded=True)
         try:
-            order = await erp_step(
-                StockErpActivities.purchase_order,
-                PurchaseOrderRequest(number=event.purchase_order, warehouse_code=self._warehouse),
-            )
-            plan = self._plan = plan_purchase_receipt(order, erp_lines(event.lines, mapped.mapping))
+            if not self._sent:
+                order = await erp_step(
+                    StockErpActivities.purchase_order,
+                    PurchaseOrderRequest(
+                        number=event.purchase_order, warehouse_code=self._warehouse
+                    ),
+                )
+                self._plan = plan_purchase_receipt(order, erp_lines(event.lines, mapped.mapping))
+            plan = self._plan
+            assert plan is not None
             if not plan.lines:
                 return None
+            self._sent = True
             undo.register(
                 lambda: compensation(
                     StockErpActivities.cancel_purchase_receipt_if_present, reference

@@ -228,3 +228,24 @@ async def test_the_cli_submits_stock_events_from_a_file_and_reports_rejects(
     ]
     assert results[0].errors == ["transfer_dispatch: a transfer goes to another store"]
     assert settings.rejects_file.exists()
+
+
+async def test_a_receipt_retried_after_its_booking_took_effect_books_and_names_it_once(
+    stock_submitter: StockSubmitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    number = unique("PO")
+    memory_erp.movements.add_purchase_order(number, "WH-LDS", [(TEA, Decimal(5))])
+    before = on_hand(memory_erp, TEA, "WH-LDS")
+    event = purchase_receipt(number, {"100001": 4}, store_id="S002")
+    memory_erp.fail("receive_purchase", ErpRejected("timed out"), after_effect=True)
+
+    [parked] = await stock_submitter.submit_all([event], wait=True)
+    handle = client.get_workflow_handle(event.workflow_id)
+    await handle.execute_update(StockEventRun.retry_parked, RetryRequest())
+    posted = await settled_on_attempt(client, event.workflow_id, 2)
+
+    assert (parked.outcome, posted.outcome) == (Outcome.PARKED, Outcome.POSTED)
+    assert on_hand(memory_erp, TEA, "WH-LDS") == before + 4
+    found = exceptions_of(memory_engine, event.workflow_id)
+    assert found["receipt_short"]["details"] == {TEA: "on order 5, counted 4, short 1"}
+    assert "receipt_over" not in found
