@@ -181,7 +181,9 @@ class StockEventRun:
     def abandon_parked(self, reason: str) -> OperatorReply:
         """Give the event up: journal it as abandoned and resolve its exceptions."""
         self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
-        return self._reply(OperatorAction.ABANDON, "abandoning: nothing of it stands in the ERP")
+        return self._reply(
+            OperatorAction.ABANDON, "abandoning: journaled as abandoned, its exceptions resolved"
+        )
 
     @abandon_parked.validator
     def _validate_abandon(self, reason: str) -> None:

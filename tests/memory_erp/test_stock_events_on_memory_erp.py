@@ -2,6 +2,7 @@
 stock moves once, differences open exceptions owned by inventory, failures compensate and
 park."""
 
+import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from domain.operator import RetryRequest
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.stock_ledger import LedgerMovement, MovementCause
+from starter.operations import list_runs
 from starter.stock_commands import submit_stock_events
 from starter.stock_submission import StockSubmitter, wait_event_settled
 from starter.submission import SubmitResult
@@ -249,3 +251,20 @@ async def test_a_receipt_retried_after_its_booking_took_effect_books_and_names_i
     found = exceptions_of(memory_engine, event.workflow_id)
     assert found["receipt_short"]["details"] == {TEA: "on order 5, counted 4, short 1"}
     assert "receipt_over" not in found
+
+
+async def test_operators_find_a_parked_stock_event_among_the_parked_runs(
+    stock_submitter: StockSubmitter, client: Client
+) -> None:
+    event = purchase_receipt(unique("PO"), {"100002": 1}, store_id="S002")
+    [parked] = await stock_submitter.submit_all([event], wait=True)
+    assert parked.outcome is Outcome.PARKED
+
+    async with asyncio.timeout(20):
+        while True:
+            found = [run async for run in list_runs(client, stage="parked", store_id="S002")]
+            mine = [run for run in found if run.workflow_id == event.workflow_id]
+            if mine:
+                break
+            await asyncio.sleep(0.2)
+    assert (mine[0].kind, mine[0].exception_kind) == ("purchase_receipt", "purchase_order_unknown")
