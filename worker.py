@@ -23,8 +23,10 @@ from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
 from activities.receipts import ReceiptActivities
 from activities.returns import ReturnActivities
+from activities.stock_erp import StockErpActivities
+from activities.stock_store import StockStoreActivities
 from activities.store import StoreActivities
-from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.erp.base import ErpBooks, ErpConnector, ErpStockMoves
 from connectors.erp.factory import create_erp
 from connectors.temporal import CodecNotConfigured, data_converter
 from domain.settings import Settings
@@ -32,9 +34,19 @@ from store.db import create_store_engine
 from workflows.daily_posting import DailyPostingWorkflow
 from workflows.period_close import PeriodCloseWorkflow
 from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.purchase_receipt import PurchaseReceiptWorkflow
 from workflows.receipt_gaps import ReceiptGapsWorkflow
+from workflows.transfers import TransferDispatchWorkflow, TransferReceiptWorkflow
 
-WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow, PeriodCloseWorkflow, DailyPostingWorkflow]
+WORKFLOWS = [
+    PosTransactionWorkflow,
+    ReceiptGapsWorkflow,
+    PeriodCloseWorkflow,
+    DailyPostingWorkflow,
+    TransferDispatchWorkflow,
+    TransferReceiptWorkflow,
+    PurchaseReceiptWorkflow,
+]
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
 )
@@ -85,6 +97,13 @@ def build_worker(
     daily = DailyPostingActivities(
         engine, books, settings.erp_company_id, connector, settings.erp_batch_max
     )
+    stock_events = StockStoreActivities(engine)
+    # A connector wrapped for measuring (benchmarks) books no stock events.
+    stock_moves = (
+        [*StockErpActivities(connector).definitions(), *stock_events.definitions()]
+        if isinstance(connector, ErpStockMoves)
+        else []
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -110,6 +129,7 @@ def build_worker(
             receipts.review_gaps,
             *finance.definitions(),
             *daily.definitions(),
+            *stock_moves,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,

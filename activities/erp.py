@@ -59,7 +59,7 @@ class ReturnableRequest(BaseModel):
 
 
 @asynccontextmanager
-async def _erp_call() -> AsyncIterator[None]:
+async def erp_call() -> AsyncIterator[None]:
     """A forward step: heartbeat, and classify the connector's business refusals."""
     try:
         async with heartbeating():
@@ -120,7 +120,7 @@ class ErpActivities:
 
     @asynccontextmanager
     async def _step(self) -> AsyncIterator[None]:
-        async with _erp_call(), self._erp_calls:
+        async with erp_call(), self._erp_calls:
             yield
 
     @asynccontextmanager
@@ -137,7 +137,7 @@ class ErpActivities:
         out with the other reservations of its warehouse waiting at the same moment."""
         lines = len(order.product_lines) + len(order.discount_lines)
         tolerance = self._tax_tolerance_per_line * lines
-        async with _erp_call():
+        async with erp_call():
             try:
                 refs = await self._reserve(ReserveRequest(order, tolerance))
             except ErpUnknownCodes as error:
@@ -182,7 +182,7 @@ class ErpActivities:
         order, reference = request.order, request.order.reference
         posting: ErpPostingResult | None = None
         refs = ErpOrderRefs(reference=reference)
-        async with _erp_call():
+        async with erp_call():
             if request.posting_date is not None:
                 async with self._erp_calls:
                     posting = await self._erp.post(reference, request.posting_date)

@@ -18,6 +18,7 @@ UNKNOWN_CODE_KINDS: dict[str, ExceptionKind] = {
     UnknownCode.CUSTOMER: ExceptionKind.UNKNOWN_CUSTOMER,
     UnknownCode.PAYMENT_METHOD: ExceptionKind.UNKNOWN_PAYMENT_METHOD,
     UnknownCode.CURRENCY: ExceptionKind.UNKNOWN_CURRENCY,
+    UnknownCode.PURCHASE_ORDER: ExceptionKind.PURCHASE_ORDER_UNKNOWN,
 }
 """The one place that says which exception (and so which owner: ExceptionKind.owner) a code
 the ERP does not know opens; any other kind of record is ERP_SETUP_MISSING."""

@@ -78,6 +78,20 @@ class ExceptionKind(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     ERP_SETUP_MISSING = "erp_setup_missing"
     """another record the ERP must hold (an account, a sequence, a damaged-goods location)"""
+    TRANSFER_SHORT = "transfer_short"
+    """a transfer's receipt counted less than was dispatched"""
+    TRANSFER_OVER = "transfer_over"
+    """a transfer's receipt counted more than was dispatched, or an item never dispatched"""
+    DISPATCH_MISSING = "dispatch_missing"
+    """a transfer's receipt waited in vain for its dispatch"""
+    RECEIPT_SHORT = "receipt_short"
+    """a purchase-order line delivered short: the rest stays on order"""
+    RECEIPT_OVER = "receipt_over"
+    """a purchase-order line delivered beyond what was still on order"""
+    RECEIPT_UNORDERED = "receipt_unordered"
+    """an item delivered that the purchase order does not hold"""
+    PURCHASE_ORDER_UNKNOWN = "purchase_order_unknown"
+    """the ERP has no open purchase order by that number for the store's warehouse"""
     """tillsync's own workflow code failed (a defect): parked until a fix is deployed"""
 
     @property
@@ -95,6 +109,11 @@ _REVIEW_RECORDS = {
     ExceptionKind.UNREFERENCED_RETURN,
     ExceptionKind.PERIOD_REDATED,
     ExceptionKind.NEGATIVE_STOCK,
+    ExceptionKind.TRANSFER_SHORT,
+    ExceptionKind.TRANSFER_OVER,
+    ExceptionKind.RECEIPT_SHORT,
+    ExceptionKind.RECEIPT_OVER,
+    ExceptionKind.RECEIPT_UNORDERED,
 }
 
 
@@ -102,6 +121,7 @@ class ExceptionOwner(StrEnum):
     STORE_OPS = "store_ops"
     FINANCE = "finance"
     IT = "it"
+    INVENTORY = "inventory"
 
 
 _OWNERS = {
@@ -125,6 +145,13 @@ _OWNERS = {
     ExceptionKind.UNKNOWN_PAYMENT_METHOD: ExceptionOwner.IT,
     ExceptionKind.UNKNOWN_CURRENCY: ExceptionOwner.FINANCE,
     ExceptionKind.ERP_SETUP_MISSING: ExceptionOwner.IT,
+    ExceptionKind.TRANSFER_SHORT: ExceptionOwner.INVENTORY,
+    ExceptionKind.TRANSFER_OVER: ExceptionOwner.INVENTORY,
+    ExceptionKind.DISPATCH_MISSING: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_SHORT: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_OVER: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_UNORDERED: ExceptionOwner.INVENTORY,
+    ExceptionKind.PURCHASE_ORDER_UNKNOWN: ExceptionOwner.INVENTORY,
 }
 
 

@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     submit.add_argument("--wait", action="store_true", help="wait until each run settles")
     submit.add_argument("--json", action="store_true", help="one JSON object per transaction")
+    submit.add_argument(
+        "--stock-events", action="store_true", help="the files hold transfer and receipt events"
+    )
     submit.set_defaults(handler=_submit)
 
     mappings = commands.add_parser("mappings", help="POS -> ERP code mappings")
@@ -107,6 +110,15 @@ async def _submit(args: argparse.Namespace, settings: Settings) -> int:
     from store.db import create_store_engine
     from worker import connect
 
+    if args.stock_events:
+        from starter.stock_commands import submit_stock_events
+
+        return await submit_stock_events(
+            args.paths,
+            settings,
+            wait=args.wait,
+            report=lambda result: _print_result(result, as_json=args.json),
+        )
     loaded = load_files(args.paths)
     rejected = write_rejects(settings.rejects_file, loaded)
     for result in rejected_results(loaded):

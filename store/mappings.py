@@ -4,8 +4,9 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from domain.mapping import MappingKind, MappingRow, TransactionMapping
+from domain.mapping import CodedLine, MappingKind, MappingRow, TransactionMapping
 from domain.mapping import MissingMappings as MissingMappings
+from domain.mapping import resolve_codes as resolve_code_rows
 from domain.mapping import resolve_mapping as resolve_rows
 from domain.transaction import PosTransaction
 from store.tables import Mapping
@@ -37,18 +38,26 @@ def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, 
 
 def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping | MissingMappings:
     """The store's and the chain's rows, resolved by ``domain.mapping.resolve_mapping``."""
-    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", txn.store_id]))).all()
-    return resolve_rows(
-        (
-            MappingRow(
-                kind=MappingKind(row.kind),
-                store_id=row.store_id,
-                terminal_id=row.terminal_id,
-                pos_code=row.pos_code,
-                erp_code=row.erp_code,
-                factor=row.factor,
-            )
-            for row in rows
-        ),
-        txn,
-    )
+    return resolve_rows(_rows(session, txn.store_id), txn)
+
+
+def resolve_codes(
+    session: Session, store_id: str, terminal_id: str, lines: Iterable[CodedLine]
+) -> TransactionMapping | MissingMappings:
+    """The store's and the chain's rows, resolved for any coded lines (a stock event's)."""
+    return resolve_code_rows(_rows(session, store_id), store_id, terminal_id, lines)
+
+
+def _rows(session: Session, store_id: str) -> list[MappingRow]:
+    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", store_id]))).all()
+    return [
+        MappingRow(
+            kind=MappingKind(row.kind),
+            store_id=row.store_id,
+            terminal_id=row.terminal_id,
+            pos_code=row.pos_code,
+            erp_code=row.erp_code,
+            factor=row.factor,
+        )
+        for row in rows
+    ]

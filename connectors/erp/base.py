@@ -9,13 +9,20 @@ nothing when there is nothing to undo.
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
+from domain.stock_moves import (
+    ErpPurchaseOrder,
+    ErpPurchaseReceipt,
+    ErpStockRefs,
+    ErpTransfer,
+    ErpTransferReceipt,
+)
 
 
 class ReserveRequest(NamedTuple):
@@ -128,3 +135,32 @@ class ErpBooks(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class ErpStockMoves(Protocol):
+    """Stock that moves without a sale: transfers between warehouses, and supplier deliveries
+    received against purchase orders. Idempotent by reference like every write."""
+
+    async def dispatch_transfer(self, transfer: ErpTransfer) -> ErpStockRefs:
+        """Book the goods out of the sending warehouse into transit (found by reference)."""
+
+    async def cancel_transfer_if_present(self, reference: str) -> None:
+        """Undo a dispatch not received yet: the goods back into the sending warehouse."""
+
+    async def find_transfer(self, reference: str) -> ErpStockRefs | None:
+        """The transfer booked under ``reference`` (its dispatched or received quantities)."""
+
+    async def receive_transfer(self, receipt: ErpTransferReceipt) -> ErpStockRefs:
+        """Book what arrived into the receiving warehouse; what was dispatched and did not
+        arrive stays in transit. ErpRejected when the transfer was never dispatched."""
+
+    async def purchase_order(self, number: str, warehouse_code: str) -> ErpPurchaseOrder:
+        """The open purchase order delivering to the warehouse, with what is still on order
+        per line (ErpUnknownCodes ``purchase order`` when there is none)."""
+
+    async def receive_purchase(self, receipt: ErpPurchaseReceipt) -> ErpStockRefs:
+        """Book the counted delivery as the supplier shipment of the purchase, done."""
+
+    async def cancel_purchase_receipt_if_present(self, reference: str) -> None:
+        """Give up a supplier shipment that is not done: its purchase moves go back on order."""

@@ -45,7 +45,9 @@ from starter.ingest.openapi import (
     request_body,
 )
 from starter.ingest.rejects import RejectLog, rejects_answered
+from starter.ingest.stock_routes import add_stock_event_routes
 from starter.intake import Intake
+from starter.stock_submission import StockSubmitter
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
 
@@ -55,8 +57,14 @@ SINGLE_REQUEST_MAX_RECORDS = 10
 
 
 def create_app(
-    settings: Settings, client: Client, intake: Intake, secrets: StoreSecrets
+    settings: Settings,
+    client: Client,
+    intake: Intake,
+    secrets: StoreSecrets,
+    stock_submitter: StockSubmitter | None = None,
 ) -> FastAPI:
+    """``stock_submitter``: where ``POST /v1/stock-events`` starts its workflows (without it
+    the route is not served)."""
     app = FastAPI(
         title="tillsync POS ingest",
         version="1",
@@ -78,7 +86,10 @@ def create_app(
             )
         return _problem(refusal.status, refusal.detail, refusal.errors, refusal.headers)
 
-    Auth = Annotated[Authenticated, Depends(Gate(settings, secrets))]
+    gate = Gate(settings, secrets)
+    Auth = Annotated[Authenticated, Depends(gate)]
+    if stock_submitter is not None:
+        add_stock_event_routes(app, gate, stock_submitter, rejects, settings.ingest_max_batch)
     ContentType = Annotated[str | None, Header(alias="Content-Type")]
 
     async def converted_for(

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from domain.stock_events import STOCK_EVENT_ADAPTER
 from domain.transaction import PosTransaction
 from starter.ingest.models import Problem
 
@@ -114,6 +115,23 @@ def request_body(*, many: bool) -> dict[str, Any]:
     }
 
 
+def stock_events_body() -> dict[str, Any]:
+    event = {"$ref": "#/components/schemas/StockEvent"}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "Canonical JSON stock events (one, an array, or JSON lines), each"
+            " told by its type; signed with the X-Tillsync-* headers.",
+            "content": {
+                "application/json": {
+                    "schema": {"oneOf": [event, {"type": "array", "items": event}]}
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, plus the canonical transaction and Problem schemas it refers to."""
     if app.openapi_schema is None:
@@ -130,6 +148,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
+        events = STOCK_EVENT_ADAPTER.json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(events.pop("$defs", {}))
+        schemas["StockEvent"] = events
         app.openapi_schema = document
     return app.openapi_schema
 

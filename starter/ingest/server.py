@@ -23,6 +23,7 @@ from domain.settings import Settings
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
 from starter.intake import Intake
+from starter.stock_submission import StockSubmitter
 from store.db import create_store_engine
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ def build_app(settings: Settings, client: Client) -> FastAPI:
             "no store secrets configured (TILLSYNC_STORE_SECRETS or"
             " TILLSYNC_INGEST_SECRETS_FILE): every POST will be refused"
         )
-    intake = Intake(client, create_store_engine(settings.resolved_store_url), settings.task_queue)
-    return create_app(settings, client, intake, secrets)
+    engine = create_store_engine(settings.resolved_store_url)
+    intake = Intake(client, engine, settings.task_queue)
+    stock = StockSubmitter(client, engine, settings.task_queue)
+    return create_app(settings, client, intake, secrets, stock)
 
 
 class _HeaderTimedProtocol(H11Protocol):

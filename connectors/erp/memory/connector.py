@@ -30,6 +30,8 @@ from connectors.erp.memory.ledger import (
 )
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
+from connectors.erp.memory.stock_calls import StockMoveCalls
+from connectors.erp.memory.stock_moves import StockMovements
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import ErpPeriod
@@ -40,8 +42,8 @@ from domain.transaction import TenderType
 ResultT = TypeVar("ResultT")
 
 
-class MemoryErp:
-    """Both the ErpConnector and the ErpBooks of an ERP that lives in this process.
+class MemoryErp(StockMoveCalls):
+    """The ErpConnector, ErpBooks and ErpStockMoves of an ERP that lives in this process.
 
     ``warehouses``, ``products``, ``customers``, ``taxes``, ``currencies`` and
     ``payment_methods``: the codes it knows (None: every code of that kind). ``stock``: on-hand
@@ -79,6 +81,7 @@ class MemoryErp:
         self._stock = StockBook(stock, default_stock)
         self._periods = Periods()
         self._sales = Sales(self._catalogue, self._stock, self._periods)
+        self._movements = StockMovements(self._catalogue, self._stock)
         self._consolidated = ConsolidatedBook(self._periods, self._sales, unit_costs or {})
         self._faults = Faults()
         self._conditions = CallConditions(latency, jitter, transient_failure_rate, seed)
@@ -148,6 +151,11 @@ class MemoryErp:
     def stock_of(self, product_code: str, warehouse_code: str) -> StockLevel:
         """``stock_level`` without being a call (no latency, faults or counting)."""
         return self._stock.level(product_code, warehouse_code)
+
+    @property
+    def movements(self) -> StockMovements:
+        """Transfers, purchase orders and supplier shipments (``add_purchase_order`` seeds)."""
+        return self._movements
 
     def period(self, day: date) -> ErpPeriod:
         return self._periods.of(day)

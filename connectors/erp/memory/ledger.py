@@ -195,6 +195,10 @@ class StockBook:
     def set_on_hand(self, key: StockKey, quantity: Decimal) -> None:
         self._on_hand[key] = quantity
 
+    def add(self, key: StockKey, quantity: Decimal) -> None:
+        """Stock in (``quantity`` > 0) or out of a location: a transfer's or a receipt's."""
+        self._on_hand[key] = self.on_hand(key) + quantity
+
     def level(self, product_code: str, warehouse_code: str) -> StockLevel:
         key = (warehouse_code, product_code)
         on_hand = self.on_hand(key)

@@ -16,6 +16,7 @@ from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.numbering import invoice_numbering_date
 from connectors.erp.tryton.payments import InvoicePayments
+from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
 from connectors.erp.tryton.records import (
     DRAFT_INVOICE_STATES,
     INVOICE_FIELDS,
@@ -27,7 +28,9 @@ from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
+from connectors.erp.tryton.stock_moves import TrytonStockMoves
 from connectors.erp.tryton.ticket_shipments import TicketShipments, customer_code_of
+from connectors.erp.tryton.transfers import TrytonTransfers
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
@@ -36,8 +39,9 @@ _NUMBERING_ATTEMPTS = 3
 _NUMBERED_AFTER = "you must set an invoice date after"  # Tryton's msg_invoice_number_after
 
 
-class TrytonConnector:
-    """The ErpConnector for a Tryton 8 server with sale, stock and account_invoice."""
+class TrytonConnector(TrytonStockMoves):
+    """The ErpConnector (and ErpStockMoves) for a Tryton 8 server with sale, stock,
+    account_invoice and purchase."""
 
     def __init__(
         self,
@@ -67,6 +71,8 @@ class TrytonConnector:
             self._rest, self._codes, self._returns, self._invoice_taxes, posting_mode
         )
         self._shipments = TrytonShipments(self._rest, self._codes)
+        self._transfers = TrytonTransfers(self._rest, self._codes)
+        self._purchase_receipts = TrytonPurchaseReceipts(self._rest, self._codes)
         # Daily mode books a ticket that returns nothing as a shipment alone, in batches over
         # JSON-RPC (ticket_shipments.py); per-transaction mode books each ticket's sale.
         self._ticket_shipments = (
