@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.exception_commands import add_exception_commands
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
 from starter.submission import SubmitResult
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_intake_commands(commands)
     add_finance_commands(commands)
+    add_exception_commands(commands)
     return parser
 
 

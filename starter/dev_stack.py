@@ -18,6 +18,8 @@ from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_te
 from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.health_page.dev_operators import with_dev_operator
+from starter.health_page.server import page_url, serve_health_page
 from starter.ingest.server import serve_ingest
 from starter.store_day import replay_store_day
 from starter.temporal_server import TemporalDevServer
@@ -77,18 +79,22 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
     stop = asyncio.Event()
     worker_task: asyncio.Task[None] | None = None
     ingest_task: asyncio.Task[None] | None = None
+    health_task: asyncio.Task[None] | None = None
     try:
         client = await temporal.start()
         worker_task = asyncio.create_task(run_worker(settings, client, stop))
         print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
         ingest_task = asyncio.create_task(serve_ingest(settings, client, stop))
         print(f"POS ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs")
+        settings, sign_in = await asyncio.to_thread(with_dev_operator, settings)
+        health_task = asyncio.create_task(serve_health_page(settings, client, stop))
         if await asyncio.to_thread(examples.exists):
             summary = await replay_store_day(client, settings, examples)
             print(summary.render())
             if settings.erp_posting_mode is PostingMode.DAILY:
                 await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
+        print(f"Sync health: {page_url(settings)} ({sign_in})")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)
             await _until_interrupted()
@@ -97,9 +103,10 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         if worker_task is not None:
             with contextlib.suppress(Exception):
                 await worker_task
-        if ingest_task is not None:
-            with contextlib.suppress(Exception):
-                await ingest_task
+        for task in (ingest_task, health_task):
+            if task is not None:
+                with contextlib.suppress(Exception):
+                    await task
         await temporal.stop()
         await asyncio.to_thread(erp.stop)
         info_file.unlink(missing_ok=True)

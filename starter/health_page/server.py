@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def page_url(settings: Settings) -> str:
-    return f"http://{settings.health_host}:{settings.health_port}/"
+    local = settings.health_host in ("127.0.0.1", "0.0.0.0", "::")
+    return f"http://{'localhost' if local else settings.health_host}:{settings.health_port}/"
 
 
 class _EmbeddedServer(uvicorn.Server):
