@@ -16,7 +16,7 @@ class ExceptionAcknowledgement(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("exception_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    exception_id: int = Field(foreign_key="sync_exceptions.id")
+    exception_id: int = Field(description="sync_exceptions.id")
     operator: str = Field(max_length=64)
     at: datetime
 
@@ -28,7 +28,7 @@ class ExceptionAssignment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("exception_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    exception_id: int = Field(foreign_key="sync_exceptions.id")
+    exception_id: int = Field(description="sync_exceptions.id")
     assignee: str = Field(max_length=64)
     assigned_by: str = Field(max_length=64)
     at: datetime
@@ -40,7 +40,7 @@ class ExceptionComment(SQLModel, table=True):
     __tablename__ = "exception_comments"
 
     id: int | None = Field(default=None, primary_key=True)
-    exception_id: int = Field(foreign_key="sync_exceptions.id", index=True)
+    exception_id: int = Field(index=True, description="sync_exceptions.id")
     author: str = Field(max_length=64)
     text: str = Field(max_length=NOTE_MAX_CHARS)
     at: datetime
