@@ -61,9 +61,10 @@ def operators() -> Operators:
     )
 
 
-def map_store(engine: Engine) -> None:
+def map_store(engine: Engine, store_id: str = STORE) -> None:
     with session_scope(engine) as session:
-        import_mappings(session, [MappingRow(kind="location", store_id=STORE, erp_code="WH-LON")])
+        row = MappingRow(kind="location", store_id=store_id, erp_code="WH-LON")
+        import_mappings(session, [row])
 
 
 def with_stated_gross(txn: PosTransaction, gross: str) -> PosTransaction:

@@ -3,8 +3,6 @@ the memory-ERP stack: it refuses strangers, renders the stores and the queue, fi
 owner and kind, keeps a store-ops operator out of finance's exceptions (listing and forged
 POSTs), and a retry from the page posts a parked ticket."""
 
-import contextlib
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,28 +10,28 @@ from pathlib import Path
 import pytest
 from playwright.async_api import (
     Browser,
-    BrowserContext,
-    HttpCredentials,
-    Page,
-    ViewportSize,
     async_playwright,
 )
 from playwright.async_api import (
     Error as PlaywrightError,
 )
 from sqlalchemy import Engine
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-import worker
 from connectors.erp.memory import MemoryErp
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
-from starter import cli
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.factories import BUSINESS_DATE, make_sale, sale_line
 from tests.memory_erp import health_page as hp
+from tests.memory_erp.health_browser import (
+    assert_png,
+    context_with_password,
+    exception_id,
+    rows_of,
+    signed_in,
+)
 from tests.memory_erp.saga_helpers import exceptions_of, journal_of, parked_in_books
 
 pytestmark = pytest.mark.temporal
@@ -92,57 +90,6 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@contextlib.asynccontextmanager
-async def signed_in(browser: Browser, name: str | None) -> AsyncIterator[BrowserContext]:
-    """A browser session of operator ``name`` (None: no credentials)."""
-    credentials = HttpCredentials(username=name, password=hp.PASSWORD) if name else None
-    context = await browser.new_context(
-        http_credentials=credentials, viewport=ViewportSize(width=1400, height=900)
-    )
-    try:
-        yield context
-    finally:
-        await context.close()
-
-
-async def rows_of(page: Page) -> list[dict[str, str]]:
-    """The queue's rows as the page shows them: exception id, kind and owner."""
-    rows = page.locator("#queue tbody tr[data-exception]")
-    return [
-        {
-            "id": await row.get_attribute("data-exception") or "",
-            "kind": await row.get_attribute("data-kind") or "",
-            "owner": await row.get_attribute("data-owner") or "",
-            "text": await row.inner_text(),
-        }
-        for row in await rows.all()
-    ]
-
-
-def exception_id(engine: Engine, workflow_id: str, kind: str) -> int:
-    from sqlmodel import select
-
-    from store.db import session_scope
-    from store.tables import SyncException
-
-    with session_scope(engine) as session:
-        record = session.exec(
-            select(SyncException).where(
-                SyncException.workflow_id == workflow_id,
-                SyncException.kind == kind,
-                SyncException.state == "open",
-            )
-        ).one()
-        assert record.id is not None
-        return record.id
-
-
-def assert_png(path: Path) -> None:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
-    assert len(data) > 10_000, f"{path}: {len(data)} bytes"
-
-
 async def test_a_request_without_credentials_is_refused(scene: Scene, browser: Browser) -> None:
     """(Chromium itself turns a 401 into a navigation error when it cannot ask for a
     password, so the requests go through the context's request API.)"""
@@ -162,19 +109,6 @@ async def test_a_request_without_credentials_is_refused(scene: Scene, browser: B
     async with context_with_password(browser, "sam", "wrong password") as context:
         answer = await context.request.get(scene.url + "/")
         assert answer.status == 401
-
-
-@contextlib.asynccontextmanager
-async def context_with_password(
-    browser: Browser, name: str, password: str
-) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(
-        http_credentials=HttpCredentials(username=name, password=password)
-    )
-    try:
-        yield context
-    finally:
-        await context.close()
 
 
 @pytest.fixture(scope="module")
@@ -342,49 +276,3 @@ async def test_the_days_reconciliation_renders(scene: Scene, browser: Browser) -
         heading = await page.locator(f"h2[data-store-day='{hp.STORE}']").inner_text()
         assert str(BUSINESS_DATE) in heading
         assert "store-days" in await page.locator("#summary").inner_text()
-
-
-async def test_the_exceptions_commands_take_the_pages_filters(
-    scene: Scene,
-    skipping_env: WorkflowEnvironment,
-    memory_settings: Settings,
-    memory_engine: Engine,
-    memory_erp: MemoryErp,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    client = skipping_env.client
-    submitter = Submitter(client, memory_engine, memory_settings.task_queue)
-    txn = make_sale(
-        new_id("HP"), [sale_line(1, "100001", "1", "3.60")], store_id=hp.STORE, receipt_number=4
-    )
-    await parked_in_books(submitter, client, memory_erp, txn)
-    settings = hp.page_settings(memory_settings)
-
-    async def connect(_: Settings) -> Client:
-        return client
-
-    monkeypatch.setattr(worker, "connect", connect)
-    parser = cli._parser()
-    listing = parser.parse_args(["exceptions", "list", "--store", hp.STORE, "--json"])
-    assert await listing.handler(listing, settings) == 0
-    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(item["workflow_id"], item["owner"]) for item in listed] == [
-        (txn.workflow_id, "finance")
-    ]
-    as_it = parser.parse_args(["exceptions", "list", "--role", "it", "--store", hp.STORE])
-    assert await as_it.handler(as_it, settings) == 0
-    assert capsys.readouterr().out == "", "erp_rejected is finance's here"
-
-    memory_erp.clear_faults()
-    retry = parser.parse_args(
-        ["exceptions", "retry", "--role", "finance", "--store", hp.STORE, "--note", "unlocked"]
-    )
-    assert await retry.handler(retry, settings) == 0
-    assert capsys.readouterr().out.startswith(
-        f"{txn.workflow_id}: retrying the books after erp_rejected"
-    )
-    status = await wait_for_stage(client, txn.workflow_id, {SyncStage.POSTED})
-    assert status.outcome is Outcome.POSTED
-    unfiltered = parser.parse_args(["exceptions", "abandon", "--reason", "all of them?"])
-    assert await unfiltered.handler(unfiltered, settings) == 2
