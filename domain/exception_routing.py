@@ -55,3 +55,13 @@ def sync_lag(newest_seen: datetime | None, newest_posted: datetime | None) -> ti
     if newest_posted is None:
         return None
     return max(newest_seen - newest_posted, timedelta(0))
+
+
+def describe_age(age: timedelta) -> str:
+    """An age as an operator reads it: ``45m``, ``3h 05m``, ``2d 4h`` (whole minutes)."""
+    minutes = max(int(age.total_seconds()), 0) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"

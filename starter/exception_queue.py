@@ -3,14 +3,14 @@ owner role, kind and store, each exception with its age, lifecycle and links; re
 abandon of the parked runs behind a selection."""
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from domain.exception_routing import kinds_owned_by, owner_of
+from domain.exception_routing import describe_age, kinds_owned_by, owner_of
 from domain.operator import OperatorAction, OperatorReply
 from domain.outcomes import ExceptionKind, ExceptionOwner
 from domain.settings import Settings
@@ -53,12 +53,7 @@ class QueueItem(BaseModel):
 
     @property
     def age(self) -> str:
-        minutes, _ = divmod(self.age_seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        days, hours = divmod(hours, 24)
-        if days:
-            return f"{days}d {hours}h"
-        return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+        return describe_age(timedelta(seconds=self.age_seconds))
 
 
 def is_actionable(kind: str, workflow_id: str | None) -> bool:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from domain.exception_routing import sync_lag
+from domain.exception_routing import describe_age, sync_lag
 from domain.outcomes import ExceptionKind, Outcome
 from store.tables import JournalEntry, SyncException, TransactionClaim
 
@@ -34,6 +34,11 @@ class StoreHealth:
     @property
     def lag(self) -> timedelta | None:
         return sync_lag(self.last_seen_at, self.last_posted_at)
+
+    @property
+    def lag_text(self) -> str:
+        lag = self.lag
+        return "" if lag is None else describe_age(lag)
 
 
 def store_health(session: Session, visible_kinds: Sequence[str]) -> list[StoreHealth]:

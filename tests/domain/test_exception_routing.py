@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain.exception_routing import (
     OperatorRole,
+    describe_age,
     kinds_owned_by,
     owner_of,
     sync_lag,
@@ -48,3 +49,11 @@ def test_the_lag_is_how_far_the_newest_posted_trails_the_newest_seen() -> None:
     assert sync_lag(seen - timedelta(minutes=1), seen) == timedelta(0)
     assert sync_lag(None, None) == timedelta(0)
     assert sync_lag(seen, None) is None, "tickets arrived and none posted"
+
+
+def test_ages_read_in_minutes_hours_and_days() -> None:
+    assert describe_age(timedelta(seconds=59)) == "0m"
+    assert describe_age(timedelta(minutes=45, seconds=30)) == "45m"
+    assert describe_age(timedelta(hours=3, minutes=5)) == "3h 05m"
+    assert describe_age(timedelta(days=2, hours=4, minutes=59)) == "2d 4h"
+    assert describe_age(timedelta(seconds=-5)) == "0m", "a clock a little ahead"

@@ -124,6 +124,9 @@ async def test_the_store_overview_and_the_finance_queue_render(
         page = await context.new_page()
         response = await page.goto(scene.url + "/")
         assert response is not None and response.status == 200
+        headers = await response.all_headers()
+        assert headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
         row = page.locator(f"#stores tr[data-store='{hp.STORE}']")
         cells = await row.locator("td").all_inner_texts()
         assert cells[0] == hp.STORE

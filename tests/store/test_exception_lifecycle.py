@@ -207,6 +207,6 @@ def test_each_stores_health(store_engine: Engine) -> None:
     assert (as_store_ops.tickets_seen, as_store_ops.in_flight) == (3, 1)
     assert as_store_ops.outcomes == {"posted": 1, "abandoned": 1}
     assert (as_store_ops.last_seen, as_store_ops.last_posted) == ("TX-H3", "TX-H1")
-    assert as_store_ops.lag == timedelta(minutes=10)
+    assert (as_store_ops.lag, as_store_ops.lag_text) == (timedelta(minutes=10), "10m")
     assert (as_store_ops.open_exceptions, as_store_ops.missing_receipts) == (2, 3)
     assert (as_finance.open_exceptions, as_finance.missing_receipts) == (0, 0)
