@@ -103,7 +103,8 @@ async def _act(
     from starter.exception_queue import act_on
     from worker import connect
 
-    items = await asyncio.to_thread(_queue, settings, _selection(args))
+    selection = _selection(args).model_copy(update={"exception_ids": args.ids})
+    items = await asyncio.to_thread(_queue, settings, selection)
     if args.ids:
         found = {item.id: item for item in items}
         missing = [number for number in args.ids if number not in found]

@@ -24,6 +24,8 @@ class QueueFilter(BaseModel):
     role: ExceptionOwner | None = None
     kind: ExceptionKind | None = None
     store_id: str | None = None
+    exception_ids: list[int] = []
+    """these exceptions only (when given)"""
 
 
 class NoteView(BaseModel):
@@ -89,7 +91,10 @@ def list_queue(
     moment = now or datetime.now(UTC)
     with session_scope(engine) as session:
         records = find_exceptions(
-            session, kinds=[kind.value for kind in kinds], store_id=selection.store_id
+            session,
+            kinds=[kind.value for kind in kinds],
+            store_id=selection.store_id,
+            ids=selection.exception_ids,
         )
         lives = lifecycles(session, [record.id for record in records if record.id is not None])
     items = []

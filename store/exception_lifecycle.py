@@ -36,15 +36,19 @@ def find_exceptions(
     *,
     kinds: Sequence[str],
     store_id: str | None = None,
+    ids: Sequence[int] = (),
     state: str = "open",
     limit: int = 500,
 ) -> list[SyncException]:
-    """Exceptions of ``kinds`` in ``state``, oldest first (at most ``limit``)."""
+    """Exceptions of ``kinds`` in ``state`` (of ``store_id``, among ``ids`` when given),
+    oldest first, at most ``limit``."""
     query = select(SyncException).where(
         SyncException.state == state, col(SyncException.kind).in_(list(kinds))
     )
     if store_id:
         query = query.where(SyncException.store_id == store_id)
+    if ids:
+        query = query.where(col(SyncException.id).in_(list(ids)))
     return list(session.exec(query.order_by(col(SyncException.id)).limit(limit)).all())
 
 

@@ -82,7 +82,8 @@ async def act(
     if action is OperatorAction.ABANDON and not text.strip():
         raise HTTPException(400, "abandoning needs a reason")
     if exception_id:
-        visible = {item.id: item for item in await _queue(page, operator, QueueFilter())}
+        chosen = QueueFilter(exception_ids=exception_id)
+        visible = {item.id: item for item in await _queue(page, operator, chosen)}
         refused = [number for number in exception_id if number not in visible]
         if refused:
             raise HTTPException(403, f"exceptions {refused} are not yours, or not open")
@@ -96,8 +97,8 @@ async def act(
 
 
 async def _visible(page: PageContext, operator: Operator, exception_id: int) -> None:
-    visible = await _queue(page, operator, QueueFilter())
-    if exception_id not in {item.id for item in visible}:
+    visible = await _queue(page, operator, QueueFilter(exception_ids=[exception_id]))
+    if not visible:
         raise HTTPException(403, f"exception {exception_id} is not yours, or not open")
 
 

@@ -31,6 +31,15 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+async def _serve(server: uvicorn.Server, url: str) -> None:
+    """uvicorn exits the process when it cannot listen (the port is taken): the stack it is
+    part of carries on without the page instead."""
+    try:
+        await server.serve()
+    except SystemExit:
+        log.error("the sync-health page could not start on %s (is the port taken?)", url)
+
+
 async def serve_health_page(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set."""
     from starter.finance import reconcile_day
@@ -54,7 +63,7 @@ async def serve_health_page(settings: Settings, client: Client, stop: asyncio.Ev
         access_log=False,
     )
     server = _EmbeddedServer(config)
-    serving = asyncio.create_task(server.serve())
+    serving = asyncio.create_task(_serve(server, page_url(settings)))
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     server.should_exit = True

@@ -71,6 +71,8 @@ def test_the_queue_filters_by_owner_kind_and_store(store_engine: Engine) -> None
     assert ids(QueueFilter(kind=ExceptionKind.TOTALS_MISMATCH)) == [mismatch]
     assert ids(QueueFilter(store_id="S001")) == [rejected, rounding]
     assert ids(QueueFilter(), {ExceptionOwner.STORE_OPS}) == [mismatch]
+    assert ids(QueueFilter(exception_ids=[rounding, mismatch])) == [mismatch, rounding]
+    assert ids(QueueFilter(exception_ids=[rejected]), {ExceptionOwner.STORE_OPS}) == []
     assert ids(QueueFilter(role=ExceptionOwner.FINANCE), {ExceptionOwner.STORE_OPS}) == []
 
     items = {
