@@ -15,7 +15,7 @@ from domain.periods import PostingMode
 from domain.transaction import PosTransaction
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
-from store.exceptions import open_exception, resolve_exceptions
+from store.exceptions import note_duplicate_arrival, open_exception, resolve_exceptions
 from store.journal import record_outcome
 from store.mappings import MissingMappings, resolve_mapping
 
@@ -79,18 +79,18 @@ class StoreActivities:
                 workflow_id=result.claim.workflow_id,
                 payload_matches=result.claim.payload_hash == digest,
             )
-            if not outcome.payload_matches:
-                # Same transaction id, different content: a till bug worth a person's look.
-                open_exception(
+            if not (outcome.is_owner and outcome.payload_matches):
+                # Other content under the same id is a till bug worth a person's look; the
+                # booked content again clears it (note_duplicate_arrival).
+                note_duplicate_arrival(
                     session,
-                    kind=ExceptionKind.DUPLICATE,
                     store_id=txn.store_id,
                     terminal_id=txn.terminal_id,
                     transaction_id=txn.transaction_id,
                     business_date=txn.business_date,
-                    message="a second submission of this transaction id has different content",
+                    claimed_by=result.claim.workflow_id,
+                    same_content=outcome.payload_matches,
                     now=_now(),
-                    details={"claimed_by": result.claim.workflow_id},
                 )
             return outcome
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.outcomes import ExceptionKind, ExceptionOwner
 from domain.periods import PostingMode
 
 ENV_PREFIX = "TILLSYNC_"
@@ -149,6 +150,33 @@ class Settings(BaseSettings):
         description="dev only (loopback): a request from an allowed UI origin needs no token",
     )
     codec_server_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+
+    # Exceptions and the sync-health page (starter/health_page).
+    exception_owners: dict[ExceptionKind, ExceptionOwner] = Field(
+        default_factory=dict,
+        description='JSON {"kind": "store_ops|finance|it"}: overrides a kind\'s default owner',
+    )
+    health_host: str = "127.0.0.1"
+    health_port: int = 8090
+    health_users_file: Path | None = Field(
+        default=None,
+        description='JSON {"name": {"password_hash": "scrypt$...", "roles": ["finance"]}};'
+        " `tillsync exceptions hash-password` makes a hash",
+    )
+    health_users: SecretStr = Field(
+        default=SecretStr(""), description="the same JSON inline; never logged"
+    )
+    health_form_secret: SecretStr = Field(
+        default=SecretStr(""), description="signs the page's form tokens; default: per process"
+    )
+    temporal_ui_url: str = Field(default="", description="default http://localhost:<ui port>")
+    runbook_url: str = Field(
+        default="/docs/runbook.md", description="each exception links to <url>#<kind>"
+    )
+
+    @property
+    def resolved_temporal_ui_url(self) -> str:
+        return (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
 
     @property
     def resolved_store_url(self) -> str:

@@ -13,6 +13,7 @@ from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.codec_server.access import CodecServerMisconfigured
 from starter.codec_server.command import add_codec_commands
+from starter.exception_commands import add_exception_commands
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
 from starter.submission import SubmitResult
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     add_intake_commands(commands)
     add_finance_commands(commands)
     add_codec_commands(commands)
+    add_exception_commands(commands)
     return parser
 
 

@@ -20,6 +20,8 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.codec_server.server import build_codec_app, serve_codec_server
 from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.health_page.dev_operators import with_dev_operator
+from starter.health_page.server import page_url, serve_health_page
 from starter.ingest.server import serve_ingest
 from starter.store_day import replay_store_day
 from starter.temporal_server import TemporalDevServer
@@ -87,6 +89,7 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
     worker_task: asyncio.Task[None] | None = None
     ingest_task: asyncio.Task[None] | None = None
     codec_task: asyncio.Task[None] | None = None
+    health_task: asyncio.Task[None] | None = None
     try:
         if codec_settings is not None:
             codec_task = asyncio.create_task(serve_codec_server(codec_settings, stop))
@@ -96,12 +99,15 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
         ingest_task = asyncio.create_task(serve_ingest(settings, client, stop))
         print(f"POS ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs")
+        settings, sign_in = await asyncio.to_thread(with_dev_operator, settings)
+        health_task = asyncio.create_task(serve_health_page(settings, client, stop))
         if await asyncio.to_thread(examples.exists):
             summary = await replay_store_day(client, settings, examples)
             print(summary.render())
             if settings.erp_posting_mode is PostingMode.DAILY:
                 await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
+        print(f"Sync health: {page_url(settings)} ({sign_in})")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)
             await _until_interrupted()
@@ -110,7 +116,7 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         if worker_task is not None:
             with contextlib.suppress(Exception):
                 await worker_task
-        for task in (ingest_task, codec_task):
+        for task in (ingest_task, codec_task, health_task):
             if task is not None:
                 with contextlib.suppress(Exception):
                     await task

@@ -7,7 +7,10 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import Session, SQLModel, create_engine
 
-from store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import (  # noqa: F401  (registers the tables on SQLModel.metadata)
+    lifecycle_tables,
+    tables,
+)
 
 
 def create_store_engine(url: str) -> Engine:
