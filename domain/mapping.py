@@ -78,10 +78,12 @@ def _specificity(row: MappingRow) -> tuple[bool, bool]:
 
 
 def resolve_mapping(
-    rows: Iterable[MappingRow], txn: PosTransaction
+    rows: Iterable[MappingRow], txn: PosTransaction, derived: Iterable[MappingRow] = ()
 ) -> TransactionMapping | MissingMappings:
     """Where the ticket's codes point: for each kind and POS code, the most specific row that
-    applies to the ticket's store and terminal (a row for another terminal never applies)."""
+    applies to the ticket's store and terminal (a row for another terminal never applies).
+    ``derived`` rows (those the ERP's items imply) count only for a code no hand-made row
+    maps, wherever that row applies: a hand-made mapping always wins."""
     applicable = [
         row
         for row in rows
@@ -89,6 +91,8 @@ def resolve_mapping(
     ]
     chosen: dict[tuple[MappingKind, str], MappingRow] = {}
     for row in sorted(applicable, key=_specificity, reverse=True):
+        chosen.setdefault((row.kind, row.pos_code), row)
+    for row in derived:
         chosen.setdefault((row.kind, row.pos_code), row)
 
     missing = MissingMappings()
@@ -116,3 +120,14 @@ def resolve_mapping(
         if kind is MappingKind.TAX
     }
     return TransactionMapping(warehouse_code=location.erp_code, lines=lines, tax_codes=tax_codes)
+
+
+def item_mapping_rows(code: str, barcodes: Iterable[str], factor: Decimal) -> list[MappingRow]:
+    """The chain-wide rows an ERP item implies: its code as the till's SKU, each barcode."""
+    return [
+        MappingRow(kind=MappingKind.SKU, pos_code=code, erp_code=code, factor=factor),
+        *(
+            MappingRow(kind=MappingKind.BARCODE, pos_code=barcode, erp_code=code, factor=factor)
+            for barcode in barcodes
+        ),
+    ]

@@ -78,6 +78,8 @@ class ExceptionKind(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     ERP_SETUP_MISSING = "erp_setup_missing"
     """another record the ERP must hold (an account, a sequence, a damaged-goods location)"""
+    TILL_PUBLISH_FAILED = "till_publish_failed"
+    """a store's webhook refused or missed master data after every retry (it is sent again)"""
     """tillsync's own workflow code failed (a defect): parked until a fix is deployed"""
 
     @property
@@ -125,6 +127,7 @@ _OWNERS = {
     ExceptionKind.UNKNOWN_PAYMENT_METHOD: ExceptionOwner.IT,
     ExceptionKind.UNKNOWN_CURRENCY: ExceptionOwner.FINANCE,
     ExceptionKind.ERP_SETUP_MISSING: ExceptionOwner.IT,
+    ExceptionKind.TILL_PUBLISH_FAILED: ExceptionOwner.IT,
 }
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.periods import PostingMode
@@ -24,6 +24,17 @@ class UnknownCustomer(StrEnum):
     """book it to the cash-sale customer and open an unknown_customer exception (store ops)"""
     PARK = "park"
     """park it as unknown_customer until the party exists in the ERP (then retry)"""
+
+
+class StoreChannel(BaseModel):
+    """How tillsync reaches a store's tills, and how the store sells."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    webhook_url: str = Field(default="", description="empty: the tills pull, nothing is pushed")
+    currency: str = "GBP"
+    price_list: str | None = Field(default=None, description="the ERP price list it sells at")
+    prices_include_tax: bool = True
 
 
 class Settings(BaseSettings):
@@ -116,6 +127,24 @@ class Settings(BaseSettings):
         " want one document per ticket",
     )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
+    # Tills: master data and available-to-sell pushed to each store's webhook.
+    store_channels: dict[str, StoreChannel] = Field(
+        default_factory=dict,
+        description='JSON {"S001": {"webhook_url": ..., "price_list": ..., ...}, ...}',
+    )
+    masterdata_sync_minutes: int = Field(
+        default=15, gt=0, description="how often each store's Schedule syncs master data"
+    )
+    masterdata_publish_attempts: int = Field(
+        default=5, gt=0, description="webhook tries before a failed publication is an exception"
+    )
+    ats_debounce_ms: int = Field(
+        default=1000,
+        ge=0,
+        le=60_000,
+        description="how long a store's available-to-sell changes gather before one push",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @property
     def resolved_store_url(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import Session, SQLModel, create_engine
 
-from store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import tables, till_tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def create_store_engine(url: str) -> Engine:

@@ -9,6 +9,7 @@ from domain.mapping import MissingMappings as MissingMappings
 from domain.mapping import resolve_mapping as resolve_rows
 from domain.transaction import PosTransaction
 from store.tables import Mapping
+from store.till_data import item_mapping_rows
 
 
 def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, int]:
@@ -36,7 +37,8 @@ def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, 
 
 
 def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping | MissingMappings:
-    """The store's and the chain's rows, resolved by ``domain.mapping.resolve_mapping``."""
+    """The store's and the chain's rows, then those the ERP's items imply, resolved by
+    ``domain.mapping.resolve_mapping``."""
     rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", txn.store_id]))).all()
     return resolve_rows(
         (
@@ -51,4 +53,7 @@ def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping
             for row in rows
         ),
         txn,
+        item_mapping_rows(
+            session, [code for line in txn.lines for code in (line.sku, line.barcode) if code]
+        ),
     )
