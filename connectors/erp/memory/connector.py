@@ -9,7 +9,7 @@ how a step that timed out after taking effect looks to the saga.
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
@@ -28,10 +28,12 @@ from connectors.erp.memory.ledger import (
     standing_issues,
     standing_postings,
 )
+from connectors.erp.memory.master_data import MasterRecords
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
@@ -80,6 +82,8 @@ class MemoryErp:
         self._periods = Periods()
         self._sales = Sales(self._catalogue, self._stock, self._periods)
         self._consolidated = ConsolidatedBook(self._periods, self._sales, unit_costs or {})
+        self.master = MasterRecords(lambda code: self.add_codes(products=[code]))
+        """Items, promotions and tax rates, for ``master_data``."""
         self._faults = Faults()
         self._conditions = CallConditions(latency, jitter, transient_failure_rate, seed)
         self.calls: Counter[str] = Counter()
@@ -269,6 +273,9 @@ class MemoryErp:
             return self._stock.level(product_code, warehouse_code)
 
         return await self._call("stock_level", None, level)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await self._call("master_data", None, lambda: self.master.since(since))
 
     async def aclose(self) -> None:
         """Nothing to release; the ERP keeps its books (both protocols close the one object)."""
