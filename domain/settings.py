@@ -32,6 +32,9 @@ class StoreChannel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     webhook_url: str = Field(default="", description="empty: the tills pull, nothing is pushed")
+    feed_format: Literal["canonical", "sitoo"] = Field(
+        default="canonical", description="how master data is pushed to the webhook"
+    )
     currency: str = "GBP"
     price_list: str | None = Field(default=None, description="the ERP price list it sells at")
     prices_include_tax: bool = True

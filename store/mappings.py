@@ -57,3 +57,15 @@ def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping
             session, [code for line in txn.lines for code in (line.sku, line.barcode) if code]
         ),
     )
+
+
+def store_warehouse(session: Session, store_id: str) -> str | None:
+    """The ERP warehouse of the store as a whole (its row without a terminal)."""
+    row = session.exec(
+        select(Mapping).where(
+            Mapping.kind == MappingKind.LOCATION.value,
+            Mapping.store_id == store_id,
+            Mapping.terminal_id == "",
+        )
+    ).first()
+    return row.erp_code if row else None

@@ -1,7 +1,7 @@
 """Reads and writes of what goes to the tills (store/till_tables.py)."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
@@ -56,8 +56,11 @@ def save_store_records(
     promotions: Iterable[StorePromotion],
 ) -> int:
     """Keep the latest version of each record; one whose document did not change keeps its
-    write date, so a delta does not resend it. Returns how many changed."""
+    write date, so a delta does not resend it. A record that changed without a newer ERP write
+    date (a tax rate, the store's price list) is dated just after the store's latest, so the
+    next delta carries it. Returns how many changed."""
     changed = 0
+    latest = _latest_written(session, store_id)
     records: list[tuple[str, StoreArticle | StorePromotion]]
     records = [(ARTICLE, article) for article in articles]
     records += [(PROMOTION, promotion) for promotion in promotions]
@@ -79,21 +82,32 @@ def save_store_records(
             written_at=record.written_at,
             document={},
         )
-        row.written_at, row.document = record.written_at, document
+        written_at = record.written_at
+        if latest is not None and _naive(written_at) <= _naive(latest):
+            written_at = latest + timedelta(microseconds=1)
+        row.written_at, row.document = written_at, document
         session.add(row)
         changed += 1
     session.flush()
     return changed
 
 
+def _latest_written(session: Session, store_id: str) -> datetime | None:
+    rows = session.exec(
+        select(PublishedRecord.written_at).where(PublishedRecord.store_id == store_id)
+    ).all()
+    return max(rows, key=_naive, default=None)
+
+
 def master_data_since(
     session: Session, store_id: str, since: datetime | None
 ) -> MasterDataDocument:
-    """The store's records written at or after ``since`` (None: all of them)."""
+    """The store's records written after ``since`` (None: all of them): what a till holding
+    the publication up to watermark ``since`` lacks."""
     query = select(PublishedRecord).where(PublishedRecord.store_id == store_id)
     everything = session.exec(query).all()
-    chosen = [row for row in everything if since is None or _naive(row.written_at) >= _naive(since)]
-    latest = max((row.written_at for row in everything), default=since)
+    chosen = [row for row in everything if since is None or _naive(row.written_at) > _naive(since)]
+    latest = max((row.written_at for row in everything), key=_naive, default=since)
     return MasterDataDocument(
         store_id=store_id,
         since=since,
@@ -107,7 +121,7 @@ def master_data_since(
 
 def _naive(moment: datetime) -> datetime:
     """SQLite gives back naive datetimes: compare every write date as naive UTC."""
-    return moment.replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def publication(session: Session, store_id: str) -> TillPublication:

@@ -1,10 +1,12 @@
-"""Master data read from Tryton: salable products (product.product and its template), their
+"""Master data read from Tryton: salable goods (product.product and its template), their
 price list lines (product_price_list), promotions (sale_promotion) and customer tax rates.
 
 A delta asks for what was written at or after a watermark: products whose variant or template
-changed, products one of whose price list lines changed, and changed promotions. Tryton's
+changed, products one of whose price list lines changed, and changed promotions. An item's
+taxes are its accounting category's customer taxes (Tryton 8 keeps them there). Tryton's
 write dates are naive UTC (``write_date`` is empty until a record's first write, so the
-creation date counts too).
+creation date counts too). Price list lines by category or by quantity are not a till's
+single price and are left out.
 """
 
 from collections.abc import Sequence
@@ -27,7 +29,7 @@ _PRODUCT_FIELDS = [
     "template.default_uom.factor",
     "template.sale_uom.name",
     "template.sale_uom.factor",
-    "template.customer_taxes_used.name",
+    "template.account_category.customer_taxes",
 ]
 _PROMOTION_FIELDS = [
     "name",
@@ -72,15 +74,19 @@ class TrytonMasterData:
         taxes = await self._rest.search(
             "account.tax", [("parent", "=", None), ("type", "=", "percentage")], ["name", "rate"]
         )
+        tax_names = {tax["id"]: tax["name"] for tax in taxes}
         return ErpMasterData(
             since=since,
-            items=tuple(self._item(products[pid], lines) for pid in sorted(products)),
+            items=tuple(
+                self._item(products[product_id], lines, tax_names)
+                for product_id in sorted(products)
+            ),
             promotions=tuple(_promotion(record) for record in promotions),
             tax_rates={tax["name"]: Decimal(str(tax["rate"])) for tax in taxes},
         )
 
     async def _changed_products(self, since: datetime | None) -> dict[int, Record]:
-        salable: list[Any] = [("salable", "=", True), ("code", "!=", None)]
+        salable: list[Any] = [("salable", "=", True), ("type", "=", "goods"), ("code", "!=", None)]
         domain = salable
         if since is not None:
             domain = [
@@ -119,7 +125,7 @@ class TrytonMasterData:
         )
 
     @staticmethod
-    def _item(record: Record, lines: list[Record]) -> ErpItem:
+    def _item(record: Record, lines: list[Record], tax_names: dict[int, str]) -> ErpItem:
         template = record["template"]
         default_factor = Decimal(str(template["default_uom"]["factor"]))
         sale_uom = template["sale_uom"]
@@ -131,13 +137,16 @@ class TrytonMasterData:
                 continue
             formulas.setdefault(line["price_list"]["name"], line["formula"])
             written.append(_written(line))
+        category = template.get("account_category") or {"customer_taxes": []}
         return ErpItem(
             code=record["code"],
             description=template["name"],
             unit=sale_uom["name"],
             pack_factor=pack,
             barcodes=tuple(identifier["code"] for identifier in record["identifiers"]),
-            tax_codes=tuple(tax["name"] for tax in template["customer_taxes_used"]),
+            tax_codes=tuple(
+                tax_names[tax] for tax in category["customer_taxes"] if tax in tax_names
+            ),
             list_price=Decimal(str(template["list_price"])) * pack,
             price_formulas=formulas,
             written_at=max(written),
