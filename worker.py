@@ -19,22 +19,35 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.available import AvailableActivities, StockChanges
 from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
+from activities.master_data import MasterDataActivities
 from activities.receipts import ReceiptActivities
 from activities.returns import ReturnActivities
 from activities.store import StoreActivities
 from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.factory import create_erp
+from connectors.tills.secrets import StoreSecrets
+from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
 from store.db import create_store_engine
+from workflows.ats_publisher import AtsPublisherWorkflow
 from workflows.daily_posting import DailyPostingWorkflow
+from workflows.master_data_sync import MasterDataSyncWorkflow
 from workflows.period_close import PeriodCloseWorkflow
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.receipt_gaps import ReceiptGapsWorkflow
 
-WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow, PeriodCloseWorkflow, DailyPostingWorkflow]
+WORKFLOWS = [
+    PosTransactionWorkflow,
+    ReceiptGapsWorkflow,
+    PeriodCloseWorkflow,
+    DailyPostingWorkflow,
+    MasterDataSyncWorkflow,
+    AtsPublisherWorkflow,
+]
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
 )
@@ -73,6 +86,14 @@ def build_worker(
     store = StoreActivities(engine)
     returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
+    webhooks = TillWebhooks(
+        settings.store_channels,
+        StoreSecrets.from_settings(settings),
+        timeout=settings.webhook_timeout_seconds,
+    )
+    stock_changes = StockChanges(client, settings.task_queue, settings.ats_debounce_ms)
+    master_data = MasterDataActivities(engine, connector, webhooks)
+    available = AvailableActivities(engine, connector, webhooks, stock_changes)
     erp = ErpActivities(
         connector,
         settings.tax_tolerance_per_line,
@@ -80,6 +101,7 @@ def build_worker(
         batch_window_seconds=settings.erp_batch_window_ms / 1000,
         batch_max=settings.erp_batch_max,
         unknown_customer=settings.unknown_customer,
+        stock_changed=stock_changes.changed,
     )
     finance = FinanceActivities(engine, books, client, settings)
     daily = DailyPostingActivities(engine, books, settings.erp_company_id)
@@ -108,6 +130,9 @@ def build_worker(
             receipts.review_gaps,
             *finance.definitions(),
             *daily.definitions(),
+            *master_data.definitions(),
+            available.publish,
+            available.stock_changed,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,

@@ -12,6 +12,7 @@ from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
+from starter.master_data import add_master_data_commands
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
 
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_intake_commands(commands)
     add_finance_commands(commands)
+    add_master_data_commands(commands)
     return parser
 
 

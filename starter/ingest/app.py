@@ -5,6 +5,8 @@
 - ``POST /v1/transactions:batch``: many; one result per record, and the status they share
   (207 when they differ).
 - ``GET /v1/transactions/{workflow_id}``: the run's stage and outcome, from its query.
+- ``GET /v1/stores/{store_id}/masterdata?since=W&format=canonical|sitoo`` and
+  ``GET /v1/stores/{store_id}/available?item=...``: what the store's tills pull (till_feeds).
 - ``GET /healthz``: 200 when Temporal answers, else 503.
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:
@@ -25,6 +27,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -44,6 +47,7 @@ from starter.ingest.openapi import (
     request_body,
 )
 from starter.ingest.rejects import RejectLog, rejects_answered
+from starter.ingest.till_feeds import add_till_feeds
 from starter.intake import Intake
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -54,13 +58,18 @@ SINGLE_REQUEST_MAX_RECORDS = 10
 
 
 def create_app(
-    settings: Settings, client: Client, intake: Intake, secrets: StoreSecrets
+    settings: Settings,
+    client: Client,
+    intake: Intake,
+    secrets: StoreSecrets,
+    engine: Engine | None = None,
 ) -> FastAPI:
+    """``engine``: the store, for the tills' feeds (master data, available-to-sell)."""
     app = FastAPI(
         title="tillsync POS ingest",
         version="1",
         description=__doc__,
-        openapi_tags=[{"name": "transactions"}, {"name": "operations"}],
+        openapi_tags=[{"name": "transactions"}, {"name": "tills"}, {"name": "operations"}],
     )
     ingest = Ingest(intake)
     rejects = RejectLog(settings.rejects_file)
@@ -79,6 +88,8 @@ def create_app(
 
     Auth = Annotated[Authenticated, Depends(Gate(settings, secrets))]
     ContentType = Annotated[str | None, Header(alias="Content-Type")]
+    if engine is not None:
+        add_till_feeds(app, Auth, engine)
 
     async def converted_for(
         auth: Authenticated, content_type: str | None, max_records: int

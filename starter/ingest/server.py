@@ -36,8 +36,9 @@ def build_app(settings: Settings, client: Client) -> FastAPI:
             "no store secrets configured (TILLSYNC_STORE_SECRETS or"
             " TILLSYNC_INGEST_SECRETS_FILE): every POST will be refused"
         )
-    intake = Intake(client, create_store_engine(settings.resolved_store_url), settings.task_queue)
-    return create_app(settings, client, intake, secrets)
+    engine = create_store_engine(settings.resolved_store_url)
+    intake = Intake(client, engine, settings.task_queue)
+    return create_app(settings, client, intake, secrets, engine)
 
 
 class _HeaderTimedProtocol(H11Protocol):
