@@ -54,6 +54,11 @@ class PriceRule(BaseModel):
         return max(price, Decimal(0))
 
 
+def plain(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros and never in exponent form (10, not 1E+1)."""
+    return Decimal(format(number.normalize(), "f"))
+
+
 def parse_price_formula(formula: str) -> PriceRule:
     compact = _SPACES.sub("", formula)
     for form, pattern in _FORMS.items():
@@ -68,7 +73,7 @@ def parse_price_formula(formula: str) -> PriceRule:
             return PriceRule(kind=PriceRuleKind.FIXED_PRICE, value=number, formula=formula)
         if form == "times" and number <= 1:
             off = (Decimal(1) - number) * Decimal(100)
-            return PriceRule(kind=PriceRuleKind.PERCENT_OFF, value=off.normalize(), formula=formula)
+            return PriceRule(kind=PriceRuleKind.PERCENT_OFF, value=plain(off), formula=formula)
         if form == "minus":
             return PriceRule(kind=PriceRuleKind.AMOUNT_OFF, value=number, formula=formula)
     return PriceRule(kind=PriceRuleKind.UNSUPPORTED, formula=formula)

@@ -5,8 +5,8 @@
 - ``POST /v1/transactions:batch``: many; one result per record, and the status they share
   (207 when they differ).
 - ``GET /v1/transactions/{workflow_id}``: the run's stage and outcome, from its query.
-- ``GET /v1/stores/{store_id}/masterdata?since=W&format=canonical|sitoo`` and
-  ``GET /v1/stores/{store_id}/available?item=...``: what the store's tills pull (till_feeds).
+- ``GET /v1/stores/{store}/masterdata?since=W&format=canonical|sitoo`` and
+  ``GET /v1/stores/{store}/available?item=...``: what the store's tills pull (till_feeds).
 - ``GET /healthz``: 200 when Temporal answers, else 503.
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:

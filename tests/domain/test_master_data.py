@@ -46,7 +46,7 @@ DATA = ErpMasterData(
 
 def test_formulas_of_known_forms_are_read_and_others_refused() -> None:
     assert parse_price_formula("unit_price * 0.9").kind is PriceRuleKind.PERCENT_OFF
-    assert parse_price_formula("unit_price * 0.9").value == Decimal(10)
+    assert str(parse_price_formula("unit_price * 0.9").value) == "10"
     assert parse_price_formula("unit_price - 0.50").apply(Decimal(2)) == Decimal("1.50")
     assert parse_price_formula("Decimal('4.20')").apply(Decimal(9)) == Decimal("4.20")
     assert parse_price_formula("unit_price - 5").apply(Decimal(2)) == Decimal(0)

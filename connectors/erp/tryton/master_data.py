@@ -16,6 +16,7 @@ from typing import Any
 
 from connectors.erp.tryton.rest import Record, TrytonRest
 from domain.master_data import ErpItem, ErpMasterData, ErpPromotion
+from domain.price_formula import plain
 
 _PRODUCT_FIELDS = [
     "code",
@@ -129,7 +130,7 @@ class TrytonMasterData:
         template = record["template"]
         default_factor = Decimal(str(template["default_uom"]["factor"]))
         sale_uom = template["sale_uom"]
-        pack = (Decimal(str(sale_uom["factor"])) / default_factor).normalize()
+        pack = plain(Decimal(str(sale_uom["factor"])) / default_factor)
         formulas: dict[str, str] = {}
         written = [_written(record), _written(template)]
         for line in lines:
