@@ -91,7 +91,9 @@ def build_worker(
         StoreSecrets.from_settings(settings),
         timeout=settings.webhook_timeout_seconds,
     )
-    stock_changes = StockChanges(client, settings.task_queue, settings.ats_debounce_ms)
+    stock_changes = StockChanges(
+        client, settings.task_queue, settings.ats_debounce_ms, settings.store_channels
+    )
     master_data = MasterDataActivities(engine, connector, webhooks)
     available = AvailableActivities(engine, connector, webhooks, stock_changes)
     erp = ErpActivities(

@@ -11,7 +11,7 @@ store that arrive while its signal is out go together in the next one.
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -21,7 +21,6 @@ from temporalio.client import Client
 
 from activities.heartbeat import heartbeating
 from connectors.erp.base import ErpConnector
-from connectors.erp.errors import ErpUnknownCodes
 from connectors.tills.webhook import TillWebhooks
 from domain.publication import AvailableDocument, AvailableQuantity, available_to_sell
 from store.db import session_scope
@@ -33,8 +32,9 @@ ATS_WORKFLOW = "AtsPublisher"
 ATS_SIGNAL = "stock_changed"
 
 
-def ats_workflow_id(store_id: str) -> str:
-    return f"ats-{store_id}"
+def ats_workflow_id(task_queue: str, store_id: str) -> str:
+    """One publisher per store and task queue (a task queue books one company)."""
+    return f"ats:{task_queue}:{store_id}"
 
 
 class StockChange(BaseModel):
@@ -49,7 +49,12 @@ class AtsPublisherInput(BaseModel):
 
 
 class StockChanges:
-    def __init__(self, client: Client, task_queue: str, debounce_ms: int) -> None:
+    def __init__(
+        self, client: Client, task_queue: str, debounce_ms: int, stores: Collection[str]
+    ) -> None:
+        """``stores``: those whose tills are told (TILLSYNC_STORE_CHANNELS); changes of any
+        other store are ignored."""
+        self._stores = frozenset(stores)
         self._client = client
         self._task_queue = task_queue
         self._debounce_ms = debounce_ms
@@ -58,16 +63,20 @@ class StockChanges:
 
     def changed(self, store_id: str, item_codes: Iterable[str]) -> None:
         """Note the change and return at once (the sale's own step does not wait for it)."""
+        if store_id not in self._stores:
+            return
         self._pending[store_id].update(item_codes)
         if store_id not in self._senders:
             self._senders[store_id] = asyncio.create_task(self._send_pending(store_id))
 
     async def signal(self, store_id: str, item_codes: Iterable[str]) -> None:
         """Signal the store's publisher now (starting it if it is not running)."""
+        if store_id not in self._stores:
+            return
         await self._client.start_workflow(
             ATS_WORKFLOW,
             AtsPublisherInput(store_id=store_id, debounce_ms=self._debounce_ms),
-            id=ats_workflow_id(store_id),
+            id=ats_workflow_id(self._task_queue, store_id),
             task_queue=self._task_queue,
             start_signal=ATS_SIGNAL,
             start_signal_args=[sorted(set(item_codes))],
@@ -119,13 +128,14 @@ class AvailableActivities:
         if warehouse is None:
             return AvailableDocument(store_id=change.store_id, quantities=[])
         async with heartbeating():
-            quantities = [
-                quantity
-                for quantity in await asyncio.gather(
-                    *(self._read(code, warehouse) for code in change.item_codes)
-                )
-                if quantity is not None
-            ]
+            levels = await self._erp.stock_levels(change.item_codes, warehouse)
+        now = datetime.now(UTC)
+        quantities = [
+            AvailableQuantity(
+                item_code=level.product_code, available=available_to_sell(level), read_at=now
+            )
+            for level in levels
+        ]
         document = AvailableDocument(store_id=change.store_id, quantities=quantities)
         with session_scope(self._engine) as session:
             save_available(session, change.store_id, quantities)
@@ -134,12 +144,3 @@ class AvailableActivities:
                 change.store_id, "available", document.model_dump(mode="json")
             )
         return document
-
-    async def _read(self, item_code: str, warehouse: str) -> AvailableQuantity | None:
-        try:
-            level = await self._erp.stock_level(item_code, warehouse)
-        except ErpUnknownCodes:
-            return None
-        return AvailableQuantity(
-            item_code=item_code, available=available_to_sell(level), read_at=datetime.now(UTC)
-        )

@@ -165,6 +165,11 @@ class MeteredConnector:
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._inner.stock_level(product_code, warehouse_code)
 
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        return await self._inner.stock_levels(product_codes, warehouse_code)
+
     async def master_data(self, since: datetime | None) -> ErpMasterData:
         return await self._inner.master_data(since)
 

@@ -83,14 +83,16 @@ async def test_the_newest_quantity_arrives_once_the_webhook_is_back(
     down_erp: MemoryErp,
     receiver: TillReceiver,
 ) -> None:
-    changes = StockChanges(skipping_env.client, down_settings.task_queue, 500)
+    changes = StockChanges(skipping_env.client, down_settings.task_queue, 500, [STORE])
     receiver.down = True
     refused_before = receiver.refused
     down_erp.set_on_hand(TEA, "WH-LON", Decimal(50))
     await changes.signal(STORE, [TEA])
     await _until(lambda: receiver.refused >= refused_before + 2)
 
-    publisher = skipping_env.client.get_workflow_handle(ats_workflow_id(STORE))
+    publisher = skipping_env.client.get_workflow_handle(
+        ats_workflow_id(down_settings.task_queue, STORE)
+    )
     # A minute down, the push retrying with backoff.
     assert await skipping_env.fast_forward(publisher, timedelta(minutes=1))
     down_erp.set_on_hand(TEA, "WH-LON", Decimal(42))

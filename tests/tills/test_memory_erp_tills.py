@@ -220,7 +220,7 @@ async def test_a_burst_of_sales_sends_a_handful_of_pushes_the_last_the_erps_figu
     assert all(result.outcome is Outcome.POSTED for result in results)
     expected = erp.stock_of("MUG-001", WAREHOUSE).available
     assert expected == Decimal(900)
-    publisher = client.get_workflow_handle(ats_workflow_id(STORE))
+    publisher = client.get_workflow_handle(ats_workflow_id(settings.task_queue, STORE))
     async with asyncio.timeout(60):
         while True:
             mugs = [

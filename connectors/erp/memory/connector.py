@@ -274,6 +274,16 @@ class MemoryErp:
 
         return await self._call("stock_level", None, level)
 
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        def levels() -> list[StockLevel]:
+            self._catalogue.check(warehouse_code.removesuffix(DAMAGED_SUFFIX), [])
+            known = [code for code in sorted(set(product_codes)) if self._catalogue.knows(code)]
+            return [self._stock.level(code, warehouse_code) for code in known]
+
+        return await self._call("stock_levels", None, levels)
+
     async def master_data(self, since: datetime | None) -> ErpMasterData:
         return await self._call("master_data", None, lambda: self.master.since(since))
 

@@ -134,6 +134,10 @@ class Catalogue:
         self._require(UnknownCode.WAREHOUSE, [warehouse_code])
         self._require(UnknownCode.PRODUCT, product_codes)
 
+    def knows(self, product_code: str) -> bool:
+        known = self._known[UnknownCode.PRODUCT]
+        return known is None or product_code in known
+
     def check_order(self, order: ErpOrder) -> None:
         """Every code a sales order names: warehouse, products, customer, taxes, currency."""
         self.check(order.warehouse_code, [line.product_code for line in order.product_lines])

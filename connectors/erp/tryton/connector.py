@@ -309,6 +309,11 @@ class TrytonConnector:
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._shipments.stock_level(product_code, warehouse_code)
 
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        return await self._shipments.stock_levels(product_codes, warehouse_code)
+
     async def master_data(self, since: datetime | None) -> ErpMasterData:
         return await TrytonMasterData(self._rest).read(since)
 
