@@ -123,11 +123,13 @@ class MasterDataActivities:
         if pushed:
             channel = self._webhooks.channel(store_id)
             await self._webhooks.send(store_id, "masterdata", feed(document, channel.feed_format))
-        with session_scope(self._engine) as session:
-            state = publication(session, store_id)
-            state.pushed_watermark = document.watermark
-            state.pushed_at = datetime.now(UTC)
-            save_publication(session, state)
+        if pushed or document.empty:
+            # Without a webhook the watermark stays: one added later gets everything first.
+            with session_scope(self._engine) as session:
+                state = publication(session, store_id)
+                state.pushed_watermark = document.watermark
+                state.pushed_at = datetime.now(UTC)
+                save_publication(session, state)
         return MasterDataPushResult(
             articles=len(document.articles),
             promotions=len(document.promotions),
