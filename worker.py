@@ -18,9 +18,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.available import AvailableActivities, StockChanges
 from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
+from activities.master_data import MasterDataActivities
 from activities.receipts import ReceiptActivities
 from activities.returns import ReturnActivities
 from activities.stock_erp import StockErpActivities
@@ -29,9 +31,13 @@ from activities.store import StoreActivities
 from connectors.erp.base import ErpBooks, ErpConnector, ErpStockMoves
 from connectors.erp.factory import create_erp
 from connectors.temporal import CodecNotConfigured, data_converter
+from connectors.tills.secrets import StoreSecrets
+from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
 from store.db import create_store_engine
+from workflows.ats_publisher import AtsPublisherWorkflow
 from workflows.daily_posting import DailyPostingWorkflow
+from workflows.master_data_sync import MasterDataSyncWorkflow
 from workflows.period_close import PeriodCloseWorkflow
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.purchase_receipt import PurchaseReceiptWorkflow
@@ -46,6 +52,8 @@ WORKFLOWS = [
     TransferDispatchWorkflow,
     TransferReceiptWorkflow,
     PurchaseReceiptWorkflow,
+    MasterDataSyncWorkflow,
+    AtsPublisherWorkflow,
 ]
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
@@ -85,6 +93,16 @@ def build_worker(
     store = StoreActivities(engine)
     returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
+    webhooks = TillWebhooks(
+        settings.store_channels,
+        StoreSecrets.from_settings(settings),
+        timeout=settings.webhook_timeout_seconds,
+    )
+    stock_changes = StockChanges(
+        client, settings.task_queue, settings.ats_debounce_ms, settings.store_channels
+    )
+    master_data = MasterDataActivities(engine, connector, webhooks)
+    available = AvailableActivities(engine, connector, webhooks, stock_changes)
     erp = ErpActivities(
         connector,
         settings.tax_tolerance_per_line,
@@ -92,12 +110,13 @@ def build_worker(
         batch_window_seconds=settings.erp_batch_window_ms / 1000,
         batch_max=settings.erp_batch_max,
         unknown_customer=settings.unknown_customer,
+        stock_changed=stock_changes.changed,
     )
     finance = FinanceActivities(engine, books, client, settings)
     daily = DailyPostingActivities(
         engine, books, settings.erp_company_id, connector, settings.erp_batch_max
     )
-    stock_events = StockStoreActivities(engine)
+    stock_events = StockStoreActivities(engine, stock_changes.changed_from_thread)
     # A connector wrapped for measuring (benchmarks) books no stock events.
     stock_moves = (
         [*StockErpActivities(connector).definitions(), *stock_events.definitions()]
@@ -130,6 +149,9 @@ def build_worker(
             *finance.definitions(),
             *daily.definitions(),
             *stock_moves,
+            *master_data.definitions(),
+            available.publish,
+            available.stock_changed,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,

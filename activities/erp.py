@@ -5,7 +5,7 @@ them with backoff. Business refusals become non-retryable failures that park the
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
@@ -102,12 +102,16 @@ class ErpActivities:
         batch_window_seconds: float = 0.0,
         batch_max: int = 50,
         unknown_customer: UnknownCustomer = UnknownCustomer.CASH_SALE,
+        stock_changed: Callable[[str, Iterable[str]], None] | None = None,
     ) -> None:
         """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
         batch is one); more wait their turn instead of overloading the ERP. Reservations, and
         stock issues, of one warehouse go together (``batch_*``: activities/batching.py).
-        ``unknown_customer``: what a reservation does when the ERP has no such customer."""
+        ``unknown_customer``: what a reservation does when the ERP has no such customer.
+        ``stock_changed(store_id, product_codes)`` is told after every reservation and stock
+        issue (activities/available.py: available-to-sell goes back to the tills)."""
         self._erp = connector
+        self._stock_changed = stock_changed
         self._unknown_customer = unknown_customer
         self._tax_tolerance_per_line = tax_tolerance_per_line
         self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
@@ -144,6 +148,7 @@ class ErpActivities:
                 if not self._unknown_customer_of(order, error):
                     raise
                 refs = await self._reserve_for_unknown_customer(order, tolerance)
+        self._tell_stock_changed(order)
         if order.customer_code is not None and refs.customer_code != order.customer_code:
             # Also when an earlier attempt of this activity booked the cash sale and this one
             # found it by reference.
@@ -193,7 +198,12 @@ class ErpActivities:
                     async with self._erp_calls:
                         refs = refs.updated_by(await self._erp.pay(reference, order.payments))
             refs = refs.updated_by(await self._commits.submit(order.warehouse_code, reference))
+        self._tell_stock_changed(order)
         return BookResult(refs=refs, posting=posting)
+
+    def _tell_stock_changed(self, order: ErpOrder) -> None:
+        if self._stock_changed is not None:
+            self._stock_changed(order.store_id, [line.product_code for line in order.product_lines])
 
     @activity.defn(name="erp.returnable_quantity")
     async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:

@@ -2,6 +2,7 @@
 wait for a transfer's dispatch, and the stock-changed hook."""
 
 import hashlib
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,8 +87,14 @@ def _now() -> datetime:
 
 
 class StockStoreActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, tell_tills: Callable[[str, Iterable[str]], None] | None = None
+    ) -> None:
+        """``tell_tills(store_id, product_codes)``: the stores' available-to-sell pushes
+        (activities/available.py), told of every stock event's change (from this activity's
+        thread)."""
         self._engine = engine
+        self._tell_tills = tell_tills
 
     @activity.defn(name="stock.claim")
     def claim(self, submission: StockSubmission) -> StockClaim:
@@ -195,12 +202,14 @@ class StockStoreActivities:
 
     @activity.defn(name="stock.stock_changed")
     def stock_changed(self, notice: StockChangeNotice) -> None:
-        """THE hook: stock changed at ``notice.store_id`` for these products. Today it
-        records the change; available-to-sell pushes plug in here."""
+        """Stock changed at ``notice.store_id`` for these products: recorded, and the store's
+        tills told their available-to-sell."""
         with session_scope(self._engine) as session:
             record_stock_change(
                 session, notice.store_id, notice.product_codes, notice.cause, _now()
             )
+        if self._tell_tills is not None:
+            self._tell_tills(notice.store_id, notice.product_codes)
 
     def definitions(self) -> list[Any]:
         return [

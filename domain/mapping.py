@@ -90,17 +90,23 @@ class CodedLine(Protocol):
 
 
 def resolve_mapping(
-    rows: Iterable[MappingRow], txn: PosTransaction
+    rows: Iterable[MappingRow], txn: PosTransaction, derived: Iterable[MappingRow] = ()
 ) -> TransactionMapping | MissingMappings:
     """Where the ticket's codes point (``resolve_codes`` for its store, terminal and lines)."""
-    return resolve_codes(rows, txn.store_id, txn.terminal_id, txn.lines)
+    return resolve_codes(rows, txn.store_id, txn.terminal_id, txn.lines, derived)
 
 
 def resolve_codes(
-    rows: Iterable[MappingRow], store_id: str, terminal_id: str, coded_lines: Iterable[CodedLine]
+    rows: Iterable[MappingRow],
+    store_id: str,
+    terminal_id: str,
+    coded_lines: Iterable[CodedLine],
+    derived: Iterable[MappingRow] = (),
 ) -> TransactionMapping | MissingMappings:
     """For each kind and POS code, the most specific row that applies to the store and
-    terminal (a row for another terminal never applies)."""
+    terminal (a row for another terminal never applies). ``derived`` rows (those the ERP's
+    items imply) count only for a code no hand-made row maps, wherever that row applies: a
+    hand-made mapping always wins."""
     applicable = [
         row
         for row in rows
@@ -108,6 +114,8 @@ def resolve_codes(
     ]
     chosen: dict[tuple[MappingKind, str], MappingRow] = {}
     for row in sorted(applicable, key=_specificity, reverse=True):
+        chosen.setdefault((row.kind, row.pos_code), row)
+    for row in derived:
         chosen.setdefault((row.kind, row.pos_code), row)
 
     missing = MissingMappings()
@@ -135,3 +143,14 @@ def resolve_codes(
         if kind is MappingKind.TAX
     }
     return TransactionMapping(warehouse_code=location.erp_code, lines=lines, tax_codes=tax_codes)
+
+
+def item_mapping_rows(code: str, barcodes: Iterable[str], factor: Decimal) -> list[MappingRow]:
+    """The chain-wide rows an ERP item implies: its code as the till's SKU, each barcode."""
+    return [
+        MappingRow(kind=MappingKind.SKU, pos_code=code, erp_code=code, factor=factor),
+        *(
+            MappingRow(kind=MappingKind.BARCODE, pos_code=barcode, erp_code=code, factor=factor)
+            for barcode in barcodes
+        ),
+    ]

@@ -92,6 +92,8 @@ class ExceptionKind(StrEnum):
     """an item delivered that the purchase order does not hold"""
     PURCHASE_ORDER_UNKNOWN = "purchase_order_unknown"
     """the ERP has no open purchase order by that number for the store's warehouse"""
+    TILL_PUBLISH_FAILED = "till_publish_failed"
+    """a store's webhook refused or missed master data after every retry (it is sent again)"""
     """tillsync's own workflow code failed (a defect): parked until a fix is deployed"""
 
     @property
@@ -152,6 +154,7 @@ _OWNERS = {
     ExceptionKind.RECEIPT_OVER: ExceptionOwner.INVENTORY,
     ExceptionKind.RECEIPT_UNORDERED: ExceptionOwner.INVENTORY,
     ExceptionKind.PURCHASE_ORDER_UNKNOWN: ExceptionOwner.INVENTORY,
+    ExceptionKind.TILL_PUBLISH_FAILED: ExceptionOwner.IT,
 }
 
 

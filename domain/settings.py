@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.outcomes import ExceptionKind, ExceptionOwner
@@ -27,6 +27,20 @@ class UnknownCustomer(StrEnum):
     """park it as unknown_customer until the party exists in the ERP (then retry)"""
     CREATE = "create"
     """create the customer in the ERP under the till's customer id, and book the sale to it"""
+
+
+class StoreChannel(BaseModel):
+    """How tillsync reaches a store's tills, and how the store sells."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    webhook_url: str = Field(default="", description="empty: the tills pull, nothing is pushed")
+    feed_format: Literal["canonical", "sitoo"] = Field(
+        default="canonical", description="how master data is pushed to the webhook"
+    )
+    currency: str = "GBP"
+    price_list: str | None = Field(default=None, description="the ERP price list it sells at")
+    prices_include_tax: bool = True
 
 
 class Settings(BaseSettings):
@@ -177,6 +191,25 @@ class Settings(BaseSettings):
     @property
     def resolved_temporal_ui_url(self) -> str:
         return (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
+
+    # Tills: master data and available-to-sell pushed to each store's webhook.
+    store_channels: dict[str, StoreChannel] = Field(
+        default_factory=dict,
+        description='JSON {"S001": {"webhook_url": ..., "price_list": ..., ...}, ...}',
+    )
+    masterdata_sync_minutes: int = Field(
+        default=15, gt=0, description="how often each store's Schedule syncs master data"
+    )
+    masterdata_publish_attempts: int = Field(
+        default=5, gt=0, description="webhook tries before a failed publication is an exception"
+    )
+    ats_debounce_ms: int = Field(
+        default=1000,
+        ge=0,
+        le=60_000,
+        description="how long a store's available-to-sell changes gather before one push",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @property
     def resolved_store_url(self) -> str:

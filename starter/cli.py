@@ -16,6 +16,7 @@ from starter.codec_server.command import add_codec_commands
 from starter.exception_commands import add_exception_commands
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
+from starter.master_data import add_master_data_commands
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
 
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     add_finance_commands(commands)
     add_codec_commands(commands)
     add_exception_commands(commands)
+    add_master_data_commands(commands)
     return parser
 
 

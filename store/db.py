@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from store import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     lifecycle_tables,
     tables,
+    till_tables,
 )
 
 

@@ -7,12 +7,13 @@ nothing when there is nothing to undo.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
@@ -105,6 +106,16 @@ class ErpConnector(Protocol):
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         """On-hand and available quantity of a product in a warehouse."""
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        """``stock_level`` of many products at once, in as few ERP calls as the ERP allows;
+        products the ERP does not have are left out (ErpUnknownCodes for the warehouse)."""
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        """Salable items (with their price lists' prices), promotions and tax rates the ERP
+        wrote at or after ``since`` (None: all of them): what the tills are sent."""
 
     async def aclose(self) -> None:
         """Release connections."""

@@ -5,6 +5,8 @@
 - ``POST /v1/transactions:batch``: many; one result per record, and the status they share
   (207 when they differ).
 - ``GET /v1/transactions/{workflow_id}``: the run's stage and outcome, from its query.
+- ``GET /v1/stores/{store}/masterdata?since=W&format=canonical|sitoo`` and
+  ``GET /v1/stores/{store}/available?item=...``: what the store's tills pull (till_feeds).
 - ``GET /healthz``: 200 when Temporal answers, else 503.
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:
@@ -26,6 +28,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -46,6 +49,7 @@ from starter.ingest.openapi import (
 )
 from starter.ingest.rejects import RejectLog, rejects_answered
 from starter.ingest.stock_routes import add_stock_event_routes
+from starter.ingest.till_feeds import add_till_feeds
 from starter.intake import Intake
 from starter.stock_submission import StockSubmitter
 from workflows import search_attributes as attrs
@@ -61,15 +65,18 @@ def create_app(
     client: Client,
     intake: Intake,
     secrets: StoreSecrets,
+    *,
     stock_submitter: StockSubmitter | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
-    """``stock_submitter``: where ``POST /v1/stock-events`` starts its workflows (without it
-    the route is not served)."""
+    """``stock_submitter``: where ``POST /v1/stock-events`` starts its workflows; ``engine``:
+    the store, for the tills' feeds (master data, available-to-sell). Without either, its
+    routes are not served."""
     app = FastAPI(
         title="tillsync POS ingest",
         version="1",
         description=__doc__,
-        openapi_tags=[{"name": "transactions"}, {"name": "operations"}],
+        openapi_tags=[{"name": "transactions"}, {"name": "tills"}, {"name": "operations"}],
     )
     ingest = Ingest(intake)
     rejects = RejectLog(settings.rejects_file)
@@ -91,6 +98,8 @@ def create_app(
     if stock_submitter is not None:
         add_stock_event_routes(app, gate, stock_submitter, rejects, settings.ingest_max_batch)
     ContentType = Annotated[str | None, Header(alias="Content-Type")]
+    if engine is not None:
+        add_till_feeds(app, Auth, engine)
 
     async def converted_for(
         auth: Authenticated, content_type: str | None, max_records: int

@@ -40,7 +40,7 @@ def build_app(settings: Settings, client: Client) -> FastAPI:
     engine = create_store_engine(settings.resolved_store_url)
     intake = Intake(client, engine, settings.task_queue)
     stock = StockSubmitter(client, engine, settings.task_queue)
-    return create_app(settings, client, intake, secrets, stock)
+    return create_app(settings, client, intake, secrets, stock_submitter=stock, engine=engine)
 
 
 class _HeaderTimedProtocol(H11Protocol):

@@ -9,7 +9,7 @@ how a step that timed out after taking effect looks to the saga.
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
@@ -28,12 +28,14 @@ from connectors.erp.memory.ledger import (
     standing_issues,
     standing_postings,
 )
+from connectors.erp.memory.master_data import MasterRecords
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
 from connectors.erp.memory.stock_calls import StockMoveCalls
 from connectors.erp.memory.stock_moves import StockMovements
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
@@ -83,6 +85,8 @@ class MemoryErp(StockMoveCalls):
         self._sales = Sales(self._catalogue, self._stock, self._periods)
         self._movements = StockMovements(self._catalogue, self._stock)
         self._consolidated = ConsolidatedBook(self._periods, self._sales, unit_costs or {})
+        self.master = MasterRecords(lambda code: self.add_codes(products=[code]))
+        """Items, promotions and tax rates, for ``master_data``."""
         self._faults = Faults()
         self._conditions = CallConditions(latency, jitter, transient_failure_rate, seed)
         self.calls: Counter[str] = Counter()
@@ -299,6 +303,23 @@ class MemoryErp(StockMoveCalls):
             return self._stock.level(product_code, warehouse_code)
 
         return await self._call("stock_level", None, level)
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        def levels() -> list[StockLevel]:
+            self._catalogue.check(warehouse_code.removesuffix(DAMAGED_SUFFIX), [])
+            known = [
+                code
+                for code in sorted(set(product_codes))
+                if self._catalogue.knows(UnknownCode.PRODUCT, code)
+            ]
+            return [self._stock.level(code, warehouse_code) for code in known]
+
+        return await self._call("stock_levels", None, levels)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await self._call("master_data", None, lambda: self.master.since(since))
 
     async def aclose(self) -> None:
         """Nothing to release; the ERP keeps its books (both protocols close the one object)."""

@@ -7,13 +7,14 @@ ids (codes.py), invoice dates (numbering.py), the till's figures (invoicing.py),
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.master_data import TrytonMasterData
 from connectors.erp.tryton.numbering import invoice_numbering_date
 from connectors.erp.tryton.payments import InvoicePayments
 from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
@@ -32,6 +33,7 @@ from connectors.erp.tryton.stock_moves import TrytonStockMoves
 from connectors.erp.tryton.ticket_shipments import TicketShipments, customer_code_of
 from connectors.erp.tryton.transfers import TrytonTransfers
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
 
@@ -328,6 +330,14 @@ class TrytonConnector(TrytonStockMoves):
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._shipments.stock_level(product_code, warehouse_code)
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        return await self._shipments.stock_levels(product_codes, warehouse_code)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await TrytonMasterData(self._rest).read(since)
 
     async def aclose(self) -> None:
         await self._rest.aclose()

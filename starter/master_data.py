@@ -1,0 +1,121 @@
+"""`tillsync masterdata`: sync a store's master data to its tills now, or keep one Temporal
+Schedule per store that does it every TILLSYNC_MASTERDATA_SYNC_MINUTES."""
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+
+from domain.settings import Settings
+from starter.finance import mapped_stores
+from worker import connect
+from workflows.master_data_sync import (
+    MasterDataSyncRequest,
+    MasterDataSyncResult,
+    MasterDataSyncWorkflow,
+    masterdata_schedule_id,
+)
+
+
+def add_master_data_commands(commands: "argparse._SubParsersAction[Any]") -> None:
+    masterdata = commands.add_parser("masterdata", help="items, prices, promotions to the tills")
+    actions = masterdata.add_subparsers(required=True, metavar="ACTION")
+    sync = actions.add_parser("sync", help="sync a store now and wait for it")
+    sync.add_argument("--store", required=True)
+    sync.add_argument("--full", action="store_true", help="read everything, not a delta")
+    sync.set_defaults(handler=_sync)
+    schedule = actions.add_parser("schedule", help="one Temporal Schedule per store")
+    schedule.add_argument("--store", action="append", help="default: every mapped store")
+    schedule.set_defaults(handler=_schedule)
+
+
+def sync_request(store_id: str, settings: Settings, full: bool = False) -> MasterDataSyncRequest:
+    return MasterDataSyncRequest(
+        store_id=store_id, full=full, publish_attempts=settings.masterdata_publish_attempts
+    )
+
+
+async def sync_now(
+    client: Client, settings: Settings, store_id: str, full: bool = False
+) -> MasterDataSyncResult:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return await client.execute_workflow(
+        MasterDataSyncWorkflow.run,
+        sync_request(store_id, settings, full),
+        id=f"{masterdata_schedule_id(store_id)}-manual-{stamp}",
+        task_queue=settings.task_queue,
+    )
+
+
+async def ensure_master_data_schedules(
+    client: Client, settings: Settings, store_ids: list[str]
+) -> list[str]:
+    """Create (or update) each store's schedule; returns the schedule ids."""
+    ids = []
+    for store_id in store_ids:
+        schedule_id = masterdata_schedule_id(store_id)
+        schedule = Schedule(
+            action=ScheduleActionStartWorkflow(
+                MasterDataSyncWorkflow.run,
+                sync_request(store_id, settings),
+                id=schedule_id,
+                task_queue=settings.task_queue,
+            ),
+            spec=ScheduleSpec(
+                intervals=[
+                    ScheduleIntervalSpec(every=timedelta(minutes=settings.masterdata_sync_minutes))
+                ]
+            ),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        )
+        try:
+            await client.create_schedule(schedule_id, schedule)
+        except ScheduleAlreadyRunningError:
+
+            def replace(_: ScheduleUpdateInput, new: Schedule = schedule) -> ScheduleUpdate:
+                return ScheduleUpdate(schedule=new)
+
+            await client.get_schedule_handle(schedule_id).update(replace)
+        ids.append(schedule_id)
+    return ids
+
+
+def describe_sync(store_id: str, result: MasterDataSyncResult) -> str:
+    read = result.read
+    text = (
+        f"store {store_id}: {read.items_read} items and {read.promotions_read} promotions read,"
+        f" {read.records_changed} records changed, {read.mappings_changed} mappings"
+    )
+    if result.failure:
+        return f"{text}; publication FAILED (exception opened): {result.failure}"
+    pushed = result.pushed
+    if pushed and pushed.pushed:
+        return f"{text}; pushed {pushed.articles} articles and {pushed.promotions} promotions"
+    return f"{text}; nothing pushed (no webhook, or nothing new)"
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    result = await sync_now(await connect(settings), settings, args.store, args.full)
+    print(describe_sync(args.store, result))
+    return 1 if result.failure else 0
+
+
+async def _schedule(args: argparse.Namespace, settings: Settings) -> int:
+    stores = args.store or mapped_stores(settings)
+    for schedule_id in await ensure_master_data_schedules(
+        await connect(settings), settings, stores
+    ):
+        print(f"schedule {schedule_id}: every {settings.masterdata_sync_minutes} min")
+    return 0
