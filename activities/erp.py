@@ -27,7 +27,7 @@ from connectors.erp.errors import (
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
 from domain.returns import ReturnableQuantity
-from domain.screening import check_posting
+from domain.screening import check_posting, posting_tolerance
 from domain.settings import UnknownCustomer
 
 
@@ -135,8 +135,7 @@ class ErpActivities:
         """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
         beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
         out with the other reservations of its warehouse waiting at the same moment."""
-        lines = len(order.product_lines) + len(order.discount_lines)
-        tolerance = self._tax_tolerance_per_line * lines
+        tolerance = posting_tolerance(order, self._tax_tolerance_per_line)
         async with _erp_call():
             try:
                 refs = await self._reserve(ReserveRequest(order, tolerance))
@@ -175,7 +174,7 @@ class ErpActivities:
                 async with self._erp_calls:
                     posting = await self._erp.post(reference, request.posting_date)
                 refs = refs.updated_by(posting.refs)
-                if mismatch := check_posting(order, posting):
+                if mismatch := check_posting(order, posting, self._tax_tolerance_per_line):
                     raise_business_failure(mismatch)
                 if order.payments:
                     async with self._erp_calls:

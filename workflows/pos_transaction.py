@@ -227,7 +227,8 @@ class PosTransactionWorkflow(ParkedRun):
             PostRequest(reference=reference, posting_date=plan.posting.posting_date),
         )
         self._merge_refs(posting.refs)
-        if mismatch := check_posting(order, posting):
+        # Runs on this path started before the setting reached the check: one minor unit.
+        if mismatch := check_posting(order, posting, None):
             raise ParkWith(mismatch)
         if posting.reconciliation is not None and posting.reconciliation.adjusted:
             await self._record_exception(

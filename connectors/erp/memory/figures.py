@@ -34,7 +34,7 @@ def reconcile_till_figures(order: ErpOrder, tolerance: Decimal | None) -> TaxRec
             for code in sorted(erp_taxes)
         ],
     )
-    allowed = posting_tolerance(order) if tolerance is None else tolerance
+    allowed = posting_tolerance(order, None) if tolerance is None else tolerance
     if not reconciliation.within(allowed):
         raise ErpTotalsMismatch(reconciliation, allowed)
     return reconciliation

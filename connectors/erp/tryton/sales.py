@@ -102,7 +102,7 @@ class TrytonSales:
             invoice_id,
             order.net_total,
             pos_taxes,
-            posting_tolerance(order) if tolerance is None else tolerance,
+            posting_tolerance(order, None) if tolerance is None else tolerance,
         )
 
     async def close_cancelled(self, sale_id: int) -> None:
