@@ -24,7 +24,14 @@ from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.outcomes import ExceptionKind
 from domain.period_close import CloseMark, CloseOutcome, InFlight
-from domain.periods import DateRange, ErpPeriod, PostingPlan, decide_posting_date, month_start
+from domain.periods import (
+    DateRange,
+    ErpPeriod,
+    PostingPlan,
+    decide_posting_date,
+    month_start,
+    period_containing,
+)
 from domain.reconciliation import ReconciliationSummary
 from domain.settings import Settings
 from store.db import session_scope
@@ -127,7 +134,7 @@ class FinanceActivities:
         first_day = month_start(mark.period)
         async with heartbeating():
             periods = await self._books.periods_from(first_day)
-        period = next((period for period in periods if period.contains(first_day)), None)
+        period = period_containing(periods, first_day)
         if period is None:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP has no accounting period for {mark.period}"

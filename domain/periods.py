@@ -8,7 +8,7 @@ decides (it refuses: the run parks for an operator, who opens the books and retr
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -89,6 +89,11 @@ def month_start(period: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def period_containing(periods: Iterable[ErpPeriod], day: date) -> ErpPeriod | None:
+    """The period ``day`` falls in; None when none of ``periods`` contains it."""
+    return next((period for period in periods if period.contains(day)), None)
+
+
 def decide_posting_date(
     business_date: date, periods: Sequence[ErpPeriod], closing: Sequence[DateRange]
 ) -> PostingDate:
@@ -97,7 +102,7 @@ def decide_posting_date(
     ``periods`` must cover the business date and the periods after it (any order).
     """
     ordered = sorted(periods, key=lambda period: period.start_date)
-    home = next((period for period in ordered if period.contains(business_date)), None)
+    home = period_containing(ordered, business_date)
     if home is None:
         return PostingDate(business_date=business_date, posting_date=business_date)
     blocked = _why_blocked(home, closing)
