@@ -43,3 +43,8 @@ def erp_reference(workflow_id: str, attempt: int) -> str:
 def workflow_of_reference(reference: str) -> str:
     """The workflow id an ERP reference was booked under, whatever its attempt."""
     return reference.split(_ATTEMPT, 1)[0]
+
+
+def is_ticket_reference(reference: str) -> bool:
+    """Whether an ERP reference is a ticket's (not a consolidated batch's or another system's)."""
+    return reference.startswith(TICKET_REFERENCE_PREFIXES)
