@@ -14,11 +14,11 @@ from activities.errors import business_failure, unknown_codes_failure
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
-from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionReport
 from domain.periods import PostingDate, redating_notice
 from store.consolidations import pending_store_days, prepare_batch, record_posted
 from store.db import session_scope
-from store.exceptions import open_exception
+from store.exceptions import record_failure
 from store.periods import ranges_being_closed
 
 HEARTBEAT_EVERY_SECONDS = 2.0
@@ -115,15 +115,13 @@ class DailyPostingActivities:
             self._open(session, refused.batch, refused.failure)
 
     @staticmethod
-    def _open(session: Session, batch: ConsolidationBatch, failure: BusinessFailure) -> None:
-        open_exception(
+    def _open(session: Session, batch: ConsolidationBatch, failure: ExceptionReport) -> None:
+        record_failure(
             session,
-            kind=failure.kind,
+            failure,
             store_id=batch.store_id,
             business_date=batch.business_date,
             workflow_id=batch.key,
-            message=failure.message,
-            details=dict(failure.details),
             now=_now(),
         )
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.outcomes import ExceptionKind, ReviewNotice
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -127,9 +127,9 @@ def _why_blocked(period: ErpPeriod, closing: Sequence[DateRange]) -> str | None:
     return None
 
 
-def redating_notice(posting: PostingDate) -> BusinessFailure:
+def redating_notice(posting: PostingDate) -> ReviewNotice:
     """The period_redated exception a re-dated posting leaves for finance."""
-    return BusinessFailure(
+    return ReviewNotice(
         kind=ExceptionKind.PERIOD_REDATED,
         message=f"business date {posting.business_date} posted on {posting.posting_date}: "
         f"{posting.reason}",
