@@ -1,6 +1,5 @@
 """Daily consolidated posting activities: find what waits, make a batch, book it, record it."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import business_failure, unknown_codes_failure
+from activities.heartbeat import heartbeating
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
@@ -20,8 +20,6 @@ from store.consolidations import pending_store_days, prepare_batch, record_poste
 from store.db import session_scope
 from store.exceptions import record_failure
 from store.periods import ranges_being_closed
-
-HEARTBEAT_EVERY_SECONDS = 2.0
 
 
 class PendingRequest(BaseModel):
@@ -88,17 +86,15 @@ class DailyPostingActivities:
 
     @activity.defn(name="daily.post_batch")
     async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
-        heartbeat = asyncio.create_task(_heartbeat_forever())
         try:
-            return await self._books.post_consolidated(request.batch, request.posting_date)
+            async with heartbeating():
+                return await self._books.post_consolidated(request.batch, request.posting_date)
         except ErpUnknownCodes as error:
             raise unknown_codes_failure(error) from error
         except ErpRejected as error:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
             ) from error
-        finally:
-            heartbeat.cancel()
 
     @activity.defn(name="daily.record_posted")
     def record_posted(self, posted: BatchPosted) -> None:
@@ -124,9 +120,3 @@ class DailyPostingActivities:
             workflow_id=batch.key,
             now=_now(),
         )
-
-
-async def _heartbeat_forever() -> None:
-    while True:
-        activity.heartbeat()
-        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)

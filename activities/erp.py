@@ -26,7 +26,6 @@ from connectors.erp.errors import (
 )
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
-from domain.returns import ReturnableQuantity
 from domain.screening import check_posting, posting_tolerance
 from domain.settings import UnknownCustomer
 
@@ -51,11 +50,6 @@ class BookRequest(BaseModel):
 class BookResult(BaseModel):
     refs: ErpOrderRefs
     posting: ErpPostingResult | None = None
-
-
-class ReturnableRequest(BaseModel):
-    original_reference: str
-    original_line_number: int
 
 
 @asynccontextmanager
@@ -181,13 +175,6 @@ class ErpActivities:
                         refs = refs.updated_by(await self._erp.pay(reference, order.payments))
             refs = refs.updated_by(await self._commits.submit(order.warehouse_code, reference))
         return BookResult(refs=refs, posting=posting)
-
-    @activity.defn(name="erp.returnable_quantity")
-    async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:
-        async with self._step():
-            return await self._erp.returnable_quantity(
-                request.original_reference, request.original_line_number
-            )
 
     @activity.defn(name="erp.pay")
     async def pay(self, request: PayRequest) -> ErpOrderRefs:

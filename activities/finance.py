@@ -100,11 +100,11 @@ class FinanceActivities:
     def definitions(self) -> list[Callable[..., Any]]:
         return [
             self.plan_posting,
-            self.mark_period,
+            self.mark_closing,
             self.in_flight,
             self.reconcile_period,
             self.close_erp_period,
-            self.settle,
+            self.settle_close,
         ]
 
     @activity.defn(name="finance.plan_posting")
@@ -123,7 +123,7 @@ class FinanceActivities:
         )
 
     @activity.defn(name="finance.mark_closing")
-    async def mark_period(self, mark: CloseMark) -> ErpPeriod:
+    async def mark_closing(self, mark: CloseMark) -> ErpPeriod:
         """Find the ERP period and mark it as closing: its postings re-date from now on."""
         if mark.company_id != self._settings.erp_company_id:
             raise business_failure(
@@ -171,7 +171,7 @@ class FinanceActivities:
         return closed
 
     @activity.defn(name="finance.settle_close")
-    def settle(self, outcome: CloseOutcome) -> None:
+    def settle_close(self, outcome: CloseOutcome) -> None:
         """Record how the close ended; a closed period's re-dated tickets are acknowledged."""
         now = datetime.now(UTC)
         with session_scope(self._engine) as session:

@@ -61,7 +61,7 @@ class PeriodCloseWorkflow:
     @workflow.run
     async def run(self, request: PeriodCloseRequest) -> CloseOutcome:
         period = await erp_step(
-            FinanceActivities.mark_period,
+            FinanceActivities.mark_closing,
             CloseMark(
                 company_id=request.company_id,
                 period=request.period,
@@ -206,7 +206,7 @@ class PeriodCloseWorkflow:
             note=note,
             status=self._status,
         )
-        await store_step(FinanceActivities.settle, outcome)
+        await store_step(FinanceActivities.settle_close, outcome)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
 

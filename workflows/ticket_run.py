@@ -8,6 +8,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TemporalError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.errors import failure_in
     from activities.finance import FinanceActivities, PostingPlanRequest
     from activities.store import (
         ExceptionRecord,
@@ -178,8 +179,8 @@ def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFa
     if isinstance(error, ParkWith):
         return error.failure
     cause = error.cause if isinstance(error, ActivityError) else error
-    if isinstance(cause, ApplicationError) and cause.details:
-        return BusinessFailure.model_validate(cause.details[0])
+    if failure := failure_in(cause):
+        return failure
     if isinstance(cause, TimeoutError):
         return BusinessFailure(
             kind=ExceptionKind.ERP_UNAVAILABLE,
