@@ -28,13 +28,13 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
-from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
-from connectors.erp.tryton.periods import TrytonPeriods
-from connectors.erp.tryton.records import (
+from connectors.erp.tryton.documents import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
     TAX_ADJUSTMENT_CODE,
 )
+from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
+from connectors.erp.tryton.periods import TrytonPeriods
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
