@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.erp.tryton_sandbox.server import free_port
-from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, port_answers
+from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, free_port, port_answers
 from starter.temporal_server import TemporalDevServer
 
 

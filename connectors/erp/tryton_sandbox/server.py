@@ -8,7 +8,6 @@ trytond-worker running the queued tasks (sale processing, invoice printing) off 
 
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -23,19 +22,12 @@ from connectors.erp.tryton_sandbox.database import (
     read_sandbox_facts,
 )
 from connectors.erp.tryton_sandbox.info import TrytonSandboxInfo
-from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses
+from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, free_port
 from connectors.erp.tryton_sandbox.trytond_config import write_trytond_config
 
 _HOST = "127.0.0.1"
 _QUEUE_PROCESSES = 2  # trytond-worker's pool of task-running processes
 _REQUEST_TIMEOUT = 300  # gunicorn restarts a worker silent for longer
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((_HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class TrytonServer:
