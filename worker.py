@@ -141,7 +141,6 @@ def build_worker(
             erp.cancel_posting_if_present,
             erp.commit,
             erp.return_stock_if_present,
-            erp.returnable_quantity,
             erp.pay,
             erp.void_payments_if_present,
             returns.find_originals,

@@ -1,6 +1,5 @@
 """Daily consolidated posting activities: find what waits, make a batch, book it, record it."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,17 +10,16 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import business_failure, unknown_codes_failure
+from activities.heartbeat import heartbeating
 from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
-from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionReport
 from domain.periods import PostingDate, redating_notice
 from store.consolidations import pending_store_days, prepare_batch, record_posted
 from store.db import session_scope
-from store.exceptions import open_exception
+from store.exceptions import record_failure
 from store.periods import ranges_being_closed
-
-HEARTBEAT_EVERY_SECONDS = 2.0
 
 
 class PendingRequest(BaseModel):
@@ -99,18 +97,16 @@ class DailyPostingActivities:
 
     @activity.defn(name="daily.post_batch")
     async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
-        heartbeat = asyncio.create_task(_heartbeat_forever())
         try:
-            await self._issue_reserved(request.batch)
-            return await self._books.post_consolidated(request.batch, request.posting_date)
+            async with heartbeating():
+                await self._issue_reserved(request.batch)
+                return await self._books.post_consolidated(request.batch, request.posting_date)
         except ErpUnknownCodes as error:
             raise unknown_codes_failure(error) from error
         except ErpRejected as error:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
             ) from error
-        finally:
-            heartbeat.cancel()
 
     async def _issue_reserved(self, batch: ConsolidationBatch) -> None:
         """The batch's sales booked as reservations leave stock now, before their cost of
@@ -147,20 +143,12 @@ class DailyPostingActivities:
             self._open(session, refused.batch, refused.failure)
 
     @staticmethod
-    def _open(session: Session, batch: ConsolidationBatch, failure: BusinessFailure) -> None:
-        open_exception(
+    def _open(session: Session, batch: ConsolidationBatch, failure: ExceptionReport) -> None:
+        record_failure(
             session,
-            kind=failure.kind,
+            failure,
             store_id=batch.store_id,
             business_date=batch.business_date,
             workflow_id=batch.key,
-            message=failure.message,
-            details=dict(failure.details),
             now=_now(),
         )
-
-
-async def _heartbeat_forever() -> None:
-    while True:
-        activity.heartbeat()
-        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)

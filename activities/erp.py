@@ -26,8 +26,7 @@ from connectors.erp.errors import (
 )
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
-from domain.returns import ReturnableQuantity
-from domain.screening import check_posting
+from domain.screening import check_posting, posting_tolerance
 from domain.settings import UnknownCustomer
 
 
@@ -51,11 +50,6 @@ class BookRequest(BaseModel):
 class BookResult(BaseModel):
     refs: ErpOrderRefs
     posting: ErpPostingResult | None = None
-
-
-class ReturnableRequest(BaseModel):
-    original_reference: str
-    original_line_number: int
 
 
 @asynccontextmanager
@@ -139,8 +133,7 @@ class ErpActivities:
         """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
         beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
         out with the other reservations of its warehouse waiting at the same moment."""
-        lines = len(order.product_lines) + len(order.discount_lines)
-        tolerance = self._tax_tolerance_per_line * lines
+        tolerance = posting_tolerance(order, self._tax_tolerance_per_line)
         async with erp_call():
             try:
                 refs = await self._reserve(ReserveRequest(order, tolerance))
@@ -192,7 +185,7 @@ class ErpActivities:
                 async with self._erp_calls:
                     posting = await self._erp.post(reference, request.posting_date)
                 refs = refs.updated_by(posting.refs)
-                if mismatch := check_posting(order, posting):
+                if mismatch := check_posting(order, posting, self._tax_tolerance_per_line):
                     raise_business_failure(mismatch)
                 if order.payments:
                     async with self._erp_calls:
@@ -204,13 +197,6 @@ class ErpActivities:
     def _tell_stock_changed(self, order: ErpOrder) -> None:
         if self._stock_changed is not None:
             self._stock_changed(order.store_id, [line.product_code for line in order.product_lines])
-
-    @activity.defn(name="erp.returnable_quantity")
-    async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:
-        async with self._step():
-            return await self._erp.returnable_quantity(
-                request.original_reference, request.original_line_number
-            )
 
     @activity.defn(name="erp.pay")
     async def pay(self, request: PayRequest) -> ErpOrderRefs:

@@ -42,3 +42,10 @@ def unknown_codes_failure(error: ErpUnknownCodes) -> ApplicationError:
     return business_failure(
         kind, str(error), {"erp_record": error.kind, "erp_codes": ", ".join(error.codes)}
     )
+
+
+def failure_in(error: BaseException | None) -> BusinessFailure | None:
+    """The BusinessFailure ``business_failure`` put in an error, read back (in a workflow)."""
+    if isinstance(error, ApplicationError) and error.details:
+        return BusinessFailure.model_validate(error.details[0])
+    return None

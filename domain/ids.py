@@ -66,3 +66,8 @@ def transfer_reference(from_store_id: str, transfer_id: str) -> str:
 def purchase_receipt_reference(store_id: str, event_id: str) -> str:
     """The ERP reference of the supplier shipment a purchase receipt books."""
     return f"po-receipt:{_part(store_id)}:{_part(event_id)}"
+
+
+def is_ticket_reference(reference: str) -> bool:
+    """Whether an ERP reference is a ticket's (not a consolidated batch's or another system's)."""
+    return reference.startswith(TICKET_REFERENCE_PREFIXES)

@@ -158,12 +158,21 @@ _OWNERS = {
 }
 
 
-class BusinessFailure(BaseModel):
-    """Why a saga parked: raised by an activity as a non-retryable error, kept in the query."""
+class ExceptionReport(BaseModel):
+    """What an exception record says: its kind, a message for people, and the details."""
 
     kind: ExceptionKind
     message: str
     details: dict[str, str] = Field(default_factory=dict)
+
+
+class BusinessFailure(ExceptionReport):
+    """Why a saga parked: raised by an activity as a non-retryable error, kept in the query."""
+
+
+class ReviewNotice(ExceptionReport):
+    """Something handled that a person should review (a tax rounding adjusted, a posting
+    re-dated): recorded, never parks a run. The same fields as a failure on the wire."""
 
 
 class Submission(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain.outcomes import ExceptionKind
+from domain.outcomes import ExceptionKind, ExceptionReport
 from store.tables import SyncException
 
 
@@ -68,12 +68,48 @@ def resolve_exceptions(
             col(SyncException.kind).in_([kind.value for kind in kinds]),
         )
     ).all()
+    return resolve(session, records, resolution, now)
+
+
+def resolve(
+    session: Session, records: Iterable[SyncException], resolution: str, now: datetime
+) -> int:
+    """Mark ``records`` resolved, saying how. Returns how many."""
+    count = 0
     for record in records:
         record.state = "resolved"
         record.resolved_at = now
         record.resolution = resolution
         session.add(record)
-    return len(records)
+        count += 1
+    session.flush()
+    return count
+
+
+def record_failure(
+    session: Session,
+    failure: ExceptionReport,
+    *,
+    store_id: str,
+    now: datetime,
+    workflow_id: str | None = None,
+    terminal_id: str | None = None,
+    transaction_id: str | None = None,
+    business_date: date | None = None,
+) -> SyncException:
+    """Open (or refresh) the exception a failure, or a notice for review, stands for."""
+    return open_exception(
+        session,
+        kind=failure.kind,
+        store_id=store_id,
+        message=failure.message,
+        now=now,
+        workflow_id=workflow_id,
+        terminal_id=terminal_id,
+        transaction_id=transaction_id,
+        business_date=business_date,
+        details=dict(failure.details),
+    )
 
 
 def list_exceptions(

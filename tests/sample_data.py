@@ -15,8 +15,10 @@ from starter.mappings_csv import read_mappings
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 
-POSLOG_DIR = Path(__file__).resolve().parent / "data" / "poslog"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+POSLOG_DIR = DATA_DIR / "poslog"
 """NCR's ARTS POSLog samples (BSD-3-Clause, see LICENSE there), copied from shared/data/poslog."""
+SITOO_ORDERS = DATA_DIR / "sitoo" / "orders.json"
 
 
 def poslog_store_catalog(transactions: list[PosTransaction], store_id: str = "9") -> CatalogPlan:

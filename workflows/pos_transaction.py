@@ -36,11 +36,8 @@ with workflow.unsafe.imports_passed_through():
         SyncStatus,
     )
     from domain.periods import PostingMode, redating_notice
-    from domain.records import (
-        original_missing_failure,
-        tax_rounding_record,
-        unreferenced_return_record,
-    )
+    from domain.returns import original_missing_failure
+    from domain.review_notices import tax_rounding_notice, unreferenced_return_notice
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
     from workflows import patches, policies
@@ -156,7 +153,7 @@ class PosTransactionWorkflow(ParkedRun):
             and booked.posting.reconciliation.adjusted
         ):
             await self._record_exception(
-                txn, tax_rounding_record(booked.posting.reconciliation), "adjusted within tolerance"
+                txn, tax_rounding_notice(booked.posting.reconciliation), "adjusted within tolerance"
             )
         await self._record_unreferenced_returns(txn)
         return None
@@ -237,11 +234,12 @@ class PosTransactionWorkflow(ParkedRun):
             PostRequest(reference=reference, posting_date=plan.posting.posting_date),
         )
         self._merge_refs(posting.refs)
-        if mismatch := check_posting(order, posting):
+        # Runs on this path started before the setting reached the check: one minor unit.
+        if mismatch := check_posting(order, posting, None):
             raise ParkWith(mismatch)
         if posting.reconciliation is not None and posting.reconciliation.adjusted:
             await self._record_exception(
-                txn, tax_rounding_record(posting.reconciliation), "adjusted within tolerance"
+                txn, tax_rounding_notice(posting.reconciliation), "adjusted within tolerance"
             )
         if order.payments:
             self._set_stage(SyncStage.PAYING)
@@ -265,7 +263,7 @@ class PosTransactionWorkflow(ParkedRun):
 
     async def _record_unreferenced_returns(self, txn: PosTransaction) -> None:
         if any(line.is_return and line.return_of is None for line in txn.lines):
-            await self._record_exception(txn, unreferenced_return_record(txn))
+            await self._record_exception(txn, unreferenced_return_notice(txn))
 
     async def _commit_abandoned(self) -> None:
         """The books are given up, not the goods: what was booked of them is undone (so no

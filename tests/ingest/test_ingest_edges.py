@@ -23,7 +23,7 @@ from tests.ingest.stub_ingest import (
     stub_client,
     stub_settings,
 )
-from tests.test_hostile_payloads import deep_json, sitoo_sale
+from tests.pos.test_hostile_payloads import deep_json, sitoo_sale
 
 CARD = "4111.1111.1111.1111"
 

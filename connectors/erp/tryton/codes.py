@@ -4,7 +4,7 @@ Each code is looked up once per connector; an unknown one raises ErpUnknownCodes
 """
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
-from connectors.erp.tryton.records import PartyRecord, ProductRecord, WarehouseRecord
+from connectors.erp.tryton.documents import PartyRecord, ProductRecord, WarehouseRecord
 from connectors.erp.tryton.rest import TrytonRest
 
 _STOCKED_TYPES = {"goods", "assets"}

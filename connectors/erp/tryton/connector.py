@@ -13,17 +13,17 @@ from decimal import Decimal
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.invoicing import InvoiceTaxes
-from connectors.erp.tryton.master_data import TrytonMasterData
-from connectors.erp.tryton.numbering import invoice_numbering_date
-from connectors.erp.tryton.payments import InvoicePayments
-from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
-from connectors.erp.tryton.records import (
+from connectors.erp.tryton.documents import (
     DRAFT_INVOICE_STATES,
     INVOICE_FIELDS,
     OPEN_SHIPMENT_STATES,
     InvoiceRecord,
 )
+from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.master_data import TrytonMasterData
+from connectors.erp.tryton.numbering import invoice_numbering_date
+from connectors.erp.tryton.payments import InvoicePayments
+from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc

@@ -19,7 +19,7 @@ from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.records import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
+from connectors.erp.tryton.documents import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine, lines_note

@@ -17,7 +17,7 @@ import yaml
 
 from workflows import search_attributes
 
-COMPOSE_FILE = Path(__file__).parent.parent / "docker-compose.yml"
+COMPOSE_FILE = Path(__file__).parents[2] / "docker-compose.yml"
 ERP = {
     "TILLSYNC_ERP_URL": "https://erp",
     "TILLSYNC_ERP_DATABASE": "db",

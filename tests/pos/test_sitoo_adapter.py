@@ -4,7 +4,6 @@ import json
 from copy import deepcopy
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,20 +19,20 @@ from domain.transaction import (
     TransactionKind,
     TransactionStatus,
 )
+from tests.sample_data import SITOO_ORDERS
 
-ORDERS = Path(__file__).parent / "data" / "sitoo" / "orders.json"
 D = Decimal
 
 
 @pytest.fixture(scope="module")
 def envelope() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ORDERS.read_text())
+    data: dict[str, Any] = json.loads(SITOO_ORDERS.read_text())
     return data
 
 
 @pytest.fixture(scope="module")
 def result() -> AdapterResult:
-    return parse_sitoo_orders(ORDERS.read_bytes())
+    return parse_sitoo_orders(SITOO_ORDERS.read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +59,9 @@ def test_all_sample_orders_convert_with_consistent_totals(result: AdapterResult)
         assert txn.store_id == "SE-STO-01"
 
 
-def test_sale_with_a_promotion_and_a_manual_discount(by_id: dict[str, PosTransaction]) -> None:
+def test_a_sale_keeps_its_promotion_and_its_manual_discount_by_cashier(
+    by_id: dict[str, PosTransaction],
+) -> None:
     sale = by_id["10501"]
     assert (sale.kind, sale.status) == (TransactionKind.SALE, TransactionStatus.COMPLETED)
     assert (sale.terminal_id, sale.cashier_id) == (
@@ -109,7 +110,9 @@ def test_parked_and_cancelled_orders_are_incomplete(by_id: dict[str, PosTransact
     assert not by_id["10502"].tenders and not by_id["10503"].tenders
 
 
-def test_refund_of_part_of_the_sale(by_id: dict[str, PosTransaction]) -> None:
+def test_a_partial_refund_returns_one_line_with_its_share_of_the_discount(
+    by_id: dict[str, PosTransaction],
+) -> None:
     refund = by_id["10504"]
     assert (refund.kind, refund.status) == (TransactionKind.RETURN, TransactionStatus.COMPLETED)
     (line,) = refund.lines

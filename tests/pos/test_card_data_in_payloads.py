@@ -3,7 +3,6 @@ nothing kept about the reject (its raw excerpt, its errors) holds the number."""
 
 import json
 from copy import deepcopy
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from connectors.pos.sitoo import parse_sitoo_orders
 from domain.card_numbers import contains_card_number
 from tests import poslog_builders as poslog
 from tests.factories import make_sale, sale_line
+from tests.sample_data import SITOO_ORDERS
 
-SITOO_ORDERS = Path(__file__).parent / "data" / "sitoo" / "orders.json"
 WRITTEN = [
     "4111.1111.1111.1111",
     "4111/1111/1111/1111",

@@ -3,7 +3,6 @@ nesting, numbers beyond the bounds, and more records than a request may carry.""
 
 import json
 from copy import deepcopy
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ from connectors.pos.sitoo import parse_sitoo_orders
 from starter.formats import SourceFormat, parse_payload
 from tests import poslog_builders as poslog
 from tests.factories import make_sale, sale_line
+from tests.sample_data import SITOO_ORDERS
 
-SITOO_ORDERS = Path(__file__).parent / "data" / "sitoo" / "orders.json"
 DEEP = 100_000
 
 

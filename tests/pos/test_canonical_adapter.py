@@ -43,7 +43,7 @@ def _sale(transaction_id: str, **changes: Any) -> dict[str, Any]:
     return record
 
 
-def test_one_object() -> None:
+def test_a_single_json_object_becomes_one_transaction() -> None:
     result = parse_canonical(SALE)
     assert result.rejects == []
     (txn,) = result.transactions
@@ -51,7 +51,7 @@ def test_one_object() -> None:
     assert txn.lines[0].unit_price == Decimal("3.50")
 
 
-def test_a_list_with_one_invalid_transaction() -> None:
+def test_an_invalid_transaction_in_a_list_is_rejected_alone_naming_its_field() -> None:
     bad = _sale("R1-000124")
     bad["lines"][0]["unit_price"] = 3.5
     result = parse_canonical([SALE, bad])
@@ -75,7 +75,7 @@ def test_json_text_with_a_fractional_number_for_money_is_rejected() -> None:
     assert [error.field for error in rejected.errors] == ["lines.0.unit_price"]
 
 
-def test_json_lines_with_a_broken_line() -> None:
+def test_a_broken_json_line_is_rejected_and_the_other_lines_convert() -> None:
     lines = [json.dumps(SALE), "{not json", json.dumps(_sale("R1-000125"))]
     result = parse_canonical("\n".join(lines).encode())
     assert [txn.transaction_id for txn in result.transactions] == ["R1-000123", "R1-000125"]

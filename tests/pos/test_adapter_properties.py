@@ -7,7 +7,6 @@ and serialises."""
 import copy
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -26,13 +25,13 @@ from domain.order_plan import plan_erp_order
 from domain.screening import screen_totals
 from domain.transaction import PosTransaction
 from tests.factories import make_sale, sale_line
+from tests.sample_data import POSLOG_DIR, SITOO_ORDERS
 
-DATA = Path(__file__).parent / "data"
 CANONICAL = make_sale(
     "T-1", [sale_line(1, "100001", "2", "3.60"), sale_line(2, "100002", "1", "1.25")]
 ).model_dump(mode="json")
-SITOO = json.loads((DATA / "sitoo" / "orders.json").read_text())["items"]
-POSLOG = ET.fromstring((DATA / "poslog" / "SMALL.xml").read_bytes())
+SITOO = json.loads(SITOO_ORDERS.read_text())["items"]
+POSLOG = ET.fromstring((POSLOG_DIR / "SMALL.xml").read_bytes())
 DEEP = "<nested 5000 deep>"
 FUZZ = settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -21,7 +21,7 @@ from connectors.erp.base import ErpConnector
 from connectors.erp.errors import ErpUnknownCodes, UnknownCode
 from connectors.erp.memory import MemoryErp
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from connectors.erp.tryton.records import CASH_SALE_CODE
+from connectors.erp.tryton.documents import CASH_SALE_CODE
 from domain.consolidation import ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpPayment, ErpProductLine, ErpTax
 from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionOwner

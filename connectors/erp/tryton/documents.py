@@ -1,4 +1,5 @@
-"""The Tryton records the connector reads back, parsed into small typed values."""
+"""The Tryton documents the connector reads back (sales, invoices, parties, products,
+warehouses), parsed into small typed values, and the codes, names and states it finds them by."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.pos.base import AdapterResult
+from connectors.pos.canonical import parse_canonical
 from connectors.pos.errors import PayloadError
 from connectors.pos.poslog import ACS_NS, ARTS_NS, parse_poslog
 from domain.totals import expected_totals, line_amount, tender_total
@@ -89,12 +90,19 @@ def test_totals_are_consistent_with_lines_and_tenders(poslog: AdapterResult) -> 
         assert tender_total(txn) == txn.totals.gross, txn.transaction_id
 
 
-def test_every_transaction_passes_the_models_validation(poslog: AdapterResult) -> None:
-    for txn in poslog.transactions:
-        assert PosTransaction.model_validate(txn.model_dump()) == txn
+def test_the_day_exported_as_canonical_json_replays_to_the_same_transactions(
+    poslog: AdapterResult,
+) -> None:
+    """What a replay of the converted day reads back: money as decimal strings, no penny lost."""
+    exported = "\n".join(txn.model_dump_json() for txn in poslog.transactions).encode()
+    replayed = parse_canonical(exported)
+    assert replayed.rejects == []
+    assert replayed.transactions == poslog.transactions
 
 
-def test_header_mapping(poslog: AdapterResult) -> None:
+def test_the_header_gives_store_terminal_currency_date_and_rising_receipts(
+    poslog: AdapterResult,
+) -> None:
     terminals = {txn.terminal_id for txn in poslog.transactions}
     control_terminals = {str(skip.transaction_id).split("-")[1] for skip in poslog.skipped}
     assert terminals | control_terminals == {"1", "2", "3", "5", "31", "32", "34"}
@@ -210,7 +218,9 @@ def test_tax_bases_equal_the_files_taxable_amounts(by_id: dict[str, PosTransacti
     assert taxed == 23
 
 
-def test_cash_change_and_cash_back(by_id: dict[str, PosTransaction]) -> None:
+def test_cash_change_is_kept_and_cash_back_is_a_negative_cash_tender(
+    by_id: dict[str, PosTransaction],
+) -> None:
     (cash,) = by_id["9-34-20171001-100"].tenders
     assert (cash.type, cash.amount, cash.change) == (
         TenderType.CASH,
@@ -222,7 +232,7 @@ def test_cash_change_and_cash_back(by_id: dict[str, PosTransaction]) -> None:
     assert (cash_back.type, cash_back.amount) == (TenderType.CASH, Decimal("-10.00"))
 
 
-def test_small_file_sale() -> None:
+def test_the_small_file_is_one_discounted_weighed_card_sale() -> None:
     result = parse_poslog(SMALL)
     assert [skip.reason for skip in result.skipped] == [
         "control transaction: OperatorSignOn (Valid SignOn)"
