@@ -12,12 +12,15 @@ from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.mapping import TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, Submission
 from domain.periods import PostingMode
+from domain.ticket_facts import ticket_facts
 from domain.transaction import PosTransaction
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
 from store.exceptions import open_exception, resolve_exceptions
 from store.journal import record_outcome
 from store.mappings import MissingMappings, resolve_mapping
+from store.sync_marks import mark_posted, mark_seen
+from store.ticket_facts import record_facts
 
 
 class ClaimOutcome(BaseModel):
@@ -74,6 +77,8 @@ class StoreActivities:
                 payload_hash=digest,
                 now=_now(),
             )
+            if result.is_owner:
+                mark_seen(session, txn.store_id, txn.occurred_at, _now())
             outcome = ClaimOutcome(
                 is_owner=result.is_owner,
                 workflow_id=result.claim.workflow_id,
@@ -155,6 +160,17 @@ class StoreActivities:
                 order=record.order,
                 posting_mode=record.posting_mode,
             )
+            txn = record.transaction
+            record_facts(
+                session,
+                workflow_id=txn.workflow_id,
+                store_id=txn.store_id,
+                business_date=txn.business_date,
+                outcome=record.outcome.value,
+                facts=ticket_facts(txn, record.order),
+            )
+            if record.outcome is Outcome.POSTED:
+                mark_posted(session, txn.store_id, txn.occurred_at, _now())
 
 
 def _describe_missing(missing: MissingMappings) -> str:

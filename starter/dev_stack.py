@@ -17,6 +17,7 @@ from connectors.erp.factory import sandbox_info_path
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.periods import PostingMode
 from domain.settings import Settings
+from observability.server import temporal_runtime
 from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
 from starter.ingest.server import serve_ingest
 from starter.store_day import replay_store_day
@@ -78,17 +79,19 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
     worker_task: asyncio.Task[None] | None = None
     ingest_task: asyncio.Task[None] | None = None
     try:
-        client = await temporal.start()
+        client = await temporal.start(temporal_runtime(settings))
         worker_task = asyncio.create_task(run_worker(settings, client, stop))
         print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
         ingest_task = asyncio.create_task(serve_ingest(settings, client, stop))
-        print(f"POS ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs")
+        ingest_url = f"http://{settings.ingest_host}:{settings.ingest_port}"
+        print(f"POS ingest: {ingest_url}/docs")
         if await asyncio.to_thread(examples.exists):
             summary = await replay_store_day(client, settings, examples)
             print(summary.render())
             if settings.erp_posting_mode is PostingMode.DAILY:
                 await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
+        print(f"Metrics: {_metrics_urls(settings, ingest_url)}")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)
             await _until_interrupted()
@@ -104,6 +107,16 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         await asyncio.to_thread(erp.stop)
         info_file.unlink(missing_ok=True)
     return 0
+
+
+def _metrics_urls(settings: Settings, ingest_url: str) -> str:
+    """The worker's /metrics (with the store's gauges and the Temporal SDK's metrics) and the
+    ingest's; alert rules in ops/prometheus/, what to do in docs/runbook.md."""
+    urls = [f"{ingest_url}/metrics (ingest)"]
+    if settings.worker_metrics_port:
+        worker = f"http://{settings.metrics_host}:{settings.worker_metrics_port}/metrics"
+        urls.insert(0, f"{worker} (worker)")
+    return "    ".join(urls)
 
 
 async def _until_interrupted() -> None:

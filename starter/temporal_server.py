@@ -8,6 +8,7 @@ from types import TracebackType
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 from workflows import search_attributes as attrs
 
@@ -48,8 +49,8 @@ class TemporalDevServer:
     def ui_url(self) -> str:
         return f"http://localhost:{self.ui_port}"
 
-    async def start(self) -> Client:
-        """Start the server and return a client once it answers."""
+    async def start(self, runtime: Runtime | None = None) -> Client:
+        """Start the server and return a client (on ``runtime``) once it answers."""
         self.database.parent.mkdir(parents=True, exist_ok=True)
         log = await asyncio.to_thread((self.database.parent / "temporal.log").open, "ab")
         self._process = await asyncio.create_subprocess_exec(
@@ -79,7 +80,9 @@ class TemporalDevServer:
                     f"see {self.database.parent / 'temporal.log'}"
                 )
             try:
-                return await Client.connect(self.address, data_converter=pydantic_data_converter)
+                return await Client.connect(
+                    self.address, data_converter=pydantic_data_converter, runtime=runtime
+                )
             except RuntimeError:
                 if asyncio.get_running_loop().time() > deadline:
                     raise

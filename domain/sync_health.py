@@ -1,0 +1,29 @@
+"""How far behind a store's sync is, by the till's own clock."""
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class SyncMark(Protocol):
+    @property
+    def newest_seen_till_time(self) -> datetime: ...
+    @property
+    def first_seen_till_time(self) -> datetime: ...
+    @property
+    def newest_posted_till_time(self) -> datetime | None: ...
+
+
+def sync_lag_seconds(mark: SyncMark) -> float:
+    """Till time of the newest ticket seen less that of the newest posted. Before the store's
+    first posting, the span of what was seen; never negative (a late offline ticket posted
+    after newer ones does not make the store ahead of itself)."""
+    seen = as_utc(mark.newest_seen_till_time)
+    posted = mark.newest_posted_till_time
+    since = as_utc(posted) if posted is not None else as_utc(mark.first_seen_till_time)
+    return max((seen - since).total_seconds(), 0.0)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A till clock without a zone is read as UTC (a store's tills share one clock, so its lag
+    is right either way); SQLite hands datetimes back without their zone."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
