@@ -12,6 +12,7 @@ from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
+from starter.kpi_command import add_kpi_command
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
 
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_intake_commands(commands)
     add_finance_commands(commands)
+    add_kpi_command(commands)
     return parser
 
 
