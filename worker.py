@@ -31,6 +31,7 @@ from connectors.erp.factory import create_erp
 from domain.settings import Settings
 from observability.activity_metrics import SyncMetricsInterceptor
 from observability.erp_metering import metered
+from observability.health_refresher import refresh_health
 from observability.server import serving_worker_metrics, temporal_runtime
 from store.db import create_store_engine
 from workflows.daily_posting import DailyPostingWorkflow
@@ -141,7 +142,8 @@ async def run_worker(
     interceptors: Sequence[Interceptor] = (),
 ) -> None:
     """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection.
-    Serves the worker's /metrics meanwhile (``TILLSYNC_WORKER_METRICS_PORT``)."""
+    Serves the worker's /metrics meanwhile (``TILLSYNC_WORKER_METRICS_PORT``) and refreshes
+    the anomaly flags and the latest settled day's reconciliation for it."""
     connector, books = create_erp(settings)
     metrics_engine = create_store_engine(settings.resolved_store_url)
     with (
@@ -149,10 +151,14 @@ async def run_worker(
         ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor,
     ):
         worker = build_worker(client, settings, connector, books, executor, interceptors)
+        health = asyncio.create_task(
+            refresh_health(metrics_engine, connector, books, settings, stop)
+        )
         try:
             async with worker:
                 await stop.wait()
         finally:
+            await health
             await connector.aclose()
             await books.aclose()
 

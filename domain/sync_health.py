@@ -1,6 +1,6 @@
 """How far behind a store's sync is, by the till's own clock."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -27,3 +27,11 @@ def as_utc(value: datetime) -> datetime:
     """A till clock without a zone is read as UTC (a store's tills share one clock, so its lag
     is right either way); SQLite hands datetimes back without their zone."""
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def settled_business_day(now: datetime, daily_posting_hour: int) -> date:
+    """The latest business day the ERP should hold in full: yesterday once the daily posting
+    has had an hour to run, else the day before."""
+    today = as_utc(now).date()
+    settled_from = daily_posting_hour + 1
+    return today - timedelta(days=1 if as_utc(now).hour >= settled_from else 2)
