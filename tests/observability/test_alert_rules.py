@@ -33,6 +33,13 @@ def test_the_rules_are_valid() -> None:
 
 
 @needs_promtool
+def test_the_compose_stacks_prometheus_config_is_valid() -> None:
+    assert "is valid prometheus config" in _promtool(
+        "check", "config", str(RULES.with_name("prometheus.yml"))
+    )
+
+
+@needs_promtool
 def test_each_alert_fires_and_resolves() -> None:
     assert "SUCCESS" in _promtool("test", "rules", str(RULE_TESTS))
 
