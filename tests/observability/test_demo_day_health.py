@@ -3,6 +3,9 @@ ERP: its metrics, on the worker's /metrics, and its KPI line equal the day's out
 parked run shows in the parked and open-exception gauges and leaves them once retried."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,7 +17,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from domain.kpi import chain_line
+from domain.kpi import KpiLine, chain_line
 from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import Outcome
 from domain.periods import PostingMode
@@ -150,6 +153,28 @@ async def test_the_kpi_line_equals_the_days_outcomes(demo_day: DemoDay) -> None:
     assert chain.oldest_open_kind is not None
     s009 = next(store for store in facts if store.store_id == "S009")
     assert (s009.tickets, s009.posted, s009.posted_untouched) == (1, 0, 0)
+
+
+async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day: DemoDay) -> None:
+    command = [sys.executable, "-m", "starter.cli", "kpi", "--day", str(DEMO_DAY), "--json"]
+    environment = {**os.environ, "TILLSYNC_STORE_URL": demo_day.settings.resolved_store_url}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--no-erp"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [KpiLine.model_validate_json(line) for line in done.stdout.splitlines()]
+    assert [line.scope for line in lines] == ["S001", "S002", "S003", "S009", "chain"]
+    chain = lines[-1]
+    assert (chain.tickets, chain.posted) == (
+        sum(demo_day.summary.count(o) for o in (Outcome.POSTED, Outcome.PARKED, Outcome.IGNORED)),
+        demo_day.summary.count(Outcome.POSTED),
+    )
+    assert sum(line.tickets for line in lines[:-1]) == chain.tickets
 
 
 async def test_a_retried_run_leaves_the_parked_gauge_and_counts_as_touched(
