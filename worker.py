@@ -5,6 +5,7 @@ embedded stack (``tillsync dev``) runs one in-process.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -158,7 +159,9 @@ async def run_worker(
             async with worker:
                 await stop.wait()
         finally:
-            await health
+            health.cancel()  # a round still waiting on the ERP must not hold the shutdown
+            with contextlib.suppress(asyncio.CancelledError):
+                await health
             await connector.aclose()
             await books.aclose()
 
