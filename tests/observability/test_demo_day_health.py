@@ -30,6 +30,7 @@ from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.kpi import store_day_facts
 from store.mappings import import_mappings
+from store.overview import store_overview
 from tests.observability.scrape import Samples, free_port, process_samples, scrape, total
 from worker import run_worker
 
@@ -175,6 +176,19 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
         demo_day.summary.count(Outcome.POSTED),
     )
     assert sum(line.tickets for line in lines[:-1]) == chain.tickets
+
+
+def test_the_store_overview_shows_each_stores_day(demo_day: DemoDay) -> None:
+    with session_scope(demo_day.engine) as session:
+        overview = {health.store_id: health for health in store_overview(session, DEMO_DAY)}
+    assert sorted(overview) == ["S001", "S002", "S003", "S009"]
+    counted = sum(sum(health.outcomes.values()) for health in overview.values())
+    outcomes = (Outcome.POSTED, Outcome.PARKED, Outcome.IGNORED)
+    assert counted == sum(demo_day.summary.count(outcome) for outcome in outcomes)
+    assert overview["S009"].outcomes == {"parked": 1}
+    assert overview["S009"].last_posted_at is None and overview["S009"].last_seen_at
+    assert overview["S001"].lag_seconds is not None and overview["S001"].last_posted_at
+    assert overview["S002"].parked_runs == 1 and overview["S002"].open_exceptions == 1
 
 
 async def test_a_retried_run_leaves_the_parked_gauge_and_counts_as_touched(
