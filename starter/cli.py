@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.anomalies_command import add_anomalies_command
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
 from starter.kpi_command import add_kpi_command
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     add_intake_commands(commands)
     add_finance_commands(commands)
     add_kpi_command(commands)
+    add_anomalies_command(commands)
     return parser
 
 

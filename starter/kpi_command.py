@@ -8,8 +8,6 @@ from typing import Any
 
 from domain.kpi import KpiLine, chain_line, differences_by_store, kpi_line
 from domain.settings import Settings
-from store.db import create_store_engine, session_scope
-from store.kpi import store_day_facts
 
 
 def add_kpi_command(commands: "argparse._SubParsersAction[Any]") -> None:
@@ -28,6 +26,9 @@ async def day_kpis(
     settings: Settings, day: date, reconciliation: dict[str, int] | None
 ) -> list[KpiLine]:
     """One line per store, then the chain's; for the page as for the CLI."""
+    from store.db import create_store_engine, session_scope
+    from store.kpi import store_day_facts
+
     engine = create_store_engine(settings.resolved_store_url)
 
     def read() -> list[KpiLine]:

@@ -2,6 +2,10 @@
 product that sold every day went quiet while the ERP still counts it, a store takes many
 returns without a receipt. Through the store's tables and the memory ERP's stock."""
 
+import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -123,4 +127,23 @@ async def test_an_empty_shelf_in_the_erp_too_is_no_phantom(seeded: Engine) -> No
     assert not [flag for flag in flags if flag.kind is AnomalyKind.PHANTOM_INVENTORY]
     assert await scan_anomalies(seeded, None, LIMITS, TODAY) == [
         flag for flag in flags if flag.kind is not AnomalyKind.PHANTOM_INVENTORY
+    ]
+
+
+async def test_tillsync_anomalies_explains_each_flag(seeded: Engine) -> None:
+    url = seeded.url.render_as_string(hide_password=False)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "starter.cli", "anomalies", "--day", str(TODAY), "--no-erp"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TILLSYNC_STORE_URL": url, "TILLSYNC_ANOMALY_LOOKBACK_DAYS": "14"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[cashier_refunds] cashier C4 at S001: 100 refunds (50.0% of their tickets) in 14 days,"
+        " 10.0x the store's norm of 5.0% (median of 3 other cashiers; flagged above 3x)",
+        "[unreferenced_returns] S002 took 7 returned lines without a receipt in 14 days"
+        " (flagged above 5)",
     ]
