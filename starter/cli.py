@@ -11,11 +11,13 @@ from typing import Any
 from connectors.temporal import CodecNotConfigured
 from domain.settings import Settings
 from domain.transaction import PosTransaction
+from starter.anomalies_command import add_anomalies_command
 from starter.codec_server.access import CodecServerMisconfigured
 from starter.codec_server.command import add_codec_commands
 from starter.exception_commands import add_exception_commands
 from starter.finance import add_finance_commands
 from starter.intake_commands import add_intake_commands
+from starter.kpi_command import add_kpi_command
 from starter.master_data import add_master_data_commands
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
@@ -99,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     add_codec_commands(commands)
     add_exception_commands(commands)
     add_master_data_commands(commands)
+    add_kpi_command(commands)
+    add_anomalies_command(commands)
     return parser
 
 
