@@ -50,10 +50,9 @@ class KpiLine(BaseModel):
     oldest_open_kind: str | None
     oldest_open_age_seconds: float | None
 
-    def render(self) -> str:
+    def figures(self) -> dict[str, str]:
+        """The line's figures in words, by the name a table heads them with."""
         untouched = "-" if self.untouched_percent is None else f"{self.untouched_percent}%"
-        rate = "-" if self.exceptions_per_1000 is None else str(self.exceptions_per_1000)
-        resolve = _duration(self.median_resolve_seconds)
         differences = (
             "not reconciled"
             if self.reconciliation_differences is None
@@ -64,11 +63,20 @@ class KpiLine(BaseModel):
             if self.oldest_open_age_seconds is None
             else f"{_duration(self.oldest_open_age_seconds)} ({self.oldest_open_kind})"
         )
-        return (
-            f"{self.scope:<8} {self.business_date}  tickets {self.tickets}  untouched {untouched}"
-            f"  exceptions/1000 {rate}  median to resolve {resolve}"
-            f"  reconciliation differences {differences}  oldest open {oldest}"
-        )
+        return {
+            "tickets": str(self.tickets),
+            "untouched": untouched,
+            "exceptions/1000": "-"
+            if self.exceptions_per_1000 is None
+            else str(self.exceptions_per_1000),
+            "median to resolve": _duration(self.median_resolve_seconds),
+            "reconciliation differences": differences,
+            "oldest open": oldest,
+        }
+
+    def render(self) -> str:
+        figures = "  ".join(f"{name} {value}" for name, value in self.figures().items())
+        return f"{self.scope:<8} {self.business_date}  {figures}"
 
 
 def kpi_line(facts: StoreDayFacts, day: date, now: datetime) -> KpiLine:

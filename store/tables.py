@@ -258,7 +258,6 @@ class StockLedgerRow(SQLModel, table=True):
     cause: str = Field(max_length=16)
     quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))
 
-
     store_id: str = Field(max_length=64, index=True)
     business_date: date = Field(index=True)
     cashier_id: str | None = Field(default=None, max_length=64)
