@@ -196,27 +196,6 @@ class StockEventRecord(SQLModel, table=True):
     """How a stock event ended: what it moved, where, and under which ERP document."""
 
     __tablename__ = "stock_event_journal"
-
-
-class StoreSyncMark(SQLModel, table=True):
-    """Per store: the till time of the newest ticket seen and of the newest posted, and when
-    each arrived (sync lag and silent stores, read by the metrics at scrape time)."""
-
-    __tablename__ = "store_sync_marks"
-
-    store_id: str = Field(primary_key=True, max_length=64)
-    newest_seen_till_time: datetime
-    first_seen_till_time: datetime
-    last_seen_at: datetime
-    newest_posted_till_time: datetime | None = None
-    last_posted_at: datetime | None = None
-
-
-class TicketFacts(SQLModel, table=True):
-    """What the anomaly flags and KPIs read about a journaled ticket beyond its journal row:
-    who rang it, when by the till, and the refunds, overrides and products in it."""
-
-    __tablename__ = "ticket_facts"
     __table_args__ = (UniqueConstraint("workflow_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -258,6 +237,30 @@ class StockLedgerRow(SQLModel, table=True):
     cause: str = Field(max_length=16)
     quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))
 
+
+class StoreSyncMark(SQLModel, table=True):
+    """Per store: the till time of the newest ticket seen and of the newest posted, and when
+    each arrived (sync lag and silent stores, read by the metrics at scrape time)."""
+
+    __tablename__ = "store_sync_marks"
+
+    store_id: str = Field(primary_key=True, max_length=64)
+    newest_seen_till_time: datetime
+    first_seen_till_time: datetime
+    last_seen_at: datetime
+    newest_posted_till_time: datetime | None = None
+    last_posted_at: datetime | None = None
+
+
+class TicketFacts(SQLModel, table=True):
+    """What the anomaly flags and KPIs read about a journaled ticket beyond its journal row:
+    who rang it, when by the till, and the refunds, overrides and products in it."""
+
+    __tablename__ = "ticket_facts"
+    __table_args__ = (UniqueConstraint("workflow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
     store_id: str = Field(max_length=64, index=True)
     business_date: date = Field(index=True)
     cashier_id: str | None = Field(default=None, max_length=64)
