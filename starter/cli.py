@@ -80,6 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     erp_info.add_argument("--json", action="store_true")
     erp_info.set_defaults(handler=_erp_info)
 
+    db = commands.add_parser("db", help="the store's schema (alembic migrations)")
+    db_commands = db.add_subparsers(required=True, metavar="ACTION")
+    db_upgrade = db_commands.add_parser("upgrade", help="migrate the store to the head revision")
+    db_upgrade.set_defaults(handler=_db_upgrade)
+    db_revision = db_commands.add_parser(
+        "revision", help="write the next migration from the models (developers)"
+    )
+    db_revision.add_argument("message", help='what it changes, e.g. "add the refunds table"')
+    db_revision.set_defaults(handler=_db_revision)
+
     schema = commands.add_parser("schema", help="JSON Schema of the canonical transaction")
     schema.set_defaults(handler=_schema)
 
@@ -235,6 +245,23 @@ async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for key, value in info.items():
             print(f"{key}: {value}")
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from store.db import store_engine
+    from store.schema import describe_upgrade, upgrade_store
+
+    engine = store_engine(settings.resolved_store_url)
+    print(describe_upgrade(engine, upgrade_store(engine)))
+    return 0
+
+
+async def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    from store.schema import new_revision
+
+    written = new_revision(args.message)
+    print(f"wrote {written}" if written else "the models match the head revision: nothing to write")
     return 0
 
 
