@@ -47,7 +47,7 @@ def _revisions(engine: Engine) -> tuple[str, ...]:
 def _previous_release_store(url: str) -> Engine:
     engine = create_engine(url)
     script = (PREVIOUS_RELEASE / f"previous_release.{engine.dialect.name}.sql").read_text()
-    statements = [part for part in script.split(";") if part.strip().strip("-\n ")]
+    statements = [part for part in script.split(";") if part.strip()]
     with engine.begin() as connection:
         for statement in statements:
             connection.exec_driver_sql(statement)
