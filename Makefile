@@ -2,11 +2,16 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The sync-health page's browser tests drive Debian's chromium (headless, through Playwright).
+CHROMIUM := /usr/bin/chromium
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install run dev test lint typecheck pytest test-long test-erp-postgres bench clean
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(CHROMIUM)
+
+$(CHROMIUM):
+	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)

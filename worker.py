@@ -14,27 +14,47 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.available import AvailableActivities, StockChanges
 from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
+from activities.master_data import MasterDataActivities
 from activities.receipts import ReceiptActivities
 from activities.returns import ReturnActivities
+from activities.stock_erp import StockErpActivities
+from activities.stock_store import StockStoreActivities
 from activities.store import StoreActivities
-from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.erp.base import ErpBooks, ErpConnector, ErpStockMoves
 from connectors.erp.factory import create_erp
+from connectors.temporal import CodecNotConfigured, data_converter
+from connectors.tills.secrets import StoreSecrets
+from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
 from store.db import create_store_engine
+from workflows.ats_publisher import AtsPublisherWorkflow
 from workflows.daily_posting import DailyPostingWorkflow
+from workflows.master_data_sync import MasterDataSyncWorkflow
 from workflows.period_close import PeriodCloseWorkflow
 from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.purchase_receipt import PurchaseReceiptWorkflow
 from workflows.receipt_gaps import ReceiptGapsWorkflow
+from workflows.transfers import TransferDispatchWorkflow, TransferReceiptWorkflow
 
-WORKFLOWS = [PosTransactionWorkflow, ReceiptGapsWorkflow, PeriodCloseWorkflow, DailyPostingWorkflow]
+WORKFLOWS = [
+    PosTransactionWorkflow,
+    ReceiptGapsWorkflow,
+    PeriodCloseWorkflow,
+    DailyPostingWorkflow,
+    TransferDispatchWorkflow,
+    TransferReceiptWorkflow,
+    PurchaseReceiptWorkflow,
+    MasterDataSyncWorkflow,
+    AtsPublisherWorkflow,
+]
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
 )
@@ -73,6 +93,16 @@ def build_worker(
     store = StoreActivities(engine)
     returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
+    webhooks = TillWebhooks(
+        settings.store_channels,
+        StoreSecrets.from_settings(settings),
+        timeout=settings.webhook_timeout_seconds,
+    )
+    stock_changes = StockChanges(
+        client, settings.task_queue, settings.ats_debounce_ms, settings.store_channels
+    )
+    master_data = MasterDataActivities(engine, connector, webhooks)
+    available = AvailableActivities(engine, connector, webhooks, stock_changes)
     erp = ErpActivities(
         connector,
         settings.tax_tolerance_per_line,
@@ -80,9 +110,19 @@ def build_worker(
         batch_window_seconds=settings.erp_batch_window_ms / 1000,
         batch_max=settings.erp_batch_max,
         unknown_customer=settings.unknown_customer,
+        stock_changed=stock_changes.changed,
     )
     finance = FinanceActivities(engine, books, client, settings)
-    daily = DailyPostingActivities(engine, books, settings.erp_company_id)
+    daily = DailyPostingActivities(
+        engine, books, settings.erp_company_id, connector, settings.erp_batch_max
+    )
+    stock_events = StockStoreActivities(engine, stock_changes.changed_from_thread)
+    # A connector wrapped for measuring (benchmarks) books no stock events.
+    stock_moves = (
+        [*StockErpActivities(connector).definitions(), *stock_events.definitions()]
+        if isinstance(connector, ErpStockMoves)
+        else []
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -101,13 +141,16 @@ def build_worker(
             erp.cancel_posting_if_present,
             erp.commit,
             erp.return_stock_if_present,
-            erp.returnable_quantity,
             erp.pay,
             erp.void_payments_if_present,
             returns.find_originals,
             receipts.review_gaps,
             *finance.definitions(),
             *daily.definitions(),
+            *stock_moves,
+            *master_data.definitions(),
+            available.publish,
+            available.stock_changed,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,
@@ -122,7 +165,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 
@@ -163,5 +206,9 @@ def exit_without_teardown(code: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except CodecNotConfigured as error:
+        print(f"worker: {error}", file=sys.stderr)
+        exit_without_teardown(2)
     exit_without_teardown(0)

@@ -1,6 +1,5 @@
 """Daily consolidated posting activities: find what waits, make a batch, book it, record it."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,17 +10,16 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import business_failure, unknown_codes_failure
-from connectors.erp.base import ErpBooks
+from activities.heartbeat import heartbeating
+from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
-from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionReport
 from domain.periods import PostingDate, redating_notice
 from store.consolidations import pending_store_days, prepare_batch, record_posted
 from store.db import session_scope
-from store.exceptions import open_exception
+from store.exceptions import record_failure
 from store.periods import ranges_being_closed
-
-HEARTBEAT_EVERY_SECONDS = 2.0
 
 
 class PendingRequest(BaseModel):
@@ -53,10 +51,21 @@ def _now() -> datetime:
 
 
 class DailyPostingActivities:
-    def __init__(self, engine: Engine, books: ErpBooks, company_id: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        books: ErpBooks,
+        company_id: int,
+        connector: ErpConnector,
+        issue_chunk: int,
+    ) -> None:
+        """``connector`` issues the reserved stock of a batch's sales, ``issue_chunk`` tickets
+        an ERP call."""
         self._engine = engine
         self._books = books
         self._company_id = company_id
+        self._connector = connector
+        self._issue_chunk = issue_chunk
 
     def definitions(self) -> list[Callable[..., Any]]:
         return [
@@ -88,17 +97,36 @@ class DailyPostingActivities:
 
     @activity.defn(name="daily.post_batch")
     async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
-        heartbeat = asyncio.create_task(_heartbeat_forever())
         try:
-            return await self._books.post_consolidated(request.batch, request.posting_date)
+            async with heartbeating():
+                await self._issue_reserved(request.batch)
+                return await self._books.post_consolidated(request.batch, request.posting_date)
         except ErpUnknownCodes as error:
             raise unknown_codes_failure(error) from error
         except ErpRejected as error:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
             ) from error
-        finally:
-            heartbeat.cancel()
+
+    async def _issue_reserved(self, batch: ConsolidationBatch) -> None:
+        """The batch's sales booked as reservations leave stock now, before their cost of
+        goods is read (issued ones are left as they are, so a retry resumes)."""
+        refused: list[str] = []
+        for start in range(0, len(batch.references), self._issue_chunk):
+            chunk = batch.references[start : start + self._issue_chunk]
+            for reference, outcome in zip(
+                chunk, await self._connector.issue_reserved(chunk), strict=True
+            ):
+                if isinstance(outcome, ErpRejected):
+                    refused.append(f"{reference}: {outcome}")
+                elif isinstance(outcome, Exception):
+                    raise outcome  # unknown codes: their own failure; the rest: retried
+        if refused:
+            raise ErpRejected(
+                f"{len(refused)} of its sales' reserved stock could not be issued: "
+                + "; ".join(refused[:5])
+                + ("; ..." if len(refused) > 5 else "")
+            )
 
     @activity.defn(name="daily.record_posted")
     def record_posted(self, posted: BatchPosted) -> None:
@@ -115,20 +143,12 @@ class DailyPostingActivities:
             self._open(session, refused.batch, refused.failure)
 
     @staticmethod
-    def _open(session: Session, batch: ConsolidationBatch, failure: BusinessFailure) -> None:
-        open_exception(
+    def _open(session: Session, batch: ConsolidationBatch, failure: ExceptionReport) -> None:
+        record_failure(
             session,
-            kind=failure.kind,
+            failure,
             store_id=batch.store_id,
             business_date=batch.business_date,
             workflow_id=batch.key,
-            message=failure.message,
-            details=dict(failure.details),
             now=_now(),
         )
-
-
-async def _heartbeat_forever() -> None:
-    while True:
-        activity.heartbeat()
-        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)

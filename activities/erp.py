@@ -5,7 +5,7 @@ them with backoff. Business refusals become non-retryable failures that park the
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
@@ -26,8 +26,7 @@ from connectors.erp.errors import (
 )
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
 from domain.outcomes import ExceptionKind
-from domain.returns import ReturnableQuantity
-from domain.screening import check_posting
+from domain.screening import check_posting, posting_tolerance
 from domain.settings import UnknownCustomer
 
 
@@ -53,13 +52,8 @@ class BookResult(BaseModel):
     posting: ErpPostingResult | None = None
 
 
-class ReturnableRequest(BaseModel):
-    original_reference: str
-    original_line_number: int
-
-
 @asynccontextmanager
-async def _erp_call() -> AsyncIterator[None]:
+async def erp_call() -> AsyncIterator[None]:
     """A forward step: heartbeat, and classify the connector's business refusals."""
     try:
         async with heartbeating():
@@ -102,12 +96,16 @@ class ErpActivities:
         batch_window_seconds: float = 0.0,
         batch_max: int = 50,
         unknown_customer: UnknownCustomer = UnknownCustomer.CASH_SALE,
+        stock_changed: Callable[[str, Iterable[str]], None] | None = None,
     ) -> None:
         """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
         batch is one); more wait their turn instead of overloading the ERP. Reservations, and
         stock issues, of one warehouse go together (``batch_*``: activities/batching.py).
-        ``unknown_customer``: what a reservation does when the ERP has no such customer."""
+        ``unknown_customer``: what a reservation does when the ERP has no such customer.
+        ``stock_changed(store_id, product_codes)`` is told after every reservation and stock
+        issue (activities/available.py: available-to-sell goes back to the tills)."""
         self._erp = connector
+        self._stock_changed = stock_changed
         self._unknown_customer = unknown_customer
         self._tax_tolerance_per_line = tax_tolerance_per_line
         self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
@@ -120,7 +118,7 @@ class ErpActivities:
 
     @asynccontextmanager
     async def _step(self) -> AsyncIterator[None]:
-        async with _erp_call(), self._erp_calls:
+        async with erp_call(), self._erp_calls:
             yield
 
     @asynccontextmanager
@@ -135,30 +133,42 @@ class ErpActivities:
         """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
         beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
         out with the other reservations of its warehouse waiting at the same moment."""
-        lines = len(order.product_lines) + len(order.discount_lines)
-        tolerance = self._tax_tolerance_per_line * lines
-        async with _erp_call():
+        tolerance = posting_tolerance(order, self._tax_tolerance_per_line)
+        async with erp_call():
             try:
                 refs = await self._reserve(ReserveRequest(order, tolerance))
             except ErpUnknownCodes as error:
-                if not self._books_to_cash_sale(order, error):
+                if not self._unknown_customer_of(order, error):
                     raise
-                cash_sale = order.model_copy(update={"customer_code": None})
-                refs = await self._reserve(ReserveRequest(cash_sale, tolerance))
+                refs = await self._reserve_for_unknown_customer(order, tolerance)
+        self._tell_stock_changed(order)
         if order.customer_code is not None and refs.customer_code != order.customer_code:
             # Also when an earlier attempt of this activity booked the cash sale and this one
             # found it by reference.
             return refs.model_copy(update={"unknown_customer": order.customer_code})
         return refs
 
-    def _books_to_cash_sale(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
-        """The sale's stock is reserved whoever the customer is: one the ERP does not know
-        books to the cash-sale customer (unless the worker is set to park such sales)."""
+    def _unknown_customer_of(self, order: ErpOrder, error: ErpUnknownCodes) -> bool:
+        """Whether ``error`` is the order's customer missing from the ERP, and the worker
+        books such a sale all the same (unless it is set to park it)."""
         return (
             error.kind == UnknownCode.CUSTOMER
             and order.customer_code is not None
-            and self._unknown_customer is UnknownCustomer.CASH_SALE
+            and self._unknown_customer is not UnknownCustomer.PARK
         )
+
+    async def _reserve_for_unknown_customer(
+        self, order: ErpOrder, tolerance: Decimal
+    ) -> ErpOrderRefs:
+        """The sale's stock is reserved whoever the customer is: the customer captured at the
+        till is created in the ERP (``create``), or the sale books to the cash-sale customer."""
+        if self._unknown_customer is UnknownCustomer.CREATE and order.customer_code is not None:
+            async with self._erp_calls:
+                if await self._erp.create_customer_if_missing(order.customer_code):
+                    activity.logger.info("created customer %s in the ERP", order.customer_code)
+            return await self._reserve(ReserveRequest(order, tolerance))
+        cash_sale = order.model_copy(update={"customer_code": None})
+        return await self._reserve(ReserveRequest(cash_sale, tolerance))
 
     async def _reserve(self, request: ReserveRequest) -> ErpOrderRefs:
         return await self._reservations.submit(request.order.warehouse_code, request)
@@ -170,25 +180,23 @@ class ErpActivities:
         order, reference = request.order, request.order.reference
         posting: ErpPostingResult | None = None
         refs = ErpOrderRefs(reference=reference)
-        async with _erp_call():
+        async with erp_call():
             if request.posting_date is not None:
                 async with self._erp_calls:
                     posting = await self._erp.post(reference, request.posting_date)
                 refs = refs.updated_by(posting.refs)
-                if mismatch := check_posting(order, posting):
+                if mismatch := check_posting(order, posting, self._tax_tolerance_per_line):
                     raise_business_failure(mismatch)
                 if order.payments:
                     async with self._erp_calls:
                         refs = refs.updated_by(await self._erp.pay(reference, order.payments))
             refs = refs.updated_by(await self._commits.submit(order.warehouse_code, reference))
+        self._tell_stock_changed(order)
         return BookResult(refs=refs, posting=posting)
 
-    @activity.defn(name="erp.returnable_quantity")
-    async def returnable_quantity(self, request: ReturnableRequest) -> ReturnableQuantity:
-        async with self._step():
-            return await self._erp.returnable_quantity(
-                request.original_reference, request.original_line_number
-            )
+    def _tell_stock_changed(self, order: ErpOrder) -> None:
+        if self._stock_changed is not None:
+            self._stock_changed(order.store_id, [line.product_code for line in order.product_lines])
 
     @activity.defn(name="erp.pay")
     async def pay(self, request: PayRequest) -> ErpOrderRefs:

@@ -18,6 +18,7 @@ UNKNOWN_CODE_KINDS: dict[str, ExceptionKind] = {
     UnknownCode.CUSTOMER: ExceptionKind.UNKNOWN_CUSTOMER,
     UnknownCode.PAYMENT_METHOD: ExceptionKind.UNKNOWN_PAYMENT_METHOD,
     UnknownCode.CURRENCY: ExceptionKind.UNKNOWN_CURRENCY,
+    UnknownCode.PURCHASE_ORDER: ExceptionKind.PURCHASE_ORDER_UNKNOWN,
 }
 """The one place that says which exception (and so which owner: ExceptionKind.owner) a code
 the ERP does not know opens; any other kind of record is ERP_SETUP_MISSING."""
@@ -41,3 +42,10 @@ def unknown_codes_failure(error: ErpUnknownCodes) -> ApplicationError:
     return business_failure(
         kind, str(error), {"erp_record": error.kind, "erp_codes": ", ".join(error.codes)}
     )
+
+
+def failure_in(error: BaseException | None) -> BusinessFailure | None:
+    """The BusinessFailure ``business_failure`` put in an error, read back (in a workflow)."""
+    if isinstance(error, ApplicationError) and error.details:
+        return BusinessFailure.model_validate(error.details[0])
+    return None

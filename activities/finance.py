@@ -24,7 +24,14 @@ from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.outcomes import ExceptionKind
 from domain.period_close import CloseMark, CloseOutcome, InFlight
-from domain.periods import DateRange, ErpPeriod, PostingPlan, decide_posting_date, month_start
+from domain.periods import (
+    DateRange,
+    ErpPeriod,
+    PostingPlan,
+    decide_posting_date,
+    month_start,
+    period_containing,
+)
 from domain.reconciliation import ReconciliationSummary
 from domain.settings import Settings
 from store.db import session_scope
@@ -93,11 +100,11 @@ class FinanceActivities:
     def definitions(self) -> list[Callable[..., Any]]:
         return [
             self.plan_posting,
-            self.mark_period,
+            self.mark_closing,
             self.in_flight,
             self.reconcile_period,
             self.close_erp_period,
-            self.settle,
+            self.settle_close,
         ]
 
     @activity.defn(name="finance.plan_posting")
@@ -116,7 +123,7 @@ class FinanceActivities:
         )
 
     @activity.defn(name="finance.mark_closing")
-    async def mark_period(self, mark: CloseMark) -> ErpPeriod:
+    async def mark_closing(self, mark: CloseMark) -> ErpPeriod:
         """Find the ERP period and mark it as closing: its postings re-date from now on."""
         if mark.company_id != self._settings.erp_company_id:
             raise business_failure(
@@ -127,7 +134,7 @@ class FinanceActivities:
         first_day = month_start(mark.period)
         async with heartbeating():
             periods = await self._books.periods_from(first_day)
-        period = next((period for period in periods if period.contains(first_day)), None)
+        period = period_containing(periods, first_day)
         if period is None:
             raise business_failure(
                 ExceptionKind.ERP_REJECTED, f"the ERP has no accounting period for {mark.period}"
@@ -164,7 +171,7 @@ class FinanceActivities:
         return closed
 
     @activity.defn(name="finance.settle_close")
-    def settle(self, outcome: CloseOutcome) -> None:
+    def settle_close(self, outcome: CloseOutcome) -> None:
         """Record how the close ended; a closed period's re-dated tickets are acknowledged."""
         now = datetime.now(UTC)
         with session_scope(self._engine) as session:

@@ -10,12 +10,17 @@ from temporalio import activity
 from activities.errors import business_failure
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.mapping import TransactionMapping
-from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, Submission
+from domain.outcomes import ExceptionKind, ExceptionReport, Outcome, Submission
 from domain.periods import PostingMode
 from domain.transaction import PosTransaction
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
-from store.exceptions import open_exception, resolve_exceptions
+from store.exceptions import (
+    note_duplicate_arrival,
+    record_failure,
+    resolve,
+    resolve_exceptions,
+)
 from store.journal import record_outcome
 from store.mappings import MissingMappings, resolve_mapping
 
@@ -37,7 +42,10 @@ class OutcomeRecord(BaseModel):
 
 class ExceptionRecord(BaseModel):
     transaction: PosTransaction
-    failure: BusinessFailure
+    failure: ExceptionReport = Field(
+        description="a failure that parks the run, or a notice for review (the field keeps its"
+        " name: records in flight and recorded histories carry it)"
+    )
     resolution: str | None = Field(
         default=None, description="set: a record of something handled, written as resolved"
     )
@@ -79,18 +87,18 @@ class StoreActivities:
                 workflow_id=result.claim.workflow_id,
                 payload_matches=result.claim.payload_hash == digest,
             )
-            if not outcome.payload_matches:
-                # Same transaction id, different content: a till bug worth a person's look.
-                open_exception(
+            if not (outcome.is_owner and outcome.payload_matches):
+                # Other content under the same id is a till bug worth a person's look; the
+                # booked content again clears it (note_duplicate_arrival).
+                note_duplicate_arrival(
                     session,
-                    kind=ExceptionKind.DUPLICATE,
                     store_id=txn.store_id,
                     terminal_id=txn.terminal_id,
                     transaction_id=txn.transaction_id,
                     business_date=txn.business_date,
-                    message="a second submission of this transaction id has different content",
+                    claimed_by=result.claim.workflow_id,
+                    same_content=outcome.payload_matches,
                     now=_now(),
-                    details={"claimed_by": result.claim.workflow_id},
                 )
             return outcome
 
@@ -116,22 +124,18 @@ class StoreActivities:
     def open_exception(self, record: ExceptionRecord) -> int:
         txn = record.transaction
         with session_scope(self._engine) as session:
-            row = open_exception(
+            row = record_failure(
                 session,
-                kind=record.failure.kind,
+                record.failure,
                 store_id=txn.store_id,
                 terminal_id=txn.terminal_id,
                 transaction_id=txn.transaction_id,
                 business_date=txn.business_date,
                 workflow_id=txn.workflow_id,
-                message=record.failure.message,
-                details=dict(record.failure.details),
                 now=_now(),
             )
             if record.resolution:
-                row.state, row.resolution, row.resolved_at = "resolved", record.resolution, _now()
-                session.add(row)
-                session.flush()
+                resolve(session, [row], record.resolution, _now())
             assert row.id is not None
             return row.id
 

@@ -11,7 +11,6 @@ all again (duplicates), and posts them in batches; prints the figures:
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import tempfile
 import time
@@ -22,9 +21,10 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.codec import bench_data_converter
+from connectors.erp.tryton_sandbox.subprocesses import free_port
 from domain.settings import Settings
 from starter.ingest.auth import SIGNATURE_HEADER, STORE_HEADER, TIMESTAMP_HEADER, signature
 from starter.ingest.server import serve_ingest
@@ -34,13 +34,6 @@ from workflows import search_attributes
 
 STORE = "S001"
 SECRET = SecretStr("benchmark-secret")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _headers(path: str, body: bytes) -> dict[str, str]:
@@ -119,10 +112,10 @@ async def main(transactions: int, concurrency: int, batch: int) -> None:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=temporal_binary(),
             search_attributes=search_attributes.ALL,
-            data_converter=pydantic_data_converter,
+            data_converter=bench_data_converter(),
             dev_server_log_level="error",
         )
-        port = _free_port()
+        port = free_port()
         settings = Settings(
             data_dir=Path(folder),
             task_queue="bench-ingest",

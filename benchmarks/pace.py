@@ -41,7 +41,6 @@ from functools import partial
 from importlib import metadata
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -51,6 +50,7 @@ from temporalio.runtime import (
 )
 from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.codec import bench_data_converter
 from benchmarks.throughput.measure import Bench, Counts
 from benchmarks.throughput.memory import run_backlog, run_memory
 from benchmarks.throughput.naive import run_naive
@@ -223,7 +223,7 @@ async def main(arguments: argparse.Namespace) -> None:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=temporal_binary(),
             search_attributes=search_attributes.ALL,
-            data_converter=pydantic_data_converter,
+            data_converter=bench_data_converter(),
             dev_server_log_level="error",
             runtime=_runtime(),
         )

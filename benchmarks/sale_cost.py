@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.codec import bench_data_converter
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.mapping import LineMapping, TransactionMapping
@@ -147,7 +147,7 @@ async def main() -> None:
             env = await WorkflowEnvironment.start_local(
                 dev_server_existing_path=temporal_binary(),
                 search_attributes=search_attributes.ALL,
-                data_converter=pydantic_data_converter,
+                data_converter=bench_data_converter(),
                 dev_server_log_level="error",
             )
             settings = Settings(

@@ -77,6 +77,12 @@ class ErpOrder(_Frozen):
     description: str
 
     @property
+    def returns_nothing(self) -> bool:
+        """Whether the order only sells: daily posting books its stock as a reservation the
+        day's posting issues (a return keeps its own document, linked to what it takes back)."""
+        return all(line.quantity > 0 for line in self.product_lines)
+
+    @property
     def lines_net_total(self) -> Decimal:
         return sum((line.net_amount for line in self.product_lines), Decimal(0)) + sum(
             (line.net_amount for line in self.discount_lines), Decimal(0)

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from domain.card_numbers import contains_card_number
+from domain.ids import length_in_an_id
 from domain.limits import (
     EARLIEST_BUSINESS_DATE,
     LATEST_BUSINESS_DATE,
@@ -72,12 +73,27 @@ Rate = Annotated[
 SequenceNumber = Annotated[int, Field(ge=0, le=MAX_SEQUENCE_NUMBER)]
 LineNumber = Annotated[int, Field(ge=1, le=MAX_SEQUENCE_NUMBER)]
 
-Key = Annotated[
+PlainKey = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CODE_LENGTH),
     AfterValidator(lambda text: _refuse(text_refusal(text, line_breaks=False), text)),
 ]
-"""Store, terminal and transaction ids: the keys of a ticket (not scanned for card numbers)."""
+"""An identifier from a till or a catalogue (not scanned for card numbers)."""
+
+
+def _fits_a_workflow_id(key: str) -> str:
+    length = length_in_an_id(key)
+    if length > MAX_CODE_LENGTH:
+        raise ValueError(
+            f"takes {length} characters in a workflow id (each %, : and ~ counts three);"
+            f" at most {MAX_CODE_LENGTH}"
+        )
+    return key
+
+
+Key = Annotated[PlainKey, AfterValidator(_fits_a_workflow_id)]
+"""Store, terminal and transaction ids: the keys of a ticket, which its workflow id is made of
+(domain.ids), so that it fits the store's columns whatever the characters."""
 
 Code = Annotated[
     str,

@@ -25,6 +25,11 @@ def _part(value: str) -> str:
     return "".join(_ESCAPED.get(character, character) for character in value)
 
 
+def length_in_an_id(value: str) -> int:
+    """The characters ``value`` takes as a part of a workflow id, escaped."""
+    return len(_part(value))
+
+
 def transaction_workflow_id(store_id: str, terminal_id: str, transaction_id: str) -> str:
     return f"pos:{_part(store_id)}:{_part(terminal_id)}:{_part(transaction_id)}"
 
@@ -43,3 +48,26 @@ def erp_reference(workflow_id: str, attempt: int) -> str:
 def workflow_of_reference(reference: str) -> str:
     """The workflow id an ERP reference was booked under, whatever its attempt."""
     return reference.split(_ATTEMPT, 1)[0]
+
+
+STOCK_EVENT_PREFIXES = ("transfer_dispatch:", "transfer_receipt:", "purchase_receipt:")
+
+
+def stock_event_workflow_id(event_type: str, store_id: str, event_id: str) -> str:
+    """``<event type>:<store>:<event>``: a stock event's run, parts escaped like a ticket's."""
+    return f"{event_type}:{_part(store_id)}:{_part(event_id)}"
+
+
+def transfer_reference(from_store_id: str, transfer_id: str) -> str:
+    """The ERP reference of a transfer, shared by its dispatch and its receipt."""
+    return f"transfer:{_part(from_store_id)}:{_part(transfer_id)}"
+
+
+def purchase_receipt_reference(store_id: str, event_id: str) -> str:
+    """The ERP reference of the supplier shipment a purchase receipt books."""
+    return f"po-receipt:{_part(store_id)}:{_part(event_id)}"
+
+
+def is_ticket_reference(reference: str) -> bool:
+    """Whether an ERP reference is a ticket's (not a consolidated batch's or another system's)."""
+    return reference.startswith(TICKET_REFERENCE_PREFIXES)

@@ -36,6 +36,8 @@ MAX_BASKET_DISCOUNTS = 50
 MAX_ERP_ORDER_LINES = 1500
 
 MAX_CODE_LENGTH = 64
+MAX_WORKFLOW_ID_LENGTH = 200
+"""The store's workflow id columns; a ticket's three keys, escaped (domain.ids), fit in it."""
 MAX_TEXT_LENGTH = 120
 
 MAX_JSON_DEPTH = 32

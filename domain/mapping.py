@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,26 +78,52 @@ def _specificity(row: MappingRow) -> tuple[bool, bool]:
     return row.terminal_id != "", row.store_id != ""
 
 
+class CodedLine(Protocol):
+    """A line that names a product by SKU or barcode (a ticket's, a stock event's)."""
+
+    @property
+    def line_number(self) -> int: ...
+    @property
+    def sku(self) -> str | None: ...
+    @property
+    def barcode(self) -> str | None: ...
+
+
 def resolve_mapping(
-    rows: Iterable[MappingRow], txn: PosTransaction
+    rows: Iterable[MappingRow], txn: PosTransaction, derived: Iterable[MappingRow] = ()
 ) -> TransactionMapping | MissingMappings:
-    """Where the ticket's codes point: for each kind and POS code, the most specific row that
-    applies to the ticket's store and terminal (a row for another terminal never applies)."""
+    """Where the ticket's codes point (``resolve_codes`` for its store, terminal and lines)."""
+    return resolve_codes(rows, txn.store_id, txn.terminal_id, txn.lines, derived)
+
+
+def resolve_codes(
+    rows: Iterable[MappingRow],
+    store_id: str,
+    terminal_id: str,
+    coded_lines: Iterable[CodedLine],
+    derived: Iterable[MappingRow] = (),
+) -> TransactionMapping | MissingMappings:
+    """For each kind and POS code, the most specific row that applies to the store and
+    terminal (a row for another terminal never applies). ``derived`` rows (those the ERP's
+    items imply) count only for a code no hand-made row maps, wherever that row applies: a
+    hand-made mapping always wins."""
     applicable = [
         row
         for row in rows
-        if row.store_id in ("", txn.store_id) and row.terminal_id in ("", txn.terminal_id)
+        if row.store_id in ("", store_id) and row.terminal_id in ("", terminal_id)
     ]
     chosen: dict[tuple[MappingKind, str], MappingRow] = {}
     for row in sorted(applicable, key=_specificity, reverse=True):
+        chosen.setdefault((row.kind, row.pos_code), row)
+    for row in derived:
         chosen.setdefault((row.kind, row.pos_code), row)
 
     missing = MissingMappings()
     location = chosen.get((MappingKind.LOCATION, ""))
     if location is None:
-        missing.location = f"store {txn.store_id} terminal {txn.terminal_id}"
+        missing.location = f"store {store_id} terminal {terminal_id}"
     lines: list[LineMapping] = []
-    for line in txn.lines:
+    for line in coded_lines:
         product = (chosen.get((MappingKind.SKU, line.sku)) if line.sku else None) or (
             chosen.get((MappingKind.BARCODE, line.barcode)) if line.barcode else None
         )
@@ -116,3 +143,14 @@ def resolve_mapping(
         if kind is MappingKind.TAX
     }
     return TransactionMapping(warehouse_code=location.erp_code, lines=lines, tax_codes=tax_codes)
+
+
+def item_mapping_rows(code: str, barcodes: Iterable[str], factor: Decimal) -> list[MappingRow]:
+    """The chain-wide rows an ERP item implies: its code as the till's SKU, each barcode."""
+    return [
+        MappingRow(kind=MappingKind.SKU, pos_code=code, erp_code=code, factor=factor),
+        *(
+            MappingRow(kind=MappingKind.BARCODE, pos_code=barcode, erp_code=code, factor=factor)
+            for barcode in barcodes
+        ),
+    ]

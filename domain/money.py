@@ -1,5 +1,6 @@
 """Money is Decimal end to end; it is rounded only at a boundary, to the currency's minor unit."""
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
@@ -41,3 +42,18 @@ Amount = Annotated[
     PlainSerializer(lambda value: str(value), return_type=str, when_used="json"),
 ]
 """Decimal that accepts JSON strings or integers, refuses floats, serialises as a string."""
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """``total`` split over ``weights`` in proportion, each share rounded to the currency's
+    minor unit. The shares add up to ``total``: what rounding leaves goes to the largest weight
+    (in absolute value; the first of equals), where it is the smallest part of its share."""
+    weight_total = sum(weights, Decimal(0))
+    if not weight_total:
+        if total:
+            raise ValueError(f"cannot allocate {total} over weights that add up to nothing")
+        return [Decimal(0)] * len(weights)
+    shares = [round_money(total * weight / weight_total, currency) for weight in weights]
+    largest = max(range(len(weights)), key=lambda index: abs(weights[index]))
+    shares[largest] += total - sum(shares, Decimal(0))
+    return shares

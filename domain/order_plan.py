@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpPayment, ErpProductLine, ErpTax
 from domain.mapping import TransactionMapping
-from domain.money import round_money
+from domain.money import allocate, round_money
 from domain.transaction import Discount, PosLine, PosTransaction
 
 PRICE_DIGITS = Decimal("0.0001")
@@ -140,19 +140,11 @@ def _basket_discount_lines(
         group = tuple(sorted(tax.code for tax in line.taxes))
         group_amounts[group] += line.extended_amount - line.discount_total
         group_lines.setdefault(group, line)
-    basket_base = sum(group_amounts.values(), Decimal(0))
     result: list[ErpDiscountLine] = []
+    groups = sorted(group_amounts)
     for discount in txn.discounts:
-        remaining = discount.amount
-        groups = sorted(group_amounts)
-        for index, group in enumerate(groups):
-            is_last = index == len(groups) - 1
-            share = (
-                remaining
-                if is_last
-                else round_money(discount.amount * group_amounts[group] / basket_base, txn.currency)
-            )
-            remaining -= share
+        shares = allocate(discount.amount, [group_amounts[group] for group in groups], txn.currency)
+        for group, share in zip(groups, shares, strict=True):
             sample_line = group_lines[group]
             result.append(
                 ErpDiscountLine(

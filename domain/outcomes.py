@@ -78,6 +78,22 @@ class ExceptionKind(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     ERP_SETUP_MISSING = "erp_setup_missing"
     """another record the ERP must hold (an account, a sequence, a damaged-goods location)"""
+    TRANSFER_SHORT = "transfer_short"
+    """a transfer's receipt counted less than was dispatched"""
+    TRANSFER_OVER = "transfer_over"
+    """a transfer's receipt counted more than was dispatched, or an item never dispatched"""
+    DISPATCH_MISSING = "dispatch_missing"
+    """a transfer's receipt waited in vain for its dispatch"""
+    RECEIPT_SHORT = "receipt_short"
+    """a purchase-order line delivered short: the rest stays on order"""
+    RECEIPT_OVER = "receipt_over"
+    """a purchase-order line delivered beyond what was still on order"""
+    RECEIPT_UNORDERED = "receipt_unordered"
+    """an item delivered that the purchase order does not hold"""
+    PURCHASE_ORDER_UNKNOWN = "purchase_order_unknown"
+    """the ERP has no open purchase order by that number for the store's warehouse"""
+    TILL_PUBLISH_FAILED = "till_publish_failed"
+    """a store's webhook refused or missed master data after every retry (it is sent again)"""
     """tillsync's own workflow code failed (a defect): parked until a fix is deployed"""
 
     @property
@@ -95,6 +111,11 @@ _REVIEW_RECORDS = {
     ExceptionKind.UNREFERENCED_RETURN,
     ExceptionKind.PERIOD_REDATED,
     ExceptionKind.NEGATIVE_STOCK,
+    ExceptionKind.TRANSFER_SHORT,
+    ExceptionKind.TRANSFER_OVER,
+    ExceptionKind.RECEIPT_SHORT,
+    ExceptionKind.RECEIPT_OVER,
+    ExceptionKind.RECEIPT_UNORDERED,
 }
 
 
@@ -102,6 +123,7 @@ class ExceptionOwner(StrEnum):
     STORE_OPS = "store_ops"
     FINANCE = "finance"
     IT = "it"
+    INVENTORY = "inventory"
 
 
 _OWNERS = {
@@ -125,15 +147,32 @@ _OWNERS = {
     ExceptionKind.UNKNOWN_PAYMENT_METHOD: ExceptionOwner.IT,
     ExceptionKind.UNKNOWN_CURRENCY: ExceptionOwner.FINANCE,
     ExceptionKind.ERP_SETUP_MISSING: ExceptionOwner.IT,
+    ExceptionKind.TRANSFER_SHORT: ExceptionOwner.INVENTORY,
+    ExceptionKind.TRANSFER_OVER: ExceptionOwner.INVENTORY,
+    ExceptionKind.DISPATCH_MISSING: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_SHORT: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_OVER: ExceptionOwner.INVENTORY,
+    ExceptionKind.RECEIPT_UNORDERED: ExceptionOwner.INVENTORY,
+    ExceptionKind.PURCHASE_ORDER_UNKNOWN: ExceptionOwner.INVENTORY,
+    ExceptionKind.TILL_PUBLISH_FAILED: ExceptionOwner.IT,
 }
 
 
-class BusinessFailure(BaseModel):
-    """Why a saga parked: raised by an activity as a non-retryable error, kept in the query."""
+class ExceptionReport(BaseModel):
+    """What an exception record says: its kind, a message for people, and the details."""
 
     kind: ExceptionKind
     message: str
     details: dict[str, str] = Field(default_factory=dict)
+
+
+class BusinessFailure(ExceptionReport):
+    """Why a saga parked: raised by an activity as a non-retryable error, kept in the query."""
+
+
+class ReviewNotice(ExceptionReport):
+    """Something handled that a person should review (a tax rounding adjusted, a posting
+    re-dated): recorded, never parks a run. The same fields as a failure on the wire."""
 
 
 class Submission(BaseModel):

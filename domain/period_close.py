@@ -74,3 +74,22 @@ class CloseOutcome(BaseModel):
     closed: bool
     note: str
     status: PeriodCloseStatus
+
+
+def approval_needed(summary: ReconciliationSummary, *, left_in_flight: int) -> str | None:
+    """Why finance must approve before the period closes in the ERP (None: nothing to approve):
+    differences, open exceptions, receipts that never arrived, or ``left_in_flight``
+    transactions the drain timed out on."""
+    reasons = []
+    if summary.differences:
+        reasons.append(
+            f"{summary.differences} differences on "
+            f"{summary.store_days_needing_attention} store-days"
+        )
+    if summary.open_exceptions:
+        reasons.append(f"{summary.open_exceptions} open exceptions")
+    if summary.missing_receipts:
+        reasons.append(f"{summary.missing_receipts} receipt numbers never arrived")
+    if left_in_flight:
+        reasons.append(f"{left_in_flight} transactions were still in flight")
+    return "; ".join(reasons) or None

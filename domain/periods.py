@@ -8,13 +8,13 @@ decides (it refuses: the run parks for an operator, who opens the books and retr
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.outcomes import BusinessFailure, ExceptionKind
+from domain.outcomes import ExceptionKind, ReviewNotice
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -89,6 +89,11 @@ def month_start(period: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def period_containing(periods: Iterable[ErpPeriod], day: date) -> ErpPeriod | None:
+    """The period ``day`` falls in; None when none of ``periods`` contains it."""
+    return next((period for period in periods if period.contains(day)), None)
+
+
 def decide_posting_date(
     business_date: date, periods: Sequence[ErpPeriod], closing: Sequence[DateRange]
 ) -> PostingDate:
@@ -97,7 +102,7 @@ def decide_posting_date(
     ``periods`` must cover the business date and the periods after it (any order).
     """
     ordered = sorted(periods, key=lambda period: period.start_date)
-    home = next((period for period in ordered if period.contains(business_date)), None)
+    home = period_containing(ordered, business_date)
     if home is None:
         return PostingDate(business_date=business_date, posting_date=business_date)
     blocked = _why_blocked(home, closing)
@@ -122,9 +127,9 @@ def _why_blocked(period: ErpPeriod, closing: Sequence[DateRange]) -> str | None:
     return None
 
 
-def redating_notice(posting: PostingDate) -> BusinessFailure:
+def redating_notice(posting: PostingDate) -> ReviewNotice:
     """The period_redated exception a re-dated posting leaves for finance."""
-    return BusinessFailure(
+    return ReviewNotice(
         kind=ExceptionKind.PERIOD_REDATED,
         message=f"business date {posting.business_date} posted on {posting.posting_date}: "
         f"{posting.reason}",

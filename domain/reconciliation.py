@@ -139,10 +139,6 @@ class ReconciliationSummary(BaseModel):
     pos_gross: Amount
     erp_gross: Amount
 
-    @property
-    def needs_approval(self) -> bool:
-        return bool(self.differences or self.open_exceptions or self.missing_receipts)
-
 
 class ReconciliationReport(BaseModel):
     start_date: date

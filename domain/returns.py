@@ -1,10 +1,12 @@
 """How much of an original sale line can still be returned."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.money import Amount
+from domain.outcomes import BusinessFailure, ExceptionKind
 
 
 class ReturnableQuantity(BaseModel):
@@ -21,3 +23,14 @@ class ReturnableQuantity(BaseModel):
     @property
     def remaining(self) -> Decimal:
         return self.sold - self.returned
+
+
+def original_missing_failure(pending: list[str], waited: timedelta) -> BusinessFailure:
+    return BusinessFailure(
+        kind=ExceptionKind.ORIGINAL_MISSING,
+        message=(
+            f"the original sale {', '.join(pending)} has not been posted after waiting "
+            f"{waited}; retry once it is, or abandon"
+        ),
+        details={"originals": ", ".join(pending)},
+    )

@@ -40,16 +40,19 @@ def screen_totals(txn: PosTransaction) -> BusinessFailure | None:
     )
 
 
-def posting_tolerance(order: ErpOrder) -> Decimal:
-    """One minor unit of rounding per line is expected between two tax engines."""
+def posting_tolerance(order: ErpOrder, per_line: Decimal | None) -> Decimal:
+    """How far two tax engines may round apart on ``order``: ``per_line`` for each product and
+    discount line (TILLSYNC_TAX_TOLERANCE_PER_LINE; None: one minor unit of its currency)."""
     lines = len(order.product_lines) + len(order.discount_lines)
-    return minor_unit(order.currency) * lines
+    return (minor_unit(order.currency) if per_line is None else per_line) * lines
 
 
-def check_posting(order: ErpOrder, posting: ErpPostingResult) -> BusinessFailure | None:
+def check_posting(
+    order: ErpOrder, posting: ErpPostingResult, tolerance_per_line: Decimal | None
+) -> BusinessFailure | None:
     """The ERP's booked gross must equal the till's, within rounding tolerance."""
     difference = posting.gross_total - order.gross_total
-    if abs(difference) <= posting_tolerance(order):
+    if abs(difference) <= posting_tolerance(order, tolerance_per_line):
         return None
     return BusinessFailure(
         kind=ExceptionKind.TOTALS_MISMATCH,

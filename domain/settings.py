@@ -9,9 +9,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.outcomes import ExceptionKind, ExceptionOwner
 from domain.periods import PostingMode
 
 ENV_PREFIX = "TILLSYNC_"
@@ -24,6 +25,22 @@ class UnknownCustomer(StrEnum):
     """book it to the cash-sale customer and open an unknown_customer exception (store ops)"""
     PARK = "park"
     """park it as unknown_customer until the party exists in the ERP (then retry)"""
+    CREATE = "create"
+    """create the customer in the ERP under the till's customer id, and book the sale to it"""
+
+
+class StoreChannel(BaseModel):
+    """How tillsync reaches a store's tills, and how the store sells."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    webhook_url: str = Field(default="", description="empty: the tills pull, nothing is pushed")
+    feed_format: Literal["canonical", "sitoo"] = Field(
+        default="canonical", description="how master data is pushed to the webhook"
+    )
+    currency: str = "GBP"
+    price_list: str | None = Field(default=None, description="the ERP price list it sells at")
+    prices_include_tax: bool = True
 
 
 class Settings(BaseSettings):
@@ -67,7 +84,7 @@ class Settings(BaseSettings):
     tax_tolerance_per_line: Decimal = Decimal("0.01")
     unknown_customer: UnknownCustomer = Field(
         default=UnknownCustomer.CASH_SALE,
-        description="a ticket's customer the ERP does not know: cash_sale or park",
+        description="a ticket's customer the ERP does not know: cash_sale, park or create",
     )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
@@ -116,10 +133,95 @@ class Settings(BaseSettings):
         " want one document per ticket",
     )
     daily_posting_hour: int = Field(default=2, ge=0, le=23, description="UTC hour of daily runs")
+    # Payload encryption (connectors/temporal) and the codec server (starter/codec_server).
+    codec: Literal["on", "off"] = Field(
+        default="on", description="off: Temporal stores payloads in clear (explicit opt-out)"
+    )
+    codec_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="payload keys, id:base64 (32 bytes) separated by commas; never logged",
+    )
+    codec_keys_file: Path | None = Field(
+        default=None, description="the same as a file; default: codec-keys in data_dir"
+    )
+    codec_key_id: str = Field(
+        default="", description="the key new payloads are encrypted with (needed when several)"
+    )
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8089
+    codec_server_origins: str = Field(
+        default="http://localhost:8233",
+        description="Temporal UI origins allowed by CORS, separated by commas",
+    )
+    codec_server_tokens: SecretStr = Field(
+        default=SecretStr(""), description="bearer tokens accepted, by commas; never logged"
+    )
+    codec_server_tokens_file: Path | None = Field(
+        default=None, description="the same as a file, one token a line"
+    )
+    codec_server_trust_ui_origin: bool = Field(
+        default=False,
+        description="dev only (loopback): a request from an allowed UI origin needs no token",
+    )
+    codec_server_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+
+    # Exceptions and the sync-health page (starter/health_page).
+    exception_owners: dict[ExceptionKind, ExceptionOwner] = Field(
+        default_factory=dict,
+        description='JSON {"kind": "store_ops|finance|it"}: overrides a kind\'s default owner',
+    )
+    health_host: str = "127.0.0.1"
+    health_port: int = 8090
+    health_users_file: Path | None = Field(
+        default=None,
+        description='JSON {"name": {"password_hash": "scrypt$...", "roles": ["finance"]}};'
+        " `tillsync exceptions hash-password` makes a hash",
+    )
+    health_users: SecretStr = Field(
+        default=SecretStr(""), description="the same JSON inline; never logged"
+    )
+    health_form_secret: SecretStr = Field(
+        default=SecretStr(""), description="signs the page's form tokens; default: per process"
+    )
+    temporal_ui_url: str = Field(default="", description="default http://localhost:<ui port>")
+    runbook_url: str = Field(
+        default="/docs/runbook.md", description="each exception links to <url>#<kind>"
+    )
+
+    @property
+    def resolved_temporal_ui_url(self) -> str:
+        return (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
+
+    # Tills: master data and available-to-sell pushed to each store's webhook.
+    store_channels: dict[str, StoreChannel] = Field(
+        default_factory=dict,
+        description='JSON {"S001": {"webhook_url": ..., "price_list": ..., ...}, ...}',
+    )
+    masterdata_sync_minutes: int = Field(
+        default=15, gt=0, description="how often each store's Schedule syncs master data"
+    )
+    masterdata_publish_attempts: int = Field(
+        default=5, gt=0, description="webhook tries before a failed publication is an exception"
+    )
+    ats_debounce_ms: int = Field(
+        default=1000,
+        ge=0,
+        le=60_000,
+        description="how long a store's available-to-sell changes gather before one push",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'store.db').resolve()}"
+
+    @property
+    def resolved_codec_keys_file(self) -> Path:
+        return self.codec_keys_file or self.data_dir / "codec-keys"
+
+    @property
+    def codec_server_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.codec_server_origins.split(",") if origin.strip()]
 
     @property
     def rejects_file(self) -> Path:

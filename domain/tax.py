@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.money import Amount
 
 
-class TaxFigure(BaseModel):
+class TaxComparison(BaseModel):
     """One tax: what the ERP computed and what the till rang."""
 
     model_config = ConfigDict(frozen=True)
@@ -36,7 +36,7 @@ class TaxReconciliation(BaseModel):
     currency: str
     erp_net: Amount
     pos_net: Amount
-    taxes: list[TaxFigure]
+    taxes: list[TaxComparison]
 
     @property
     def erp_tax(self) -> Decimal:

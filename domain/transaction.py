@@ -17,6 +17,7 @@ from domain.fields import (
     Key,
     LineNumber,
     Money,
+    PlainKey,
     ProductCode,
     Quantity,
     Rate,
@@ -34,7 +35,7 @@ from domain.limits import (
     MAX_TENDERS,
 )
 
-Identifier = Key
+Identifier = PlainKey
 
 
 class TransactionKind(StrEnum):

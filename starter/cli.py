@@ -2,7 +2,10 @@
 
 Here: the embedded stack, submissions, mappings, the ERP connection, the store's schema.
 Operators' commands on runs: ``starter.run_commands``; intake (ingest, replay, catalog):
-``starter.intake_commands``; finance (period, reconcile, posting): ``starter.finance_commands``.
+``starter.intake_commands``; finance (period, reconcile, posting): ``starter.finance_commands``;
+the exception queue and the sync-health page (exceptions, health):
+``starter.exception_commands``; master data to the tills (masterdata):
+``starter.master_data_commands``; the codec server: ``starter.codec_server.command``.
 
 To add a command: put its logic in a module of its own; in the area's commands module (or a
 new one, registered in ``_assemble`` below) write a function with typed parameters
@@ -21,7 +24,14 @@ import typer
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter import finance_commands, intake_commands, run_commands
+from starter import (
+    exception_commands,
+    finance_commands,
+    intake_commands,
+    master_data_commands,
+    run_commands,
+)
+from starter.codec_server import command as codec_commands
 from starter.console import fail, finish
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
@@ -69,16 +79,31 @@ def submit(
     as_json: Annotated[
         bool, typer.Option("--json", help="one JSON object per transaction")
     ] = False,
+    stock_events: Annotated[
+        bool,
+        typer.Option("--stock-events", help="the files hold transfer and receipt events"),
+    ] = False,
 ) -> None:
-    finish(_submit(Settings(), paths, wait=wait, as_json=as_json))
+    finish(_submit(Settings(), paths, wait=wait, as_json=as_json, stock_events=stock_events))
 
 
-async def _submit(settings: Settings, paths: list[Path], *, wait: bool, as_json: bool) -> int:
+async def _submit(
+    settings: Settings, paths: list[Path], *, wait: bool, as_json: bool, stock_events: bool
+) -> int:
     from starter.loading import load_files, write_rejects
     from starter.submission import Submitter, rejected_results
     from store.db import create_store_engine
     from worker import connect
 
+    if stock_events:
+        from starter.stock_commands import submit_stock_events
+
+        return await submit_stock_events(
+            paths,
+            settings,
+            wait=wait,
+            report=lambda result: _print_result(result, as_json=as_json),
+        )
     loaded = load_files(paths)
     rejected = write_rejects(settings.rejects_file, loaded)
     for result in rejected_results(loaded):
@@ -186,6 +211,9 @@ def _assemble() -> None:
     run_commands.register(app)
     intake_commands.register(app)
     finance_commands.register(app)
+    exception_commands.register(app)
+    master_data_commands.register(app)
+    codec_commands.register(app)
     app.add_typer(mappings_app, name="mappings")
     app.add_typer(erp_app, name="erp")
     app.add_typer(db_app, name="db")

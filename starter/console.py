@@ -11,17 +11,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connectors.temporal import CodecNotConfigured
+from starter.codec_server.access import CodecServerMisconfigured
+
 PIPED_WIDTH = 10_000
 """Piped output is not wrapped: a table's rows stay one line each, for grep."""
 
 
 def finish(work: Coroutine[Any, Any, int]) -> None:
     """Run a command's coroutine; a non-zero result is the process's exit code (130 when
-    interrupted with Ctrl-C, as before typer)."""
+    interrupted with Ctrl-C, as before typer; 2 when the payload codec is misconfigured)."""
     try:
         code = asyncio.run(work)
     except KeyboardInterrupt:
         code = 130
+    except (CodecNotConfigured, CodecServerMisconfigured) as error:
+        code = fail(f"tillsync: {error}", 2)
     if code:
         raise typer.Exit(code)
 

@@ -32,7 +32,7 @@ from domain.period_close import (
     PeriodCloseStatus,
     period_close_workflow_id,
 )
-from domain.periods import DateRange, ErpPeriod, month_start
+from domain.periods import DateRange, ErpPeriod, month_start, period_containing
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from store.db import create_store_engine, session_scope
@@ -76,10 +76,10 @@ async def reopen_period(settings: Settings, period: str, note: str) -> ErpPeriod
     first_day = month_start(period)
     books = create_books(settings)
     try:
-        found = [item for item in await books.periods_from(first_day) if item.contains(first_day)]
-        if not found:
+        found = period_containing(await books.periods_from(first_day), first_day)
+        if found is None:
             raise LookupError(f"the ERP has no accounting period for {period}")
-        reopened = await books.reopen_period(found[0].erp_id)
+        reopened = await books.reopen_period(found.erp_id)
     finally:
         await books.aclose()
     with session_scope(create_store_engine(settings.resolved_store_url)) as session:

@@ -40,8 +40,13 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+RUN_TYPES = ("PosTransaction", "TransferDispatch", "TransferReceipt", "PurchaseReceipt")
+"""The workflows an operator finds, retries and abandons: tickets and stock events (the same
+``status`` query and ``retry_parked``/``abandon_parked`` updates)."""
+
+
 def runs_query(stage: str | None = None, store_id: str | None = None) -> str:
-    clauses = ["WorkflowType = 'PosTransaction'"]
+    clauses = [f"WorkflowType IN ({', '.join(_quote(name) for name in RUN_TYPES)})"]
     if stage:
         clauses.append(f"SyncStage = {_quote(stage)}")
     if store_id:

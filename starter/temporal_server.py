@@ -7,11 +7,13 @@ from pathlib import Path
 from types import TracebackType
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
+from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, port_answers
 from workflows import search_attributes as attrs
 
 _ATTRIBUTE_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
+_CONNECT_ATTEMPTS = 20
 
 
 def temporal_binary() -> str:
@@ -32,13 +34,22 @@ def search_attribute_args() -> list[str]:
 
 class TemporalDevServer:
     def __init__(
-        self, database: Path, *, port: int = 7233, ui_port: int = 8233, startup_seconds: float = 60
+        self,
+        database: Path,
+        *,
+        data_converter: DataConverter,
+        port: int = 7233,
+        ui_port: int = 8233,
+        ui_codec_endpoint: str = "",
+        startup_seconds: float = 60,
     ) -> None:
         self.database = database
+        self.data_converter = data_converter
         self.port = port
         self.ui_port = ui_port
+        self.ui_codec_endpoint = ui_codec_endpoint
         self._startup_seconds = startup_seconds
-        self._process: asyncio.subprocess.Process | None = None
+        self._server = ServerProcesses("the Temporal dev server", database.parent / "temporal.log")
 
     @property
     def address(self) -> str:
@@ -50,49 +61,37 @@ class TemporalDevServer:
 
     async def start(self) -> Client:
         """Start the server and return a client once it answers."""
-        self.database.parent.mkdir(parents=True, exist_ok=True)
-        log = await asyncio.to_thread((self.database.parent / "temporal.log").open, "ab")
-        self._process = await asyncio.create_subprocess_exec(
-            temporal_binary(),
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--ui-port",
-            str(self.ui_port),
-            "--db-filename",
-            str(self.database),
-            "--log-level",
-            "warn",
-            *search_attribute_args(),
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
+        self._server.spawn(
+            [
+                temporal_binary(),
+                *("server", "start-dev", "--ip", "127.0.0.1", "--port", str(self.port)),
+                *("--ui-port", str(self.ui_port), "--db-filename", str(self.database)),
+                *("--log-level", "warn"),
+                *(
+                    ["--ui-codec-endpoint", self.ui_codec_endpoint]
+                    if self.ui_codec_endpoint
+                    else []
+                ),
+                *search_attribute_args(),
+            ]
         )
-        log.close()
-        deadline = asyncio.get_running_loop().time() + self._startup_seconds
-        while True:
-            if self._process.returncode is not None:
-                raise RuntimeError(
-                    f"the Temporal dev server exited ({self._process.returncode}); "
-                    f"see {self.database.parent / 'temporal.log'}"
-                )
+        await asyncio.to_thread(
+            self._server.wait_until,
+            lambda: port_answers("127.0.0.1", self.port),
+            self._startup_seconds,
+        )
+        for attempt in range(_CONNECT_ATTEMPTS):  # the port may open before the frontend
             try:
-                return await Client.connect(self.address, data_converter=pydantic_data_converter)
+                return await Client.connect(self.address, data_converter=self.data_converter)
             except RuntimeError:
-                if asyncio.get_running_loop().time() > deadline:
+                if attempt == _CONNECT_ATTEMPTS - 1:
+                    await self.stop()
                     raise
                 await asyncio.sleep(0.5)
+        raise AssertionError("unreachable")
 
     async def stop(self) -> None:
-        if self._process and self._process.returncode is None:
-            self._process.terminate()
-            try:
-                await asyncio.wait_for(self._process.wait(), 20)
-            except TimeoutError:
-                self._process.kill()
-                await self._process.wait()
+        await asyncio.to_thread(self._server.stop, 20)
 
     async def __aenter__(self) -> "TemporalDevServer":
         return self

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from store import all_tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from store.schema import upgrade_store
 
 

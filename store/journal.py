@@ -8,7 +8,9 @@ from domain.breakdown import ticket_breakdown
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.outcomes import Outcome
 from domain.periods import PostingMode
+from domain.stock_ledger import order_movements
 from domain.transaction import PosTransaction
+from store.stock_ledger import replace_movements
 from store.tables import JournalEntry
 
 
@@ -57,6 +59,10 @@ def record_outcome(
         entry.posting_date = refs.posting_date
     session.add(entry)
     session.flush()
+    if outcome is Outcome.POSTED and order is not None:
+        replace_movements(
+            session, txn.workflow_id, txn.store_id, txn.business_date, order_movements(order)
+        )
     return entry
 
 

@@ -4,11 +4,13 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from domain.mapping import MappingKind, MappingRow, TransactionMapping
+from domain.mapping import CodedLine, MappingKind, MappingRow, TransactionMapping
 from domain.mapping import MissingMappings as MissingMappings
+from domain.mapping import resolve_codes as resolve_code_rows
 from domain.mapping import resolve_mapping as resolve_rows
 from domain.transaction import PosTransaction
 from store.tables import Mapping
+from store.till_data import item_mapping_rows
 
 
 def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, int]:
@@ -36,19 +38,46 @@ def import_mappings(session: Session, rows: Iterable[MappingRow]) -> tuple[int, 
 
 
 def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping | MissingMappings:
-    """The store's and the chain's rows, resolved by ``domain.mapping.resolve_mapping``."""
-    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", txn.store_id]))).all()
-    return resolve_rows(
-        (
-            MappingRow(
-                kind=MappingKind(row.kind),
-                store_id=row.store_id,
-                terminal_id=row.terminal_id,
-                pos_code=row.pos_code,
-                erp_code=row.erp_code,
-                factor=row.factor,
-            )
-            for row in rows
-        ),
-        txn,
+    """The store's and the chain's rows, then those the ERP's items imply, resolved by
+    ``domain.mapping.resolve_mapping``."""
+    codes = [code for line in txn.lines for code in (line.sku, line.barcode) if code]
+    return resolve_rows(_rows(session, txn.store_id), txn, item_mapping_rows(session, codes))
+
+
+def resolve_codes(
+    session: Session, store_id: str, terminal_id: str, lines: Iterable[CodedLine]
+) -> TransactionMapping | MissingMappings:
+    """The store's and the chain's rows, then those the ERP's items imply, resolved for any
+    coded lines (a stock event's)."""
+    lines = list(lines)
+    codes = [code for line in lines for code in (line.sku, line.barcode) if code]
+    return resolve_code_rows(
+        _rows(session, store_id), store_id, terminal_id, lines, item_mapping_rows(session, codes)
     )
+
+
+def _rows(session: Session, store_id: str) -> list[MappingRow]:
+    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", store_id]))).all()
+    return [
+        MappingRow(
+            kind=MappingKind(row.kind),
+            store_id=row.store_id,
+            terminal_id=row.terminal_id,
+            pos_code=row.pos_code,
+            erp_code=row.erp_code,
+            factor=row.factor,
+        )
+        for row in rows
+    ]
+
+
+def store_warehouse(session: Session, store_id: str) -> str | None:
+    """The ERP warehouse of the store as a whole (its row without a terminal)."""
+    row = session.exec(
+        select(Mapping).where(
+            Mapping.kind == MappingKind.LOCATION.value,
+            Mapping.store_id == store_id,
+            Mapping.terminal_id == "",
+        )
+    ).first()
+    return row.erp_code if row else None

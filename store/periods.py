@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from domain.outcomes import ExceptionKind
 from domain.periods import DateRange
+from store.exceptions import resolve
 from store.tables import PeriodClose, SyncException
 
 CLOSING = "closing"
@@ -115,12 +116,7 @@ def acknowledge_redated(session: Session, dates: DateRange, resolution: str, now
             col(SyncException.business_date) <= dates.end_date,
         )
     ).all()
-    for record in records:
-        record.state = "resolved"
-        record.resolved_at = now
-        record.resolution = resolution
-        session.add(record)
-    return len(records)
+    return resolve(session, records, resolution, now)
 
 
 def _require(session: Session, company_id: int, period: str) -> PeriodClose:

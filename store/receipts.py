@@ -16,7 +16,7 @@ from domain.receipts import (
     TerminalRef,
     count_of,
 )
-from store.exceptions import open_exception
+from store.exceptions import open_exception, resolve
 from store.tables import ReceiptSeen, SyncException
 
 GAP_CLOSED = "the missing receipts arrived"
@@ -88,11 +88,7 @@ def sync_gap_exception(
     existing = open_gap_exception(session, terminal)
     if not review.overdue:
         if existing is not None:
-            existing.state = "resolved"
-            existing.resolved_at = now
-            existing.resolution = GAP_CLOSED
-            session.add(existing)
-            session.flush()
+            resolve(session, [existing], GAP_CLOSED, now)
         return None
     gap = ReceiptGap(
         store_id=terminal.store_id, terminal_id=terminal.terminal_id, missing=review.overdue

@@ -9,7 +9,8 @@ advisory lock; SQLite's write lock), and a migration commits whole or not at all
 To change the schema (a new table, a new column, an index):
 
 1. change the SQLModel classes in ``store/tables.py`` (a table defined in another module of
-   ``store/`` must be imported by ``store/tables.py``, so that it is on ``SQLModel.metadata``);
+   ``store/`` must be imported by ``store/all_tables.py``, so that it is on
+   ``SQLModel.metadata``);
 2. ``tillsync db revision "add the refunds table"`` writes the next revision,
    ``store/migrations/versions/NNNN_add_the_refunds_table.py``, from the differences between
    the models and a store at the head (alembic's autogenerate, in batch mode so that SQLite
@@ -38,7 +39,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlmodel import SQLModel
 
-from store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import all_tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
@@ -55,6 +56,26 @@ BASELINE_TABLES = frozenset(
         "consolidated_postings",
     }
 )
+PRE_MIGRATION_SCHEMAS: dict[str, frozenset[str]] = {
+    BASELINE: BASELINE_TABLES,
+    "0002": BASELINE_TABLES
+    | {
+        "exception_acknowledgements",
+        "exception_assignments",
+        "exception_comments",
+        "available_to_sell",
+        "erp_item_mappings",
+        "published_records",
+        "till_publications",
+        "stock_event_claims",
+        "stock_event_journal",
+        "stock_changes",
+        "stock_ledger",
+    },
+}
+"""The schemas ``create_all`` made before migrations, by the revision each equals: the release
+(0001), then the development line until migrations came (0002's tables were made the same way).
+A store without ``alembic_version`` is stamped at the newest one whose tables it holds."""
 _MIGRATION_LOCK = 0x7111_5ADC  # any constant: PostgreSQL's advisory lock id for migrations
 
 
@@ -68,7 +89,9 @@ class Upgrade:
     """The store's revisions before: none for a new store or one of the previous release."""
     after: tuple[str, ...]
     adopted: bool
-    """The store was the previous release's (tables, no ``alembic_version``)."""
+    """The store was made before migrations (tables, no ``alembic_version``)."""
+    stamped: str = ""
+    """The revision an adopted store was stamped at before upgrading."""
 
 
 def migration_config(url: str = "", migrations: Path = MIGRATIONS) -> Config:
@@ -102,13 +125,17 @@ def upgrade_store(engine: Engine) -> Upgrade:
             return Upgrade(before=before, after=before, adopted=False)
         config = migration_config()
         config.attributes["connection"] = connection
-        adopted = not before and bool(BASELINE_TABLES & set(inspect(connection).get_table_names()))
-        if adopted:
-            command.stamp(config, BASELINE)
+        present = set(inspect(connection).get_table_names())
+        adopted = not before and bool(BASELINE_TABLES & present)
+        stamped = _adoption_revision(present, engine) if adopted else ""
+        if stamped:
+            command.stamp(config, stamped)
         command.upgrade(config, "head")
         if adopted:
             _check_adopted(connection, engine)
-        return Upgrade(before=before, after=store_revisions(connection), adopted=adopted)
+        return Upgrade(
+            before=before, after=store_revisions(connection), adopted=adopted, stamped=stamped
+        )
 
 
 def describe_upgrade(engine: Engine, upgrade: Upgrade) -> str:
@@ -117,7 +144,7 @@ def describe_upgrade(engine: Engine, upgrade: Upgrade) -> str:
     if upgrade.before == upgrade.after:
         return f"{where}: at the head revision {now}; nothing to do"
     if upgrade.adopted:
-        was = f"the release before migrations, stamped at {BASELINE}"
+        was = f"made before migrations, stamped at {upgrade.stamped}"
     else:
         was = ", ".join(upgrade.before) or "a new store"
     return f"{where}: upgraded to {now} (was {was})"
@@ -131,6 +158,21 @@ def _take_migration_lock(connection: Connection) -> None:
     elif connection.dialect.name == "sqlite":
         # pysqlite begins no transaction before DDL: begin one that holds the write lock.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _adoption_revision(present: set[str], engine: Engine) -> str:
+    """The newest pre-migration schema whose tables the store holds; a store holding only part
+    of a newer one's tables is refused (its upgrade would create tables it has)."""
+    held = [revision for revision, tables in PRE_MIGRATION_SCHEMAS.items() if tables <= present]
+    stamped = max(held, default=BASELINE)
+    newer = set().union(*PRE_MIGRATION_SCHEMAS.values()) - PRE_MIGRATION_SCHEMAS[stamped]
+    if newer & present:
+        raise StoreSchemaError(
+            f"{engine.url.render_as_string(hide_password=True)} has no alembic_version and only"
+            f" some of the tables after {stamped} ({', '.join(sorted(newer & present))}; lacks"
+            f" {', '.join(sorted(newer - present))}): start a new store"
+        )
+    return stamped
 
 
 def _check_adopted(connection: Connection, engine: Engine) -> None:
@@ -194,8 +236,9 @@ def _format_new_revisions(config: Config) -> None:
     if importlib.util.find_spec("ruff") is None:
         return
     hooks: Sequence[tuple[str, str]] = (
-        ("ruff_fix", "check --fix --quiet REVISION_SCRIPT_FILENAME"),
         ("ruff_format", "format --quiet REVISION_SCRIPT_FILENAME"),
+        ("ruff_fix", "check --fix --quiet REVISION_SCRIPT_FILENAME"),
+        ("ruff_format_again", "format --quiet REVISION_SCRIPT_FILENAME"),
     )
     config.set_section_option("post_write_hooks", "hooks", ", ".join(name for name, _ in hooks))
     for name, options in hooks:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.limits import MAX_WORKFLOW_ID_LENGTH
+
 MONEY = Numeric(18, 4)
 
 
@@ -20,7 +22,7 @@ class TransactionClaim(SQLModel, table=True):
     store_id: str = Field(max_length=64)
     terminal_id: str = Field(max_length=64)
     transaction_id: str = Field(max_length=64)
-    workflow_id: str = Field(max_length=200, index=True)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH, index=True)
     submission_id: str = Field(max_length=64)
     payload_hash: str = Field(max_length=64)
     claimed_at: datetime
@@ -35,7 +37,7 @@ class DuplicateSubmission(SQLModel, table=True):
     store_id: str = Field(max_length=64)
     terminal_id: str = Field(max_length=64)
     transaction_id: str = Field(max_length=64, index=True)
-    workflow_id: str = Field(max_length=200)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
     detected_by: str = Field(max_length=16, description="starter or workflow")
     seen_at: datetime
 
@@ -47,7 +49,7 @@ class JournalEntry(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workflow_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workflow_id: str = Field(max_length=200)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
     transaction_id: str = Field(max_length=64)
     store_id: str = Field(max_length=64, index=True)
     terminal_id: str = Field(max_length=64)
@@ -88,7 +90,7 @@ class SyncException(SQLModel, table=True):
     kind: str = Field(max_length=32, index=True)
     owner: str = Field(max_length=16)
     state: str = Field(default="open", max_length=16, index=True)
-    workflow_id: str | None = Field(default=None, max_length=200, index=True)
+    workflow_id: str | None = Field(default=None, max_length=MAX_WORKFLOW_ID_LENGTH, index=True)
     store_id: str = Field(max_length=64, index=True)
     terminal_id: str | None = Field(default=None, max_length=64)
     transaction_id: str | None = Field(default=None, max_length=64)
@@ -141,7 +143,7 @@ class PeriodClose(SQLModel, table=True):
     start_date: date
     end_date: date
     state: str = Field(max_length=16, index=True, description="closing/closed/aborted/reopened")
-    workflow_id: str | None = Field(default=None, max_length=200)
+    workflow_id: str | None = Field(default=None, max_length=MAX_WORKFLOW_ID_LENGTH)
     marked_at: datetime
     closed_at: datetime | None = None
     note: str | None = None
@@ -172,3 +174,65 @@ class ConsolidatedPosting(SQLModel, table=True):
     cost_of_goods: Decimal | None = Field(default=None, sa_column=Column(MONEY, nullable=True))
     created_at: datetime
     posted_at: datetime | None = None
+
+
+class StockEventClaim(SQLModel, table=True):
+    """Dedupe of stock events (transfers, receipts): each (type, store, event) claimed once."""
+
+    __tablename__ = "stock_event_claims"
+    __table_args__ = (UniqueConstraint("event_type", "store_id", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_type: str = Field(max_length=32)
+    store_id: str = Field(max_length=64)
+    event_id: str = Field(max_length=64)
+    workflow_id: str = Field(max_length=200, index=True)
+    submission_id: str = Field(max_length=64)
+    payload_hash: str = Field(max_length=64)
+    claimed_at: datetime
+
+
+class StockEventRecord(SQLModel, table=True):
+    """How a stock event ended: what it moved, where, and under which ERP document."""
+
+    __tablename__ = "stock_event_journal"
+    __table_args__ = (UniqueConstraint("workflow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=200)
+    event_type: str = Field(max_length=32, index=True)
+    event_id: str = Field(max_length=64)
+    store_id: str = Field(max_length=64, index=True)
+    business_date: date = Field(index=True)
+    outcome: str = Field(max_length=16, index=True)
+    erp_reference: str | None = Field(default=None, max_length=220, index=True)
+    erp_shipment_id: int | None = None
+    note: str | None = None
+    recorded_at: datetime
+
+
+class StockChange(SQLModel, table=True):
+    """A store's stock changed for these SKUs (the hook available-to-sell pushes plug into)."""
+
+    __tablename__ = "stock_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: str = Field(max_length=64, index=True)
+    product_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cause: str = Field(max_length=200, description="the workflow id that changed it")
+    changed_at: datetime
+
+
+class StockLedgerRow(SQLModel, table=True):
+    """One movement a booked ticket or stock event made (domain.stock_ledger)."""
+
+    __tablename__ = "stock_ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=200, index=True)
+    store_id: str = Field(max_length=64, index=True)
+    business_date: date = Field(index=True)
+    warehouse_code: str = Field(max_length=64, index=True)
+    product_code: str = Field(max_length=64)
+    cause: str = Field(max_length=16)
+    quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from connectors.erp.memory import MemoryErp
 from domain.mapping import MappingRow
 from domain.transaction import PosTransaction
 from starter.catalog import CatalogPlan, plan_from_transactions
@@ -14,8 +15,10 @@ from starter.mappings_csv import read_mappings
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 
-POSLOG_DIR = Path(__file__).resolve().parent / "data" / "poslog"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+POSLOG_DIR = DATA_DIR / "poslog"
 """NCR's ARTS POSLog samples (BSD-3-Clause, see LICENSE there), copied from shared/data/poslog."""
+SITOO_ORDERS = DATA_DIR / "sitoo" / "orders.json"
 
 
 def poslog_store_catalog(transactions: list[PosTransaction], store_id: str = "9") -> CatalogPlan:
@@ -40,3 +43,23 @@ def example_store(url: str, extra: Sequence[MappingRow] = ()) -> Engine:
     with session_scope(engine) as session:
         import_mappings(session, [*read_mappings(EXAMPLE_MAPPINGS), *extra])
     return engine
+
+
+DEMO_WAREHOUSES = {"WH-LON", "WH-LDS", "WH-NYC"}
+DEMO_PRODUCTS = {"TEA-001", "MUG-001", "BISC-001", "COF-001", "BAG-001", "CHOC-001"}
+"""What the demo's mappings (examples/mappings.csv) point at."""
+KNOWN_CUSTOMER = "LOYAL-0001"
+"""The only loyalty customer the demo's memory ERP knows."""
+
+
+def demo_memory_erp(on_hand: Decimal = Decimal(1000)) -> MemoryErp:
+    """A memory ERP with what the demo's mappings point at, ``on_hand`` of each product in
+    each warehouse, and one loyalty customer."""
+    return MemoryErp(
+        warehouses=DEMO_WAREHOUSES,
+        products=DEMO_PRODUCTS,
+        customers={KNOWN_CUSTOMER},
+        stock={
+            (warehouse, code): on_hand for warehouse in DEMO_WAREHOUSES for code in DEMO_PRODUCTS
+        },
+    )

@@ -61,7 +61,8 @@ def store_engine(
             connection.execute(
                 text(
                     "TRUNCATE transaction_claims, duplicate_submissions, journal_entries,"
-                    " sync_exceptions, mappings"
+                    " sync_exceptions, mappings, exception_acknowledgements,"
+                    " exception_assignments, exception_comments"
                     " RESTART IDENTITY"
                 )
             )

@@ -3,10 +3,10 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.temporal_server import temporal_binary
+from tests.codec_keys import codec_converter
 from tests.replay.recording import record_histories
 from workflows import search_attributes as attrs
 
@@ -16,7 +16,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
         search_attributes=attrs.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=codec_converter(),
         dev_server_log_level="error",
     )
     try:

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         DailyPostingActivities,
         PendingRequest,
     )
+    from activities.errors import failure_in
     from activities.finance import FinanceActivities, PostingPlanRequest
     from domain.consolidation import BatchOutcome, ConsolidationBatch, PendingDay
     from domain.outcomes import BusinessFailure
@@ -96,6 +97,6 @@ async def _book(batch: ConsolidationBatch, *, honour_closing_marks: bool) -> Bat
 
 def _business_failure(error: ActivityError) -> BusinessFailure | None:
     cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
-        return BusinessFailure.model_validate(cause.details[0])
+    if isinstance(cause, ApplicationError) and cause.non_retryable:
+        return failure_in(cause)
     return None

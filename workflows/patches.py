@@ -38,6 +38,11 @@ ESCAPED_IDS = "escaped-ids"
 before keep the references of the old ``pos-<store>-<terminal>-<transaction>`` format."""
 
 
+STOCK_ISSUED_AT_POSTING = "stock-issued-at-posting"
+"""Pace: in daily posting mode a sale that returns nothing is done once its stock is reserved;
+the day's consolidated posting issues the reserved stock with the money, batched, off the hot
+path (a return or exchange still books and issues its own documents)."""
+
 BUNDLED = (
     HOT_PATH,
     INTERNAL_ERROR_PARKS,
@@ -45,8 +50,10 @@ BUNDLED = (
     FAILURE_CLEARED_ON_SUCCESS,
     UNKNOWN_CUSTOMER_RECORDED,
     ESCAPED_IDS,
+    STOCK_ISSUED_AT_POSTING,
 )
-"""The patches a run that starts now takes under one marker, BUNDLE."""
+"""The patches a run that starts now takes under one marker, BUNDLE (a run started before it
+asks for each; none started before STOCK_ISSUED_AT_POSTING, which came with BUNDLE)."""
 
 BUNDLE = "patches-2026-12"
 """Pace: every patch a run asks for records a marker and upserts Temporal's

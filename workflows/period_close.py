@@ -32,9 +32,9 @@ with workflow.unsafe.imports_passed_through():
         CloseStep,
         PeriodCloseRequest,
         PeriodCloseStatus,
+        approval_needed,
     )
     from domain.periods import DateRange, ErpPeriod
-    from domain.reconciliation import ReconciliationSummary
     from workflows.activity_calls import erp_step, store_step
     from workflows.consolidation import consolidate_day, pending_days
 
@@ -61,7 +61,7 @@ class PeriodCloseWorkflow:
     @workflow.run
     async def run(self, request: PeriodCloseRequest) -> CloseOutcome:
         period = await erp_step(
-            FinanceActivities.mark_period,
+            FinanceActivities.mark_closing,
             CloseMark(
                 company_id=request.company_id,
                 period=request.period,
@@ -94,7 +94,10 @@ class PeriodCloseWorkflow:
                     ),
                 )
                 self._status.reconciliation = summary
-                reason = self._approval_needed(summary)
+                reason = approval_needed(
+                    summary,
+                    left_in_flight=self._status.in_flight if self._status.drain_timed_out else 0,
+                )
                 if reason is not None:
                     decision = await self._decide(reason)
                     if decision.choice is _Choice.ABORT:
@@ -159,21 +162,6 @@ class PeriodCloseWorkflow:
             except TimeoutError:
                 continue
 
-    def _approval_needed(self, summary: ReconciliationSummary) -> str | None:
-        reasons = []
-        if summary.differences:
-            reasons.append(
-                f"{summary.differences} differences on "
-                f"{summary.store_days_needing_attention} store-days"
-            )
-        if summary.open_exceptions:
-            reasons.append(f"{summary.open_exceptions} open exceptions")
-        if summary.missing_receipts:
-            reasons.append(f"{summary.missing_receipts} receipt numbers never arrived")
-        if self._status.drain_timed_out and self._status.in_flight:
-            reasons.append(f"{self._status.in_flight} transactions were still in flight")
-        return "; ".join(reasons) or None
-
     async def _decide(self, reason: str) -> _Decision:
         """Wait for finance (an abort already requested needs no waiting)."""
         if self._abort_requested():
@@ -218,7 +206,7 @@ class PeriodCloseWorkflow:
             note=note,
             status=self._status,
         )
-        await store_step(FinanceActivities.settle, outcome)
+        await store_step(FinanceActivities.settle_close, outcome)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
 

@@ -7,11 +7,6 @@ took effect in the ERP, and every compensation is idempotent (it undoes only wha
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from temporalio import workflow
-
-with workflow.unsafe.imports_passed_through():
-    pass
-
 Compensation = Callable[[], Awaitable[None]]
 
 
@@ -24,9 +19,6 @@ class Compensations:
 
     def register(self, compensation: Compensation) -> None:
         self._stack.append(compensation)
-
-    def clear(self) -> None:
-        self._stack.clear()
 
     async def run(self) -> None:
         """Undo everything registered, newest first, even if the workflow is being cancelled:

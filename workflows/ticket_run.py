@@ -8,6 +8,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TemporalError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.errors import failure_in
     from activities.finance import FinanceActivities, PostingPlanRequest
     from activities.store import (
         ExceptionRecord,
@@ -20,13 +21,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.outcomes import (
         BusinessFailure,
         ExceptionKind,
+        ExceptionReport,
         Outcome,
         Submission,
         SyncStage,
         SyncStatus,
     )
     from domain.periods import PostingPlan
-    from domain.records import unknown_customer_record
+    from domain.review_notices import negative_stock_notice, unknown_customer_notice
     from domain.transaction import PosTransaction
     from workflows import patches
     from workflows import search_attributes as attrs
@@ -116,7 +118,7 @@ class TicketRun:
         )
 
     async def _record_exception(
-        self, txn: PosTransaction, failure: BusinessFailure, resolution: str | None = None
+        self, txn: PosTransaction, failure: ExceptionReport, resolution: str | None = None
     ) -> None:
         await self._store(
             StoreActivities.open_exception,
@@ -129,17 +131,11 @@ class TicketRun:
         """What a reservation that took hold leaves for people to review."""
         if reservation.reserved_beyond_stock:
             await self._record_exception(
-                txn,
-                BusinessFailure(
-                    kind=ExceptionKind.NEGATIVE_STOCK,
-                    message=f"the ERP counted too little stock in {order.warehouse_code}; "
-                    "the sale was reserved anyway (the goods left the till)",
-                    details={"erp_reference": order.reference},
-                ),
+                txn, negative_stock_notice(order.warehouse_code, order.reference)
             )
         customer = reservation.unknown_customer
         if customer and self._patched(patches.UNKNOWN_CUSTOMER_RECORDED):
-            await self._record_exception(txn, unknown_customer_record(customer, order.reference))
+            await self._record_exception(txn, unknown_customer_notice(customer, order.reference))
 
     async def _resolve_exceptions(self, txn: PosTransaction, resolution: str) -> None:
         """Resolve what parked this run; exceptions recorded for review stay open."""
@@ -183,8 +179,8 @@ def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFa
     if isinstance(error, ParkWith):
         return error.failure
     cause = error.cause if isinstance(error, ActivityError) else error
-    if isinstance(cause, ApplicationError) and cause.details:
-        return BusinessFailure.model_validate(cause.details[0])
+    if failure := failure_in(cause):
+        return failure
     if isinstance(cause, TimeoutError):
         return BusinessFailure(
             kind=ExceptionKind.ERP_UNAVAILABLE,

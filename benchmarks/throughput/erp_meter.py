@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from unittest import mock
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # only for types: an older checkout may lack reserve_many's r
         ErpPostingResult,
         StockLevel,
     )
+    from domain.master_data import ErpMasterData
     from domain.returns import ReturnableQuantity
 
 
@@ -129,6 +130,9 @@ class MeteredConnector:
         self.reserve_orders += len(requests)
         return outcomes
 
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._inner.create_customer_if_missing(code)
+
     async def release_if_present(self, reference: str) -> None:
         await self._inner.release_if_present(reference)
 
@@ -155,6 +159,9 @@ class MeteredConnector:
     async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
         return await self._inner.commit_many(references)
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._inner.issue_reserved(references)
+
     async def return_stock_if_present(self, reference: str) -> None:
         await self._inner.return_stock_if_present(reference)
 
@@ -163,6 +170,14 @@ class MeteredConnector:
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._inner.stock_level(product_code, warehouse_code)
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        return await self._inner.stock_levels(product_codes, warehouse_code)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await self._inner.master_data(since)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from benchmarks.codec import bench_data_converter
 from connectors.erp.memory import MemoryErp
 from domain.settings import Settings
 from worker import build_worker, exit_without_teardown
@@ -26,7 +26,7 @@ from worker import build_worker, exit_without_teardown
 
 async def main(arguments: argparse.Namespace) -> None:
     client = await Client.connect(
-        arguments.address, namespace=arguments.namespace, data_converter=pydantic_data_converter
+        arguments.address, namespace=arguments.namespace, data_converter=bench_data_converter()
     )
     settings = Settings(
         data_dir=Path(arguments.data_dir),

@@ -7,15 +7,23 @@ nothing when there is nothing to undo.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
+from domain.stock_moves import (
+    ErpPurchaseOrder,
+    ErpPurchaseReceipt,
+    ErpStockRefs,
+    ErpTransfer,
+    ErpTransferReceipt,
+)
 
 
 class ReserveRequest(NamedTuple):
@@ -37,6 +45,11 @@ class ErpConnector(Protocol):
 
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         """Raise ErpUnknownCodes for a warehouse or products the ERP does not have."""
+
+    async def create_customer_if_missing(self, code: str) -> bool:
+        """Create the customer the till knows as ``code`` (a party with that code) unless the
+        ERP has one; True when this call created it. However often it runs, even twice at
+        once, the ERP ends with one customer of that code."""
 
     async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
         """Create (or find) the sales order and reserve its stock in the warehouse.
@@ -80,6 +93,11 @@ class ErpConnector(Protocol):
         """``commit`` for several orders of one warehouse at once, in as few ERP calls as the
         ERP allows; one outcome per reference, in order."""
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """Issue the stock still reserved under ``references`` (sales that return nothing,
+        booked in daily mode), together, in as few ERP calls as the ERP allows; one outcome per
+        reference, in order. Issued already or nothing reserved (services only): unchanged."""
+
     async def return_stock_if_present(self, reference: str) -> None:
         """Undo ``commit``: bring issued stock back into the warehouse, if it left."""
 
@@ -88,6 +106,16 @@ class ErpConnector(Protocol):
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         """On-hand and available quantity of a product in a warehouse."""
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        """``stock_level`` of many products at once, in as few ERP calls as the ERP allows;
+        products the ERP does not have are left out (ErpUnknownCodes for the warehouse)."""
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        """Salable items (with their price lists' prices), promotions and tax rates the ERP
+        wrote at or after ``since`` (None: all of them): what the tills are sent."""
 
     async def aclose(self) -> None:
         """Release connections."""
@@ -118,3 +146,32 @@ class ErpBooks(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class ErpStockMoves(Protocol):
+    """Stock that moves without a sale: transfers between warehouses, and supplier deliveries
+    received against purchase orders. Idempotent by reference like every write."""
+
+    async def dispatch_transfer(self, transfer: ErpTransfer) -> ErpStockRefs:
+        """Book the goods out of the sending warehouse into transit (found by reference)."""
+
+    async def cancel_transfer_if_present(self, reference: str) -> None:
+        """Undo a dispatch not received yet: the goods back into the sending warehouse."""
+
+    async def find_transfer(self, reference: str) -> ErpStockRefs | None:
+        """The transfer booked under ``reference`` (its dispatched or received quantities)."""
+
+    async def receive_transfer(self, receipt: ErpTransferReceipt) -> ErpStockRefs:
+        """Book what arrived into the receiving warehouse; what was dispatched and did not
+        arrive stays in transit. ErpRejected when the transfer was never dispatched."""
+
+    async def purchase_order(self, number: str, warehouse_code: str) -> ErpPurchaseOrder:
+        """The open purchase order delivering to the warehouse, with what is still on order
+        per line (ErpUnknownCodes ``purchase order`` when there is none)."""
+
+    async def receive_purchase(self, receipt: ErpPurchaseReceipt) -> ErpStockRefs:
+        """Book the counted delivery as the supplier shipment of the purchase, done."""
+
+    async def cancel_purchase_receipt_if_present(self, reference: str) -> None:
+        """Give up a supplier shipment that is not done: its purchase moves go back on order."""

@@ -33,6 +33,7 @@ class UnknownCode(StrEnum):
     CUSTOMER = "customer"
     PAYMENT_METHOD = "payment method"
     CURRENCY = "currency"
+    PURCHASE_ORDER = "purchase order"
 
 
 class ErpUnknownCodes(ErpError):

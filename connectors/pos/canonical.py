@@ -35,28 +35,28 @@ def parse_canonical(
     """Validate every canonical transaction in ``payload``."""
     transactions: list[PosTransaction] = []
     rejects: list[Reject] = []
-    records = _records(payload)
+    records = payload_records(payload)
     check_record_count(records, max_records)
     for index, record in enumerate(records):
-        if isinstance(record, _BadLine):
+        if isinstance(record, BadLine):
             rejects.append(record.reject(index))
             continue
         try:
             check_depth(record)
             transactions.append(PosTransaction.model_validate(record))
         except (ConversionError, ValidationError) as error:
-            rejects.append(reject(index, _transaction_id(record), error, _raw(record)))
+            rejects.append(reject(index, _transaction_id(record), error, raw_record(record)))
     return AdapterResult(transactions=transactions, rejects=rejects)
 
 
-def _raw(record: Any) -> str:
+def raw_record(record: Any) -> str:
     try:
         return json.dumps(record, default=str, ensure_ascii=False)
     except RecursionError:
         return "(nested too deep to show)"
 
 
-class _BadLine:
+class BadLine:
     """A JSON line that does not parse."""
 
     def __init__(self, text: str, error: ValueError) -> None:
@@ -72,7 +72,7 @@ class _BadLine:
         )
 
 
-def _records(payload: bytes | str | dict[str, Any] | list[Any]) -> list[Any]:
+def payload_records(payload: bytes | str | dict[str, Any] | list[Any]) -> list[Any]:
     if isinstance(payload, dict):
         return [payload]
     if isinstance(payload, list):
@@ -99,7 +99,7 @@ def _json_lines(text: str, document_error: ValueError) -> list[Any]:
         except ValueError as error:
             if number == 0:
                 raise PayloadError(f"neither JSON nor JSON lines: {document_error}") from error
-            records.append(_BadLine(line, error))
+            records.append(BadLine(line, error))
     return records
 
 

@@ -5,13 +5,16 @@
 - ``POST /v1/transactions:batch``: many; one result per record, and the status they share
   (207 when they differ).
 - ``GET /v1/transactions/{workflow_id}``: the run's stage and outcome, from its query.
+- ``GET /v1/stores/{store}/masterdata?since=W&format=canonical|sitoo`` and
+  ``GET /v1/stores/{store}/available?item=...``: what the store's tills pull (till_feeds).
 - ``GET /healthz``: 200 when Temporal answers, else 503.
 
 Every ``/v1`` request is signed (see ``auth``); refusals are ``application/problem+json``:
 400 unreadable body, 401 signature, 403 another store's transaction, 408 body too slow, 413
 body too large or too many records, 415 content type, 422 no transaction (or more than one to
 ``/v1/transactions``), 429 rate (with Retry-After), and for a GET 404 and 503 Temporal
-unavailable. A POST's results (200, 202, 207, 422, 503 with Retry-After) are JSON
+unavailable. A POST's results (200, 202, 207, 422, 500 when the ingest's own Temporal setup
+is at fault, 503 with Retry-After when Temporal failed in passing) are JSON
 (``ItemResult``, ``BatchResult``); the OpenAPI document says which answer is which. Rejects
 (422, and refusals 400, 403, 413 of what a till sent) are appended to the rejects file,
 redacted, as the CLI's are. Bodies are parsed in a worker thread.
@@ -25,6 +28,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -44,7 +48,10 @@ from starter.ingest.openapi import (
     request_body,
 )
 from starter.ingest.rejects import RejectLog, rejects_answered
+from starter.ingest.stock_routes import add_stock_event_routes
+from starter.ingest.till_feeds import add_till_feeds
 from starter.intake import Intake
+from starter.stock_submission import StockSubmitter
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
 
@@ -54,13 +61,22 @@ SINGLE_REQUEST_MAX_RECORDS = 10
 
 
 def create_app(
-    settings: Settings, client: Client, intake: Intake, secrets: StoreSecrets
+    settings: Settings,
+    client: Client,
+    intake: Intake,
+    secrets: StoreSecrets,
+    *,
+    stock_submitter: StockSubmitter | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
+    """``stock_submitter``: where ``POST /v1/stock-events`` starts its workflows; ``engine``:
+    the store, for the tills' feeds (master data, available-to-sell). Without either, its
+    routes are not served."""
     app = FastAPI(
         title="tillsync POS ingest",
         version="1",
         description=__doc__,
-        openapi_tags=[{"name": "transactions"}, {"name": "operations"}],
+        openapi_tags=[{"name": "transactions"}, {"name": "tills"}, {"name": "operations"}],
     )
     ingest = Ingest(intake)
     rejects = RejectLog(settings.rejects_file)
@@ -77,8 +93,13 @@ def create_app(
             )
         return _problem(refusal.status, refusal.detail, refusal.errors, refusal.headers)
 
-    Auth = Annotated[Authenticated, Depends(Gate(settings, secrets))]
+    gate = Gate(settings, secrets)
+    Auth = Annotated[Authenticated, Depends(gate)]
+    if stock_submitter is not None:
+        add_stock_event_routes(app, gate, stock_submitter, rejects, settings.ingest_max_batch)
     ContentType = Annotated[str | None, Header(alias="Content-Type")]
+    if engine is not None:
+        add_till_feeds(app, Auth, engine)
 
     async def converted_for(
         auth: Authenticated, content_type: str | None, max_records: int
@@ -153,6 +174,7 @@ def create_app(
             skipped=counts[IngestOutcome.SKIPPED],
             rejected=counts[IngestOutcome.REJECTED],
             unavailable=counts[IngestOutcome.UNAVAILABLE],
+            failed=counts[IngestOutcome.FAILED],
         )
         statuses = {result.status for result in results}
         status = statuses.pop() if len(statuses) == 1 else HTTPStatus.MULTI_STATUS

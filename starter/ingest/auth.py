@@ -16,71 +16,20 @@ The secret is the store's, from configuration (``TILLSYNC_STORE_SECRETS`` or the
 replay is harmless, because a transaction posted twice is started once.
 """
 
-import hashlib
 import hmac
-import json
-from collections.abc import Mapping
-from pathlib import Path
 
 from pydantic import SecretStr
 
-from domain.settings import Settings
-
-STORE_HEADER = "X-Tillsync-Store"
-TIMESTAMP_HEADER = "X-Tillsync-Timestamp"
-SIGNATURE_HEADER = "X-Tillsync-Signature"
-SIGNATURE_SCHEME = "sha256="
+from connectors.tills.secrets import StoreSecrets as StoreSecrets
+from domain.signing import SIGNATURE_HEADER as SIGNATURE_HEADER
+from domain.signing import SIGNATURE_SCHEME as SIGNATURE_SCHEME
+from domain.signing import STORE_HEADER as STORE_HEADER
+from domain.signing import TIMESTAMP_HEADER as TIMESTAMP_HEADER
+from domain.signing import signature as signature
 
 
 class AuthFailure(Exception):
     """Why a request is not authenticated (the reason is safe to send back)."""
-
-
-class StoreSecrets:
-    """The secret of each store allowed to post. Its repr never shows a secret."""
-
-    def __init__(self, secrets: Mapping[str, SecretStr]) -> None:
-        self._secrets = dict(secrets)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "StoreSecrets":
-        """Secrets from the JSON file and from the JSON setting (the setting wins)."""
-        merged: dict[str, SecretStr] = {}
-        if settings.ingest_secrets_file:
-            merged |= _parse(settings.ingest_secrets_file.read_text(), settings.ingest_secrets_file)
-        if settings.store_secrets.get_secret_value():
-            merged |= _parse(settings.store_secrets.get_secret_value(), "TILLSYNC_STORE_SECRETS")
-        return cls(merged)
-
-    @property
-    def stores(self) -> list[str]:
-        return sorted(self._secrets)
-
-    def secret_of(self, store_id: str) -> SecretStr | None:
-        return self._secrets.get(store_id)
-
-    def __repr__(self) -> str:
-        return f"StoreSecrets(stores={self.stores})"
-
-
-def _parse(text: str, source: Path | str) -> dict[str, SecretStr]:
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise ValueError(f"{source}: store secrets must be a JSON object") from None
-    if not isinstance(document, dict) or not all(
-        isinstance(key, str) and isinstance(value, str) and value for key, value in document.items()
-    ):
-        raise ValueError(f'{source}: expected {{"store_id": "secret", ...}} with non-empty secrets')
-    return {store_id: SecretStr(secret) for store_id, secret in document.items()}
-
-
-def signature(secret: SecretStr, method: str, path: str, timestamp: str, body: bytes) -> str:
-    """The X-Tillsync-Signature value for ``method path`` with ``body``, sent at ``timestamp``
-    (unix seconds)."""
-    message = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
-    digest = hmac.new(secret.get_secret_value().encode(), message, hashlib.sha256)
-    return SIGNATURE_SCHEME + digest.hexdigest()
 
 
 def check_timestamp(timestamp: str | None, *, now: float, max_age_seconds: int) -> None:

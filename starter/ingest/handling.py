@@ -4,7 +4,7 @@ import asyncio
 import logging
 from http import HTTPStatus
 
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from connectors.pos.base import AdapterResult, FieldError
 from connectors.pos.errors import PayloadError
@@ -13,6 +13,7 @@ from domain.transaction import PosTransaction
 from starter.formats import SourceFormat, parse_payload
 from starter.ingest.models import IngestOutcome, ItemResult
 from starter.ingest.payloads import MEDIA_TYPES, format_of_content_type
+from starter.ingest.start_errors import start_outcome
 from starter.intake import Intake
 
 ROOT_FIELD = "<root>"
@@ -163,19 +164,7 @@ class Ingest:
         try:
             _, started = await self._intake.submit(txn, track_receipt=track_receipt)
         except RPCError as error:
-            if error.status is RPCStatusCode.INVALID_ARGUMENT:
-                return _result(
-                    index,
-                    IngestOutcome.REJECTED,
-                    transaction_id=txn.transaction_id,
-                    errors=[FieldError(field=ROOT_FIELD, reason=f"refused: {error.message}")],
-                )
-            return _result(
-                index,
-                IngestOutcome.UNAVAILABLE,
-                transaction_id=txn.transaction_id,
-                reason=f"Temporal did not accept the start: {error.message}",
-            )
+            return _refused_start(index, txn, error)
         except Exception:
             log.exception("could not submit %s", txn.workflow_id)
             return _result(
@@ -190,6 +179,38 @@ class Ingest:
             transaction_id=txn.transaction_id,
             workflow_id=txn.workflow_id,
         )
+
+
+def _refused_start(index: int, txn: PosTransaction, error: RPCError) -> ItemResult:
+    """The answer to a start Temporal refused: a reject, a fault of the ingest's setup, or a
+    failure worth sending again for (starter/ingest/start_errors.py)."""
+    outcome = start_outcome(error.status, error.message)
+    if outcome is IngestOutcome.REJECTED:
+        return _result(
+            index,
+            outcome,
+            transaction_id=txn.transaction_id,
+            errors=[FieldError(field=ROOT_FIELD, reason=f"refused: {error.message}")],
+        )
+    if outcome is IngestOutcome.FAILED:
+        log.error(
+            "Temporal refused to start %s (%s: %s): fix the ingest's Temporal setup",
+            txn.workflow_id,
+            error.status.name,
+            error.message,
+        )
+        return _result(
+            index,
+            outcome,
+            transaction_id=txn.transaction_id,
+            reason=f"the ingest cannot start workflows ({error.message}); an operator is told",
+        )
+    return _result(
+        index,
+        outcome,
+        transaction_id=txn.transaction_id,
+        reason=f"Temporal did not accept the start: {error.message}",
+    )
 
 
 def _result(

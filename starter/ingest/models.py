@@ -19,6 +19,9 @@ class IngestOutcome(StrEnum):
     """the transaction is invalid; nothing was started (HTTP 422)"""
     UNAVAILABLE = "unavailable"
     """Temporal did not accept the start; send it again later (HTTP 503)"""
+    FAILED = "failed"
+    """the ingest cannot start workflows (its Temporal setup is at fault, an operator is told):
+    sending again helps only once that is fixed (HTTP 500)"""
 
     @property
     def http_status(self) -> int:
@@ -31,6 +34,7 @@ _STATUSES = {
     IngestOutcome.SKIPPED: HTTPStatus.OK,
     IngestOutcome.REJECTED: HTTPStatus.UNPROCESSABLE_ENTITY,
     IngestOutcome.UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
+    IngestOutcome.FAILED: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
 
 
@@ -47,7 +51,8 @@ class ItemResult(BaseModel):
 
 
 class BatchResult(BaseModel):
-    """The answer to a batch: 202, 200, 422 or 503 when every record had that status, else 207."""
+    """The answer to a batch: 202, 200, 422, 500 or 503 when every record had that status, else
+    207."""
 
     results: list[ItemResult]
     started: int
@@ -55,6 +60,7 @@ class BatchResult(BaseModel):
     skipped: int
     rejected: int
     unavailable: int
+    failed: int = 0
 
 
 class Problem(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from domain.stock_events import STOCK_EVENT_ADAPTER
 from domain.transaction import PosTransaction
 from starter.ingest.models import Problem
 
@@ -56,11 +57,12 @@ def _refusals(*statuses: HTTPStatus) -> dict[int | str, dict[str, Any]]:
 
 
 def posting_responses(result: str, *shared: HTTPStatus) -> dict[int | str, dict[str, Any]]:
-    """A POST's answers: the ``result`` model (ItemResult, BatchResult) for 200, 422 and 503 as
-    for 202 and ``shared``, and Problems for a request refused as a whole (422 too: the body
-    holds no transaction, or more than the endpoint takes)."""
+    """A POST's answers: the ``result`` model (ItemResult, BatchResult) for 200, 422, 500 and
+    503 as for 202 and ``shared``, and Problems for a request refused as a whole (422 too: the
+    body holds no transaction, or more than the endpoint takes)."""
     answers: dict[int | str, dict[str, Any]] = _refusals(*GATE_REFUSALS, *BODY_REFUSALS)
-    for status in (HTTPStatus.OK, *shared, HTTPStatus.SERVICE_UNAVAILABLE):
+    results = (HTTPStatus.OK, *shared, HTTPStatus.INTERNAL_SERVER_ERROR)
+    for status in (*results, HTTPStatus.SERVICE_UNAVAILABLE):
         answers[status.value] = {
             "description": status.phrase,
             "content": {"application/json": {"schema": _ref(result)}},
@@ -113,6 +115,23 @@ def request_body(*, many: bool) -> dict[str, Any]:
     }
 
 
+def stock_events_body() -> dict[str, Any]:
+    event = {"$ref": "#/components/schemas/StockEvent"}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "Canonical JSON stock events (one, an array, or JSON lines), each"
+            " told by its type; signed with the X-Tillsync-* headers.",
+            "content": {
+                "application/json": {
+                    "schema": {"oneOf": [event, {"type": "array", "items": event}]}
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, plus the canonical transaction and Problem schemas it refers to."""
     if app.openapi_schema is None:
@@ -129,6 +148,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
+        events = STOCK_EVENT_ADAPTER.json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(events.pop("$defs", {}))
+        schemas["StockEvent"] = events
         app.openapi_schema = document
     return app.openapi_schema
 

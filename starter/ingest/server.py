@@ -23,6 +23,7 @@ from domain.settings import Settings
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
 from starter.intake import Intake
+from starter.stock_submission import StockSubmitter
 from store.db import create_store_engine
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ def build_app(settings: Settings, client: Client) -> FastAPI:
             "no store secrets configured (TILLSYNC_STORE_SECRETS or"
             " TILLSYNC_INGEST_SECRETS_FILE): every POST will be refused"
         )
-    intake = Intake(client, create_store_engine(settings.resolved_store_url), settings.task_queue)
-    return create_app(settings, client, intake, secrets)
+    engine = create_store_engine(settings.resolved_store_url)
+    intake = Intake(client, engine, settings.task_queue)
+    stock = StockSubmitter(client, engine, settings.task_queue)
+    return create_app(settings, client, intake, secrets, stock_submitter=stock, engine=engine)
 
 
 class _HeaderTimedProtocol(H11Protocol):
@@ -102,7 +105,7 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
-class _EmbeddedServer(uvicorn.Server):
+class EmbeddedServer(uvicorn.Server):
     """uvicorn without its own signal handlers: the host process decides when to stop."""
 
     @contextlib.contextmanager
@@ -112,7 +115,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 async def serve_ingest(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set, then finish the requests in flight."""
-    server = _EmbeddedServer(server_config(build_app(settings, client), settings))
+    server = EmbeddedServer(server_config(build_app(settings, client), settings))
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, create_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
-from store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import all_tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def render_item(kind: str, item: Any, autogen_context: Any) -> str | Literal[False]:

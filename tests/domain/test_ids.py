@@ -3,7 +3,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.ids import erp_reference, transaction_workflow_id, workflow_of_reference
+from domain.ids import (
+    erp_reference,
+    is_ticket_reference,
+    legacy_workflow_id,
+    transaction_workflow_id,
+    workflow_of_reference,
+)
 
 PART = st.text(alphabet=st.sampled_from("ab-:~%2T"), min_size=1, max_size=6)
 
@@ -43,3 +49,15 @@ def test_a_reference_names_its_run_and_no_other_runs_attempt(
     reference = erp_reference(workflow_id, attempt)
     assert workflow_of_reference(reference) == workflow_id
     assert (reference == workflow_id) is (attempt == 1)
+
+
+@given(PART, PART, PART, st.integers(min_value=1, max_value=1000))
+def test_every_tickets_reference_reads_as_a_tickets_in_either_format(
+    store: str, terminal: str, transaction: str, attempt: int
+) -> None:
+    for workflow_id in (
+        transaction_workflow_id(store, terminal, transaction),
+        legacy_workflow_id(store, terminal, transaction),
+    ):
+        assert is_ticket_reference(erp_reference(workflow_id, attempt))
+    assert not is_ticket_reference(f"daily-{store}-2026-11-20")

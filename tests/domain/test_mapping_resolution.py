@@ -81,3 +81,21 @@ def test_a_barcode_maps_when_the_sku_does_not() -> None:
 
     assert isinstance(mapping, TransactionMapping)
     assert mapping.line(1).product_code == "CHOC"
+
+
+def test_the_erps_items_map_themselves_and_a_hand_made_row_still_wins() -> None:
+    from domain.mapping import item_mapping_rows
+
+    derived = [
+        *item_mapping_rows("NEW-001", ["5012345678900"], Decimal(12)),
+        *item_mapping_rows("100001", [], Decimal(1)),
+    ]
+    by_code = resolve_mapping(ROWS, _ticket("T1", sku="NEW-001"), derived)
+    assert isinstance(by_code, TransactionMapping)
+    assert (by_code.lines[0].product_code, by_code.lines[0].factor) == ("NEW-001", Decimal(12))
+    by_barcode = resolve_mapping(ROWS, _ticket("T1", sku="5012345678900"), derived)
+    assert isinstance(by_barcode, MissingMappings)  # a SKU field is not read as a barcode
+    hand_made = resolve_mapping(ROWS, _ticket("T1"), derived)
+    assert isinstance(hand_made, TransactionMapping)
+    assert hand_made.lines[0].product_code == "TEA-LON"
+    assert isinstance(resolve_mapping(ROWS, _ticket("T1", sku="GONE-1")), MissingMappings)

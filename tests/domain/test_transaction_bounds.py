@@ -13,6 +13,7 @@ from domain.limits import (
     MAX_LINES,
     MAX_TAXES_PER_LINE,
     MAX_TEXT_LENGTH,
+    MAX_WORKFLOW_ID_LENGTH,
 )
 from domain.mapping import LineMapping, TransactionMapping
 from domain.order_plan import plan_erp_order
@@ -174,3 +175,21 @@ def test_the_largest_accepted_ticket_plans_an_erp_order_under_temporals_payload_
     assert len(txn.model_dump_json()) < HEADROOM
     assert len(order.model_dump_json()) < HEADROOM
     assert order.lines_net_total > Decimal(0)
+
+
+@pytest.mark.parametrize("key", ["store_id", "terminal_id", "transaction_id"])
+def test_a_key_that_would_overflow_the_workflow_id_is_a_field_error(key: str) -> None:
+    """Escaped, each ``:`` takes three characters of the workflow id, which the store keeps in
+    a column of its own size: 22 of them are 66 characters, one key's share is 64."""
+    payload = _payload() | {key: ":" * 22}
+
+    assert "takes 66 characters in a workflow id" in _errors(payload)[key]
+
+
+def test_the_longest_keys_accepted_make_a_workflow_id_the_store_keeps() -> None:
+    longest = ":" * (MAX_CODE_LENGTH // 3) + "x" * (MAX_CODE_LENGTH % 3)
+    txn = PosTransaction.model_validate(
+        _payload() | {"store_id": longest, "terminal_id": longest, "transaction_id": longest}
+    )
+
+    assert len(txn.workflow_id) <= MAX_WORKFLOW_ID_LENGTH

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonRest
@@ -17,6 +16,7 @@ from domain.settings import Settings
 from starter.submission import Submitter
 from store.claims import ClaimKey, count_duplicates
 from store.db import create_store_engine, session_scope
+from tests.codec_keys import codec_converter
 from tests.e2e.helpers import new_id, sales_with_reference
 from tests.factories import make_sale, sale_line
 from tests.sample_data import example_store
@@ -39,7 +39,7 @@ async def postgres_settings(
     clients = [
         await Client.connect(
             temporal_env.client.service_client.config.target_host,
-            data_converter=pydantic_data_converter,
+            data_converter=codec_converter(),
         )
         for _ in range(2)
     ]

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
@@ -20,6 +19,7 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
+from tests.codec_keys import codec_converter
 from tests.erp_fixtures import sandbox_settings
 from tests.finance.gates import RunGate
 from tests.sample_data import example_store
@@ -43,7 +43,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
             "frontend.WorkflowTimeSkippingEnabled=true",
         ],
         search_attributes=attrs.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=codec_converter(),
         dev_server_log_level="error",
     )
     try:
@@ -59,7 +59,7 @@ def skipping_client(skipping_env: WorkflowEnvironment) -> Client:
 
 @pytest.fixture(scope="session")
 async def client(skipping_env: WorkflowEnvironment) -> Client:
-    return await skipping_env.connect_client(data_converter=pydantic_data_converter)
+    return await skipping_env.connect_client(data_converter=codec_converter())
 
 
 def _settings(

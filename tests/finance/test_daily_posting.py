@@ -99,13 +99,16 @@ async def test_one_consolidated_posting_per_store_day_sums_its_tickets_to_the_pe
 ) -> None:
     tickets = _tickets()
     tea, biscuits = (
-        await stock(tryton_connector, "TEA-001", "WH-LDS"),
-        await stock(tryton_connector, "BISC-001", "WH-LDS"),
+        await tryton_connector.stock_level("TEA-001", "WH-LDS"),
+        await tryton_connector.stock_level("BISC-001", "WH-LDS"),
     )
     for txn in tickets:
         assert (await submit_and_wait(daily_submitter, client, txn)).outcome is Outcome.POSTED
-    assert await stock(tryton_connector, "TEA-001", "WH-LDS") == tea - 3, "stock per ticket"
-    assert await stock(tryton_connector, "BISC-001", "WH-LDS") == biscuits - 4
+    assert await available(tryton_connector, "TEA-001") == tea.available - 3, "reserved at once"
+    assert await available(tryton_connector, "BISC-001") == biscuits.available - 4
+    assert await stock(tryton_connector, "TEA-001", "WH-LDS") == tea.on_hand, (
+        "the goods are issued by the day's posting"
+    )
     for txn in tickets:
         assert await sales_with_reference(tryton_rest, txn.workflow_id) == [], (
             "daily mode books no sale (and no invoice) per ticket"
@@ -113,7 +116,7 @@ async def test_one_consolidated_posting_per_store_day_sums_its_tickets_to_the_pe
         [shipment] = await tryton_rest.search(
             "stock.shipment.out", [("reference", "=", txn.workflow_id)], ["state", "moves"]
         )
-        assert shipment["state"] == "done", "a ticket's stock: one customer shipment, issued"
+        assert shipment["state"] == "assigned", "a ticket's stock: one customer shipment, reserved"
 
     [schedule_id] = await ensure_daily_posting_schedules(client, daily_settings, [STORE])
     try:
@@ -121,6 +124,15 @@ async def test_one_consolidated_posting_per_store_day_sums_its_tickets_to_the_pe
         again = await _run_schedule(client, schedule_id)
     finally:
         await client.get_schedule_handle(schedule_id).delete()
+
+    assert await stock(tryton_connector, "TEA-001", "WH-LDS") == tea.on_hand - 3, "issued"
+    assert await stock(tryton_connector, "BISC-001", "WH-LDS") == biscuits.on_hand - 4
+    assert await available(tryton_connector, "TEA-001") == tea.available - 3, "counted once"
+    for txn in tickets:
+        [shipment] = await tryton_rest.search(
+            "stock.shipment.out", [("reference", "=", txn.workflow_id)], ["state"]
+        )
+        assert shipment["state"] == "done"
 
     [batch] = result.batches
     assert (batch.store_id, batch.business_date, batch.ticket_count) == (STORE, DAY, 3)
@@ -162,6 +174,10 @@ async def test_one_consolidated_posting_per_store_day_sums_its_tickets_to_the_pe
             -value,
         )
     assert row.cost_of_goods == sum(cost.values(), Decimal(0))
+
+
+async def available(connector: TrytonConnector, code: str) -> Decimal:
+    return (await connector.stock_level(code, "WH-LDS")).available
 
 
 async def _read_move(rest: TrytonRest, move_id: int) -> dict[str, Any]:

@@ -238,7 +238,7 @@ async def test_in_daily_mode_the_close_books_the_period_itself_then_closes_when_
         for number in (1, 2)
     )
     assert (await submit_and_wait(daily_submitter, client, first)).outcome is Outcome.POSTED
-    held = run_gate.close("erp.book", second.workflow_id)
+    held = run_gate.close("erp.reserve", second.workflow_id)
     await daily_submitter.submit(second)
     await asyncio.wait_for(run_gate.reached[held].wait(), 60)
 

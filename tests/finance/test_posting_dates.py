@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from domain.periods import DateRange, ErpPeriod, decide_posting_date, month_start
+from domain.periods import (
+    DateRange,
+    ErpPeriod,
+    decide_posting_date,
+    month_start,
+    period_containing,
+)
 
 
 def _month(month: int, state: str = "open", year: int = 2026) -> ErpPeriod:
@@ -16,6 +22,15 @@ def _month(month: int, state: str = "open", year: int = 2026) -> ErpPeriod:
         end_date=date.fromordinal(end),
         state=state,
     )
+
+
+def test_the_period_containing_a_day_includes_both_its_ends() -> None:
+    october, november = _month(10), _month(11)
+    assert period_containing([november, october], date(2026, 10, 1)) == october
+    assert period_containing([november, october], date(2026, 10, 31)) == october
+    assert period_containing([november, october], date(2026, 11, 1)) == november
+    assert period_containing([november, october], date(2026, 12, 1)) is None
+    assert period_containing([], date(2026, 10, 1)) is None
 
 
 def test_an_open_period_keeps_the_business_date() -> None:

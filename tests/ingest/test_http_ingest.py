@@ -170,7 +170,9 @@ async def test_get_answers_only_for_the_stores_own_runs(
     assert unsigned.status_code == HTTPStatus.UNAUTHORIZED
 
 
-async def test_health_and_openapi(http: httpx.AsyncClient) -> None:
+async def test_health_answers_ok_and_openapi_documents_the_signed_transaction_routes(
+    http: httpx.AsyncClient,
+) -> None:
     health = await http.get("/healthz")
     document = (await http.get("/openapi.json")).json()
 

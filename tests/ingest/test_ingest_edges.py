@@ -23,6 +23,7 @@ from tests.ingest.stub_ingest import (
     stub_client,
     stub_settings,
 )
+from tests.pos.test_hostile_payloads import deep_json, sitoo_sale
 
 CARD = "4111.1111.1111.1111"
 
@@ -192,3 +193,62 @@ async def test_parsing_runs_in_a_worker_thread(
 
     assert status == HTTPStatus.ACCEPTED
     assert threads and threads[0] != threading.get_ident()
+
+
+def _hostile(case: str) -> tuple[bytes, str, str]:
+    """A payload that once answered 500: its body, content type and store."""
+    xml, sitoo = "application/xml", "application/vnd.sitoo+json"
+    match case.split(": ", 1):
+        case ["poslog", "nested 100000 deep"]:
+            deep = "<Note>" * 100_000 + "</Note>" * 100_000
+            return poslog.document(poslog.transaction(poslog.sale(1, "A"), deep)), xml, "9"
+        case ["poslog", sequence] if sequence.startswith("SequenceNumber"):
+            number = sequence.removeprefix("SequenceNumber ")
+            return (
+                poslog.document(poslog.transaction(poslog.sale(1, "A"), sequence=number)),
+                xml,
+                "9",
+            )
+        case ["poslog", "amount 1e28"]:
+            return poslog.document(poslog.transaction(poslog.sale(1, "A", amount="1e28"))), xml, "9"
+        case ["poslog", "Quantity 1E+999999"]:
+            item = poslog.sale(1, "A", quantity="1E+999999")
+            return poslog.document(poslog.transaction(item)), xml, "9"
+        case ["sitoo", "nested 100000 deep"]:
+            return deep_json(100_000), sitoo, "SE-STO-01"
+        case ["sitoo", "orderdate 10^20"]:
+            return json.dumps([sitoo_sale() | {"orderdate": 10**20}]).encode(), sitoo, "SE-STO-01"
+        case ["sitoo", money]:
+            text = json.dumps([sitoo_sale() | {"moneytotal_net": "__VALUE__"}])
+            return text.replace('"__VALUE__"', money).encode(), sitoo, "SE-STO-01"
+    raise ValueError(case)
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "field"),
+    [
+        ("poslog: nested 100000 deep", HTTPStatus.BAD_REQUEST, "<root>"),
+        ("poslog: SequenceNumber ²", HTTPStatus.UNPROCESSABLE_ENTITY, "SequenceNumber"),
+        ("poslog: SequenceNumber " + "1" * 4301, HTTPStatus.UNPROCESSABLE_ENTITY, "SequenceNumber"),
+        ("poslog: amount 1e28", HTTPStatus.UNPROCESSABLE_ENTITY, "Sale/ExtendedAmount"),
+        ("poslog: Quantity 1E+999999", HTTPStatus.UNPROCESSABLE_ENTITY, "Sale/Quantity"),
+        ("sitoo: nested 100000 deep", HTTPStatus.BAD_REQUEST, "<root>"),
+        ("sitoo: orderdate 10^20", HTTPStatus.UNPROCESSABLE_ENTITY, "orderdate"),
+        ('sitoo: "Infinity"', HTTPStatus.UNPROCESSABLE_ENTITY, "moneytotal_net"),
+        ('sitoo: "sNaN"', HTTPStatus.UNPROCESSABLE_ENTITY, "moneytotal_net"),
+        ("sitoo: 1e30", HTTPStatus.UNPROCESSABLE_ENTITY, "moneytotal_net"),
+    ],
+)
+async def test_hostile_payloads_of_every_format_are_4xx_naming_the_field_and_recorded(
+    tmp_path: Path, intake: StubIntake, case: str, status: HTTPStatus, field: str
+) -> None:
+    body, content_type, store = _hostile(case)
+
+    answered, answer, rows = await _post(
+        tmp_path, intake, "/v1/transactions", body, store=store, content_type=content_type
+    )
+
+    assert answered == status, answer
+    assert any(error["field"].endswith(field) for error in answer["errors"]), answer
+    assert intake.submitted == []
+    assert [row["source"] for row in rows] == [f"http POST /v1/transactions store {store}"]

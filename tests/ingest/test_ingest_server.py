@@ -4,7 +4,6 @@ off, and a client that hangs up mid-body is not an application error."""
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from connectors.erp.tryton_sandbox.subprocesses import free_port
 from starter.ingest.auth import STORE_HEADER, TIMESTAMP_HEADER
 from starter.ingest.server import server_config
 from tests.ingest.stub_ingest import StubIntake, stub_app, stub_settings
@@ -25,18 +25,11 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def port(tmp_path: Path) -> AsyncIterator[int]:
     settings = stub_settings(
         tmp_path,
-        ingest_port=_free_port(),
+        ingest_port=free_port(),
         ingest_header_timeout_seconds=CUT_OFF,
         ingest_body_timeout_seconds=CUT_OFF,
         ingest_keep_alive_seconds=1,

@@ -12,7 +12,6 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
@@ -23,6 +22,7 @@ from starter.temporal_server import temporal_binary
 from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.tables import SyncException
+from tests.codec_keys import codec_converter
 from tests.e2e.helpers import new_id
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
@@ -45,7 +45,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         ],
         dev_server_log_level="error",
         search_attributes=attrs.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=codec_converter(),
     )
     try:
         yield env

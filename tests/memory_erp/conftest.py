@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.memory import MemoryErp
@@ -19,17 +18,12 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.submission import Submitter
 from starter.temporal_server import temporal_binary
+from tests.codec_keys import codec_converter
 from tests.memory_erp import orders
-from tests.sample_data import example_store
+from tests.sample_data import demo_memory_erp, example_store
 from worker import build_worker
 from workflows import search_attributes as attrs
 
-WAREHOUSES = {"WH-LON", "WH-LDS", "WH-NYC"}
-PRODUCTS = {"TEA-001", "MUG-001", "BISC-001", "COF-001", "BAG-001", "CHOC-001"}
-"""What the demo's mappings (examples/mappings.csv) point at."""
-CUSTOMERS = {"LOYAL-0001"}
-"""The only loyalty customer the ERP knows."""
-ON_HAND = Decimal(1000)
 WORKER_THREADS = 16
 
 
@@ -47,7 +41,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         ],
         dev_server_log_level="error",
         search_attributes=attrs.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=codec_converter(),
     )
     try:
         yield env
@@ -78,12 +72,7 @@ def memory_engine(memory_settings: Settings) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def memory_erp() -> MemoryErp:
-    return MemoryErp(
-        warehouses=WAREHOUSES,
-        products=PRODUCTS,
-        customers=CUSTOMERS,
-        stock={(warehouse, code): ON_HAND for warehouse in WAREHOUSES for code in PRODUCTS},
-    )
+    return demo_memory_erp()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from connectors.erp.errors import ErpRejected
@@ -17,8 +16,12 @@ from starter.submission import SubmitResult, Submitter
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.journal import find_entry
+from tests.codec_keys import codec_converter
 from tests.e2e.helpers import status_of, submit_and_wait
 from worker import WORKFLOW_RUNNER, WORKFLOWS
+
+BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
+"""A sale's effects in the memory ERP once booked, each once."""
 
 
 def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict[str, Any]:
@@ -56,7 +59,7 @@ async def replays_cleanly(client: Client, workflow_id: str) -> None:
     a worker that picks the run up after a restart, or a query of an evicted run)."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     replayer = Replayer(
-        workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=WORKFLOW_RUNNER
+        workflows=WORKFLOWS, data_converter=codec_converter(), workflow_runner=WORKFLOW_RUNNER
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{workflow_id}: {result.replay_failure}"

@@ -2,41 +2,45 @@
 the run instead of failing its workflow task forever, and a retry re-runs the stage; a cancel
 that arrives while compensations run still lets every one of them run; after a successful
 retry the run no longer shows the old failure; a customer the ERP does not know never blocks
-the sale."""
+the sale (booked to the cash-sale customer, or created in the ERP)."""
 
 import asyncio
 import decimal
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import CancelledError
+from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.memory import MemoryErp
 from domain.erp_order import ErpOrder
 from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
+from domain.settings import Settings, UnknownCustomer
 from domain.transaction import PosTransaction
 from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
+    BOOKED,
     events,
     exceptions_of,
     parked_in_books,
     replays_cleanly,
     settled_on_attempt,
 )
+from worker import build_worker
 from workflows import pos_transaction
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
-
-BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
 
 
 async def exception_kind_attribute(client: Client, workflow_id: str) -> str | None:
@@ -210,3 +214,58 @@ async def test_a_customer_the_erp_does_not_know_books_to_the_cash_sale_customer(
     )
     assert not exceptions_of(memory_engine, regular.workflow_id)
     await replays_cleanly(client, stranger.workflow_id)
+
+
+@pytest.fixture(scope="module")
+async def creating_submitter(
+    skipping_env: WorkflowEnvironment,
+    memory_settings: Settings,
+    memory_engine: Engine,
+    memory_erp: MemoryErp,
+) -> AsyncIterator[Submitter]:
+    """Submits to a worker of its own, set to create the customers the ERP does not know."""
+    settings = memory_settings.model_copy(
+        update={
+            "task_queue": "tillsync-memory-create",
+            "unknown_customer": UnknownCustomer.CREATE,
+            "max_concurrent_activities": 4,
+        }
+    )
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        worker = build_worker(
+            skipping_env.client, settings, memory_erp, memory_erp, executor=executor
+        )
+        async with worker:
+            yield Submitter(skipping_env.client, memory_engine, settings.task_queue)
+
+
+async def test_a_customer_the_erp_does_not_know_is_created_when_the_worker_is_set_to_create(
+    creating_submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    customer = new_id("LOYAL")
+    lines = [sale_line(1, "100001", "1", "3.60")]
+    first, second = (make_sale(new_id(), lines, customer={"customer_id": customer}) for _ in "12")
+    # The customer is created but the answer is lost: the retried reservation finds it.
+    memory_erp.fail(
+        "create_customer_if_missing",
+        ErpUnavailable("timed out"),
+        reference=customer,
+        after_effect=True,
+    )
+    creations = memory_erp.calls["create_customer_if_missing"]
+
+    posted = [await submit_and_wait(creating_submitter, client, txn) for txn in (first, second)]
+
+    assert [result.outcome for result in posted] == [Outcome.POSTED, Outcome.POSTED], posted
+    assert memory_erp.pending_faults == [], "the creation's answer was lost once"
+    assert memory_erp.calls["create_customer_if_missing"] - creations == 1, (
+        "created once: the retried reservation and the second ticket find the customer"
+    )
+    assert memory_erp.knows_customer(customer)
+    for txn in (first, second):
+        assert memory_erp.effects(txn.workflow_id) == BOOKED
+        assert memory_erp.order(txn.workflow_id).order.customer_code == customer
+        status = await status_of(client, txn.workflow_id)
+        assert status.erp is not None and status.erp.unknown_customer is None
+        assert not exceptions_of(memory_engine, txn.workflow_id)
+    await replays_cleanly(client, first.workflow_id)

@@ -24,14 +24,18 @@ from store.db import session_scope
 from store.mappings import import_mappings
 from tests.e2e.helpers import new_id, status_of, submit_and_wait, wait_for_stage
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import events, exceptions_of, journal_of, settled_on_attempt
+from tests.memory_erp.saga_helpers import (
+    BOOKED,
+    events,
+    exceptions_of,
+    journal_of,
+    settled_on_attempt,
+)
 from tests.till_tickets import returned
 from workflows import policies
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
-
-BOOKED = {"reserved": 1, "posted": 1, "paid": 1, "committed": 1}
 
 
 @pytest.fixture(autouse=True)

@@ -3,16 +3,24 @@ would break the runs still open in production fails here (use ``workflow.patched
 
 Each file in histories/ is a real run's history, exported with ``fetch_history().to_json()``
 from the test suite of the landing named in its ``landing`` folder; see histories/README.md.
+
+Each replays with payload encryption on (the suite's test key), as a worker does: payloads
+recorded in clear before encryption pass through the codec. Those recorded in clear replay
+without the codec too.
 """
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from connectors.temporal.codec import ENCODING
+from tests.codec_keys import codec_converter
 from worker import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*/*.json"))
@@ -27,10 +35,32 @@ def _history(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(path.stem, path.read_text())
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
-async def test_a_landed_history_replays_on_this_code(path: Path) -> None:
+def _in_clear(path: Path) -> bool:
+    return base64.b64encode(ENCODING).decode() not in path.read_text()
+
+
+def _plain() -> DataConverter:
+    return pydantic_data_converter
+
+
+CONVERTERS = {"codec": codec_converter, "plain": _plain}
+CASES = [("codec", path) for path in HISTORIES]
+CASES += [("plain", path) for path in HISTORIES if _in_clear(path)]
+
+
+def test_histories_recorded_before_encryption_are_replayed_both_ways() -> None:
+    assert {path.parent.name for converter, path in CASES if converter == "plain"} >= {"16e767d"}
+
+
+@pytest.mark.parametrize(
+    ("converter", "path"),
+    CASES,
+    ids=lambda item: item if isinstance(item, str) else f"{item.parent.name}/{item.stem}",
+)
+async def test_a_landed_history_replays_on_this_code(converter: str, path: Path) -> None:
     history = _history(path)
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    data_converter: DataConverter = CONVERTERS[converter]()
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter)
 
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
 

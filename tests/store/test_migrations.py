@@ -3,6 +3,7 @@ yields exactly the models' schema; a store of the release before migrations is s
 baseline and upgraded with its rows; one older than that is refused untouched; processes that
 open a new store at once migrate it once."""
 
+import ast
 import os
 import shutil
 import subprocess
@@ -20,7 +21,10 @@ from sqlmodel import SQLModel, select
 
 from store.db import create_store_engine, session_scope
 from store.schema import (
+    BASELINE,
+    BASELINE_TABLES,
     MIGRATIONS,
+    PRE_MIGRATION_SCHEMAS,
     StoreSchemaError,
     head_revisions,
     migration_config,
@@ -169,17 +173,19 @@ def test_a_new_revision_holds_what_the_models_have_beyond_the_head(tmp_path: Pat
     finally:
         SQLModel.metadata.remove(added)
 
+    [head] = head_revisions()
+    following = f"{int(head) + 1:04d}"
     assert written is not None
     assert written.parent == migrations / "versions"
-    assert written.name == "0002_add_the_refunds_table.py"
-    assert '"0001"' in written.read_text()  # it follows the head
+    assert written.name == f"{following}_add_the_refunds_table.py"
+    assert f'down_revision: str | Sequence[str] | None = "{head}"' in written.read_text()
     engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
     config = migration_config(migrations=migrations)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     assert "refunds_for_test" in inspect(engine).get_table_names()
-    assert _revisions(engine) == ("0002",)
+    assert _revisions(engine) == (following,)
     engine.dispose()
 
 
@@ -197,7 +203,88 @@ def test_the_db_upgrade_command_upgrades_the_configured_store(tmp_path: Path) ->
     ).stdout
 
     head = ", ".join(head_revisions())
-    assert (
-        said == f"{url}: upgraded to {head} (was the release before migrations, stamped at 0001)\n"
-    )
+    assert said == f"{url}: upgraded to {head} (was made before migrations, stamped at 0001)\n"
     assert _revisions(create_engine(url)) == head_revisions()
+
+
+def _upgraded_to(url: str, revision: str) -> Engine:
+    engine = create_engine(url)
+    config = migration_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return engine
+
+
+def test_revision_0002_creates_exactly_the_tables_added_before_migrations(
+    empty_database_url: str,
+) -> None:
+    engine = _upgraded_to(empty_database_url, BASELINE)
+    at_baseline = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    engine.dispose()
+    engine = _upgraded_to(empty_database_url, "0002")
+    at_0002 = set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+    assert at_baseline == BASELINE_TABLES
+    assert at_0002 - at_baseline == PRE_MIGRATION_SCHEMAS["0002"] - BASELINE_TABLES
+    engine.dispose()
+
+
+def test_a_store_made_by_create_all_after_the_release_is_stamped_at_0002(
+    empty_database_url: str,
+) -> None:
+    """The development line kept adding tables with ``create_all`` until migrations came: such
+    a store holds 0002's tables without ``alembic_version``."""
+    engine = _upgraded_to(empty_database_url, "0002")
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+        connection.execute(
+            text(
+                "INSERT INTO stock_changes (store_id, product_codes, cause, changed_at)"
+                " VALUES ('S1', '[\"P1\"]', 'pos:S1:T1:A', '2026-11-20 09:00:00+00:00')"
+            )
+        )
+    engine.dispose()
+
+    adopted = upgrade_store(create_engine(empty_database_url))
+    engine = create_store_engine(empty_database_url)
+
+    assert (adopted.adopted, adopted.stamped, adopted.after) == (True, "0002", head_revisions())
+    assert _differences_from_the_models(engine) == []
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT store_id, cause FROM stock_changes")).all()
+    assert [tuple(row) for row in kept] == [("S1", "pos:S1:T1:A")]
+    engine.dispose()
+
+
+def test_a_store_with_part_of_0002s_tables_is_refused_and_left_untouched(
+    empty_database_url: str,
+) -> None:
+    old = _previous_release_store(empty_database_url)
+    with old.begin() as connection:
+        connection.execute(text("CREATE TABLE stock_ledger (id INTEGER PRIMARY KEY)"))
+    old.dispose()
+
+    with pytest.raises(StoreSchemaError) as refused:
+        create_store_engine(empty_database_url)
+
+    assert "only some of the tables after 0001 (stock_ledger;" in str(refused.value)
+    engine = create_engine(empty_database_url)
+    assert "alembic_version" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_every_table_module_of_the_store_is_on_the_migrations_metadata() -> None:
+    """``store/all_tables.py`` imports each module of ``store/`` that defines a table: the
+    engine, the migrations and the schema check see the same tables."""
+    store = Path(__file__).parents[2] / "store"
+    defining = {path.stem for path in store.glob("*.py") if "table=True" in path.read_text()}
+    imported = {
+        alias.name
+        for node in ast.walk(ast.parse((store / "all_tables.py").read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == "store"
+        for alias in node.names
+    }
+    assert defining == imported
+    declared = set().union(*PRE_MIGRATION_SCHEMAS.values())
+    assert declared <= set(SQLModel.metadata.tables)

@@ -15,7 +15,7 @@ from connectors.erp.memory.sales import Sales
 from domain.breakdown import rate_key
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpDiscountLine, ErpProductLine
-from domain.ids import TICKET_REFERENCE_PREFIXES
+from domain.ids import is_ticket_reference
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
 
 
@@ -106,7 +106,7 @@ def posted_invoices(
             order
             for order in orders
             if order.standing
-            and order.reference.startswith(TICKET_REFERENCE_PREFIXES)
+            and is_ticket_reference(order.reference)
             and start <= order.order.sale_date <= end
         ),
         key=lambda order: (order.order.sale_date, order.sale_id),

@@ -9,7 +9,7 @@ how a step that timed out after taking effect looks to the saga.
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
@@ -28,10 +28,14 @@ from connectors.erp.memory.ledger import (
     standing_issues,
     standing_postings,
 )
+from connectors.erp.memory.master_data import MasterRecords
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
+from connectors.erp.memory.stock_calls import StockMoveCalls
+from connectors.erp.memory.stock_moves import StockMovements
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 from domain.returns import ReturnableQuantity
@@ -40,8 +44,8 @@ from domain.transaction import TenderType
 ResultT = TypeVar("ResultT")
 
 
-class MemoryErp:
-    """Both the ErpConnector and the ErpBooks of an ERP that lives in this process.
+class MemoryErp(StockMoveCalls):
+    """The ErpConnector, ErpBooks and ErpStockMoves of an ERP that lives in this process.
 
     ``warehouses``, ``products``, ``customers``, ``taxes``, ``currencies`` and
     ``payment_methods``: the codes it knows (None: every code of that kind). ``stock``: on-hand
@@ -79,7 +83,10 @@ class MemoryErp:
         self._stock = StockBook(stock, default_stock)
         self._periods = Periods()
         self._sales = Sales(self._catalogue, self._stock, self._periods)
+        self._movements = StockMovements(self._catalogue, self._stock)
         self._consolidated = ConsolidatedBook(self._periods, self._sales, unit_costs or {})
+        self.master = MasterRecords(lambda code: self.add_codes(products=[code]))
+        """Items, promotions and tax rates, for ``master_data``."""
         self._faults = Faults()
         self._conditions = CallConditions(latency, jitter, transient_failure_rate, seed)
         self.calls: Counter[str] = Counter()
@@ -149,6 +156,11 @@ class MemoryErp:
         """``stock_level`` without being a call (no latency, faults or counting)."""
         return self._stock.level(product_code, warehouse_code)
 
+    @property
+    def movements(self) -> StockMovements:
+        """Transfers, purchase orders and supplier shipments (``add_purchase_order`` seeds)."""
+        return self._movements
+
     def period(self, day: date) -> ErpPeriod:
         return self._periods.of(day)
 
@@ -162,6 +174,9 @@ class MemoryErp:
         self._catalogue.add(UnknownCode.PRODUCT, products)
         self._catalogue.add(UnknownCode.CUSTOMER, customers)
 
+    def knows_customer(self, code: str) -> bool:
+        return self._catalogue.knows(UnknownCode.CUSTOMER, code)
+
     def set_on_hand(self, product_code: str, warehouse_code: str, quantity: Decimal) -> None:
         self._stock.set_on_hand((warehouse_code, product_code), quantity)
 
@@ -173,6 +188,13 @@ class MemoryErp:
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         await self._call(
             "check_codes", None, lambda: self._catalogue.check(warehouse_code, product_codes)
+        )
+
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._call(
+            "create_customer_if_missing",
+            code,
+            lambda: self._catalogue.add_if_missing(UnknownCode.CUSTOMER, code),
         )
 
     async def reserve(self, order: ErpOrder, tolerance: Decimal | None = None) -> ErpOrderRefs:
@@ -202,6 +224,18 @@ class MemoryErp:
             None,
             lambda: [
                 self._one_of_many("commit", reference, partial(self._sales.commit, reference))
+                for reference in references
+            ],
+        )
+
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._call(
+            "issue_reserved",
+            None,
+            lambda: [
+                self._one_of_many(
+                    "issue_reserved", reference, partial(self._sales.issue_reserved, reference)
+                )
                 for reference in references
             ],
         )
@@ -269,6 +303,23 @@ class MemoryErp:
             return self._stock.level(product_code, warehouse_code)
 
         return await self._call("stock_level", None, level)
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        def levels() -> list[StockLevel]:
+            self._catalogue.check(warehouse_code.removesuffix(DAMAGED_SUFFIX), [])
+            known = [
+                code
+                for code in sorted(set(product_codes))
+                if self._catalogue.knows(UnknownCode.PRODUCT, code)
+            ]
+            return [self._stock.level(code, warehouse_code) for code in known]
+
+        return await self._call("stock_levels", None, levels)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await self._call("master_data", None, lambda: self.master.since(since))
 
     async def aclose(self) -> None:
         """Nothing to release; the ERP keeps its books (both protocols close the one object)."""

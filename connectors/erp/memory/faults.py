@@ -13,6 +13,7 @@ STEPS = frozenset(
     {
         "ping",
         "check_codes",
+        "create_customer_if_missing",
         "reserve",
         "reserve_many",
         "release_if_present",
@@ -31,6 +32,13 @@ STEPS = frozenset(
         "posted_invoices",
         "post_consolidated",
         "consolidated_moves",
+        "dispatch_transfer",
+        "cancel_transfer_if_present",
+        "find_transfer",
+        "receive_transfer",
+        "purchase_order",
+        "receive_purchase",
+        "cancel_purchase_receipt_if_present",
     }
 )
 """The ERP's methods, by the names a fault is scripted for and ``MemoryErp.calls`` counts."""

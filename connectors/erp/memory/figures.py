@@ -11,7 +11,7 @@ from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine
 from domain.money import round_money
 from domain.returns import ReturnableQuantity
 from domain.screening import posting_tolerance
-from domain.tax import TaxFigure, TaxReconciliation
+from domain.tax import TaxComparison, TaxReconciliation
 
 
 def reconcile_till_figures(order: ErpOrder, tolerance: Decimal | None) -> TaxReconciliation:
@@ -30,11 +30,11 @@ def reconcile_till_figures(order: ErpOrder, tolerance: Decimal | None) -> TaxRec
         erp_net=order.lines_net_total,
         pos_net=order.net_total,
         taxes=[
-            TaxFigure(tax_code=code, erp_amount=erp_taxes[code], pos_amount=pos_taxes[code])
+            TaxComparison(tax_code=code, erp_amount=erp_taxes[code], pos_amount=pos_taxes[code])
             for code in sorted(erp_taxes)
         ],
     )
-    allowed = posting_tolerance(order) if tolerance is None else tolerance
+    allowed = posting_tolerance(order, None) if tolerance is None else tolerance
     if not reconciliation.within(allowed):
         raise ErpTotalsMismatch(reconciliation, allowed)
     return reconciliation

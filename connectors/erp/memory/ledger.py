@@ -152,6 +152,18 @@ class Catalogue:
         if known is not None:
             known.update(codes)
 
+    def knows(self, kind: UnknownCode, code: str) -> bool:
+        known = self._known[kind]
+        return known is None or code in known
+
+    def add_if_missing(self, kind: UnknownCode, code: str) -> bool:
+        """True when ``code`` was not known and now is."""
+        known = self._known[kind]
+        if known is None or code in known:
+            return False
+        known.add(code)
+        return True
+
     def _require(self, kind: UnknownCode, codes: Iterable[str]) -> None:
         known = self._known[kind]
         if known is None:
@@ -182,6 +194,10 @@ class StockBook:
 
     def set_on_hand(self, key: StockKey, quantity: Decimal) -> None:
         self._on_hand[key] = quantity
+
+    def add(self, key: StockKey, quantity: Decimal) -> None:
+        """Stock in (``quantity`` > 0) or out of a location: a transfer's or a receipt's."""
+        self._on_hand[key] = self.on_hand(key) + quantity
 
     def level(self, product_code: str, warehouse_code: str) -> StockLevel:
         key = (warehouse_code, product_code)

@@ -167,6 +167,13 @@ class Sales:
             found.record("committed")
         return found.refs()
 
+    def issue_reserved(self, reference: str) -> ErpOrderRefs:
+        """``commit`` where the stock is still reserved; anything else is left as it is."""
+        found = self._orders.get(reference)
+        if found is None or found.stock is not StockState.RESERVED:
+            return found.refs() if found else ErpOrderRefs(reference=reference)
+        return self.commit(reference)
+
     def return_stock(self, reference: str) -> None:
         found = self._orders.get(reference)
         if found is None or found.stock is not StockState.ISSUED:

@@ -3,8 +3,8 @@
 Each code is looked up once per connector; an unknown one raises ErpUnknownCodes naming it.
 """
 
-from connectors.erp.errors import ErpUnknownCodes
-from connectors.erp.tryton.records import PartyRecord, ProductRecord, WarehouseRecord
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.documents import PartyRecord, ProductRecord, WarehouseRecord
 from connectors.erp.tryton.rest import TrytonRest
 
 _STOCKED_TYPES = {"goods", "assets"}
@@ -57,6 +57,25 @@ class TrytonCodes:
             addresses = records[0]["addresses"]
             self._parties[code] = PartyRecord(records[0]["id"], addresses[0] if addresses else None)
         return self._parties[code]
+
+    async def create_party_if_missing(self, code: str) -> bool:
+        """A party with ``code`` (also its name: the till knows the customer by its id). Party
+        codes are unique in Tryton, so a concurrent creation is refused and found instead."""
+        if await self._party_ids(code):
+            return False
+        try:
+            # A sale needs an invoice address: the till captured none, so an empty one.
+            values = {"name": code, "code": code, "addresses": [["create", [{}]]]}
+            await self._rest.create("party.party", values)
+        except ErpRejected:
+            if not await self._party_ids(code):
+                raise
+            return False
+        return True
+
+    async def _party_ids(self, code: str) -> list[int]:
+        records = await self._rest.search("party.party", [("code", "=", code)], ["id"])
+        return [record["id"] for record in records]
 
     async def taxes(self, names: list[str]) -> dict[str, int]:
         missing = [name for name in names if name not in self._taxes]

@@ -7,28 +7,33 @@ ids (codes.py), invoice dates (numbering.py), the till's figures (invoicing.py),
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.invoicing import InvoiceTaxes
-from connectors.erp.tryton.numbering import invoice_numbering_date
-from connectors.erp.tryton.payments import InvoicePayments
-from connectors.erp.tryton.records import (
+from connectors.erp.tryton.documents import (
     DRAFT_INVOICE_STATES,
     INVOICE_FIELDS,
     OPEN_SHIPMENT_STATES,
     InvoiceRecord,
 )
+from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.master_data import TrytonMasterData
+from connectors.erp.tryton.numbering import invoice_numbering_date
+from connectors.erp.tryton.payments import InvoicePayments
+from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import Returns
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
-from connectors.erp.tryton.ticket_shipments import TicketShipments, books_stock_only
+from connectors.erp.tryton.stock_moves import TrytonStockMoves
+from connectors.erp.tryton.ticket_shipments import TicketShipments, customer_code_of
+from connectors.erp.tryton.transfers import TrytonTransfers
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
+from domain.master_data import ErpMasterData
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
 
@@ -36,8 +41,9 @@ _NUMBERING_ATTEMPTS = 3
 _NUMBERED_AFTER = "you must set an invoice date after"  # Tryton's msg_invoice_number_after
 
 
-class TrytonConnector:
-    """The ErpConnector for a Tryton 8 server with sale, stock and account_invoice."""
+class TrytonConnector(TrytonStockMoves):
+    """The ErpConnector (and ErpStockMoves) for a Tryton 8 server with sale, stock,
+    account_invoice and purchase."""
 
     def __init__(
         self,
@@ -67,6 +73,8 @@ class TrytonConnector:
             self._rest, self._codes, self._returns, self._invoice_taxes, posting_mode
         )
         self._shipments = TrytonShipments(self._rest, self._codes)
+        self._transfers = TrytonTransfers(self._rest, self._codes)
+        self._purchase_receipts = TrytonPurchaseReceipts(self._rest, self._codes)
         # Daily mode books a ticket that returns nothing as a shipment alone, in batches over
         # JSON-RPC (ticket_shipments.py); per-transaction mode books each ticket's sale.
         self._ticket_shipments = (
@@ -93,17 +101,24 @@ class TrytonConnector:
             self._codes.warehouse(warehouse_code), self._codes.products(product_codes)
         )
 
+    async def create_customer_if_missing(self, code: str) -> bool:
+        return await self._codes.create_party_if_missing(code)
+
     async def find_order(self, reference: str) -> ErpOrderRefs | None:
         sale = await self._sales.find(reference)
         if sale is not None:
             return sale.refs(reference)
         shipment = await self._ticket_shipment(reference)
-        return (
-            ErpOrderRefs(reference=reference, shipment_ids=[shipment["id"]]) if shipment else None
+        if shipment is None:
+            return None
+        return ErpOrderRefs(
+            reference=reference,
+            shipment_ids=[shipment["id"]],
+            customer_code=customer_code_of(shipment),
         )
 
     def _stock_only(self, order: ErpOrder) -> bool:
-        return self._ticket_shipments is not None and books_stock_only(order)
+        return self._ticket_shipments is not None and order.returns_nothing
 
     async def _ticket_shipment(self, reference: str) -> Record | None:
         if self._ticket_shipments is None:
@@ -284,6 +299,15 @@ class TrytonConnector:
                 outcomes.append(error)
         return outcomes
 
+    async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        """The ticket shipments found under ``references``, packed and done together."""
+        if self._ticket_shipments is None:
+            return [ErpOrderRefs(reference=reference) for reference in references]
+        issued = await self._ticket_shipments.issue(references)
+        return [
+            issued.get(reference) or ErpOrderRefs(reference=reference) for reference in references
+        ]
+
     async def _commit_sale(self, reference: str) -> ErpOrderRefs:
         sale = await self._sales.require(reference)
         for shipment_id, state in sale.shipments.items():
@@ -306,6 +330,14 @@ class TrytonConnector:
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._shipments.stock_level(product_code, warehouse_code)
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        return await self._shipments.stock_levels(product_codes, warehouse_code)
+
+    async def master_data(self, since: datetime | None) -> ErpMasterData:
+        return await TrytonMasterData(self._rest).read(since)
 
     async def aclose(self) -> None:
         await self._rest.aclose()

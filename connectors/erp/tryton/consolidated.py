@@ -28,18 +28,19 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
-from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
-from connectors.erp.tryton.periods import TrytonPeriods
-from connectors.erp.tryton.records import (
+from connectors.erp.tryton.documents import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
     TAX_ADJUSTMENT_CODE,
 )
+from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
+from connectors.erp.tryton.periods import TrytonPeriods
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.money import round_money
+from domain.periods import period_containing
 from domain.transaction import DiscountKind, TenderType
 
 TENDER_LINE = "tender "
@@ -244,7 +245,7 @@ class TrytonConsolidatedPostings:
 
     async def _period_id(self, posting_date: date) -> int:
         periods = await self._periods.periods_from(posting_date)
-        period = next((period for period in periods if period.contains(posting_date)), None)
+        period = period_containing(periods, posting_date)
         if period is None:
             raise ErpRejected(f"Tryton has no accounting period for {posting_date}")
         return period.erp_id

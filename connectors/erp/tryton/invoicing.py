@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from connectors.erp.errors import ErpTotalsMismatch, ErpUnknownCodes
-from connectors.erp.tryton.records import TAX_ADJUSTMENT_CODE
+from connectors.erp.tryton.documents import TAX_ADJUSTMENT_CODE
 from connectors.erp.tryton.rest import Record, TrytonRest
-from domain.tax import TaxFigure, TaxReconciliation
+from domain.tax import TaxComparison, TaxReconciliation
 
 TAX_ADJUSTMENT_DESCRIPTION = "POS tax rounding adjustment"
 NET_ADJUSTMENT_DESCRIPTION = "POS net rounding adjustment"
@@ -93,7 +93,7 @@ class _InvoiceFigures:
             erp_net=self.erp_net,
             pos_net=self.erp_net + sum(self.net_adjustment_lines.values(), Decimal(0)),
             taxes=[
-                TaxFigure(
+                TaxComparison(
                     tax_code=self.tax_names[tax_id],
                     erp_amount=self.erp_taxes.get(tax_id, Decimal(0)),
                     pos_amount=self.erp_taxes.get(tax_id, Decimal(0))
@@ -134,7 +134,7 @@ class InvoiceTaxes:
             erp_net=figures.erp_net,
             pos_net=pos_net,
             taxes=[
-                TaxFigure(
+                TaxComparison(
                     tax_code=names[tax_id],
                     erp_amount=figures.erp_taxes.get(tax_id, Decimal(0)),
                     pos_amount=pos_taxes.get(tax_id, ("", Decimal(0)))[1],

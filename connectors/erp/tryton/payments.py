@@ -10,8 +10,8 @@ lines are reconciled with Tryton's *Reconcile Lines* wizard (over JSON-RPC: REST
 reconciliation); Tryton then marks the invoice paid.
 
 For an invoice in another currency than the company's, the receivable's company amount is
-split over the tenders in proportion to their amounts (the last one takes the remainder), so
-the lines reconcile to the penny without an exchange difference.
+split over the tenders in proportion to their amounts (domain.money.allocate), so the lines
+reconcile to the penny without an exchange difference.
 
 Voiding (the compensation) unreconciles the invoice's lines and cancels the payment moves with
 Tryton's *Cancel Moves* wizard (a reversal of each, reconciled with it), then removes them from
@@ -30,7 +30,7 @@ from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.tender_methods import TenderMethod, TenderMethods
 from domain.erp_order import ErpPayment
-from domain.money import round_money
+from domain.money import allocate
 
 _INVOICE_FIELDS = [
     "state",
@@ -190,22 +190,21 @@ class InvoicePayments:
         self, reference: str, invoice: Record, payments: list[ErpPayment]
     ) -> list[_Tender]:
         """Each tender with its payment method and its share of the receivable's company
-        amount (to the penny, the last tender taking what rounding left)."""
+        amount (to the penny: domain.money.allocate)."""
         receivable = sum(
             (line["debit"] - line["credit"] for line in invoice["lines_to_pay"]), Decimal(0)
         )
         company_currency = invoice["company"]["currency"]["code"]
-        total = invoice["total_amount"]
+        amounts = [payment.amount for payment in payments]
+        company_amounts = (
+            amounts
+            if invoice["currency"]["code"] == company_currency
+            else allocate(receivable, amounts, company_currency)
+        )
         tenders: list[_Tender] = []
-        remaining = receivable
-        for number, payment in enumerate(payments, start=1):
-            if number == len(payments):
-                company_amount = remaining
-            elif invoice["currency"]["code"] == company_currency:
-                company_amount = payment.amount
-            else:
-                company_amount = round_money(receivable * payment.amount / total, company_currency)
-            remaining -= company_amount
+        for number, (payment, company_amount) in enumerate(
+            zip(payments, company_amounts, strict=True), start=1
+        ):
             tenders.append(
                 _Tender(
                     description=tender_description(reference, number, len(payments), payment),

@@ -8,7 +8,7 @@ import logging
 import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,15 @@ def _encode(value: object) -> object:
     """Tryton's JSON form of the values JSON lacks (its ``JSONDecoder`` reads them back)."""
     if isinstance(value, Decimal):
         return {"__class__": "Decimal", "decimal": str(value)}
+    if isinstance(value, datetime):  # Tryton's datetimes are naive UTC
+        moment = value.astimezone(UTC) if value.tzinfo else value
+        return {
+            "__class__": "datetime",
+            **{
+                part: getattr(moment, part)
+                for part in ("year", "month", "day", "hour", "minute", "second", "microsecond")
+            },
+        }
     if isinstance(value, date):
         return {"__class__": "date", "year": value.year, "month": value.month, "day": value.day}
     raise TypeError(f"cannot send {type(value).__name__} to Tryton")
@@ -34,6 +43,17 @@ def _decode(value: Record) -> object:
             return Decimal(value["decimal"])
         case "date":
             return date(value["year"], value["month"], value["day"])
+        case "datetime":
+            return datetime(
+                value["year"],
+                value["month"],
+                value["day"],
+                value.get("hour", 0),
+                value.get("minute", 0),
+                value.get("second", 0),
+                value.get("microsecond", 0),
+                tzinfo=UTC,
+            )
         case _:
             return value
 

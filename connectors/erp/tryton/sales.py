@@ -8,15 +8,15 @@ from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.invoicing import InvoiceTaxes
-from connectors.erp.tryton.queued import after_queued_tasks
-from connectors.erp.tryton.records import (
+from connectors.erp.tryton.documents import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
     SALE_FIELDS,
     ProductRecord,
     SaleRecord,
 )
+from connectors.erp.tryton.invoicing import InvoiceTaxes
+from connectors.erp.tryton.queued import after_queued_tasks
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import Returns, line_note
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine
@@ -102,7 +102,7 @@ class TrytonSales:
             invoice_id,
             order.net_total,
             pos_taxes,
-            posting_tolerance(order) if tolerance is None else tolerance,
+            posting_tolerance(order, None) if tolerance is None else tolerance,
         )
 
     async def close_cancelled(self, sale_id: int) -> None:

@@ -3,6 +3,7 @@ back by customer returns, and a product's quantity on hand and available in a wa
 """
 
 import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 
 from connectors.erp.errors import ErpRejected
@@ -78,6 +79,37 @@ class TrytonShipments:
             on_hand=on_hand,
             available=available,
         )
+
+    async def stock_levels(
+        self, product_codes: Sequence[str], warehouse_code: str
+    ) -> list[StockLevel]:
+        """``stock_level`` of many products in two searches; codes Tryton lacks are left out."""
+        warehouse = await self._codes.warehouse(warehouse_code)
+        codes = sorted(set(product_codes))
+
+        async def quantities(count_assigned_as_gone: bool) -> dict[str, Decimal]:
+            records = await self._rest.search(
+                "product.product",
+                [("code", "in", codes)],
+                ["code", "quantity"],
+                context={
+                    "locations": [warehouse.storage_id],
+                    "stock_assign": count_assigned_as_gone,
+                },
+            )
+            return {record["code"]: Decimal(str(record["quantity"])) for record in records}
+
+        on_hand, available = await asyncio.gather(quantities(False), quantities(True))
+        return [
+            StockLevel(
+                product_code=code,
+                warehouse_code=warehouse_code,
+                on_hand=on_hand[code],
+                available=available[code],
+            )
+            for code in codes
+            if code in on_hand and code in available
+        ]
 
     async def _create_return(self, reference: str, shipment_id: int) -> Record:
         """A customer return of everything ``shipment_id`` issued, into the same warehouse."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from connectors.erp.errors import ErpUnknownCodes
-from connectors.erp.tryton.records import PAYMENT_METHOD_NAMES
+from connectors.erp.tryton.documents import PAYMENT_METHOD_NAMES
 from connectors.erp.tryton.rest import TrytonRest
 from domain.transaction import TenderType
 

@@ -4,9 +4,10 @@ In daily posting mode the day's consolidated posting books the money, so a ticke
 document would add nothing but ERP time (most of it). A ticket that returns nothing is booked
 as a customer shipment alone, under the ticket's reference, and a batch of tickets costs a
 handful of JSON-RPC calls whatever its size: created together, waited, assigned (forced where
-the ERP counts too little: the goods already left the till), and later packed and done
-together. Returns and exchanges keep the sale path (returns.py), which links them to the moves
-of the line they take back.
+the ERP counts too little: the goods already left the till), and packed and done together by
+the day's consolidated posting (or first by a return that takes some of them back). Returns
+and exchanges keep the sale path (returns.py), which links them to the moves of the line they
+take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
 (shipment_lines.py), by which a later return finds the line it takes back.
@@ -18,7 +19,7 @@ from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.records import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
+from connectors.erp.tryton.documents import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine, lines_note
@@ -27,11 +28,6 @@ from domain.erp_order import ErpOrder, ErpOrderRefs
 _FIELDS = ["reference", "state", "customer.code"]
 
 Outcome = ErpOrderRefs | Exception
-
-
-def books_stock_only(order: ErpOrder) -> bool:
-    """Whether the order goes by shipment alone: it returns nothing."""
-    return all(line.quantity > 0 for line in order.product_lines)
 
 
 class TicketShipments:
@@ -91,7 +87,7 @@ class TicketShipments:
         for reference, record in live.items():
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
-                customer_code=_customer_code(record),
+                customer_code=customer_code_of(record),
                 shipment_ids=[record["id"]],
                 reserved_beyond_stock=record["id"] in forced,
             )
@@ -129,6 +125,12 @@ class TicketShipments:
         record = (await self.find([reference])).get(reference)
         if record is None or record["state"] == "cancelled":
             return None
+        if record["state"] != "done":
+            # Still reserved (the day's posting has not issued it): the goods left the till,
+            # and the return takes them back at the cost they leave at.
+            outcome = (await self.issue([reference])).get(reference)
+            if isinstance(outcome, Exception):
+                raise outcome
         return await self._lines.shipped_line(record["id"], line_number)
 
     async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
@@ -265,7 +267,7 @@ class TicketShipments:
         return self._customer_locations[party_id]
 
 
-def _customer_code(record: Record) -> str | None:
+def customer_code_of(record: Record) -> str | None:
     """The shipment's customer, None for the cash-sale customer (as ErpOrder says it)."""
     customer = record.get("customer.") or {}
     code = customer.get("code")

@@ -19,6 +19,10 @@ MODULES = (
     "account_stock_anglo_saxon",
     "sale_discount",
     "account_cash_rounding",
+    "purchase",
+    "product_price_list",
+    "sale_price_list",
+    "sale_promotion",
 )
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # a throwaway sandbox: the REST key is what clients use

@@ -8,12 +8,10 @@ trytond-worker running the queued tasks (sale processing, invoice printing) off 
 
 import asyncio
 import os
-import socket
-import subprocess
-import time
+import sys
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import Self
 
 import httpx
 
@@ -24,19 +22,12 @@ from connectors.erp.tryton_sandbox.database import (
     read_sandbox_facts,
 )
 from connectors.erp.tryton_sandbox.info import TrytonSandboxInfo
-from connectors.erp.tryton_sandbox.subprocesses import start_python_module, stop_process_group
+from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, free_port
 from connectors.erp.tryton_sandbox.trytond_config import write_trytond_config
 
 _HOST = "127.0.0.1"
 _QUEUE_PROCESSES = 2  # trytond-worker's pool of task-running processes
 _REQUEST_TIMEOUT = 300  # gunicorn restarts a worker silent for longer
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((_HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class TrytonServer:
@@ -75,8 +66,7 @@ class TrytonServer:
         facts = read_sandbox_facts(self._database)
         self.api_key = facts.api_key
         self.company_id = facts.company_id
-        self._processes: list[subprocess.Popen[bytes]] = []
-        self._log: IO[bytes] | None = None
+        self._server = ServerProcesses("trytond", self.log_file)
 
     @property
     def url(self) -> str:
@@ -99,7 +89,7 @@ class TrytonServer:
 
     @property
     def running(self) -> bool:
-        return bool(self._processes) and all(p.poll() is None for p in self._processes)
+        return self._server.running
 
     def start(self) -> None:
         """Start trytond (and its queue worker) and return once it answers REST requests."""
@@ -115,7 +105,6 @@ class TrytonServer:
             queue_worker=self.queue_worker,
         )
         config = ["--config", str(config_file), "--database", self.database]
-        self._log = self.log_file.open("ab")
         if self.processes is None:
             self._spawn("trytond.cli", *config)
         else:
@@ -135,35 +124,23 @@ class TrytonServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         """End every process (killed if it does not exit within ``timeout`` seconds)."""
-        while self._processes:
-            stop_process_group(self._processes.pop(), timeout)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._server.stop(timeout)
 
     def _spawn(self, module: str, *arguments: str, env: dict[str, str] | None = None) -> None:
-        assert self._log is not None
         environment = {**os.environ, **env} if env else None
-        self._processes.append(
-            start_python_module(module, *arguments, log=self._log, env=environment)
-        )
+        self._server.spawn([sys.executable, "-m", module, *arguments], environment)
 
     def _wait_until_answering(self) -> None:
         probe = f"{self.url}/{self.database}/rest/model/company.company/{self.company_id}?f=id"
         headers = {"Authorization": f"Bearer {self.api_key}"}
-        deadline = time.monotonic() + self._startup_timeout
-        while time.monotonic() < deadline:
-            if not self.running:
-                self.stop()
-                raise RuntimeError(f"trytond exited while starting; see {self.log_file}")
+
+        def answers() -> bool:
             try:
-                if httpx.get(probe, headers=headers, timeout=1.0).status_code == 200:
-                    return
+                return httpx.get(probe, headers=headers, timeout=1.0).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise TimeoutError(f"trytond did not answer within {self._startup_timeout} s")
+                return False
+
+        self._server.wait_until(answers, self._startup_timeout)
 
     async def __aenter__(self) -> Self:
         await asyncio.to_thread(self.start)

@@ -1,12 +1,9 @@
 """``LineItem/Tax`` (transaction level) allocated to the lines it taxes, to the minor unit."""
 
-from collections.abc import Sequence
-from decimal import Decimal
-
 from connectors.pos.errors import ConversionError
 from connectors.pos.poslog.document import Node
 from connectors.pos.poslog.lines import SaleLine
-from domain.money import round_money
+from domain.money import allocate
 
 MAX_TAX_LINE_ITEMS = 20
 """Tax line items of one transaction (NCR writes one per tax id)."""
@@ -30,18 +27,5 @@ def allocate_taxes(lines: list[SaleLine], taxes: list[Node], currency: str) -> N
                 tax.where("Amount"),
                 f"no taxable amount on lines flagged acs:Itemizers/@Tax{tax_id}",
             )
-        for line, share in zip(taxed, _shares(amount, bases, currency), strict=True):
+        for line, share in zip(taxed, allocate(amount, bases, currency), strict=True):
             line.taxes.append({"code": tax_id, "rate": rate, "amount": share})
-
-
-def _shares(total: Decimal, bases: Sequence[Decimal], currency: str) -> list[Decimal]:
-    """``total`` split in proportion to ``bases``; the rounding residue goes to the largest."""
-    if not bases:
-        return []
-    base_total = sum(bases, Decimal(0))
-    if not base_total:
-        return [Decimal(0)] * len(bases)
-    shares = [round_money(total * base / base_total, currency) for base in bases]
-    largest = max(range(len(bases)), key=lambda index: abs(bases[index]))
-    shares[largest] += total - sum(shares, Decimal(0))
-    return shares

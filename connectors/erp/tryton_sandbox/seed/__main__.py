@@ -14,7 +14,10 @@ from connectors.erp.tryton_sandbox.seed.api_key import create_rest_key
 from connectors.erp.tryton_sandbox.seed.catalogue import create_products
 from connectors.erp.tryton_sandbox.seed.company import create_company, create_currencies
 from connectors.erp.tryton_sandbox.seed.discounts import create_discount_accounts
-from connectors.erp.tryton_sandbox.seed.parties import create_cash_sale_party
+from connectors.erp.tryton_sandbox.seed.parties import (
+    create_cash_sale_party,
+    create_supplier_party,
+)
 from connectors.erp.tryton_sandbox.seed.tenders import create_tender_payment_methods
 from connectors.erp.tryton_sandbox.seed.warehouses import (
     book_opening_stock_to_equity,
@@ -40,6 +43,7 @@ def seed(this_year: int) -> None:
     stock_opening_inventory(warehouses, goods, on=opening_day)
     book_opening_stock_to_equity(accounts, on=opening_day)
     create_cash_sale_party(accounts)
+    create_supplier_party(accounts)
     create_rest_key()
 
 

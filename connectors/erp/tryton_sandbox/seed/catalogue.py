@@ -89,6 +89,7 @@ def create_products(
             type="goods",
             list_price=item.list_price,
             cost_price_method="fixed",
+            purchasable=True,
         )
         (product,) = template.products
         product.cost_price = item.cost_price

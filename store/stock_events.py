@@ -1,0 +1,118 @@
+"""Stock events in the store: their dedupe claims, their journal, and the stock-change log."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.tables import StockChange, StockEventClaim, StockEventRecord
+
+
+@dataclass(frozen=True)
+class StockEventKey:
+    event_type: str
+    store_id: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class StockClaimResult:
+    claim: StockEventClaim
+    is_owner: bool
+
+
+def find_stock_claim(session: Session, key: StockEventKey) -> StockEventClaim | None:
+    return session.exec(
+        select(StockEventClaim).where(
+            StockEventClaim.event_type == key.event_type,
+            StockEventClaim.store_id == key.store_id,
+            StockEventClaim.event_id == key.event_id,
+        )
+    ).first()
+
+
+def claim_stock_event(
+    session: Session,
+    key: StockEventKey,
+    *,
+    workflow_id: str,
+    submission_id: str,
+    payload_hash: str,
+    now: datetime,
+) -> StockClaimResult:
+    """Claim the event for this submission (its own retries and resets keep the claim); the
+    database's unique key settles races between two submissions."""
+    existing = find_stock_claim(session, key)
+    if existing is None:
+        claim = StockEventClaim(
+            event_type=key.event_type,
+            store_id=key.store_id,
+            event_id=key.event_id,
+            workflow_id=workflow_id,
+            submission_id=submission_id,
+            payload_hash=payload_hash,
+            claimed_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(claim)
+            return StockClaimResult(claim=claim, is_owner=True)
+        except IntegrityError:
+            existing = find_stock_claim(session, key)
+            if existing is None:
+                raise
+    return StockClaimResult(claim=existing, is_owner=existing.submission_id == submission_id)
+
+
+def record_stock_event(session: Session, record: StockEventRecord) -> None:
+    """Journal how the event ended (a second record of the same run replaces the first)."""
+    existing = session.exec(
+        select(StockEventRecord).where(StockEventRecord.workflow_id == record.workflow_id)
+    ).first()
+    if existing is not None:
+        for name, value in record.model_dump(exclude={"id"}).items():
+            setattr(existing, name, value)
+        record = existing
+    session.add(record)
+    session.flush()
+
+
+def find_stock_event(session: Session, workflow_id: str) -> StockEventRecord | None:
+    return session.exec(
+        select(StockEventRecord).where(StockEventRecord.workflow_id == workflow_id)
+    ).first()
+
+
+def find_booked_by_reference(
+    session: Session, event_type: str, erp_reference: str
+) -> StockEventRecord | None:
+    """The posted event of this type booked under ``erp_reference`` (a transfer's dispatch)."""
+    return session.exec(
+        select(StockEventRecord).where(
+            StockEventRecord.event_type == event_type,
+            StockEventRecord.erp_reference == erp_reference,
+            StockEventRecord.outcome == "posted",
+        )
+    ).first()
+
+
+def record_stock_change(
+    session: Session, store_id: str, product_codes: list[str], cause: str, now: datetime
+) -> None:
+    session.add(
+        StockChange(
+            store_id=store_id, product_codes=sorted(product_codes), cause=cause, changed_at=now
+        )
+    )
+    session.flush()
+
+
+def stock_changes(session: Session, store_id: str) -> list[StockChange]:
+    return list(
+        session.exec(
+            select(StockChange)
+            .where(StockChange.store_id == store_id)
+            .order_by(col(StockChange.id))
+        ).all()
+    )

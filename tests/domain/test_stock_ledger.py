@@ -1,0 +1,83 @@
+"""The stock ledger: a warehouse's on-hand explained by what tillsync booked."""
+
+from datetime import date
+from decimal import Decimal
+
+from domain.erp_order import ErpOrder, ErpProductLine
+from domain.stock_ledger import LedgerMovement, MovementCause, explain_stock, order_movements
+from domain.transaction import ItemCondition
+
+
+def line(
+    number: int, code: str, quantity: int, condition: ItemCondition | None = None
+) -> ErpProductLine:
+    return ErpProductLine(
+        pos_line_number=number,
+        product_code=code,
+        description=code,
+        quantity=Decimal(quantity),
+        unit_price=Decimal(1),
+        net_amount=Decimal(quantity),
+        condition=condition,
+    )
+
+
+def test_a_ticket_moves_sold_goods_out_and_resaleable_returns_in() -> None:
+    order = ErpOrder(
+        reference="pos:S001:T1:1",
+        transaction_id="1",
+        store_id="S001",
+        terminal_id="T1",
+        warehouse_code="WH-LON",
+        customer_code=None,
+        sale_date=date(2026, 11, 20),
+        currency="GBP",
+        product_lines=[
+            line(1, "TEA", 3),
+            line(2, "MUG", -1, ItemCondition.RESALEABLE),
+            line(3, "BAG", -2, ItemCondition.DAMAGED),
+        ],
+        net_total=Decimal(0),
+        tax_total=Decimal(0),
+        gross_total=Decimal(0),
+        description="",
+    )
+
+    assert [(m.product_code, m.cause, m.quantity) for m in order_movements(order)] == [
+        ("TEA", MovementCause.SALE, Decimal(-3)),
+        ("MUG", MovementCause.RETURN, Decimal(1)),
+    ]
+
+
+def movement(code: str, cause: MovementCause, quantity: int) -> LedgerMovement:
+    return LedgerMovement(
+        warehouse_code="WH-LON", product_code=code, cause=cause, quantity=Decimal(quantity)
+    )
+
+
+def test_each_line_sums_its_causes_and_shows_what_they_do_not_explain() -> None:
+    ledger = explain_stock(
+        {("WH-LON", "TEA"): Decimal(100), ("WH-LON", "MUG"): Decimal(5)},
+        [
+            movement("TEA", MovementCause.SALE, -3),
+            movement("TEA", MovementCause.SALE, -1),
+            movement("TEA", MovementCause.TRANSFER_OUT, -10),
+            movement("TEA", MovementCause.RECEIPT, 20),
+            movement("BAG", MovementCause.TRANSFER_IN, 4),
+        ],
+        {
+            ("WH-LON", "TEA"): Decimal(106),
+            ("WH-LON", "MUG"): Decimal(4),
+            ("WH-LON", "BAG"): Decimal(4),
+        },
+    )
+
+    by_product = {item.product_code: item for item in ledger}
+    assert by_product["TEA"].movements == {
+        MovementCause.SALE: -4,
+        MovementCause.TRANSFER_OUT: -10,
+        MovementCause.RECEIPT: 20,
+    }
+    assert (by_product["TEA"].expected, by_product["TEA"].explained) == (Decimal(106), True)
+    assert (by_product["MUG"].difference, by_product["MUG"].explained) == (Decimal(-1), False)
+    assert (by_product["BAG"].opening, by_product["BAG"].explained) == (Decimal(0), True)

@@ -1,0 +1,71 @@
+"""A tillsync worker for the tills' tests: its own task queue and store, the demo's mappings,
+an ERP connector of the test's choosing, and store S001's webhook pointing at a local
+receiver; plus the ingest app, to pull the feeds as a till does."""
+
+import json
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.tills.secrets import StoreSecrets
+from domain.settings import Settings, StoreChannel
+from starter.ingest.app import create_app
+from starter.intake import Intake
+from tests.ingest.signing import SECRETS, get_signed
+from worker import build_worker
+
+STORE = "S001"
+PRICE_LIST = "London"
+
+
+def tills_settings(data_dir: Path, task_queue: str, webhook_url: str, **overrides: Any) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        store_url=f"sqlite:///{data_dir / 'store.db'}",
+        task_queue=task_queue,
+        store_secrets=SecretStr(json.dumps(SECRETS)),
+        max_concurrent_activities=16,
+        store_channels={
+            STORE: StoreChannel(webhook_url=webhook_url, price_list=PRICE_LIST),
+        },
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def tills_worker(
+    client: Client, settings: Settings, connector: ErpConnector, books: ErpBooks
+) -> AsyncIterator[None]:
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, settings, connector, books, executor):
+            yield
+
+
+@asynccontextmanager
+async def till_http(
+    client: Client, settings: Settings, engine: Engine
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        settings,
+        client,
+        Intake(client, engine, settings.task_queue),
+        StoreSecrets.from_settings(settings),
+        engine=engine,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+        yield http
+
+
+async def pull(http: httpx.AsyncClient, path: str, store_id: str = STORE) -> Any:
+    response = await get_signed(http, path, store_id)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -1,0 +1,217 @@
+"""What every stock event's saga shares (workflows/transfers.py, workflows/purchase_receipt.py):
+its status, the dedupe claim, parking after a business failure until an operator's ``retry``
+or ``abandon`` (updates ``retry_parked`` and ``abandon_parked``, signals ``retry`` and
+``abandon``), exceptions, the journal and the stock-changed hook."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.stock_store import (
+        StockChangeNotice,
+        StockExceptionRecord,
+        StockOutcomeRecord,
+        StockStoreActivities,
+        StockSubmission,
+    )
+    from activities.store import ExceptionResolution, StoreActivities
+    from domain.erp_order import ErpOrderRefs
+    from domain.operator import OperatorAction, OperatorReply, RetryRequest, not_parked
+    from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, SyncStage, SyncStatus
+    from domain.stock_events import AnyStockEvent
+    from domain.stock_ledger import LedgerMovement
+    from domain.stock_moves import ErpStockRefs
+    from workflows import search_attributes as attrs
+    from workflows.activity_calls import store_step
+    from workflows.operator_actions import REFUSED
+    from workflows.ticket_run import OperatorDecision, failure_of, internal_failure
+
+OwnerT = TypeVar("OwnerT")
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+Attempt = Callable[[], Awaitable[BusinessFailure | None]]
+
+
+class StockEventRun:
+    def __init__(self, submission: StockSubmission) -> None:
+        self._event: AnyStockEvent = submission.event
+        self._status = SyncStatus(
+            workflow_id=workflow.info().workflow_id,
+            transaction_id=self._event.event_id,
+            stage=SyncStage.RECEIVED,
+        )
+        self._decision: OperatorDecision | None = None
+        self._parked_kinds: set[ExceptionKind] = set()
+
+    async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+        return await store_step(activity, arg)
+
+    def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
+        self._status.stage = stage
+        if outcome is not None:
+            self._status.outcome = outcome
+        workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
+
+    def _merge_refs(self, refs: ErpStockRefs) -> None:
+        self._status.erp = ErpOrderRefs(reference=refs.reference, shipment_ids=[refs.shipment_id])
+
+    async def _claimed(self, submission: StockSubmission) -> bool:
+        claim = await self._store(StockStoreActivities.claim, submission)
+        if not claim.is_owner:
+            self._set_stage(SyncStage.DUPLICATE, Outcome.DUPLICATE)
+        return claim.is_owner
+
+    async def _until_done(self, attempt: Attempt) -> bool:
+        """Run ``attempt`` until it succeeds (True), parking after each business failure;
+        False when an operator abandons the run."""
+        while True:
+            try:
+                failure = await attempt()
+            except (ActivityError, ApplicationError) as error:
+                failure = failure_of(error)
+            except Exception as error:
+                if isinstance(error, workflow.NondeterminismError):
+                    raise
+                failure = internal_failure(error)
+            if failure is None:
+                self._status.failure = None
+                return True
+            decision = await self._park(failure)
+            if decision.abandon:
+                await self._journal(Outcome.ABANDONED, decision.note)
+                await self._resolve_parked(f"abandoned: {decision.note}")
+                self._set_stage(SyncStage.ABANDONED, Outcome.ABANDONED)
+                return False
+            self._status.attempts += 1
+
+    async def _park(self, failure: BusinessFailure) -> OperatorDecision:
+        self._status.failure = failure
+        self._parked_kinds.add(failure.kind)
+        await self._record(failure)
+        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
+        self._set_stage(SyncStage.PARKED, Outcome.PARKED)
+        self._decision = None
+        await workflow.wait_condition(lambda: self._decision is not None)
+        decision, self._decision = self._decision, None
+        assert decision is not None
+        self._status.outcome = None
+        return decision
+
+    async def _record(self, failure: BusinessFailure, resolution: str | None = None) -> None:
+        await self._store(
+            StockStoreActivities.open_exception,
+            StockExceptionRecord(event=self._event, failure=failure, resolution=resolution),
+        )
+
+    async def _resolve_parked(self, resolution: str) -> None:
+        if self._parked_kinds:
+            await self._store(
+                StoreActivities.resolve_exceptions,
+                ExceptionResolution(
+                    workflow_id=self._event.workflow_id,
+                    kinds=sorted(self._parked_kinds),
+                    resolution=resolution,
+                ),
+            )
+
+    async def _journal(
+        self, outcome: Outcome, note: str | None, movements: list[LedgerMovement] | None = None
+    ) -> None:
+        erp = self._status.erp
+        await self._store(
+            StockStoreActivities.record_outcome,
+            StockOutcomeRecord(
+                event=self._event,
+                outcome=outcome,
+                erp_reference=erp.reference if erp else None,
+                erp_shipment_id=erp.shipment_ids[0] if erp and erp.shipment_ids else None,
+                movements=movements or [],
+                note=note,
+            ),
+        )
+
+    async def _stock_changed(self, store_id: str, product_codes: list[str]) -> None:
+        await self._store(
+            StockStoreActivities.stock_changed,
+            StockChangeNotice(
+                store_id=store_id,
+                product_codes=sorted(set(product_codes)),
+                cause=self._event.workflow_id,
+            ),
+        )
+
+    async def _posted(self, movements: list[LedgerMovement]) -> SyncStatus:
+        self._set_stage(SyncStage.JOURNALING)
+        await self._journal(Outcome.POSTED, None, movements)
+        await self._resolve_parked(f"posted on attempt {self._status.attempts}")
+        self._set_stage(SyncStage.POSTED, Outcome.POSTED)
+        return await self._finish()
+
+    async def _finish(self) -> SyncStatus:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status
+
+    @workflow.query
+    def status(self) -> SyncStatus:
+        return self._status
+
+    @workflow.update
+    async def wait_settled(self) -> SyncStatus:
+        await workflow.wait_condition(lambda: self._status.stage.is_settled)
+        return self._status
+
+    @workflow.update
+    def retry_parked(self, request: RetryRequest) -> OperatorReply:
+        """Run the parked event again (after its cause was fixed)."""
+        self._decide(OperatorDecision(abandon=False, note=request.note))
+        return self._reply(OperatorAction.RETRY, f"retrying: attempt {self._status.attempts + 1}")
+
+    @retry_parked.validator
+    def _validate_retry(self, request: RetryRequest) -> None:
+        self._require_parked()
+        if request.amended is not None:
+            raise ApplicationError(
+                "a stock event takes no amended ticket", type=REFUSED, non_retryable=True
+            )
+
+    @workflow.update
+    def abandon_parked(self, reason: str) -> OperatorReply:
+        """Give the event up: journal it as abandoned and resolve its exceptions."""
+        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
+        return self._reply(
+            OperatorAction.ABANDON, "abandoning: journaled as abandoned, its exceptions resolved"
+        )
+
+    @abandon_parked.validator
+    def _validate_abandon(self, reason: str) -> None:
+        self._require_parked()
+
+    @workflow.signal
+    def retry(self, note: str = "") -> None:
+        self._decide(OperatorDecision(abandon=False, note=note))
+
+    @workflow.signal
+    def abandon(self, reason: str) -> None:
+        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
+
+    def _require_parked(self) -> None:
+        if self._status.stage is not SyncStage.PARKED:
+            raise ApplicationError(not_parked(self._status.stage), type=REFUSED, non_retryable=True)
+
+    def _decide(self, decision: OperatorDecision) -> None:
+        if self._status.stage is SyncStage.PARKED:
+            self._decision = decision
+            self._status.stage = SyncStage.RESUMING
+
+    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
+        return OperatorReply(
+            workflow_id=self._status.workflow_id,
+            action=action,
+            accepted=True,
+            message=message,
+            stage=self._status.stage,
+            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
+        )
