@@ -6,12 +6,19 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run dev test lint typecheck pytest test-long test-erp-postgres bench clean
+.PHONY: install promtool run dev test lint typecheck pytest test-long test-erp-postgres bench clean
 
-install: $(INSTALLED) $(CHROMIUM)
+install: $(INSTALLED) $(CHROMIUM) promtool
 
 $(CHROMIUM):
 	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+# promtool validates and unit-tests the alert rules (ops/prometheus/): Debian's prometheus
+# package, installed only where it is missing (needs root and apt-get; else a warning).
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && apt-get install -y --no-install-recommends prometheus >/dev/null; } \
+		|| echo "warning: promtool not installed; the alert rule tests will be skipped"
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)

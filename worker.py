@@ -5,6 +5,7 @@ embedded stack (``tillsync dev``) runs one in-process.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -15,6 +16,7 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
+from temporalio.runtime import Runtime
 from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -34,6 +36,10 @@ from connectors.temporal import CodecNotConfigured, data_converter
 from connectors.tills.secrets import StoreSecrets
 from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
+from observability.activity_metrics import SyncMetricsInterceptor
+from observability.erp_metering import metered
+from observability.health_refresher import refresh_health
+from observability.server import serving_worker_metrics, temporal_runtime
 from store.db import create_store_engine
 from workflows.ats_publisher import AtsPublisherWorkflow
 from workflows.daily_posting import DailyPostingWorkflow
@@ -89,6 +95,8 @@ def build_worker(
     executor: ThreadPoolExecutor,
     interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
+    """The worker; its ERP calls are timed and its tickets counted (observability/)."""
+    connector, books = metered(connector), metered(books)
     engine = create_store_engine(settings.resolved_store_url)
     store = StoreActivities(engine)
     returns = ReturnActivities(engine)
@@ -157,15 +165,17 @@ def build_worker(
         max_concurrent_local_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_cached_workflows=settings.max_cached_workflows,
-        interceptors=interceptors,
+        interceptors=[SyncMetricsInterceptor(), *interceptors],
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """A client; the worker's carries a ``runtime`` exporting the SDK's metrics."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        runtime=runtime,
     )
 
 
@@ -175,14 +185,26 @@ async def run_worker(
     stop: asyncio.Event,
     interceptors: Sequence[Interceptor] = (),
 ) -> None:
-    """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection."""
+    """Poll until ``stop`` is set, then finish in-flight tasks and close the ERP connection.
+    Serves the worker's /metrics meanwhile (``TILLSYNC_WORKER_METRICS_PORT``) and refreshes
+    the anomaly flags and the latest settled day's reconciliation for it."""
     connector, books = create_erp(settings)
-    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
+    metrics_engine = create_store_engine(settings.resolved_store_url)
+    with (
+        serving_worker_metrics(settings, metrics_engine),
+        ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor,
+    ):
         worker = build_worker(client, settings, connector, books, executor, interceptors)
+        health = asyncio.create_task(
+            refresh_health(metrics_engine, connector, books, settings, stop)
+        )
         try:
             async with worker:
                 await stop.wait()
         finally:
+            health.cancel()  # a round still waiting on the ERP must not hold the shutdown
+            with contextlib.suppress(asyncio.CancelledError):
+                await health
             await connector.aclose()
             await books.aclose()
 
@@ -194,7 +216,7 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await run_worker(settings, await connect(settings), stop)
+    await run_worker(settings, await connect(settings, temporal_runtime(settings)), stop)
 
 
 def exit_without_teardown(code: int) -> None:

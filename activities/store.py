@@ -12,6 +12,7 @@ from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.mapping import TransactionMapping
 from domain.outcomes import ExceptionKind, ExceptionReport, Outcome, Submission
 from domain.periods import PostingMode
+from domain.ticket_facts import ticket_facts
 from domain.transaction import PosTransaction
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
@@ -23,6 +24,8 @@ from store.exceptions import (
 )
 from store.journal import record_outcome
 from store.mappings import MissingMappings, resolve_mapping
+from store.sync_marks import mark_posted, mark_seen
+from store.ticket_facts import record_facts
 
 
 class ClaimOutcome(BaseModel):
@@ -82,6 +85,8 @@ class StoreActivities:
                 payload_hash=digest,
                 now=_now(),
             )
+            if result.is_owner:
+                mark_seen(session, txn.store_id, txn.occurred_at, _now())
             outcome = ClaimOutcome(
                 is_owner=result.is_owner,
                 workflow_id=result.claim.workflow_id,
@@ -159,6 +164,17 @@ class StoreActivities:
                 order=record.order,
                 posting_mode=record.posting_mode,
             )
+            txn = record.transaction
+            record_facts(
+                session,
+                workflow_id=txn.workflow_id,
+                store_id=txn.store_id,
+                business_date=txn.business_date,
+                outcome=record.outcome.value,
+                facts=ticket_facts(txn, record.order),
+            )
+            if record.outcome is Outcome.POSTED:
+                mark_posted(session, txn.store_id, txn.occurred_at, _now())
 
 
 def _describe_missing(missing: MissingMappings) -> str:

@@ -211,6 +211,41 @@ class Settings(BaseSettings):
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Sync health: metrics, and the anomaly flags (domain/anomalies.py).
+    metrics_host: str = Field(default="127.0.0.1", description="where /metrics servers listen")
+    worker_metrics_port: int = Field(
+        default=9464, ge=0, le=65535, description="the worker's /metrics (0: not served)"
+    )
+    temporal_metrics_port: int = Field(
+        default=9465,
+        ge=0,
+        le=65535,
+        description="the Temporal SDK runtime's own Prometheus endpoint, also forwarded into the"
+        " worker's /metrics (0: no SDK metrics)",
+    )
+    metrics_cache_seconds: float = Field(
+        default=10.0, ge=0, description="how long a scrape reuses the store's figures"
+    )
+    health_refresh_seconds: float = Field(
+        default=300.0, gt=0, description="how often the worker recomputes anomaly flags"
+    )
+    anomaly_lookback_days: int = Field(default=28, gt=0, le=366)
+    anomaly_ratio: Decimal = Field(
+        default=Decimal(3), gt=1, description="a cashier flagged above this multiple of the norm"
+    )
+    anomaly_min_events: int = Field(
+        default=5, gt=0, description="refunds (or overrides) a cashier needs before a flag"
+    )
+    phantom_quiet_days: int = Field(
+        default=3, gt=0, description="days without a sale of a product that usually sells"
+    )
+    phantom_min_sale_days: int = Field(
+        default=5, gt=0, description="days it sold on in the lookback to count as usually selling"
+    )
+    unreferenced_returns_max: int = Field(
+        default=5, ge=0, description="unreferenced returns a store may take in the lookback"
+    )
+
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'store.db').resolve()}"

@@ -5,7 +5,8 @@ Operators' commands on runs: ``starter.run_commands``; intake (ingest, replay, c
 ``starter.intake_commands``; finance (period, reconcile, posting): ``starter.finance_commands``;
 the exception queue and the sync-health page (exceptions, health):
 ``starter.exception_commands``; master data to the tills (masterdata):
-``starter.master_data_commands``; the codec server: ``starter.codec_server.command``.
+``starter.master_data_commands``; the codec server: ``starter.codec_server.command``; sync
+health: ``starter.kpi_command`` (kpi) and ``starter.anomalies_command`` (anomalies).
 
 To add a command: put its logic in a module of its own; in the area's commands module (or a
 new one, registered in ``_assemble`` below) write a function with typed parameters
@@ -25,9 +26,11 @@ import typer
 from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter import (
+    anomalies_command,
     exception_commands,
     finance_commands,
     intake_commands,
+    kpi_command,
     master_data_commands,
     run_commands,
 )
@@ -214,6 +217,8 @@ def _assemble() -> None:
     exception_commands.register(app)
     master_data_commands.register(app)
     codec_commands.register(app)
+    kpi_command.register(app)
+    anomalies_command.register(app)
     app.add_typer(mappings_app, name="mappings")
     app.add_typer(erp_app, name="erp")
     app.add_typer(db_app, name="db")

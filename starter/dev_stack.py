@@ -18,6 +18,7 @@ from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_te
 from connectors.temporal import data_converter, ensure_dev_key
 from domain.periods import PostingMode
 from domain.settings import Settings
+from observability.server import temporal_runtime
 from starter.codec_server.server import build_codec_app, serve_codec_server
 from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
 from starter.health_page.dev_operators import with_dev_operator
@@ -94,11 +95,12 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
         if codec_settings is not None:
             codec_task = asyncio.create_task(serve_codec_server(codec_settings, stop))
             print(f"Codec server (the UI decrypts through it): {codec_endpoint(codec_settings)}")
-        client = await temporal.start()
+        client = await temporal.start(temporal_runtime(settings))
         worker_task = asyncio.create_task(run_worker(settings, client, stop))
         print(f"Temporal UI: {temporal.ui_url}    ERP: {erp.url} (database {erp.database})")
         ingest_task = asyncio.create_task(serve_ingest(settings, client, stop))
-        print(f"POS ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs")
+        ingest_url = f"http://{settings.ingest_host}:{settings.ingest_port}"
+        print(f"POS ingest: {ingest_url}/docs")
         settings, sign_in = await asyncio.to_thread(with_dev_operator, settings)
         health_task = asyncio.create_task(serve_health_page(settings, client, stop))
         if await asyncio.to_thread(examples.exists):
@@ -108,6 +110,7 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
                 await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
         print(f"Sync health: {page_url(settings)} ({sign_in})")
+        print(f"Metrics: {_metrics_urls(settings, ingest_url)}")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)
             await _until_interrupted()
@@ -145,6 +148,16 @@ def dev_codec_settings(settings: Settings) -> Settings | None:
 
 def codec_endpoint(codec_settings: Settings) -> str:
     return f"http://{codec_settings.codec_server_host}:{codec_settings.codec_server_port}"
+
+
+def _metrics_urls(settings: Settings, ingest_url: str) -> str:
+    """The worker's /metrics (with the store's gauges and the Temporal SDK's metrics) and the
+    ingest's; alert rules in ops/prometheus/, what to do in docs/runbook.md."""
+    urls = [f"{ingest_url}/metrics (ingest)"]
+    if settings.worker_metrics_port:
+        worker = f"http://{settings.metrics_host}:{settings.worker_metrics_port}/metrics"
+        urls.insert(0, f"{worker} (worker)")
+    return "    ".join(urls)
 
 
 async def _until_interrupted() -> None:

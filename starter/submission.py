@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from domain.erp_order import ErpOrderRefs
 from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.transaction import PosTransaction
+from observability.metrics import TICKETS
 from starter.loading import LoadedFile
 from store.claims import ClaimKey, find_claim, record_duplicate
 from store.db import session_scope
@@ -84,6 +85,7 @@ class Submitter:
             return find_claim(session, _claim_key(txn)) is not None
 
     def _record_duplicate(self, txn: PosTransaction) -> None:
+        TICKETS.labels(txn.store_id, Outcome.DUPLICATE.value).inc()
         with session_scope(self._engine) as session:
             record_duplicate(
                 session, _claim_key(txn), txn.workflow_id, datetime.now(UTC), detected_by="starter"

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from temporalio.client import Client
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 
 from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, port_answers
 from workflows import search_attributes as attrs
@@ -59,8 +60,8 @@ class TemporalDevServer:
     def ui_url(self) -> str:
         return f"http://localhost:{self.ui_port}"
 
-    async def start(self) -> Client:
-        """Start the server and return a client once it answers."""
+    async def start(self, runtime: Runtime | None = None) -> Client:
+        """Start the server and return a client (on ``runtime``) once it answers."""
         self._server.spawn(
             [
                 temporal_binary(),
@@ -82,7 +83,9 @@ class TemporalDevServer:
         )
         for attempt in range(_CONNECT_ATTEMPTS):  # the port may open before the frontend
             try:
-                return await Client.connect(self.address, data_converter=self.data_converter)
+                return await Client.connect(
+                    self.address, data_converter=self.data_converter, runtime=runtime
+                )
             except RuntimeError:
                 if attempt == _CONNECT_ATTEMPTS - 1:
                     await self.stop()

@@ -73,8 +73,10 @@ PRE_MIGRATION_SCHEMAS: dict[str, frozenset[str]] = {
         "stock_ledger",
     },
 }
+PRE_MIGRATION_SCHEMAS["0003"] = PRE_MIGRATION_SCHEMAS["0002"] | {"store_sync_marks", "ticket_facts"}
 """The schemas ``create_all`` made before migrations, by the revision each equals: the release
-(0001), then the development line until migrations came (0002's tables were made the same way).
+(0001), then the development line until migrations came (its tables, made the same way, are
+0002's, then with the metrics' two 0003's).
 A store without ``alembic_version`` is stamped at the newest one whose tables it holds."""
 _MIGRATION_LOCK = 0x7111_5ADC  # any constant: PostgreSQL's advisory lock id for migrations
 

@@ -236,3 +236,41 @@ class StockLedgerRow(SQLModel, table=True):
     product_code: str = Field(max_length=64)
     cause: str = Field(max_length=16)
     quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+
+
+class StoreSyncMark(SQLModel, table=True):
+    """Per store: the till time of the newest ticket seen and of the newest posted, and when
+    each arrived (sync lag and silent stores, read by the metrics at scrape time)."""
+
+    __tablename__ = "store_sync_marks"
+
+    store_id: str = Field(primary_key=True, max_length=64)
+    newest_seen_till_time: datetime
+    first_seen_till_time: datetime
+    last_seen_at: datetime
+    newest_posted_till_time: datetime | None = None
+    last_posted_at: datetime | None = None
+
+
+class TicketFacts(SQLModel, table=True):
+    """What the anomaly flags and KPIs read about a journaled ticket beyond its journal row:
+    who rang it, when by the till, and the refunds, overrides and products in it."""
+
+    __tablename__ = "ticket_facts"
+    __table_args__ = (UniqueConstraint("workflow_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=MAX_WORKFLOW_ID_LENGTH)
+    store_id: str = Field(max_length=64, index=True)
+    business_date: date = Field(index=True)
+    cashier_id: str | None = Field(default=None, max_length=64)
+    occurred_at: datetime
+    outcome: str = Field(max_length=16)
+    refund_lines: int = 0
+    manual_overrides: int = 0
+    unreferenced_return_lines: int = 0
+    products: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="ERP product codes sold (quantity above zero)",
+    )

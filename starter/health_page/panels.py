@@ -1,13 +1,20 @@
-"""Extra panels on the store overview, each a titled table. The KPI line and the anomaly
-flags (computed elsewhere) register a provider here; the overview renders whatever the
-providers return, in order."""
+"""Panels on the store overview, each a titled table: the day's KPI line per store and for
+the chain (domain/kpi.py), and the anomaly flags over the lookback (domain/anomalies.py; the
+page reads no ERP, so phantom-inventory flags are `tillsync anomalies`' and the metrics')."""
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from domain.anomalies import AnomalyThresholds
+from domain.kpi import KpiLine, chain_line, kpi_line
+from observability.anomaly_scan import scan_anomalies
 from starter.health_page.auth import Operator
 from starter.health_page.context import PageContext
+from starter.health_page.reconciliation import latest_business_date
+from store.db import session_scope
+from store.kpi import store_day_facts
 
 
 class Panel(BaseModel):
@@ -17,12 +24,44 @@ class Panel(BaseModel):
     note: str = ""
 
 
-PanelProvider = Callable[[PageContext, Operator], Awaitable[Panel | None]]
-
-PROVIDERS: list[PanelProvider] = []
-"""Append a provider to show its panel on the overview (None: nothing to show)."""
-
-
 async def overview_panels(page: PageContext, operator: Operator) -> list[Panel]:
-    panels = [await provider(page, operator) for provider in PROVIDERS]
+    panels = [await kpi_panel(page), await anomaly_panel(page)]
     return [panel for panel in panels if panel is not None]
+
+
+async def kpi_panel(page: PageContext) -> Panel | None:
+    """The KPI line of the newest business day journaled."""
+    day = await asyncio.to_thread(latest_business_date, page.engine)
+
+    def read() -> list[KpiLine]:
+        now = datetime.now(UTC)
+        with session_scope(page.engine) as session:
+            facts = store_day_facts(session, day, None)
+        return [*(kpi_line(store, day, now) for store in facts), chain_line(facts, day, now)]
+
+    lines = await asyncio.to_thread(read)
+    if not any(line.tickets for line in lines):
+        return None
+    figures = [line.figures() for line in lines]
+    return Panel(
+        title=f"KPIs, {day.isoformat()}",
+        headers=["scope", *figures[0]],
+        rows=[[line.scope, *row.values()] for line, row in zip(lines, figures, strict=True)],
+        note="Reconciliation differences: `tillsync kpi` reconciles against the ERP.",
+    )
+
+
+async def anomaly_panel(page: PageContext) -> Panel | None:
+    flags = await scan_anomalies(
+        page.engine, None, AnomalyThresholds.from_settings(page.settings), datetime.now(UTC).date()
+    )
+    if not flags:
+        return None
+    return Panel(
+        title="Anomaly flags",
+        headers=["store", "flag", "who or what", "why"],
+        rows=[
+            [flag.store_id, flag.kind.value, flag.subject or "", flag.explanation] for flag in flags
+        ],
+        note="What each flag means and what to check: docs/runbook.md#anomalies.",
+    )

@@ -19,7 +19,8 @@ from store.tables import JournalEntry
 router = APIRouter()
 
 
-def _latest_business_date(engine: Engine) -> date:
+def latest_business_date(engine: Engine) -> date:
+    """The newest business date journaled (today when none is)."""
     with session_scope(engine) as session:
         latest = session.exec(select(func.max(JournalEntry.business_date))).one()
     return latest or datetime.now(UTC).date()
@@ -36,7 +37,7 @@ async def reconciliation(
     except ValueError:
         raise HTTPException(400, f"not a date (YYYY-MM-DD): {day!r}") from None
     if chosen is None:
-        chosen = await asyncio.to_thread(_latest_business_date, page.engine)
+        chosen = await asyncio.to_thread(latest_business_date, page.engine)
     try:
         report = await page.reconcile(chosen, store.strip() or None)
     except Exception as error:  # the ERP may be down: the page still says so

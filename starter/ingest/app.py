@@ -27,7 +27,7 @@ from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
@@ -35,6 +35,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from connectors.pos.base import FieldError
 from domain.outcomes import SyncStatus
 from domain.settings import Settings
+from observability.ingest_metrics import (
+    CountRequests,
+    count_record_rejects,
+    count_refusal,
+    metrics_response,
+)
 from starter.ingest.auth import StoreSecrets
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Converted, Ingest, Refusal, check_store, convert
@@ -85,6 +91,7 @@ def create_app(
     @app.exception_handler(Refusal)
     async def _refused(request: Request, refusal: Refusal) -> JSONResponse:
         if refusal.recorded:
+            count_refusal(refusal.status)
             await rejects.record_refusal(
                 request_source(request),
                 refusal.detail,
@@ -112,9 +119,9 @@ def create_app(
 
     async def submit(request: Request, converted: Converted) -> list[ItemResult]:
         results = await ingest.submit(converted)
-        await rejects.record(
-            request_source(request), rejects_answered(converted.result.rejects, results)
-        )
+        answered = rejects_answered(converted.result.rejects, results)
+        count_record_rejects(len(converted.result.rejects), len(answered))
+        await rejects.record(request_source(request), answered)
         return results
 
     @app.post(
@@ -227,6 +234,13 @@ def create_app(
             status_code=HTTPStatus.OK if serving else HTTPStatus.SERVICE_UNAVAILABLE,
         )
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics of this process (requests, rejects; in ``tillsync dev`` also the
+        in-process worker's counters)."""
+        return metrics_response()
+
+    app.add_middleware(CountRequests)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
 

@@ -134,6 +134,10 @@ async def test_the_store_overview_and_the_finance_queue_render(
         assert "posted 1" in cells[5]
         assert cells[6] == "2", "two runs parked"
         assert cells[7] == "2", "two open exceptions"
+        kpis = page.locator("section[data-panel^='KPIs'] tbody tr")
+        store_kpis = await kpis.nth(0).locator("td").all_inner_texts()
+        assert store_kpis[:2] == [hp.STORE, "3"], "the day's KPI line: three tickets"
+        assert (await kpis.nth(1).locator("td").all_inner_texts())[0] == "chain"
         await page.screenshot(path=screenshots / "store-overview.png", full_page=True)
     async with signed_in(browser, "fiona") as context:
         page = await context.new_page()

@@ -216,26 +216,40 @@ def _upgraded_to(url: str, revision: str) -> Engine:
     return engine
 
 
-def test_revision_0002_creates_exactly_the_tables_added_before_migrations(
+def test_each_revision_before_migrations_creates_exactly_the_tables_added_then(
     empty_database_url: str,
 ) -> None:
-    engine = _upgraded_to(empty_database_url, BASELINE)
-    at_baseline = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    engine.dispose()
-    engine = _upgraded_to(empty_database_url, "0002")
-    at_0002 = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    made: dict[str, set[str]] = {}
+    for revision in PRE_MIGRATION_SCHEMAS:
+        engine = _upgraded_to(empty_database_url, revision)
+        made[revision] = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        engine.dispose()
 
-    assert at_baseline == BASELINE_TABLES
-    assert at_0002 - at_baseline == PRE_MIGRATION_SCHEMAS["0002"] - BASELINE_TABLES
-    engine.dispose()
+    assert made[BASELINE] == BASELINE_TABLES
+    assert made == {revision: set(tables) for revision, tables in PRE_MIGRATION_SCHEMAS.items()}
+    assert made["0002"] - made[BASELINE] == {
+        "exception_acknowledgements",
+        "exception_assignments",
+        "exception_comments",
+        "available_to_sell",
+        "erp_item_mappings",
+        "published_records",
+        "till_publications",
+        "stock_event_claims",
+        "stock_event_journal",
+        "stock_changes",
+        "stock_ledger",
+    }
+    assert made["0003"] - made["0002"] == {"store_sync_marks", "ticket_facts"}
 
 
-def test_a_store_made_by_create_all_after_the_release_is_stamped_at_0002(
-    empty_database_url: str,
+@pytest.mark.parametrize("made_at", ["0002", "0003"])
+def test_a_store_made_by_create_all_after_the_release_is_stamped_where_it_stands(
+    empty_database_url: str, made_at: str
 ) -> None:
     """The development line kept adding tables with ``create_all`` until migrations came: such
-    a store holds 0002's tables without ``alembic_version``."""
-    engine = _upgraded_to(empty_database_url, "0002")
+    a store holds 0002's (or 0003's) tables without ``alembic_version``."""
+    engine = _upgraded_to(empty_database_url, made_at)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
         connection.execute(
@@ -249,7 +263,7 @@ def test_a_store_made_by_create_all_after_the_release_is_stamped_at_0002(
     adopted = upgrade_store(create_engine(empty_database_url))
     engine = create_store_engine(empty_database_url)
 
-    assert (adopted.adopted, adopted.stamped, adopted.after) == (True, "0002", head_revisions())
+    assert (adopted.adopted, adopted.stamped, adopted.after) == (True, made_at, head_revisions())
     assert _differences_from_the_models(engine) == []
     with engine.connect() as connection:
         kept = connection.execute(text("SELECT store_id, cause FROM stock_changes")).all()

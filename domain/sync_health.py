@@ -1,0 +1,57 @@
+"""How far behind a store's sync is, by the till's own clock."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+
+class SyncMark(Protocol):
+    @property
+    def newest_seen_till_time(self) -> datetime: ...
+    @property
+    def first_seen_till_time(self) -> datetime: ...
+    @property
+    def newest_posted_till_time(self) -> datetime | None: ...
+
+
+def sync_lag_seconds(mark: SyncMark) -> float:
+    """Till time of the newest ticket seen less that of the newest posted. Before the store's
+    first posting, the span of what was seen; never negative (a late offline ticket posted
+    after newer ones does not make the store ahead of itself)."""
+    seen = as_utc(mark.newest_seen_till_time)
+    posted = mark.newest_posted_till_time
+    since = as_utc(posted) if posted is not None else as_utc(mark.first_seen_till_time)
+    return max((seen - since).total_seconds(), 0.0)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A till clock without a zone is read as UTC (a store's tills share one clock, so its lag
+    is right either way); SQLite hands datetimes back without their zone."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def settled_business_day(now: datetime, daily_posting_hour: int) -> date:
+    """The latest business day the ERP should hold in full: yesterday once the daily posting
+    has had an hour to run, else the day before."""
+    today = as_utc(now).date()
+    settled_from = daily_posting_hour + 1
+    return today - timedelta(days=1 if as_utc(now).hour >= settled_from else 2)
+
+
+class StoreHealth(BaseModel):
+    """One store's line on the sync-health overview (store/overview.py reads it)."""
+
+    store_id: str
+    last_seen_at: datetime | None = None
+    last_posted_at: datetime | None = None
+    newest_seen_till_time: datetime | None = None
+    newest_posted_till_time: datetime | None = None
+    lag_seconds: float | None = None
+    outcomes: dict[str, int] = Field(
+        default_factory=dict,
+        description="the day's ended tickets by outcome; parked: runs parked now, of any day",
+    )
+    open_exceptions: int = 0
+    parked_runs: int = 0
+    missing_receipts: int = 0

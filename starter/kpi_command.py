@@ -1,0 +1,69 @@
+"""`tillsync kpi`: the daily KPI line per store and for the chain (domain/kpi.py)."""
+
+import asyncio
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from domain.kpi import KpiLine, chain_line, differences_by_store, kpi_line
+from domain.settings import Settings
+from starter.console import fail, finish, stdout_console, table
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help="the day's KPI line per store and for the chain")(kpi)
+
+
+def kpi(
+    day: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="business date (default: today)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    no_erp: Annotated[
+        bool, typer.Option("--no-erp", help="skip reconciling the day against the ERP")
+    ] = False,
+) -> None:
+    try:
+        business_date = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--day") from error
+    finish(show_kpis(Settings(), business_date, as_json=as_json, reconcile=not no_erp))
+
+
+async def day_kpis(
+    settings: Settings, day: date, reconciliation: dict[str, int] | None
+) -> list[KpiLine]:
+    """One line per store, then the chain's; for the page as for the CLI."""
+    from store.db import create_store_engine, session_scope
+    from store.kpi import store_day_facts
+
+    engine = create_store_engine(settings.resolved_store_url)
+
+    def read() -> list[KpiLine]:
+        now = datetime.now(UTC)
+        with session_scope(engine) as session:
+            facts = store_day_facts(session, day, reconciliation)
+        return [*(kpi_line(store, day, now) for store in facts), chain_line(facts, day, now)]
+
+    return await asyncio.to_thread(read)
+
+
+async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: bool) -> int:
+    from starter.finance import reconcile_day
+
+    reconciliation: dict[str, int] | None = None
+    if reconcile:
+        try:
+            reconciliation = differences_by_store(await reconcile_day(settings, day, None))
+        except Exception as error:  # the KPIs stand without the ERP; say why it is missing
+            fail(f"not reconciled (the ERP did not answer: {error})")
+    lines = await day_kpis(settings, day, reconciliation)
+    if as_json:
+        for line in lines:
+            print(line.model_dump_json())
+        return 0
+    columns = ["scope", "day", *lines[0].figures()]
+    rows = [[line.scope, str(line.business_date), *line.figures().values()] for line in lines]
+    stdout_console().print(table(f"KPIs for {day}", columns, rows))
+    return 0
