@@ -4,6 +4,7 @@ returns without a receipt. Through the store's tables and the memory ERP's stock
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -143,7 +144,11 @@ async def test_tillsync_anomalies_explains_each_flag(seeded: Engine) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].strip() == "2 anomalies over the 14 days to " + str(TODAY)
-    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in lines if "│" in line]
+    rows = [
+        [cell.strip() for cell in re.split("[│┃]", line)[1:-1]]
+        for line in lines
+        if re.search("[│┃]", line)
+    ]
     assert rows == [
         ["kind", "store", "subject", "explanation"],
         [

@@ -4,6 +4,7 @@ parked run shows in the parked and open-exception gauges and leaves them once re
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -186,7 +187,9 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr
-    rows = [[cell.strip() for cell in row.split("│")[1:-1]] for row in shown.stdout.splitlines()]
+    rows = [
+        [cell.strip() for cell in re.split("[│┃]", row)[1:-1]] for row in shown.stdout.splitlines()
+    ]
     rows = [row for row in rows if row]
     assert rows[0][:3] == ["scope", "day", "tickets"]
     assert [(row[0], row[2]) for row in rows[1:]] == [
