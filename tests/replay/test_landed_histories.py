@@ -28,7 +28,16 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*/*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     workflow_types = {_workflow_type(path) for path in HISTORIES}
-    assert workflow_types == {"PosTransaction", "PeriodClose", "DailyPosting", "ReceiptGaps"}
+    assert workflow_types == {
+        "PosTransaction",
+        "PeriodClose",
+        "DailyPosting",
+        "ReceiptGaps",
+        "TransferDispatch",
+        "TransferReceipt",
+        "PurchaseReceipt",
+        "MasterDataSync",
+    }
 
 
 def _history(path: Path) -> WorkflowHistory:
