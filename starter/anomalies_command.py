@@ -1,47 +1,64 @@
 """`tillsync anomalies`: the anomaly flags of the lookback ending today (domain/anomalies.py)."""
 
-import argparse
-import sys
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated
+
+import typer
 
 from domain.settings import Settings
+from starter.console import fail, finish, stdout_console, table
 
 
-def add_anomalies_command(commands: "argparse._SubParsersAction[Any]") -> None:
-    anomalies = commands.add_parser("anomalies", help="anomaly flags for store managers")
-    anomalies.add_argument(
-        "--day", type=date.fromisoformat, default=None, help="last day looked at (default: today)"
-    )
-    anomalies.add_argument("--json", action="store_true", help="one JSON object per flag")
-    anomalies.add_argument(
-        "--no-erp", action="store_true", help="skip the ERP's stock (no phantom inventory)"
-    )
-    anomalies.set_defaults(handler=_anomalies)
+def register(app: typer.Typer) -> None:
+    app.command(help="anomaly flags for store managers")(anomalies)
 
 
-async def _anomalies(args: argparse.Namespace, settings: Settings) -> int:
+def anomalies(
+    day: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="last day looked at (default: today)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per flag")] = False,
+    no_erp: Annotated[
+        bool, typer.Option("--no-erp", help="skip the ERP's stock (no phantom inventory)")
+    ] = False,
+) -> None:
+    try:
+        last_day = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--day") from error
+    finish(show_anomalies(Settings(), last_day, as_json=as_json, with_erp=not no_erp))
+
+
+async def show_anomalies(settings: Settings, day: date, *, as_json: bool, with_erp: bool) -> int:
     from connectors.erp.factory import create_connector
     from domain.anomalies import AnomalyThresholds
     from observability.anomaly_scan import scan_anomalies
     from store.db import create_store_engine
 
     engine = create_store_engine(settings.resolved_store_url)
-    day: date = args.day or datetime.now(UTC).date()
     limits = AnomalyThresholds.from_settings(settings)
     erp = None
-    if not args.no_erp:
+    if with_erp:
         try:
             erp = create_connector(settings)
         except Exception as error:  # the journal's flags stand without the ERP
-            print(f"no phantom inventory check (no ERP: {error})", file=sys.stderr)
+            fail(f"no phantom inventory check (no ERP: {error})")
     try:
         flags = await scan_anomalies(engine, erp, limits, day)
     finally:
         if erp is not None:
             await erp.aclose()
-    for flag in flags:
-        print(flag.model_dump_json() if args.json else f"[{flag.kind}] {flag.explanation}")
-    if not flags and not args.json:
+    if as_json:
+        for flag in flags:
+            print(flag.model_dump_json())
+        return 0
+    if not flags:
         print(f"no anomaly over the {limits.lookback_days} days to {day}")
+        return 0
+    rows = [
+        [flag.kind.value, flag.store_id, flag.subject or "-", flag.explanation] for flag in flags
+    ]
+    title = f"{len(flags)} anomalies over the {limits.lookback_days} days to {day}"
+    stdout_console().print(table(title, ["kind", "store", "subject", "explanation"], rows))
     return 0

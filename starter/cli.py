@@ -1,145 +1,125 @@
-"""The `tillsync` command line: the embedded stack, submissions, mappings and operator actions."""
+"""The ``tillsync`` command line: one typer app, its commands grouped by area.
 
-import argparse
-import asyncio
+Here: the embedded stack, submissions, mappings, the ERP connection, the store's schema.
+Operators' commands on runs: ``starter.run_commands``; intake (ingest, replay, catalog):
+``starter.intake_commands``; finance (period, reconcile, posting): ``starter.finance_commands``;
+the exception queue and the sync-health page (exceptions, health):
+``starter.exception_commands``; master data to the tills (masterdata):
+``starter.master_data_commands``; the codec server: ``starter.codec_server.command``; sync
+health: ``starter.kpi_command`` (kpi) and ``starter.anomalies_command`` (anomalies).
+
+To add a command: put its logic in a module of its own; in the area's commands module (or a
+new one, registered in ``_assemble`` below) write a function with typed parameters
+(``Annotated[..., typer.Option(help=...)]``) that calls ``finish(coroutine)``, the coroutine
+returning the exit code, and register it with ``app.command()`` (a top-level command) or on the
+area's sub-app (``period_app.command()``, ...). Keep ``--json`` output plain ``print`` of JSON;
+tables for people go through ``starter.console`` (rich).
+"""
+
 import json
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-from connectors.temporal import CodecNotConfigured
+import typer
+
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.anomalies_command import add_anomalies_command
-from starter.codec_server.access import CodecServerMisconfigured
-from starter.codec_server.command import add_codec_commands
-from starter.exception_commands import add_exception_commands
-from starter.finance import add_finance_commands
-from starter.intake_commands import add_intake_commands
-from starter.kpi_command import add_kpi_command
-from starter.master_data import add_master_data_commands
+from starter import (
+    anomalies_command,
+    exception_commands,
+    finance_commands,
+    intake_commands,
+    kpi_command,
+    master_data_commands,
+    run_commands,
+)
+from starter.codec_server import command as codec_commands
+from starter.console import fail, finish
 from starter.submission import SubmitResult
 from worker import exit_without_teardown
 
+app = typer.Typer(
+    name="tillsync",
+    help="tillsync: keeps a retailer's ERP in step with its store tills.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # plain tracebacks; rich's show locals (the ERP's API key)
+)
+mappings_app = typer.Typer(help="POS -> ERP code mappings", no_args_is_help=True)
+erp_app = typer.Typer(help="the ERP connection", no_args_is_help=True)
+db_app = typer.Typer(help="the store's schema (alembic migrations)", no_args_is_help=True)
+
 
 def main(argv: list[str] | None = None) -> None:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    settings = Settings()
-    handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
+    """The console script: run the app, then exit without interpreter teardown (see
+    ``worker.exit_without_teardown``)."""
     try:
-        code = asyncio.run(handler(args, settings))
-    except KeyboardInterrupt:
-        code = 130
-    except (CodecNotConfigured, CodecServerMisconfigured) as error:
-        print(f"tillsync: {error}", file=sys.stderr)
-        code = 2
+        app(args=argv, prog_name="tillsync")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     exit_without_teardown(code)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tillsync", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    dev = commands.add_parser("dev", help="run the embedded stack and replay the demo store day")
-    dev.add_argument("--keep", action="store_true", help="keep the stack up until Ctrl-C")
-    dev.add_argument("--examples", type=Path, default=Path("examples"))
-    dev.add_argument("--fresh", action="store_true", help="forget earlier runs and ERP books")
-    dev.set_defaults(handler=_dev)
-
-    submit = commands.add_parser("submit", help="start one workflow per transaction")
-    submit.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    submit.add_argument("--wait", action="store_true", help="wait until each run settles")
-    submit.add_argument("--json", action="store_true", help="one JSON object per transaction")
-    submit.add_argument(
-        "--stock-events", action="store_true", help="the files hold transfer and receipt events"
-    )
-    submit.set_defaults(handler=_submit)
-
-    mappings = commands.add_parser("mappings", help="POS -> ERP code mappings")
-    mapping_commands = mappings.add_subparsers(required=True, metavar="ACTION")
-    mapping_import = mapping_commands.add_parser("import", help="load a mappings CSV")
-    mapping_import.add_argument("file", type=Path)
-    mapping_import.set_defaults(handler=_mappings_import)
-
-    runs = commands.add_parser("runs", help="list transaction runs")
-    runs.add_argument("--stage")
-    runs.add_argument("--store")
-    runs.add_argument("--json", action="store_true")
-    runs.set_defaults(handler=_runs)
-
-    retry = commands.add_parser("retry", help="retry a parked run (after fixing its cause)")
-    target = retry.add_mutually_exclusive_group(required=True)
-    target.add_argument("workflow_id", nargs="?")
-    target.add_argument("--all-parked", action="store_true")
-    retry.add_argument("--note", default="")
-    retry.add_argument(
-        "--amended",
-        type=Path,
-        metavar="FILE",
-        help="a corrected ticket (same store, terminal and transaction id) to book instead",
-    )
-    retry.set_defaults(handler=_retry)
-
-    abandon = commands.add_parser("abandon", help="give up a parked run")
-    abandon.add_argument("workflow_id")
-    abandon.add_argument("--reason", required=True)
-    abandon.set_defaults(handler=_abandon)
-
-    erp = commands.add_parser("erp", help="the ERP connection")
-    erp_commands = erp.add_subparsers(required=True, metavar="ACTION")
-    erp_info = erp_commands.add_parser("info", help="URL, database and API key of the ERP")
-    erp_info.add_argument("--json", action="store_true")
-    erp_info.set_defaults(handler=_erp_info)
-
-    schema = commands.add_parser("schema", help="JSON Schema of the canonical transaction")
-    schema.set_defaults(handler=_schema)
-
-    add_intake_commands(commands)
-    add_finance_commands(commands)
-    add_codec_commands(commands)
-    add_exception_commands(commands)
-    add_master_data_commands(commands)
-    add_kpi_command(commands)
-    add_anomalies_command(commands)
-    return parser
-
-
-async def _dev(args: argparse.Namespace, settings: Settings) -> int:
+@app.command(help="run the embedded stack and replay the demo store day")
+def dev(
+    keep: Annotated[bool, typer.Option("--keep", help="keep the stack up until Ctrl-C")] = False,
+    examples: Path = Path("examples"),
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="forget earlier runs and ERP books")
+    ] = False,
+) -> None:
     from starter.dev_stack import run_dev
 
-    return await run_dev(settings, examples=args.examples, keep=args.keep, fresh=args.fresh)
+    finish(run_dev(Settings(), examples=examples, keep=keep, fresh=fresh))
 
 
-async def _submit(args: argparse.Namespace, settings: Settings) -> int:
+@app.command(help="start one workflow per transaction")
+def submit(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
+    wait: Annotated[bool, typer.Option("--wait", help="wait until each run settles")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="one JSON object per transaction")
+    ] = False,
+    stock_events: Annotated[
+        bool,
+        typer.Option("--stock-events", help="the files hold transfer and receipt events"),
+    ] = False,
+) -> None:
+    finish(_submit(Settings(), paths, wait=wait, as_json=as_json, stock_events=stock_events))
+
+
+async def _submit(
+    settings: Settings, paths: list[Path], *, wait: bool, as_json: bool, stock_events: bool
+) -> int:
     from starter.loading import load_files, write_rejects
     from starter.submission import Submitter, rejected_results
     from store.db import create_store_engine
     from worker import connect
 
-    if args.stock_events:
+    if stock_events:
         from starter.stock_commands import submit_stock_events
 
         return await submit_stock_events(
-            args.paths,
+            paths,
             settings,
-            wait=args.wait,
-            report=lambda result: _print_result(result, as_json=args.json),
+            wait=wait,
+            report=lambda result: _print_result(result, as_json=as_json),
         )
-    loaded = load_files(args.paths)
+    loaded = load_files(paths)
     rejected = write_rejects(settings.rejects_file, loaded)
     for result in rejected_results(loaded):
-        _print_result(result, as_json=args.json)
+        _print_result(result, as_json=as_json)
     transactions: list[PosTransaction] = [txn for item in loaded for txn in item.transactions]
     submitter = Submitter(
         await connect(settings),
         create_store_engine(settings.resolved_store_url),
         settings.task_queue,
     )
-    for result in await submitter.submit_all(transactions, wait=args.wait):
-        _print_result(result, as_json=args.json)
-    if rejected and not args.json:
+    for result in await submitter.submit_all(transactions, wait=wait):
+        _print_result(result, as_json=as_json)
+    if rejected and not as_json:
         print(f"{rejected} rejected; details in {settings.rejects_file}", file=sys.stderr)
     return 1 if rejected else 0
 
@@ -159,92 +139,31 @@ def _print_result(result: SubmitResult, *, as_json: bool) -> None:
     print(line)
 
 
-async def _mappings_import(args: argparse.Namespace, settings: Settings) -> int:
+@mappings_app.command("import", help="load a mappings CSV")
+def mappings_import(file: Path) -> None:
+    finish(_mappings_import(Settings(), file))
+
+
+async def _mappings_import(settings: Settings, file: Path) -> int:
     from starter.mappings_csv import MappingFileError, read_mappings
     from store.db import create_store_engine, session_scope
     from store.mappings import import_mappings
 
     try:
-        rows = read_mappings(args.file)
+        rows = read_mappings(file)
     except MappingFileError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return fail(str(error), 2)
     with session_scope(create_store_engine(settings.resolved_store_url)) as session:
         added, updated = import_mappings(session, rows)
-    print(f"{added} mappings added, {updated} updated from {args.file}")
+    print(f"{added} mappings added, {updated} updated from {file}")
     return 0
 
 
-async def _runs(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.operations import list_runs
-    from worker import connect
-
-    client = await connect(settings)
-    async for run in list_runs(client, stage=args.stage, store_id=args.store):
-        if args.json:
-            print(run.model_dump_json())
-        else:
-            print(
-                f"{run.workflow_id:<48} {run.stage or '-':<12} {run.exception_kind or '':<18}"
-                f" {run.status}"
-            )
-    return 0
-
-
-async def _retry(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.operations import parked_run_ids, retry_run
-    from worker import connect
-
-    amended: PosTransaction | None = None
-    if args.amended is not None:
-        if args.all_parked:
-            print("--amended goes with one run, not --all-parked", file=sys.stderr)
-            return 2
-        loaded = _amended_ticket(args.amended)
-        if isinstance(loaded, str):
-            print(loaded, file=sys.stderr)
-            return 2
-        amended = loaded
-    client = await connect(settings)
-    targets = await parked_run_ids(client) if args.all_parked else [args.workflow_id]
-    if not targets:
-        print("no parked runs")
-    refused = 0
-    for workflow_id in targets:
-        reply = await retry_run(client, workflow_id, args.note, amended)
-        print(f"{workflow_id}: {reply.message}")
-        refused += not reply.accepted
-    return 1 if refused else 0
-
-
-def _amended_ticket(path: Path) -> PosTransaction | str:
-    """The one valid ticket in ``path``, or what is wrong with the file."""
-    from starter.loading import load_files
-
-    try:
-        [loaded] = load_files([path])
-    except (FileNotFoundError, ValueError) as error:
-        return f"{path}: {error}"
-    if loaded.rejects:
-        errors = [f"{error.field}: {error.reason}" for error in loaded.rejects[0].errors]
-        return f"{path}: not a valid ticket: " + "; ".join(errors)
-    if len(loaded.transactions) != 1:
-        return f"{path}: holds {len(loaded.transactions)} tickets, not one"
-    return loaded.transactions[0]
-
-
-async def _abandon(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.operations import abandon_run
-    from worker import connect
-
-    reply = await abandon_run(await connect(settings), args.workflow_id, args.reason)
-    print(f"{args.workflow_id}: {reply.message}")
-    return 0 if reply.accepted else 1
-
-
-async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
+@erp_app.command("info", help="URL, database and API key of the ERP")
+def erp_info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from connectors.erp.factory import sandbox_info_path
 
+    settings = Settings()
     if settings.erp_url:
         info = {
             "url": settings.erp_url,
@@ -255,20 +174,57 @@ async def _erp_info(args: argparse.Namespace, settings: Settings) -> int:
     elif sandbox_info_path(settings).exists():
         info = json.loads(sandbox_info_path(settings).read_text())
     else:
-        print("no ERP configured and no sandbox running (`tillsync dev --keep`)", file=sys.stderr)
-        return 1
-    if args.json:
+        fail("no ERP configured and no sandbox running (`tillsync dev --keep`)")
+        raise typer.Exit(1)
+    if as_json:
         print(json.dumps(info))
     else:
         for key, value in info.items():
             print(f"{key}: {value}")
-    return 0
 
 
-async def _schema(args: argparse.Namespace, settings: Settings) -> int:
+@db_app.command("upgrade", help="migrate the store to the head revision")
+def db_upgrade() -> None:
+    from store.db import store_engine
+    from store.schema import describe_upgrade, upgrade_store
+
+    settings = Settings()
+    if not settings.store_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = store_engine(settings.resolved_store_url)
+    print(describe_upgrade(engine, upgrade_store(engine)))
+
+
+@db_app.command("revision", help="write the next migration from the models (developers)")
+def db_revision(
+    message: Annotated[str, typer.Argument(help='what it changes: "add the refunds table"')],
+) -> None:
+    from store.schema import new_revision
+
+    written = new_revision(message)
+    print(f"wrote {written}" if written else "the models match the head revision: nothing to write")
+
+
+@app.command(help="JSON Schema of the canonical transaction")
+def schema() -> None:
     print(json.dumps(PosTransaction.model_json_schema(), indent=2))
-    return 0
 
+
+def _assemble() -> None:
+    run_commands.register(app)
+    intake_commands.register(app)
+    finance_commands.register(app)
+    exception_commands.register(app)
+    master_data_commands.register(app)
+    codec_commands.register(app)
+    kpi_command.register(app)
+    anomalies_command.register(app)
+    app.add_typer(mappings_app, name="mappings")
+    app.add_typer(erp_app, name="erp")
+    app.add_typer(db_app, name="db")
+
+
+_assemble()
 
 if __name__ == "__main__":
     main()

@@ -1,64 +1,47 @@
 """The ``tillsync`` commands through which tills' transactions come in: ``ingest`` (the HTTP
-service), ``replay`` (an offline till's backlog) and ``catalog load`` (the sandbox catalog
-a POS file needs)."""
+service), ``replay`` (an offline till's backlog, with a rich progress bar) and ``catalog load``
+(the sandbox catalog a POS file needs)."""
 
-import argparse
 import asyncio
 import signal
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+import typer
 
 from domain.settings import Settings
+from starter.console import fail, finish, stderr_console
 from starter.formats import SourceFormat
 
+catalog_app = typer.Typer(help="the ERP catalog a POS file needs", no_args_is_help=True)
 
-def add_intake_commands(commands: "argparse._SubParsersAction[Any]") -> None:
-    ingest = commands.add_parser("ingest", help="serve the POS ingest (HTTP) until Ctrl-C")
-    ingest.add_argument("--host", help="default: TILLSYNC_INGEST_HOST")
-    ingest.add_argument("--port", type=int, help="default: TILLSYNC_INGEST_PORT")
-    ingest.set_defaults(handler=_ingest)
 
-    replay = commands.add_parser(
-        "replay", help="submit an offline till's backlog in till order, each transaction once"
+def register(app: typer.Typer) -> None:
+    app.command(help="serve the POS ingest (HTTP) until Ctrl-C")(ingest)
+    app.command(help="submit an offline till's backlog in till order, each transaction once")(
+        replay
     )
-    replay.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    replay.add_argument(
-        "--format",
-        choices=[item.value for item in SourceFormat],
-        help="default: poslog for .xml files, json otherwise",
-    )
-    replay.add_argument("--concurrency", type=int, default=16, help="starts in flight at once")
-    replay.add_argument("--no-progress", action="store_true", help="no progress bar")
-    replay.set_defaults(handler=_replay)
-
-    catalog = commands.add_parser("catalog", help="the ERP catalog a POS file needs")
-    catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
-    load = catalog_commands.add_parser(
-        "load", help="load products, stock, taxes and their mappings into the ERP"
-    )
-    source = load.add_mutually_exclusive_group(required=True)
-    source.add_argument("--csv", type=Path, help="code,name,unit,list_price,cost_price[,...]")
-    source.add_argument("--poslog", type=Path, help="the items a POSLog file sold")
-    load.add_argument("--warehouse", required=True, help="ERP warehouse code, e.g. WH-NYC")
-    load.add_argument("--store", help="map this store to the warehouse")
-    load.add_argument("--quantity", type=Decimal, default=Decimal(1000), help="stock counted")
-    load.add_argument("--counted-on", type=date.fromisoformat, help="date of the stock count")
-    load.add_argument("--tax-like", default="US-NY", help="new taxes take this tax's accounts")
-    load.set_defaults(handler=_catalog_load)
+    app.add_typer(catalog_app, name="catalog")
 
 
-async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+def ingest(
+    host: Annotated[str | None, typer.Option(help="default: TILLSYNC_INGEST_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: TILLSYNC_INGEST_PORT")] = None,
+) -> None:
+    finish(_ingest(Settings(), host, port))
+
+
+async def _ingest(settings: Settings, host: str | None, port: int | None) -> int:
     from starter.ingest.server import serve_ingest
     from worker import configure_logging, connect
 
     configure_logging()
     settings = settings.model_copy(
         update={
-            "ingest_host": args.host or settings.ingest_host,
-            "ingest_port": args.port or settings.ingest_port,
+            "ingest_host": host or settings.ingest_host,
+            "ingest_port": port or settings.ingest_port,
         }
     )
     client = await connect(settings)
@@ -72,8 +55,27 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
+def replay(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="files or folders")],
+    source_format: Annotated[
+        SourceFormat | None,
+        typer.Option("--format", help="default: poslog for .xml files, json otherwise"),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="starts in flight at once")] = 16,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="no progress bar")] = False,
+) -> None:
+    finish(_replay(Settings(), paths, source_format, concurrency, show_progress=not no_progress))
+
+
+async def _replay(
+    settings: Settings,
+    paths: list[Path],
+    source_format: SourceFormat | None,
+    concurrency: int,
+    *,
+    show_progress: bool,
+) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from starter.intake import Intake
     from starter.replay import ReplayCounts, ReplayInterrupted, replay
@@ -85,39 +87,74 @@ async def _replay(args: argparse.Namespace, settings: Settings) -> int:
         create_store_engine(settings.resolved_store_url),
         settings.task_queue,
     )
-    with tqdm(
-        unit="txn", file=sys.stderr, disable=True if args.no_progress else None, leave=True
-    ) as bar:
+    console = stderr_console()
+    with Progress(
+        TextColumn("replay"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        console=console,
+        disable=not (show_progress and console.is_terminal),
+    ) as progress:
+        task = progress.add_task("replay", total=None, counts="")
 
         def show(counts: ReplayCounts) -> None:
-            bar.total = counts.total
-            bar.n = counts.handled
-            bar.set_postfix(
-                started=counts.started,
-                duplicates=counts.duplicates,
-                rejects=counts.rejected,
-                refresh=False,
+            progress.update(
+                task,
+                total=counts.total,
+                completed=counts.handled,
+                counts=f"started {counts.started}, duplicates {counts.duplicates},"
+                f" rejects {counts.rejected}",
             )
-            bar.refresh()
 
         try:
             summary = await replay(
                 intake,
-                args.paths,
-                source_format=SourceFormat(args.format) if args.format else None,
+                paths,
+                source_format=source_format,
                 data_dir=settings.data_dir,
                 rejects_file=settings.rejects_file,
-                concurrency=args.concurrency,
+                concurrency=concurrency,
                 progress=show,
             )
         except ReplayInterrupted as error:
-            print(error, file=sys.stderr)
-            return 75
+            return fail(str(error), 75)
     print(summary.render())
     return 1 if summary.counts.rejected else 0
 
 
-async def _catalog_load(args: argparse.Namespace, settings: Settings) -> int:
+@catalog_app.command("load", help="load products, stock, taxes and their mappings into the ERP")
+def catalog_load(
+    warehouse: Annotated[str, typer.Option(help="ERP warehouse code, e.g. WH-NYC")],
+    csv: Annotated[
+        Path | None, typer.Option(help="code,name,unit,list_price,cost_price[,...]")
+    ] = None,
+    poslog: Annotated[Path | None, typer.Option(help="the items a POSLog file sold")] = None,
+    store: Annotated[str | None, typer.Option(help="map this store to the warehouse")] = None,
+    quantity: Annotated[Decimal, typer.Option(parser=Decimal, help="stock counted")] = Decimal(
+        1000
+    ),
+    counted_on: Annotated[
+        date | None,
+        typer.Option(parser=date.fromisoformat, metavar="YYYY-MM-DD", help="date of the count"),
+    ] = None,
+    tax_like: Annotated[str, typer.Option(help="new taxes take this tax's accounts")] = "US-NY",
+) -> None:
+    if (csv is None) == (poslog is None):
+        raise typer.BadParameter("give one of --csv and --poslog")
+    finish(_catalog_load(Settings(), csv, poslog, warehouse, store, quantity, counted_on, tax_like))
+
+
+async def _catalog_load(
+    settings: Settings,
+    csv: Path | None,
+    poslog: Path | None,
+    warehouse: str,
+    store: str | None,
+    quantity: Decimal,
+    counted_on: date | None,
+    tax_like: str,
+) -> int:
     from connectors.erp.factory import erp_address
     from connectors.erp.tryton.rest import TrytonRest
     from connectors.pos.poslog import parse_poslog
@@ -130,32 +167,32 @@ async def _catalog_load(args: argparse.Namespace, settings: Settings) -> int:
     )
     from store.db import create_store_engine
 
-    if args.poslog:
-        transactions = parse_poslog(args.poslog).transactions
+    if poslog is not None:
+        transactions = parse_poslog(poslog).transactions
         if not transactions:
-            print(f"{args.poslog}: no retail transaction to take items from", file=sys.stderr)
-            return 2
+            return fail(f"{poslog}: no retail transaction to take items from", 2)
         plan = plan_from_transactions(
             transactions,
-            warehouse_code=args.warehouse,
-            store_id=args.store,
-            quantity=args.quantity,
-            counted_on=args.counted_on,
-            tax_like=args.tax_like,
+            warehouse_code=warehouse,
+            store_id=store,
+            quantity=quantity,
+            counted_on=counted_on,
+            tax_like=tax_like,
         )
-    else:
+    elif csv is not None:
         try:
-            items = read_catalog_csv(args.csv)
+            items = read_catalog_csv(csv)
         except CatalogFileError as error:
-            print(error, file=sys.stderr)
-            return 2
+            return fail(str(error), 2)
         plan = CatalogPlan(
             items=items,
-            warehouse_code=args.warehouse,
-            store_id=args.store,
-            quantity=args.quantity,
-            counted_on=args.counted_on or datetime.now(UTC).date(),
+            warehouse_code=warehouse,
+            store_id=store,
+            quantity=quantity,
+            counted_on=counted_on or datetime.now(UTC).date(),
         )
+    else:
+        return fail("give one of --csv and --poslog", 2)
     address = erp_address(settings)
     rest = TrytonRest(*address, timeout=settings.erp_timeout_seconds)
     try:

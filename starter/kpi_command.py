@@ -1,25 +1,34 @@
 """`tillsync kpi`: the daily KPI line per store and for the chain (domain/kpi.py)."""
 
-import argparse
 import asyncio
-import sys
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated
+
+import typer
 
 from domain.kpi import KpiLine, chain_line, differences_by_store, kpi_line
 from domain.settings import Settings
+from starter.console import fail, finish, stdout_console, table
 
 
-def add_kpi_command(commands: "argparse._SubParsersAction[Any]") -> None:
-    kpi = commands.add_parser("kpi", help="the day's KPI line per store and for the chain")
-    kpi.add_argument(
-        "--day", type=date.fromisoformat, default=None, help="business date (default: today)"
-    )
-    kpi.add_argument("--json", action="store_true", help="one JSON object per line")
-    kpi.add_argument(
-        "--no-erp", action="store_true", help="skip reconciling the day against the ERP"
-    )
-    kpi.set_defaults(handler=_kpi)
+def register(app: typer.Typer) -> None:
+    app.command(help="the day's KPI line per store and for the chain")(kpi)
+
+
+def kpi(
+    day: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="business date (default: today)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    no_erp: Annotated[
+        bool, typer.Option("--no-erp", help="skip reconciling the day against the ERP")
+    ] = False,
+) -> None:
+    try:
+        business_date = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--day") from error
+    finish(show_kpis(Settings(), business_date, as_json=as_json, reconcile=not no_erp))
 
 
 async def day_kpis(
@@ -40,16 +49,21 @@ async def day_kpis(
     return await asyncio.to_thread(read)
 
 
-async def _kpi(args: argparse.Namespace, settings: Settings) -> int:
+async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: bool) -> int:
     from starter.finance import reconcile_day
 
-    day: date = args.day or datetime.now(UTC).date()
     reconciliation: dict[str, int] | None = None
-    if not args.no_erp:
+    if reconcile:
         try:
             reconciliation = differences_by_store(await reconcile_day(settings, day, None))
         except Exception as error:  # the KPIs stand without the ERP; say why it is missing
-            print(f"not reconciled (the ERP did not answer: {error})", file=sys.stderr)
-    for line in await day_kpis(settings, day, reconciliation):
-        print(line.model_dump_json() if args.json else line.render())
+            fail(f"not reconciled (the ERP did not answer: {error})")
+    lines = await day_kpis(settings, day, reconciliation)
+    if as_json:
+        for line in lines:
+            print(line.model_dump_json())
+        return 0
+    columns = ["scope", "day", *lines[0].figures()]
+    rows = [[line.scope, str(line.business_date), *line.figures().values()] for line in lines]
+    stdout_console().print(table(f"KPIs for {day}", columns, rows))
     return 0

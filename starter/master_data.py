@@ -1,9 +1,7 @@
-"""`tillsync masterdata`: sync a store's master data to its tills now, or keep one Temporal
-Schedule per store that does it every TILLSYNC_MASTERDATA_SYNC_MINUTES."""
+"""Master data to the tills: sync a store's now, or keep one Temporal Schedule per store that
+does it every TILLSYNC_MASTERDATA_SYNC_MINUTES (the commands: ``starter.master_data_commands``)."""
 
-import argparse
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from temporalio.client import (
     Client,
@@ -19,26 +17,12 @@ from temporalio.client import (
 )
 
 from domain.settings import Settings
-from starter.finance import mapped_stores
-from worker import connect
 from workflows.master_data_sync import (
     MasterDataSyncRequest,
     MasterDataSyncResult,
     MasterDataSyncWorkflow,
     masterdata_schedule_id,
 )
-
-
-def add_master_data_commands(commands: "argparse._SubParsersAction[Any]") -> None:
-    masterdata = commands.add_parser("masterdata", help="items, prices, promotions to the tills")
-    actions = masterdata.add_subparsers(required=True, metavar="ACTION")
-    sync = actions.add_parser("sync", help="sync a store now and wait for it")
-    sync.add_argument("--store", required=True)
-    sync.add_argument("--full", action="store_true", help="read everything, not a delta")
-    sync.set_defaults(handler=_sync)
-    schedule = actions.add_parser("schedule", help="one Temporal Schedule per store")
-    schedule.add_argument("--store", action="append", help="default: every mapped store")
-    schedule.set_defaults(handler=_schedule)
 
 
 def sync_request(store_id: str, settings: Settings, full: bool = False) -> MasterDataSyncRequest:
@@ -104,18 +88,3 @@ def describe_sync(store_id: str, result: MasterDataSyncResult) -> str:
     if pushed and pushed.pushed:
         return f"{text}; pushed {pushed.articles} articles and {pushed.promotions} promotions"
     return f"{text}; nothing pushed (no webhook, or nothing new)"
-
-
-async def _sync(args: argparse.Namespace, settings: Settings) -> int:
-    result = await sync_now(await connect(settings), settings, args.store, args.full)
-    print(describe_sync(args.store, result))
-    return 1 if result.failure else 0
-
-
-async def _schedule(args: argparse.Namespace, settings: Settings) -> int:
-    stores = args.store or mapped_stores(settings)
-    for schedule_id in await ensure_master_data_schedules(
-        await connect(settings), settings, stores
-    ):
-        print(f"schedule {schedule_id}: every {settings.masterdata_sync_minutes} min")
-    return 0

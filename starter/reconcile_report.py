@@ -1,11 +1,15 @@
-"""A reconciliation as finance reads it: plain text, an HTML page (a table per store and day,
-differences highlighted) and CSV (one row per store, day and figure)."""
+"""A reconciliation as finance reads it: rich tables in a terminal, an HTML page (a table per
+store and day, differences highlighted) and CSV (one row per store, day and figure)."""
 
 import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
 from html import escape
+from typing import Literal
+
+from rich.console import RenderableType
+from rich.table import Table
 
 from domain.money import round_money
 from domain.receipts import describe_ranges
@@ -38,9 +42,11 @@ def _rows(day: StoreDay) -> Iterator[_Row]:
         yield _Row(day, metric)
 
 
-def render_text(report: ReconciliationReport) -> str:
+def renderables(report: ReconciliationReport) -> list[RenderableType]:
+    """The report for a terminal (rich): its summary, then a table per store and day, the
+    figures that differ in bold red, and what finance should look at below each table."""
     summary = report.summary()
-    lines = [
+    shown: list[RenderableType] = [
         f"reconciliation {report.start_date} .. {report.end_date}"
         + (f" store {report.store_id}" if report.store_id else ""),
         f"{summary.store_days} store-days, {summary.store_days_needing_attention} need "
@@ -49,23 +55,42 @@ def render_text(report: ReconciliationReport) -> str:
     ]
     for day in report.days:
         state = "needs attention" if day.needs_attention else "agrees"
-        lines.append(f"\n{day.store_id} {day.business_date}: {state}")
+        figures = Table(
+            title=f"{day.store_id} {day.business_date}: {state}",
+            title_justify="left",
+            header_style="bold",
+        )
+        for column, justify in _TEXT_COLUMNS:
+            figures.add_column(column, justify=justify, overflow="fold")
         for row in _rows(day):
-            if row.differs:
-                lines.append(
-                    f"  {row.metric:<16} POS {row.pos:>12}  ERP {row.erp:>12}  "
-                    f"difference {row.difference}  behind: {', '.join(row.behind)}"
-                )
-        lines += [f"  receipt gap: {gap.describe()}" for gap in day.receipt_gaps]
-        lines += [
+            figures.add_row(
+                row.metric,
+                row.pos,
+                row.erp,
+                row.difference,
+                ", ".join(row.behind),
+                style="bold red" if row.differs else None,
+            )
+        shown.append(figures)
+        shown += [f"  receipt gap: {gap.describe()}" for gap in day.receipt_gaps]
+        shown += [
             f"  open {note.kind} ({note.owner}): {note.transaction_id or ''} {note.message}"
             for note in day.open_exceptions
         ]
-        lines += [
+        shown += [
             f"  re-dated: {ticket.transaction_id} posted on {ticket.posting_date}"
             for ticket in day.redated
         ]
-    return "\n".join(lines)
+    return shown
+
+
+_TEXT_COLUMNS: list[tuple[str, Literal["left", "right"]]] = [
+    ("figure", "left"),
+    ("POS", "right"),
+    ("ERP", "right"),
+    ("difference", "right"),
+    ("behind", "left"),
+]
 
 
 def render_csv(report: ReconciliationReport) -> str:

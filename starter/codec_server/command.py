@@ -1,25 +1,31 @@
 """``tillsync codec-server``: serve the codec server until Ctrl-C."""
 
-import argparse
-from typing import Any
+from typing import Annotated
+
+import typer
 
 from domain.settings import Settings
+from starter.console import finish
 
 
-def add_codec_commands(commands: "argparse._SubParsersAction[Any]") -> None:
-    server = commands.add_parser(
+def register(app: typer.Typer) -> None:
+    app.command(
         "codec-server",
         help="decrypt payloads for the Temporal UI and CLI (remote codec protocol) until Ctrl-C",
-    )
-    server.add_argument("--host", help="default: TILLSYNC_CODEC_SERVER_HOST")
-    server.add_argument("--port", type=int, help="default: TILLSYNC_CODEC_SERVER_PORT")
-    server.set_defaults(handler=_codec_server)
+    )(codec_server)
 
 
-async def _codec_server(args: argparse.Namespace, settings: Settings) -> int:
+def codec_server(
+    host: Annotated[str | None, typer.Option(help="default: TILLSYNC_CODEC_SERVER_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: TILLSYNC_CODEC_SERVER_PORT")] = None,
+) -> None:
+    finish(serve(Settings(), host, port))
+
+
+async def serve(settings: Settings, host: str | None, port: int | None) -> int:
     from starter.codec_server.server import build_codec_app, serve_codec_server
 
-    update = {"codec_server_host": args.host, "codec_server_port": args.port}
+    update = {"codec_server_host": host, "codec_server_port": port}
     settings = settings.model_copy(update={k: v for k, v in update.items() if v is not None})
     build_codec_app(settings)  # refuses a missing key or an open server before listening
     print(

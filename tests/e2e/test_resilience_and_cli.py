@@ -198,6 +198,13 @@ async def test_cli_lists_parked_runs_by_store_and_prints_schema_and_erp_info(
     assert [(row["workflow_id"], row["exception_kind"]) for row in rows] == [
         (txn.workflow_id, "unmapped_location")
     ]
+    shown = await asyncio.to_thread(
+        _cli, temporal_env, e2e_settings, "runs", "--stage", "parked", "--store", store
+    )
+    table_rows = [line for line in shown.stdout.splitlines() if txn.workflow_id in line]
+    assert [row.split("│")[1:-1] for row in table_rows] == [
+        [f" {txn.workflow_id} ", " parked ", " unmapped_location ", " RUNNING "]
+    ]
 
     schema = json.loads(
         (await asyncio.to_thread(_cli, temporal_env, e2e_settings, "schema")).stdout

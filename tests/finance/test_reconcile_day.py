@@ -1,10 +1,21 @@
 """Comparing a store-day's tickets with the ERP's postings, and naming who is behind a gap."""
 
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from rich.console import Console
+
 from domain.periods import PostingMode
-from domain.reconciliation import ErpPosting, Figures, PosTicket, reconcile_day
+from domain.reconciliation import (
+    ErpPosting,
+    Figures,
+    PosTicket,
+    ReconciliationReport,
+    reconcile_day,
+)
+from starter.console import PIPED_WIDTH
+from starter.reconcile_report import renderables
 
 DAY = date(2026, 11, 20)
 
@@ -119,3 +130,20 @@ def test_a_consolidated_posting_is_compared_as_one_unit_with_its_tenders() -> No
         Decimal(4),
     )
     assert day.needs_attention
+
+
+def test_the_terminal_report_shows_a_row_per_figure_and_who_is_behind_a_difference() -> None:
+    tickets = [_ticket(number, "12.00", PostingMode.PER_TRANSACTION, {}) for number in (1, 2)]
+    day = reconcile_day("S1", DAY, tickets, [_invoice(tickets[0]), _invoice(tickets[1], "11.00")])
+    report = ReconciliationReport(
+        start_date=DAY, end_date=DAY, generated_at=datetime.now(UTC), days=[day]
+    )
+    console = Console(record=True, width=PIPED_WIDTH, file=io.StringIO())
+
+    console.print(*renderables(report), sep="\n")
+
+    text = console.export_text().replace("│", " ")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "S1 2026-11-20: needs attention" in lines
+    assert "gross 24.00 23.00 1.00 TX2" in lines
+    assert "tickets 2 2" in lines

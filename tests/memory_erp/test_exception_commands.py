@@ -10,9 +10,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from connectors.erp.memory import MemoryErp
-from domain.outcomes import Outcome, SyncStage
+from domain.operator import OperatorAction
+from domain.outcomes import ExceptionOwner, Outcome, SyncStage
 from domain.settings import Settings
-from starter import cli
+from starter import exception_commands
+from starter.exception_queue import QueueFilter
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, wait_for_stage
 from tests.factories import make_sale, sale_line
@@ -46,26 +48,27 @@ async def test_the_exceptions_commands_take_the_pages_filters(
         return client
 
     monkeypatch.setattr(worker, "connect", connect)
-    parser = cli._parser()
-    listing = parser.parse_args(["exceptions", "list", "--store", STORE, "--json"])
-    assert await listing.handler(listing, settings) == 0
+    by_store = QueueFilter(store_id=STORE)
+    assert await exception_commands.list_exceptions(settings, by_store, as_json=True) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(item["workflow_id"], item["owner"]) for item in listed] == [
         (txn.workflow_id, "finance")
     ]
-    as_it = parser.parse_args(["exceptions", "list", "--role", "it", "--store", STORE])
-    assert await as_it.handler(as_it, settings) == 0
+    as_it = QueueFilter(role=ExceptionOwner.IT, store_id=STORE)
+    assert await exception_commands.list_exceptions(settings, as_it, as_json=True) == 0
     assert capsys.readouterr().out == "", "erp_rejected is finance's here"
 
     memory_erp.clear_faults()
-    retry = parser.parse_args(
-        ["exceptions", "retry", "--role", "finance", "--store", STORE, "--note", "unlocked"]
-    )
-    assert await retry.handler(retry, settings) == 0
+    finance = QueueFilter(role=ExceptionOwner.FINANCE, store_id=STORE)
+    retried = await exception_commands.act(settings, finance, [], OperatorAction.RETRY, "unlocked")
+    assert retried == 0
     assert capsys.readouterr().out.startswith(
         f"{txn.workflow_id}: retrying the books after erp_rejected"
     )
     status = await wait_for_stage(client, txn.workflow_id, {SyncStage.POSTED})
     assert status.outcome is Outcome.POSTED
-    unfiltered = parser.parse_args(["exceptions", "abandon", "--reason", "all of them?"])
-    assert await unfiltered.handler(unfiltered, settings) == 2
+    unfiltered = await exception_commands.act(
+        settings, QueueFilter(), [], OperatorAction.ABANDON, "all of them?"
+    )
+    assert unfiltered == 2
+    assert "name exception ids or a filter" in capsys.readouterr().err

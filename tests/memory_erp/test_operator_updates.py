@@ -2,7 +2,6 @@
 parked, answered with what the run does now; a retry may bring an amended ticket while the
 stock stage is parked; the old signals still work for older clients."""
 
-import argparse
 import asyncio
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from domain.operator import OperatorAction
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter import cli
+from starter import run_commands
 from starter.operations import abandon_run, retry_run
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
@@ -177,15 +176,12 @@ async def test_the_cli_prints_what_the_run_did_with_a_retry_and_an_abandon(
         return client
 
     monkeypatch.setattr(worker, "connect", connect)
-    retry = argparse.Namespace(
-        workflow_id=sent.workflow_id, all_parked=False, note="till fixed", amended=amended_file
+    retried = await run_commands._retry(
+        memory_settings, sent.workflow_id, False, "till fixed", amended_file
     )
-    abandon = argparse.Namespace(workflow_id=sent.workflow_id, reason="too late")
-
-    retried = await cli._retry(retry, memory_settings)
     printed = capsys.readouterr().out
     await settled_on_attempt(client, sent.workflow_id, 2)
-    abandoned = await cli._abandon(abandon, memory_settings)
+    abandoned = await run_commands._abandon(memory_settings, sent.workflow_id, "too late")
 
     assert (retried, abandoned) == (0, 1)
     assert printed == (

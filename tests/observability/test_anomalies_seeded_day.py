@@ -4,6 +4,7 @@ returns without a receipt. Through the store's tables and the memory ERP's stock
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -141,9 +142,26 @@ async def test_tillsync_anomalies_explains_each_flag(seeded: Engine) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
-        "[cashier_refunds] cashier C4 at S001: 100 refunds (50.0% of their tickets) in 14 days,"
-        " 10.0x the store's norm of 5.0% (median of 3 other cashiers; flagged above 3x)",
-        "[unreferenced_returns] S002 took 7 returned lines without a receipt in 14 days"
-        " (flagged above 5)",
+    lines = done.stdout.splitlines()
+    assert lines[0].strip() == "2 anomalies over the 14 days to " + str(TODAY)
+    rows = [
+        [cell.strip() for cell in re.split("[│┃]", line)[1:-1]]
+        for line in lines
+        if re.search("[│┃]", line)
+    ]
+    assert rows == [
+        ["kind", "store", "subject", "explanation"],
+        [
+            "cashier_refunds",
+            "S001",
+            "C4",
+            "cashier C4 at S001: 100 refunds (50.0% of their tickets) in 14 days, 10.0x the"
+            " store's norm of 5.0% (median of 3 other cashiers; flagged above 3x)",
+        ],
+        [
+            "unreferenced_returns",
+            "S002",
+            "-",
+            "S002 took 7 returned lines without a receipt in 14 days (flagged above 5)",
+        ],
     ]

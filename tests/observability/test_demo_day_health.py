@@ -4,6 +4,7 @@ parked run shows in the parked and open-exception gauges and leaves them once re
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -176,6 +177,24 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
         demo_day.summary.count(Outcome.POSTED),
     )
     assert sum(line.tickets for line in lines[:-1]) == chain.tickets
+
+    shown = await asyncio.to_thread(
+        subprocess.run,
+        [*command[:-1], "--no-erp"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows = [
+        [cell.strip() for cell in re.split("[│┃]", row)[1:-1]] for row in shown.stdout.splitlines()
+    ]
+    rows = [row for row in rows if row]
+    assert rows[0][:3] == ["scope", "day", "tickets"]
+    assert [(row[0], row[2]) for row in rows[1:]] == [
+        (line.scope, str(line.tickets)) for line in lines
+    ]
 
 
 def test_the_store_overview_shows_each_stores_day(demo_day: DemoDay) -> None:

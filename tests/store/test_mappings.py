@@ -4,11 +4,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine
 
 from domain.mapping import MappingKind, MappingRow, TransactionMapping
 from starter.mappings_csv import MappingFileError, read_mappings
-from store.db import create_store_engine, session_scope
+from store.db import session_scope
 from store.mappings import MissingMappings, import_mappings, resolve_mapping
 from tests.factories import make_sale, sale_line
 
@@ -56,15 +56,6 @@ def test_bad_csv_rows_name_line_and_field(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "bad.csv:2: factor" in message
     assert "bad.csv:3: kind" in message
-
-
-def test_an_older_store_gains_the_columns_added_since(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    with create_engine(url).begin() as connection:
-        connection.execute(text("CREATE TABLE journal_entries (id INTEGER PRIMARY KEY)"))
-    engine = create_store_engine(url)
-    columns = {column["name"] for column in inspect(engine).get_columns("journal_entries")}
-    assert {"erp_reference", "posting_date", "gross_total"} <= columns
 
 
 def test_a_tax_mapping_for_one_terminal_is_not_applied_to_another(store_engine: Engine) -> None:
