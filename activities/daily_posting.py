@@ -112,8 +112,9 @@ class DailyPostingActivities:
         """The batch's sales booked as reservations leave stock now, before their cost of
         goods is read (issued ones are left as they are, so a retry resumes)."""
         refused: list[str] = []
-        for start in range(0, len(batch.references), self._issue_chunk):
-            chunk = batch.references[start : start + self._issue_chunk]
+        references = batch.stock_references or batch.references
+        for start in range(0, len(references), self._issue_chunk):
+            chunk = references[start : start + self._issue_chunk]
             for reference, outcome in zip(
                 chunk, await self._connector.issue_reserved(chunk), strict=True
             ):

@@ -65,6 +65,10 @@ class ConsolidationBatch(BaseModel):
         default_factory=list,
         description="the tickets' ERP references: those booked as stock alone give COGS by them",
     )
+    stock_references: list[str] = Field(
+        default_factory=list,
+        description="every ticket's ERP reference: the posting issues what each still reserves",
+    )
     totals: ConsolidatedTotals
 
 

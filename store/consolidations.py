@@ -174,6 +174,7 @@ def _batch(session: Session, row: ConsolidatedPosting) -> ConsolidationBatch:
         currency=row.currency,
         sale_ids=sorted(sale_id for sale_id, _ in booked if sale_id is not None),
         references=sorted(ref for sale_id, ref in booked if sale_id is None and ref is not None),
+        stock_references=sorted(ref for _, ref in booked if ref is not None),
         totals=ConsolidatedTotals.model_validate(row.totals),
     )
 

@@ -6,12 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from temporalio.testing import ActivityEnvironment
 
 from activities.batching import ErpBatcher
+from activities.daily_posting import BatchPostRequest, DailyPostingActivities
 from activities.period_cache import CachedPeriods
 from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpUnavailable, ErpUnknownCodes
 from connectors.erp.memory import MemoryErp
+from domain.consolidation import ConsolidatedTotals, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpProductLine
 from domain.periods import ErpPeriod
 
@@ -185,3 +188,28 @@ async def test_a_failed_period_lookup_is_not_kept() -> None:
         await cache.periods_from(date(2026, 11, 20))
     assert await cache.periods_from(date(2026, 11, 20)) == []
     assert books.calls == 2
+
+
+async def test_the_days_posting_issues_the_stock_its_tickets_reserved() -> None:
+    erp = MemoryErp(default_stock=Decimal(100))
+    await erp.reserve_many([ReserveRequest(_order(f"D{n}")) for n in range(3)])
+    assert erp.stock_of("TEA-001", "WH-LON").on_hand == 100, "reserved, not issued yet"
+    daily = DailyPostingActivities(None, erp, 1, erp, issue_chunk=2)  # type: ignore[arg-type]
+    batch = ConsolidationBatch(
+        key="daily-S001-2026-11-20-1",
+        store_id="S001",
+        business_date=date(2026, 11, 20),
+        currency="GBP",
+        sale_ids=[],
+        stock_references=["D0", "D1", "D2"],
+        totals=ConsolidatedTotals(ticket_count=3, gross=Decimal(9), net=Decimal(9), tax=Decimal(0)),
+    )
+
+    request = BatchPostRequest(batch=batch, posting_date=date(2026, 11, 20))
+    await ActivityEnvironment().run(daily.post_batch, request)
+    await ActivityEnvironment().run(daily.post_batch, request)
+
+    level = erp.stock_of("TEA-001", "WH-LON")
+    assert (level.on_hand, level.available) == (Decimal(97), Decimal(97)), "issued once"
+    assert erp.calls["issue_reserved"] == 4
+    assert erp.standing_issues() == {"D0": 1, "D1": 1, "D2": 1}
