@@ -10,14 +10,17 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 install: $(INSTALLED) $(CHROMIUM) promtool
 
+# Several checkouts may install at once: apt waits for the dpkg lock instead of failing.
+APT_GET := apt-get -o DPkg::Lock::Timeout=600
+
 $(CHROMIUM):
-	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+	$(APT_GET) install -y chromium || ($(APT_GET) update && $(APT_GET) install -y chromium)
 
 # promtool validates and unit-tests the alert rules (ops/prometheus/): Debian's prometheus
 # package, installed only where it is missing (needs root and apt-get; else a warning).
 promtool:
 	@command -v promtool >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
-		&& apt-get update -qq && apt-get install -y --no-install-recommends prometheus >/dev/null; } \
+		&& $(APT_GET) update -qq && $(APT_GET) install -y --no-install-recommends prometheus >/dev/null; } \
 		|| echo "warning: promtool not installed; the alert rule tests will be skipped"
 
 $(INSTALLED): pyproject.toml

@@ -17,7 +17,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
-from temporalio.worker import Interceptor, Worker
+from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.available import AvailableActivities, StockChanges
@@ -66,6 +66,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 """The sandbox still refuses non-deterministic calls, but imports each module once per worker
 instead of once per run: workflow modules here keep no state at module level."""
+
+
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """The sandbox runs each activation, and each payload's serialization context, through
+    ``exec`` of generated code: about a quarter of a run's worker CPU. The tests run with it on,
+    so what they cover is proven deterministic; production workers may run without it."""
+    return WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
 
 
 class BusinessFailuresWithoutTraceback(logging.Filter):
@@ -135,7 +142,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=WORKFLOW_RUNNER,
+        workflow_runner=workflow_runner(settings),
         activities=[
             store.claim,
             store.resolve_mapping,

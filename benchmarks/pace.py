@@ -102,6 +102,12 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--store-url", default="", help="store URL (default: SQLite per phase)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and logs")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run tillsync's workflows in Temporal's sandbox (the tests' setting; default: off,"
+        " as production workers run)",
+    )
     arguments = parser.parse_args()
     for option, allowed in (("only", PHASES), ("tryton", TRYTON_VARIANTS)):
         chosen = [name.strip() for name in getattr(arguments, option).split(",") if name.strip()]
@@ -215,7 +221,8 @@ async def main(arguments: argparse.Namespace) -> None:
     print(
         f"tillsync pace: checkout {_checkout()}, {os.cpu_count()} CPUs,"
         f" Python {platform.python_version()}, temporalio {metadata.version('temporalio')},"
-        f" {'--quick' if arguments.quick else 'full run'}, seed {arguments.seed}"
+        f" {'--quick' if arguments.quick else 'full run'}, seed {arguments.seed},"
+        f" workflow sandbox {'on' if arguments.sandbox else 'off'}"
     )
     print(f"  counts: {counts}")
     started = time.monotonic()
@@ -234,6 +241,7 @@ async def main(arguments: argparse.Namespace) -> None:
         seed=arguments.seed,
         quick=arguments.quick,
         store_url=arguments.store_url,
+        sandbox=arguments.sandbox,
     )
     try:
         if "naive" in arguments.only:

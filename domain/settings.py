@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
+    workflow_sandbox: bool = Field(
+        default=True,
+        description="run workflow code in Temporal's sandbox, which refuses non-deterministic"
+        " calls at run time; off, a run costs about a quarter less worker CPU (docs/scaling.md):"
+        " turn it off on production workers whose release passed the tests with it on",
+    )
     max_cached_workflows: int = Field(
         default=1000,
         ge=0,

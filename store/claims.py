@@ -3,10 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from domain.sync_health import as_utc
 from store.tables import DuplicateSubmission, TransactionClaim
+from store.upserts import insert_or_ignore
+
+CLAIM_KEY = ("store_id", "terminal_id", "transaction_id")
+"""The claim's unique columns."""
 
 
 @dataclass(frozen=True)
@@ -43,25 +47,20 @@ def claim_transaction(
     now: datetime,
 ) -> ClaimResult:
     """Claim the transaction for this submission; the database's unique key settles races."""
+    claim = TransactionClaim(
+        store_id=key.store_id,
+        terminal_id=key.terminal_id,
+        transaction_id=key.transaction_id,
+        workflow_id=workflow_id,
+        submission_id=submission_id,
+        payload_hash=payload_hash,
+        claimed_at=as_utc(now),
+    )
+    values = claim.model_dump(exclude={"id"})
+    if insert_or_ignore(session, TransactionClaim, values, CLAIM_KEY):
+        return ClaimResult(claim=claim, is_owner=True)
     existing = find_claim(session, key)
-    if existing is None:
-        claim = TransactionClaim(
-            store_id=key.store_id,
-            terminal_id=key.terminal_id,
-            transaction_id=key.transaction_id,
-            workflow_id=workflow_id,
-            submission_id=submission_id,
-            payload_hash=payload_hash,
-            claimed_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(claim)
-            return ClaimResult(claim=claim, is_owner=True)
-        except IntegrityError:
-            existing = find_claim(session, key)
-            if existing is None:
-                raise
+    assert existing is not None, "a claim that refused the insert is there to read"
     if existing.submission_id == submission_id:
         return ClaimResult(claim=existing, is_owner=True)
     record_duplicate(session, key, workflow_id, now, detected_by="workflow")

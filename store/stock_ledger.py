@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, insert, select
 
 from domain.stock_ledger import LedgerMovement, MovementCause
 from store.tables import StockLedgerRow
@@ -19,19 +19,20 @@ def replace_movements(
 ) -> None:
     """The run's movements, once whatever the number of times it is journaled."""
     session.exec(delete(StockLedgerRow).where(col(StockLedgerRow.workflow_id) == workflow_id))
-    for movement in movements:
-        session.add(
-            StockLedgerRow(
-                workflow_id=workflow_id,
-                store_id=store_id,
-                business_date=business_date,
-                warehouse_code=movement.warehouse_code,
-                product_code=movement.product_code,
-                cause=movement.cause.value,
-                quantity=movement.quantity,
-            )
-        )
-    session.flush()
+    rows = [
+        {
+            "workflow_id": workflow_id,
+            "store_id": store_id,
+            "business_date": business_date,
+            "warehouse_code": movement.warehouse_code,
+            "product_code": movement.product_code,
+            "cause": movement.cause.value,
+            "quantity": movement.quantity,
+        }
+        for movement in movements
+    ]
+    if rows:
+        session.execute(insert(StockLedgerRow), rows)
 
 
 def ledger_movements(

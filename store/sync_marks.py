@@ -2,56 +2,53 @@
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from domain.sync_health import as_utc
 from store.tables import StoreSyncMark
+from store.upserts import insert_or_ignore, later_of, rowcount
 
 
 def mark_seen(session: Session, store_id: str, till_time: datetime, now: datetime) -> None:
     """A new ticket of ``store_id`` arrived (claimed by its run)."""
-    till_time = as_utc(till_time)
-    mark = _locked(session, store_id)
-    if mark is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    StoreSyncMark(
-                        store_id=store_id,
-                        newest_seen_till_time=till_time,
-                        first_seen_till_time=till_time,
-                        last_seen_at=now,
-                    )
-                )
-            return
-        except IntegrityError:  # another worker's first ticket of the store won the insert
-            mark = _locked(session, store_id)
-            assert mark is not None
-    mark.newest_seen_till_time = max(as_utc(mark.newest_seen_till_time), till_time)
-    mark.last_seen_at = now
-    session.add(mark)
+    if not _advance(session, store_id, "newest_seen_till_time", till_time, now):
+        first = as_utc(till_time)
+        values = {
+            "store_id": store_id,
+            "newest_seen_till_time": first,
+            "first_seen_till_time": first,
+            "last_seen_at": as_utc(now),
+        }
+        if not insert_or_ignore(session, StoreSyncMark, values, ["store_id"]):
+            # another worker's first ticket of the store won the insert
+            _advance(session, store_id, "newest_seen_till_time", till_time, now)
 
 
 def mark_posted(session: Session, store_id: str, till_time: datetime, now: datetime) -> None:
     """A ticket of ``store_id`` was posted; its arrival was marked when its run claimed it."""
-    till_time = as_utc(till_time)
-    mark = _locked(session, store_id)
-    if mark is None:  # claimed before this table existed
-        mark_seen(session, store_id, till_time, now)
-        mark = _locked(session, store_id)
-        assert mark is not None
-    newest = mark.newest_posted_till_time
-    mark.newest_posted_till_time = till_time if newest is None else max(as_utc(newest), till_time)
-    mark.last_posted_at = now
-    session.add(mark)
+    if not _advance(session, store_id, "newest_posted_till_time", till_time, now):
+        mark_seen(session, store_id, till_time, now)  # claimed before this table existed
+        _advance(session, store_id, "newest_posted_till_time", till_time, now)
+
+
+def _advance(
+    session: Session, store_id: str, newest: str, till_time: datetime, now: datetime
+) -> bool:
+    """Move the store's ``newest`` till time forward to ``till_time`` (never back) and stamp
+    its arrival, in one statement; False when the store has no mark yet."""
+    arrival = {
+        "newest_seen_till_time": "last_seen_at",
+        "newest_posted_till_time": "last_posted_at",
+    }[newest]
+    marks = StoreSyncMark.__table__.c  # type: ignore[attr-defined]
+    statement = (
+        update(StoreSyncMark)
+        .where(marks.store_id == store_id)
+        .values({newest: later_of(marks[newest], as_utc(till_time)), arrival: as_utc(now)})
+    )
+    return rowcount(session.execute(statement)) > 0
 
 
 def sync_marks(session: Session) -> list[StoreSyncMark]:
     return list(session.exec(select(StoreSyncMark).order_by(col(StoreSyncMark.store_id))).all())
-
-
-def _locked(session: Session, store_id: str) -> StoreSyncMark | None:
-    return session.exec(
-        select(StoreSyncMark).where(StoreSyncMark.store_id == store_id).with_for_update()
-    ).first()

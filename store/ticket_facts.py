@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from domain.ticket_facts import TicketFactsRecord
 from store.tables import TicketFacts
+from store.upserts import upsert
 
 
 def record_facts(
@@ -17,22 +18,20 @@ def record_facts(
     outcome: str,
     facts: TicketFactsRecord,
 ) -> None:
-    row = session.exec(select(TicketFacts).where(TicketFacts.workflow_id == workflow_id)).first()
-    row = row or TicketFacts(
-        workflow_id=workflow_id,
-        store_id=store_id,
-        business_date=business_date,
-        occurred_at=facts.occurred_at,
-        outcome=outcome,
-    )
-    row.outcome = outcome
-    row.cashier_id = facts.cashier_id
-    row.occurred_at = facts.occurred_at
-    row.refund_lines = facts.refund_lines
-    row.manual_overrides = facts.manual_overrides
-    row.unreferenced_return_lines = facts.unreferenced_return_lines
-    row.products = facts.products
-    session.add(row)
+    """The ticket's facts, replaced when its run is journaled again (a retried step)."""
+    values = {
+        "workflow_id": workflow_id,
+        "store_id": store_id,
+        "business_date": business_date,
+        "outcome": outcome,
+        "cashier_id": facts.cashier_id,
+        "occurred_at": facts.occurred_at,
+        "refund_lines": facts.refund_lines,
+        "manual_overrides": facts.manual_overrides,
+        "unreferenced_return_lines": facts.unreferenced_return_lines,
+        "products": facts.products,
+    }
+    upsert(session, TicketFacts, values, ["workflow_id"])
 
 
 def facts_between(session: Session, start: date, end: date) -> list[TicketFacts]:

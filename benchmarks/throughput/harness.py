@@ -38,6 +38,7 @@ def phase_settings(bench: Bench, phase: str, **extra: Any) -> Settings:
         data_dir=data_dir,
         task_queue=f"bench-{phase}",
         store_url=bench.store_url,
+        workflow_sandbox=bench.sandbox,
         **extra,
     )
 

@@ -32,6 +32,8 @@ class Counts:
     open_loop: int = 250
     tryton: int = 300
     tryton_in_flight: int = 8
+    tryton_open_loop: int = 200
+    """Tickets arriving at the target rate after the closed loop (20 s at 10/s)."""
     tryton_daily_in_flight: int = 32
     """Daily mode batches a store's tickets: its throughput needs tickets arriving together."""
     tryton_processes: int = 3
@@ -50,6 +52,7 @@ class Counts:
             memory=200,
             open_loop=80,
             tryton=24,
+            tryton_open_loop=40,
             tryton_in_flight=4,
             tryton_daily_in_flight=16,
             backlog=400,
@@ -69,6 +72,7 @@ class Bench:
     seed: int
     quick: bool
     store_url: str = ""
+    sandbox: bool = False
     run_tag: str = field(default_factory=lambda: f"{int(time.time() * 10) % 0xFFFFF:05X}")
     figures: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)

@@ -1,6 +1,9 @@
 """Phase 3, tillsync on the sandbox Tryton: sustained tickets/s over a fixed count at a fixed
 concurrency, submit -> reserved, and ERP requests and milliseconds per ticket on the hot path
-(check_codes, reserve, reserve_many) and in total (every HTTP request to the ERP).
+(check_codes, reserve, reserve_many) and in total (every HTTP request to the ERP). Then tickets
+arrive (Poisson) at the target rate, 10/s, whether or not earlier ones finished: their submit ->
+reserved is the pending-sale window a chain sees at that rate (a closed loop's latency is only
+its concurrency over its rate, Little's law).
 
 Two ERPs: trytond's own single-process server on a copy of the cached SQLite template (as
 benchmarks/sale_cost.py runs it), and, where this checkout has it, trytond on a PostgreSQL copy
@@ -15,18 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.throughput.cpu_meter import cpu_spent
-from benchmarks.throughput.erp_meter import MeteredConnector, http_meter
+from benchmarks.throughput.erp_meter import HttpMeter, MeteredConnector, http_meter
 from benchmarks.throughput.harness import Driver, phase_settings, tillsync_worker
 from benchmarks.throughput.measure import (
     TODAY,
     Bench,
     closed_loop,
     latency_line,
+    open_loop,
     percentile,
     ticket,
     warm_up,
     workflow_of,
 )
+from benchmarks.throughput.targets import TRYTON_RATE
 from benchmarks.throughput.tryton_stock import stock_up
 from connectors.erp.factory import create_books
 from connectors.erp.tryton import TrytonConnector
@@ -157,7 +162,6 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
     finally:
         await rpc.aclose()
     books = create_books(settings)
-    daily = ""
     tag = ("TS" if variant.startswith("sqlite") else "TP") + ("D" if "daily" in variant else "")
     terminal, warm_terminal = bench.terminal(tag), bench.terminal(f"{tag}W")
     try:
@@ -181,42 +185,73 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
                         lambda number: driver.submit_and_settle(chain_ticket(terminal, number + 1)),
                         budget=bench.counts.tryton_budget,
                     )
+                lines = _closed_loop_report(bench, driver, connector, meter, elapsed, started)
+                print(*lines, cpu.per_ticket_line(driver.posted()), sep="\n")
+                rate = driver.posted() / elapsed
+                await _at_target_rate(bench, variant, driver, connector, bench.terminal(f"{tag}O"))
                 if mode is PostingMode.DAILY:
-                    daily = await _daily_posting(bench, settings.task_queue)
+                    print(await _daily_posting(bench, settings.task_queue))
     finally:
         await connector.aclose()
         await books.aclose()
+    bench.figures[f"tryton_{variant}_rate"] = rate
 
-    posted = driver.posted()
-    per_ticket = max(posted, 1)
-    reserved = [
+
+def _reserved_since_submit(driver: Driver, connector: MeteredConnector) -> list[float]:
+    return [
         moment - driver.submitted_at[workflow_of(reference)]
         for reference, moment in connector.reserved_at.items()
         if workflow_of(reference) in driver.submitted_at
     ]
-    rate = posted / elapsed
+
+
+def _closed_loop_report(
+    bench: Bench,
+    driver: Driver,
+    connector: MeteredConnector,
+    meter: HttpMeter,
+    elapsed: float,
+    started: int,
+) -> list[str]:
+    count = bench.counts.tryton
+    per_ticket = max(driver.posted(), 1)
     cut = (
         f" (the {bench.counts.tryton_budget:.0f} s budget ran out: {started} of {count} started)"
         if started < count
         else ""
     )
-    print(f"  {started} tickets, {in_flight} in flight{cut}: {driver.outcome_summary()}")
-    print(f"  sustained: {rate:.2f} tickets/s posted   (wall {elapsed:.1f} s)")
-    print(latency_line("submit -> reserved", reserved))
-    print(latency_line("submit -> posted", driver.since_submit(driver.settled_at)))
-    print(
+    return [
+        f"  closed loop, {started} tickets{cut}: {driver.outcome_summary()}",
+        f"  sustained: {driver.posted() / elapsed:.2f} tickets/s posted   (wall {elapsed:.1f} s)",
+        latency_line("submit -> reserved", _reserved_since_submit(driver, connector)),
+        latency_line("submit -> posted", driver.since_submit(driver.settled_at)),
         f"  ERP per ticket, hot path:  {meter.hot.requests / per_ticket:6.1f} requests"
         f"  {meter.hot.seconds * 1000 / per_ticket:8.1f} ms"
-        f"   ({connector.reserve_orders} reservations in {connector.reserve_calls} reserve calls)"
-    )
-    print(
+        f"   ({connector.reserve_orders} reservations in {connector.reserve_calls} reserve calls)",
         f"  ERP per ticket, in total:  {meter.total.requests / per_ticket:6.1f} requests"
         f"  {meter.total.seconds * 1000 / per_ticket:8.1f} ms"
-        "   (milliseconds: summed over requests, which overlap)"
+        "   (milliseconds: summed over requests, which overlap)",
+    ]
+
+
+async def _at_target_rate(
+    bench: Bench, variant: str, driver: Driver, connector: MeteredConnector, terminal: str
+) -> None:
+    """Poisson arrivals at the target rate: the window a chain ringing that fast sees."""
+    count = bench.counts.tryton_open_loop
+    driver.reset()
+    arrivals, wall = await open_loop(
+        count,
+        TRYTON_RATE,
+        bench.rng(f"tryton-{variant}"),
+        lambda number: driver.submit_and_settle(chain_ticket(terminal, number + 1)),
     )
-    print(cpu.per_ticket_line(posted))
-    if daily:
-        print(daily)
-    key = f"tryton_{variant}"
-    bench.figures[f"{key}_rate"] = rate
-    bench.figures[f"{key}_reserved_p99"] = percentile(reserved, 0.99)
+    reserved = _reserved_since_submit(driver, connector)
+    print(
+        f"  open loop, Poisson arrivals at {TRYTON_RATE:g}/s: {count} tickets arrived at"
+        f" {count / arrivals:.1f}/s, all settled {wall - arrivals:.1f} s after the last"
+        f"   ({driver.outcome_summary()})"
+    )
+    print(latency_line("submit -> reserved", reserved))
+    print(latency_line("submit -> posted", driver.since_submit(driver.settled_at)))
+    bench.figures[f"tryton_{variant}_reserved_p99"] = percentile(reserved, 0.99)

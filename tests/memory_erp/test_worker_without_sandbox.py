@@ -1,0 +1,44 @@
+"""A production worker may run its workflows outside Temporal's sandbox (TILLSYNC_WORKFLOW_SANDBOX
+=false, docs/scaling.md): the saga books the same, and its history replays in the sandbox."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import UnsandboxedWorkflowRunner
+
+from connectors.erp.memory import InvoiceState, MemoryErp, StockState
+from domain.outcomes import Outcome
+from domain.settings import Settings
+from starter.submission import Submitter
+from tests.e2e.helpers import new_id, submit_and_wait
+from tests.factories import make_sale, sale_line
+from tests.memory_erp.saga_helpers import BOOKED, replays_cleanly
+from worker import build_worker, workflow_runner
+
+
+def test_the_setting_chooses_the_runner(memory_settings: Settings) -> None:
+    unsandboxed = memory_settings.model_copy(update={"workflow_sandbox": False})
+    assert isinstance(workflow_runner(unsandboxed), UnsandboxedWorkflowRunner)
+    assert not isinstance(workflow_runner(memory_settings), UnsandboxedWorkflowRunner)
+
+
+async def test_a_sale_posts_once_without_the_sandbox_and_replays_in_it(
+    client: Client, memory_settings: Settings, memory_engine: Engine, memory_erp: MemoryErp
+) -> None:
+    settings = memory_settings.model_copy(
+        update={"workflow_sandbox": False, "task_queue": "tillsync-memory-unsandboxed"}
+    )
+    txn = make_sale(new_id(), [sale_line(1, "100001", "2", "3.60")])
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
+        worker = build_worker(client, settings, memory_erp, memory_erp, executor)
+        async with worker:
+            submitter = Submitter(client, memory_engine, settings.task_queue)
+            result = await submit_and_wait(submitter, client, txn)
+
+    assert result.outcome is Outcome.POSTED, result
+    order = memory_erp.order(txn.workflow_id)
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert (order.stock, order.invoice) == (StockState.ISSUED, InvoiceState.PAID)
+    assert txn.workflow_id not in memory_erp.posted_twice()
+    await replays_cleanly(client, txn.workflow_id)
