@@ -56,8 +56,8 @@ from starter.ingest.openapi import (
 from starter.ingest.rejects import RejectLog, rejects_answered
 from starter.ingest.stock_routes import add_stock_event_routes
 from starter.ingest.till_feeds import add_till_feeds
-from starter.intake import Intake
-from starter.stock_submission import StockSubmitter
+from starter.intake.stock_submission import StockSubmitter
+from starter.intake.ticket_intake import Intake
 from workflows import search_attributes as attrs
 from workflows.pos_transaction import PosTransactionWorkflow
 

@@ -22,8 +22,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from domain.settings import Settings
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
-from starter.intake import Intake
-from starter.stock_submission import StockSubmitter
+from starter.intake.stock_submission import StockSubmitter
+from starter.intake.ticket_intake import Intake
 from store.db import create_store_engine
 
 log = logging.getLogger(__name__)

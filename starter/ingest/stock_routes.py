@@ -27,7 +27,7 @@ from starter.ingest.handling import ROOT_FIELD, Refusal
 from starter.ingest.models import BatchResult, IngestOutcome, ItemResult
 from starter.ingest.openapi import posting_responses, stock_events_body
 from starter.ingest.rejects import RejectLog
-from starter.stock_submission import StockSubmitter
+from starter.intake.stock_submission import StockSubmitter
 
 JSON_TYPES = ("application/json", "application/x-ndjson")
 RETRY_AFTER_UNAVAILABLE = "5"

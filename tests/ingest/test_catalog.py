@@ -14,7 +14,7 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from connectors.pos.poslog import parse_poslog
 from domain.mapping import MappingKind
-from starter.catalog import (
+from starter.intake.catalog import (
     CatalogFileError,
     CatalogPlan,
     effective_tax_rates,

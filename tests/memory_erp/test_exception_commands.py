@@ -13,9 +13,9 @@ from connectors.erp.memory import MemoryErp
 from domain.operator import OperatorAction
 from domain.outcomes import ExceptionOwner, Outcome, SyncStage
 from domain.settings import Settings
-from starter import exception_commands
-from starter.exception_queue import QueueFilter
-from starter.submission import Submitter
+from starter.cli import exception_commands
+from starter.control.exception_queue import QueueFilter
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, wait_for_stage
 from tests.factories import make_sale, sale_line
 from tests.memory_erp import health_page as hp

@@ -16,9 +16,9 @@ from domain.operator import OperatorAction
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter import run_commands
-from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter
+from starter.cli import run_commands
+from starter.control.runs import abandon_run, retry_run
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (

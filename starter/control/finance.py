@@ -1,4 +1,4 @@
-"""What finance's commands do (``starter.finance_commands``): start and reach the period close
+"""What finance's commands do (``starter.cli.finance_commands``): start and reach the period close
 workflow, reopen a period in the ERP (a deliberate direct action), build the reconciliation
 report from the store and the ERP, and run daily consolidated postings (one Temporal Schedule
 per store).

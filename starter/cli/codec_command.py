@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from domain.settings import Settings
-from starter.console import finish
+from starter.cli.console import finish
 
 
 def register(app: typer.Typer) -> None:

@@ -12,8 +12,8 @@ import typer
 from domain.operator import OperatorAction
 from domain.outcomes import ExceptionKind, ExceptionOwner
 from domain.settings import Settings
-from starter.console import fail, finish, stdout_console, table
-from starter.exception_queue import QueueFilter, QueueItem
+from starter.cli.console import fail, finish, stdout_console, table
+from starter.control.exception_queue import QueueFilter, QueueItem
 
 exceptions_app = typer.Typer(help="the exception queue, by owner and kind", no_args_is_help=True)
 
@@ -82,7 +82,7 @@ def health(
 
 
 def _queue(settings: Settings, selection: QueueFilter) -> list[QueueItem]:
-    from starter.exception_queue import list_queue
+    from starter.control.exception_queue import list_queue
     from store.db import create_store_engine
 
     engine = create_store_engine(settings.resolved_store_url)
@@ -129,7 +129,7 @@ async def act(
 ) -> int:
     """Retry or abandon the parked runs behind the exceptions named (or filtered): abandoning
     needs ids or a filter, never the whole queue."""
-    from starter.exception_queue import act_on
+    from starter.control.exception_queue import act_on
     from worker import connect
 
     filtered = selection.role or selection.kind or selection.store_id

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from domain.settings import Settings
-from starter.console import fail, finish, stderr_console
-from starter.formats import SourceFormat
+from starter.cli.console import fail, finish, stderr_console
+from starter.intake.formats import SourceFormat
 
 catalog_app = typer.Typer(help="the ERP catalog a POS file needs", no_args_is_help=True)
 
@@ -77,8 +77,8 @@ async def _replay(
 ) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from starter.intake import Intake
-    from starter.replay import ReplayCounts, ReplayInterrupted, replay
+    from starter.intake.replay import ReplayCounts, ReplayInterrupted, replay
+    from starter.intake.ticket_intake import Intake
     from store.db import create_store_engine
     from worker import connect
 
@@ -158,7 +158,7 @@ async def _catalog_load(
     from connectors.erp.factory import erp_address
     from connectors.erp.tryton.rest import TrytonRest
     from connectors.pos.poslog import parse_poslog
-    from starter.catalog import (
+    from starter.intake.catalog import (
         CatalogFileError,
         CatalogPlan,
         load_catalog,

@@ -22,10 +22,10 @@ from connectors.pos.base import RAW_EXCERPT_CHARS, AdapterResult, FieldError, Re
 from connectors.pos.errors import PayloadError
 from connectors.pos.poslog import DEFAULT_MAX_BYTES
 from domain.transaction import PosTransaction
-from starter.formats import SourceFormat, format_of_path, parse_payload
-from starter.intake import Intake
-from starter.loading import LoadedFile, write_rejects
-from starter.replay_checkpoint import Checkpoint
+from starter.intake.formats import SourceFormat, format_of_path, parse_payload
+from starter.intake.loading import LoadedFile, write_rejects
+from starter.intake.replay_checkpoint import Checkpoint
+from starter.intake.ticket_intake import Intake
 
 SUFFIXES = (".json", ".jsonl", ".xml")
 

@@ -20,12 +20,12 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from observability.server import temporal_runtime
 from starter.codec_server.server import build_codec_app, serve_codec_server
-from starter.finance import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.control.finance import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.devstack.temporal_server import TemporalDevServer
 from starter.health_page.dev_operators import with_dev_operator
 from starter.health_page.server import page_url, serve_health_page
 from starter.ingest.server import serve_ingest
-from starter.store_day import replay_store_day
-from starter.temporal_server import TemporalDevServer
+from starter.intake.store_day import replay_store_day
 from worker import configure_logging, run_worker
 
 ERP_DATABASE_NAME = "tillsync"

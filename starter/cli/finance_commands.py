@@ -1,5 +1,5 @@
 """Finance's commands: ``tillsync period ...``, ``tillsync reconcile`` and ``tillsync posting
-...`` (their logic: ``starter.finance``).
+...`` (their logic: ``starter.control.finance``).
 
 The period close is a workflow (``period close`` signal-with-starts it; ``approve``, ``abort``
 and ``status`` talk to it); ``reopen`` is a deliberate direct action on the ERP.
@@ -16,8 +16,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.period_close import CloseStep, PeriodCloseRequest
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
-from starter.console import fail, finish, stdout_console
-from starter.finance import (
+from starter.cli.console import fail, finish, stdout_console
+from starter.control.finance import (
     describe_daily_posting,
     ensure_daily_posting_schedules,
     mapped_stores,
@@ -28,7 +28,7 @@ from starter.finance import (
     run_daily_posting,
     start_period_close,
 )
-from starter.reconcile_report import render_csv, render_html, renderables
+from starter.reports.reconcile_report import render_csv, render_html, renderables
 from store.db import create_store_engine, session_scope
 from store.periods import find_close
 from worker import connect

@@ -1,12 +1,13 @@
 """``tillsync masterdata sync|schedule``: a store's items, prices and promotions to its tills
-now, or every TILLSYNC_MASTERDATA_SYNC_MINUTES (their logic: ``starter.master_data``)."""
+now, or every TILLSYNC_MASTERDATA_SYNC_MINUTES (their logic:
+``starter.control.master_data_sync``)."""
 
 from typing import Annotated
 
 import typer
 
 from domain.settings import Settings
-from starter.console import finish
+from starter.cli.console import finish
 
 masterdata_app = typer.Typer(help="items, prices, promotions to the tills", no_args_is_help=True)
 
@@ -33,7 +34,7 @@ def schedule(
 
 
 async def sync_store(settings: Settings, store_id: str, full: bool) -> int:
-    from starter.master_data import describe_sync, sync_now
+    from starter.control.master_data_sync import describe_sync, sync_now
     from worker import connect
 
     result = await sync_now(await connect(settings), settings, store_id, full)
@@ -42,8 +43,8 @@ async def sync_store(settings: Settings, store_id: str, full: bool) -> int:
 
 
 async def schedule_stores(settings: Settings, store_ids: list[str]) -> int:
-    from starter.finance import mapped_stores
-    from starter.master_data import ensure_master_data_schedules
+    from starter.control.finance import mapped_stores
+    from starter.control.master_data_sync import ensure_master_data_schedules
     from worker import connect
 
     stores = store_ids or mapped_stores(settings)

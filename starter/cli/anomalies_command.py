@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from domain.settings import Settings
-from starter.console import fail, finish, stdout_console, table
+from starter.cli.console import fail, finish, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from domain.kpi import KpiLine, chain_line, differences_by_store, kpi_line
 from domain.settings import Settings
-from starter.console import fail, finish, stdout_console, table
+from starter.cli.console import fail, finish, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +50,7 @@ async def day_kpis(
 
 
 async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: bool) -> int:
-    from starter.finance import reconcile_day
+    from starter.control.finance import reconcile_day
 
     reconciliation: dict[str, int] | None = None
     if reconcile:

@@ -1,5 +1,5 @@
 """Operators' commands on runs: ``tillsync runs``, ``retry`` and ``abandon`` (their logic:
-``starter.operations``)."""
+``starter.control.runs``)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,7 +8,7 @@ import typer
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.console import fail, finish, stdout_console, table
+from starter.cli.console import fail, finish, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def runs(
 
 
 async def _runs(settings: Settings, stage: str | None, store: str | None, *, as_json: bool) -> int:
-    from starter.operations import list_runs
+    from starter.control.runs import list_runs
     from worker import connect
 
     client = await connect(settings)
@@ -66,7 +66,7 @@ async def _retry(
     note: str,
     amended_file: Path | None,
 ) -> int:
-    from starter.operations import parked_run_ids, retry_run
+    from starter.control.runs import parked_run_ids, retry_run
     from worker import connect
 
     amended: PosTransaction | None = None
@@ -91,7 +91,7 @@ async def _retry(
 
 def _amended_ticket(path: Path) -> PosTransaction | str:
     """The one valid ticket in ``path``, or what is wrong with the file."""
-    from starter.loading import load_files
+    from starter.intake.loading import load_files
 
     try:
         [loaded] = load_files([path])
@@ -113,7 +113,7 @@ def abandon(
 
 
 async def _abandon(settings: Settings, workflow_id: str, reason: str) -> int:
-    from starter.operations import abandon_run
+    from starter.control.runs import abandon_run
     from worker import connect
 
     reply = await abandon_run(await connect(settings), workflow_id, reason)

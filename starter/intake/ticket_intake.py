@@ -9,8 +9,8 @@ from temporalio.client import Client
 from connectors.pos.base import Skipped
 from domain.receipts import TerminalRef
 from domain.transaction import PosTransaction
-from starter.receipt_tracking import ReceiptTracker
-from starter.submission import SubmitResult, Submitter
+from starter.intake.receipt_tracking import ReceiptTracker
+from starter.intake.submission import SubmitResult, Submitter
 
 log = logging.getLogger(__name__)
 

@@ -1,19 +1,21 @@
 """The ``tillsync`` command line: one typer app, its commands grouped by area.
 
 Here: the embedded stack, submissions, mappings, the ERP connection, the store's schema.
-Operators' commands on runs: ``starter.run_commands``; intake (ingest, replay, catalog):
-``starter.intake_commands``; finance (period, reconcile, posting): ``starter.finance_commands``;
-the exception queue and the sync-health page (exceptions, health):
-``starter.exception_commands``; master data to the tills (masterdata):
-``starter.master_data_commands``; the codec server: ``starter.codec_server.command``; sync
-health: ``starter.kpi_command`` (kpi) and ``starter.anomalies_command`` (anomalies).
+The other commands sit beside this module in ``starter/cli/``, one module an area: runs
+(``run_commands``), intake: ingest, replay, catalog (``intake_commands``), finance: period,
+reconcile, posting (``finance_commands``), the exception queue and the sync-health page
+(``exception_commands``), master data to the tills (``master_data_commands``), the codec
+server (``codec_command``), sync health (``kpi_command``, ``anomalies_command``). What they do
+lives in the other rooms of ``starter/``: ``intake/`` (submission, replay, formats),
+``control/`` (runs, schedules, the period close), ``reports/``, ``devstack/``, ``ingest/``,
+``health_page/``, ``codec_server/``.
 
 To add a command: put its logic in a module of its own; in the area's commands module (or a
 new one, registered in ``_assemble`` below) write a function with typed parameters
 (``Annotated[..., typer.Option(help=...)]``) that calls ``finish(coroutine)``, the coroutine
 returning the exit code, and register it with ``app.command()`` (a top-level command) or on the
 area's sub-app (``period_app.command()``, ...). Keep ``--json`` output plain ``print`` of JSON;
-tables for people go through ``starter.console`` (rich).
+tables for people go through ``starter.cli.console`` (rich).
 """
 
 import json
@@ -25,7 +27,7 @@ import typer
 
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter import (
+from starter.cli import (
     anomalies_command,
     exception_commands,
     finance_commands,
@@ -34,9 +36,9 @@ from starter import (
     master_data_commands,
     run_commands,
 )
-from starter.codec_server import command as codec_commands
-from starter.console import fail, finish
-from starter.submission import SubmitResult
+from starter.cli import codec_command as codec_commands
+from starter.cli.console import fail, finish
+from starter.intake.submission import SubmitResult
 from worker import exit_without_teardown
 
 app = typer.Typer(
@@ -70,7 +72,7 @@ def dev(
         bool, typer.Option("--fresh", help="forget earlier runs and ERP books")
     ] = False,
 ) -> None:
-    from starter.dev_stack import run_dev
+    from starter.devstack.dev_stack import run_dev
 
     finish(run_dev(Settings(), examples=examples, keep=keep, fresh=fresh))
 
@@ -93,13 +95,13 @@ def submit(
 async def _submit(
     settings: Settings, paths: list[Path], *, wait: bool, as_json: bool, stock_events: bool
 ) -> int:
-    from starter.loading import load_files, write_rejects
-    from starter.submission import Submitter, rejected_results
+    from starter.intake.loading import load_files, write_rejects
+    from starter.intake.submission import Submitter, rejected_results
     from store.db import create_store_engine
     from worker import connect
 
     if stock_events:
-        from starter.stock_commands import submit_stock_events
+        from starter.intake.stock_event_files import submit_stock_events
 
         return await submit_stock_events(
             paths,
@@ -145,7 +147,7 @@ def mappings_import(file: Path) -> None:
 
 
 async def _mappings_import(settings: Settings, file: Path) -> int:
-    from starter.mappings_csv import MappingFileError, read_mappings
+    from starter.intake.mappings_csv import MappingFileError, read_mappings
     from store.db import create_store_engine, session_scope
     from store.mappings import import_mappings
 

@@ -9,9 +9,9 @@ from temporalio.client import Client
 
 from domain.outcomes import ExceptionKind, Outcome
 from domain.settings import Settings
-from starter.loading import load_files, write_rejects
-from starter.mappings_csv import read_mappings
-from starter.submission import SubmitResult, Submitter, rejected_results, wait_settled
+from starter.intake.loading import load_files, write_rejects
+from starter.intake.mappings_csv import read_mappings
+from starter.intake.submission import SubmitResult, Submitter, rejected_results, wait_settled
 from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.mappings import import_mappings

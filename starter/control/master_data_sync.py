@@ -1,5 +1,6 @@
 """Master data to the tills: sync a store's now, or keep one Temporal Schedule per store that
-does it every TILLSYNC_MASTERDATA_SYNC_MINUTES (the commands: ``starter.master_data_commands``)."""
+does it every TILLSYNC_MASTERDATA_SYNC_MINUTES (the commands:
+``starter.cli.master_data_commands``)."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -9,9 +9,9 @@ from connectors.pos.canonical_stock import parse_stock_events
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.stock_events import AnyStockEvent
-from starter.loading import append_rejects, expand_paths
-from starter.stock_submission import StockSubmitter
-from starter.submission import SubmitResult
+from starter.intake.loading import append_rejects, expand_paths
+from starter.intake.stock_submission import StockSubmitter
+from starter.intake.submission import SubmitResult
 from store.db import create_store_engine
 
 

@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 from activities.stock_store import StockSubmission
 from domain.outcomes import Outcome, SyncStatus
 from domain.stock_events import AnyStockEvent, StockEventType
-from starter.submission import SubmitResult
+from starter.intake.submission import SubmitResult
 from store.db import session_scope
 from store.stock_events import StockEventKey, find_stock_claim
 from workflows import search_attributes as attrs

@@ -17,7 +17,7 @@ from domain.erp_order import ErpOrderRefs
 from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.transaction import PosTransaction
 from observability.metrics import TICKETS
-from starter.loading import LoadedFile
+from starter.intake.loading import LoadedFile
 from store.claims import ClaimKey, find_claim, record_duplicate
 from store.db import session_scope
 from workflows.pos_transaction import PosTransactionWorkflow

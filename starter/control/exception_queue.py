@@ -14,7 +14,7 @@ from domain.exception_routing import describe_age, kinds_owned_by, owner_of
 from domain.operator import OperatorAction, OperatorReply
 from domain.outcomes import ExceptionKind, ExceptionOwner
 from domain.settings import Settings
-from starter.operations import abandon_run, retry_run
+from starter.control.runs import abandon_run, retry_run
 from store.db import session_scope
 from store.exception_lifecycle import find_exceptions, lifecycles
 from store.tables import SyncException
