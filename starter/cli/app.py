@@ -95,10 +95,10 @@ def submit(
 async def _submit(
     settings: Settings, paths: list[Path], *, wait: bool, as_json: bool, stock_events: bool
 ) -> int:
+    from connectors.temporal.client import connect
     from starter.intake.loading import load_files, write_rejects
     from starter.intake.submission import Submitter, rejected_results
     from store.db import create_store_engine
-    from worker import connect
 
     if stock_events:
         from starter.intake.stock_event_files import submit_stock_events

@@ -129,8 +129,8 @@ async def act(
 ) -> int:
     """Retry or abandon the parked runs behind the exceptions named (or filtered): abandoning
     needs ids or a filter, never the whole queue."""
+    from connectors.temporal.client import connect
     from starter.control.exception_queue import act_on
-    from worker import connect
 
     filtered = selection.role or selection.kind or selection.store_id
     if action is OperatorAction.ABANDON and not (ids or filtered):
@@ -154,8 +154,9 @@ async def act(
 async def serve(settings: Settings, port: int | None) -> int:
     import signal
 
+    from connectors.temporal.client import connect
     from starter.health_page.server import page_url, serve_health_page
-    from worker import configure_logging, connect
+    from worker import configure_logging
 
     configure_logging()
     if port:

@@ -1,5 +1,6 @@
 """Finance's commands: ``tillsync period ...``, ``tillsync reconcile`` and ``tillsync posting
-...`` (their logic: ``starter.control.finance``).
+...`` (their logic: ``starter.control.period_close``,
+``starter.control.daily_posting``, ``starter.reports``).
 
 The period close is a workflow (``period close`` signal-with-starts it; ``approve``, ``abort``
 and ``status`` talk to it); ``reopen`` is a deliberate direct action on the ERP.
@@ -13,25 +14,27 @@ from typing import Annotated, Any
 import typer
 from temporalio.service import RPCError, RPCStatusCode
 
+from connectors.temporal.client import connect
 from domain.period_close import CloseStep, PeriodCloseRequest
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from starter.cli.console import fail, finish, stdout_console
-from starter.control.finance import (
+from starter.control.daily_posting import (
     describe_daily_posting,
     ensure_daily_posting_schedules,
     mapped_stores,
+    run_daily_posting,
+)
+from starter.control.period_close import (
     period_close_handle,
     period_close_status,
-    reconcile_day,
     reopen_period,
-    run_daily_posting,
     start_period_close,
 )
 from starter.reports.reconcile_report import render_csv, render_html, renderables
+from starter.reports.reconciliation import reconcile_day
 from store.db import create_store_engine, session_scope
 from store.periods import find_close
-from worker import connect
 from workflows.period_close import PeriodCloseWorkflow
 
 period_app = typer.Typer(help="close an accounting period (finance)", no_args_is_help=True)

@@ -34,8 +34,9 @@ def ingest(
 
 
 async def _ingest(settings: Settings, host: str | None, port: int | None) -> int:
+    from connectors.temporal.client import connect
     from starter.ingest.server import serve_ingest
-    from worker import configure_logging, connect
+    from worker import configure_logging
 
     configure_logging()
     settings = settings.model_copy(
@@ -77,10 +78,10 @@ async def _replay(
 ) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from connectors.temporal.client import connect
     from starter.intake.replay import ReplayCounts, ReplayInterrupted, replay
     from starter.intake.ticket_intake import Intake
     from store.db import create_store_engine
-    from worker import connect
 
     intake = Intake(
         await connect(settings),
@@ -157,10 +158,10 @@ async def _catalog_load(
 ) -> int:
     from connectors.erp.factory import erp_address
     from connectors.erp.tryton.rest import TrytonRest
+    from connectors.erp.tryton_sandbox.catalog import CatalogPlan
     from connectors.pos.poslog import parse_poslog
     from starter.intake.catalog import (
         CatalogFileError,
-        CatalogPlan,
         load_catalog,
         plan_from_transactions,
         read_catalog_csv,

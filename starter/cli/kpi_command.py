@@ -1,12 +1,11 @@
 """`tillsync kpi`: the daily KPI line per store and for the chain (domain/kpi.py)."""
 
-import asyncio
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
 
-from domain.kpi import KpiLine, chain_line, differences_by_store, kpi_line
+from domain.kpi import differences_by_store
 from domain.settings import Settings
 from starter.cli.console import fail, finish, stdout_console, table
 
@@ -31,26 +30,10 @@ def kpi(
     finish(show_kpis(Settings(), business_date, as_json=as_json, reconcile=not no_erp))
 
 
-async def day_kpis(
-    settings: Settings, day: date, reconciliation: dict[str, int] | None
-) -> list[KpiLine]:
-    """One line per store, then the chain's; for the page as for the CLI."""
-    from store.db import create_store_engine, session_scope
-    from store.kpi import store_day_facts
-
-    engine = create_store_engine(settings.resolved_store_url)
-
-    def read() -> list[KpiLine]:
-        now = datetime.now(UTC)
-        with session_scope(engine) as session:
-            facts = store_day_facts(session, day, reconciliation)
-        return [*(kpi_line(store, day, now) for store in facts), chain_line(facts, day, now)]
-
-    return await asyncio.to_thread(read)
-
-
 async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: bool) -> int:
-    from starter.control.finance import reconcile_day
+    from starter.reports.kpi import day_kpis
+    from starter.reports.reconciliation import reconcile_day
+    from store.db import create_store_engine
 
     reconciliation: dict[str, int] | None = None
     if reconcile:
@@ -58,7 +41,8 @@ async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: 
             reconciliation = differences_by_store(await reconcile_day(settings, day, None))
         except Exception as error:  # the KPIs stand without the ERP; say why it is missing
             fail(f"not reconciled (the ERP did not answer: {error})")
-    lines = await day_kpis(settings, day, reconciliation)
+    engine = create_store_engine(settings.resolved_store_url)
+    lines = await day_kpis(engine, day, reconciliation)
     if as_json:
         for line in lines:
             print(line.model_dump_json())

@@ -34,8 +34,8 @@ def schedule(
 
 
 async def sync_store(settings: Settings, store_id: str, full: bool) -> int:
+    from connectors.temporal.client import connect
     from starter.control.master_data_sync import describe_sync, sync_now
-    from worker import connect
 
     result = await sync_now(await connect(settings), settings, store_id, full)
     print(describe_sync(store_id, result))
@@ -43,9 +43,9 @@ async def sync_store(settings: Settings, store_id: str, full: bool) -> int:
 
 
 async def schedule_stores(settings: Settings, store_ids: list[str]) -> int:
-    from starter.control.finance import mapped_stores
+    from connectors.temporal.client import connect
+    from starter.control.daily_posting import mapped_stores
     from starter.control.master_data_sync import ensure_master_data_schedules
-    from worker import connect
 
     stores = store_ids or mapped_stores(settings)
     for schedule_id in await ensure_master_data_schedules(

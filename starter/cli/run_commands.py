@@ -26,8 +26,8 @@ def runs(
 
 
 async def _runs(settings: Settings, stage: str | None, store: str | None, *, as_json: bool) -> int:
+    from connectors.temporal.client import connect
     from starter.control.runs import list_runs
-    from worker import connect
 
     client = await connect(settings)
     rows: list[list[str]] = []
@@ -66,8 +66,8 @@ async def _retry(
     note: str,
     amended_file: Path | None,
 ) -> int:
+    from connectors.temporal.client import connect
     from starter.control.runs import parked_run_ids, retry_run
-    from worker import connect
 
     amended: PosTransaction | None = None
     if amended_file is not None:
@@ -113,8 +113,8 @@ def abandon(
 
 
 async def _abandon(settings: Settings, workflow_id: str, reason: str) -> int:
+    from connectors.temporal.client import connect
     from starter.control.runs import abandon_run
-    from worker import connect
 
     reply = await abandon_run(await connect(settings), workflow_id, reason)
     print(f"{workflow_id}: {reply.message}")

@@ -8,16 +8,14 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
 from domain.settings import Settings
+from starter.control.schedules import keep_schedule
 from workflows.master_data_sync import (
     MasterDataSyncRequest,
     MasterDataSyncResult,
@@ -65,14 +63,7 @@ async def ensure_master_data_schedules(
             ),
             policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
         )
-        try:
-            await client.create_schedule(schedule_id, schedule)
-        except ScheduleAlreadyRunningError:
-
-            def replace(_: ScheduleUpdateInput, new: Schedule = schedule) -> ScheduleUpdate:
-                return ScheduleUpdate(schedule=new)
-
-            await client.get_schedule_handle(schedule_id).update(replace)
+        await keep_schedule(client, schedule_id, schedule)
         ids.append(schedule_id)
     return ids
 

@@ -20,7 +20,7 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from observability.server import temporal_runtime
 from starter.codec_server.server import build_codec_app, serve_codec_server
-from starter.control.finance import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.control.daily_posting import describe_daily_posting, mapped_stores, run_daily_posting
 from starter.devstack.temporal_server import TemporalDevServer
 from starter.health_page.dev_operators import with_dev_operator
 from starter.health_page.server import page_url, serve_health_page

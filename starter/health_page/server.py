@@ -42,7 +42,7 @@ async def _serve(server: uvicorn.Server, url: str) -> None:
 
 async def serve_health_page(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set."""
-    from starter.control.finance import reconcile_day
+    from starter.reports.reconciliation import reconcile_day
 
     async def reconcile(day: date, store_id: str | None) -> ReconciliationReport:
         return await reconcile_day(settings, day, store_id)

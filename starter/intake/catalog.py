@@ -1,5 +1,5 @@
-"""``tillsync catalog load``: put what a POS file sells into the ERP, with the mappings that
-lead the till's codes there.
+"""``tillsync catalog load``: put what a POS file sells into the sandbox ERP, with the mappings
+that lead the till's codes there (the ERP side: ``connectors.erp.tryton_sandbox.catalog``).
 
 From a CSV (headers ``code,name,unit,list_price,cost_price`` and optionally ``pos_code``,
 ``barcode``) or from the items a POSLog file sold (code = the till's SKU, name = its
@@ -16,16 +16,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from connectors.erp.tryton.backdating import TrytonBackdating
-from connectors.erp.tryton.catalog import CatalogLoad, TrytonCatalog
-from connectors.erp.tryton.currency_exchange import ensure_exchange_accounts
+from connectors.erp.tryton.catalog import CatalogLoad
 from connectors.erp.tryton.rest import TrytonRest
+from connectors.erp.tryton_sandbox.catalog import (
+    FOREIGN_EXCHANGE_ACCOUNT,
+    CatalogPlan,
+    TaxPlan,
+    load_into_erp,
+)
 from domain.catalog import CatalogItem
 from domain.mapping import MappingKind, MappingRow
 from domain.transaction import PosTransaction
+from starter.intake.csv_rows import validated_rows
 from store.db import session_scope
 from store.mappings import import_mappings
 
@@ -33,36 +38,10 @@ CSV_HEADERS = ("code", "name", "unit", "list_price", "cost_price", "pos_code", "
 DEFAULT_COST_RATIO = Decimal("0.6")
 PRICE_DIGITS = Decimal("0.0001")
 RATE_DIGITS = Decimal("0.0001")
-FOREIGN_EXCHANGE_ACCOUNT = "6.2.1"
-"""The sandbox chart's "Foreign Currency Transaction Gain (Loss)"."""
 
 
 class CatalogFileError(ValueError):
     """A catalog CSV that cannot be loaded; names every bad row."""
-
-
-class TaxPlan(BaseModel):
-    pos_code: str
-    erp_name: str
-    rate: Decimal
-
-
-class CatalogPlan(BaseModel):
-    """Everything one ``catalog load`` does."""
-
-    items: list[CatalogItem]
-    warehouse_code: str
-    store_id: str | None = Field(description="maps this store to the warehouse when set")
-    quantity: Decimal
-    counted_on: date
-    taxes: list[TaxPlan] = Field(default_factory=list)
-    tax_like: str = Field(default="US-NY", description="new taxes take this tax's accounts")
-    books_from: date | None = Field(
-        default=None, description="open fiscal years and currency rates from this date"
-    )
-    exchange_account: str | None = Field(
-        default=None, description="book currency-exchange differences here, if none is set"
-    )
 
 
 class CatalogReport(BaseModel):
@@ -93,17 +72,7 @@ def read_catalog_csv(path: Path) -> list[CatalogItem]:
                 f"{path}: unknown headers {', '.join(sorted(unknown))};"
                 f" expected {','.join(CSV_HEADERS)}"
             )
-        items: list[CatalogItem] = []
-        errors: list[str] = []
-        for line_number, row in enumerate(reader, start=2):
-            values = {key: value for key, value in row.items() if key and value not in (None, "")}
-            try:
-                items.append(CatalogItem.model_validate(values))
-            except ValidationError as error:
-                errors += [
-                    f"{path}:{line_number}: {'.'.join(map(str, issue['loc']))}: {issue['msg']}"
-                    for issue in error.errors()
-                ]
+        items, errors = validated_rows(path, reader, CatalogItem)
     if errors:
         raise CatalogFileError("\n".join(errors))
     return items
@@ -178,33 +147,13 @@ def plan_from_transactions(
 async def load_catalog(
     rest: TrytonRest, company_id: int, engine: Engine, plan: CatalogPlan
 ) -> CatalogReport:
-    catalog = TrytonCatalog(rest)
-    if plan.books_from is not None:
-        backdating = TrytonBackdating(rest, company_id)
-        for year in range(plan.books_from.year, max(plan.books_from, plan.counted_on).year + 1):
-            await backdating.ensure_fiscal_year(year)
-        await backdating.ensure_rates_from(min(plan.books_from, plan.counted_on))
-    if plan.exchange_account is not None:
-        await ensure_exchange_accounts(rest, plan.exchange_account)
-    products = await catalog.add_products(plan.items)
-    inventory_id = await catalog.count_stock(
-        plan.warehouse_code, {item.code: plan.quantity for item in plan.items}, plan.counted_on
-    )
-    taxes = {
-        tax.erp_name: await catalog.ensure_tax(
-            tax.erp_name,
-            tax.rate,
-            f"Sales tax {tax.pos_code} of store {plan.store_id or 'any'} ({tax.rate:%})",
-            like=plan.tax_like,
-        )
-        for tax in plan.taxes
-    }
+    loaded = await load_into_erp(rest, company_id, plan)
     with session_scope(engine) as session:
         added, updated = import_mappings(session, _mappings(plan))
     return CatalogReport(
-        products=products,
-        inventory_id=inventory_id,
-        taxes=taxes,
+        products=loaded.products,
+        inventory_id=loaded.inventory_id,
+        taxes=loaded.taxes,
         mappings_added=added,
         mappings_updated=updated,
     )

@@ -3,9 +3,8 @@
 import csv
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from domain.mapping import MappingRow
+from starter.intake.csv_rows import validated_rows
 
 HEADERS = ("kind", "store_id", "terminal_id", "pos_code", "erp_code", "factor")
 REQUIRED_HEADERS = {"kind", "erp_code"}
@@ -28,18 +27,7 @@ def read_mappings(path: Path) -> list[MappingRow]:
                 + (f"; missing {', '.join(sorted(missing))}" if missing else "")
                 + (f"; unknown {', '.join(sorted(unknown))}" if unknown else "")
             )
-        rows: list[MappingRow] = []
-        errors: list[str] = []
-        for line_number, raw in enumerate(reader, start=2):
-            values = {key: value for key, value in raw.items() if key and value not in (None, "")}
-            try:
-                rows.append(MappingRow.model_validate(values))
-            except ValidationError as error:
-                errors += [
-                    f"{path}:{line_number}: {'.'.join(str(part) for part in issue['loc'])}: "
-                    f"{issue['msg']}"
-                    for issue in error.errors()
-                ]
+        rows, errors = validated_rows(path, reader, MappingRow)
     if errors:
         raise MappingFileError("\n".join(errors))
     for row in rows:

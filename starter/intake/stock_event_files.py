@@ -23,7 +23,7 @@ async def submit_stock_events(
     report: Callable[[SubmitResult], None],
 ) -> int:
     """Start every valid event; report each result (rejects too). 1 when any was rejected."""
-    from worker import connect
+    from connectors.temporal.client import connect
 
     events: list[AnyStockEvent] = []
     rejected = 0

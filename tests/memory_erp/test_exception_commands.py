@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-import worker
 from connectors.erp.memory import MemoryErp
+from connectors.temporal import client as temporal_client
 from domain.operator import OperatorAction
 from domain.outcomes import ExceptionOwner, Outcome, SyncStage
 from domain.settings import Settings
@@ -47,7 +47,7 @@ async def test_the_exceptions_commands_take_the_pages_filters(
     async def connect(_: Settings) -> Client:
         return client
 
-    monkeypatch.setattr(worker, "connect", connect)
+    monkeypatch.setattr(temporal_client, "connect", connect)
     by_store = QueueFilter(store_id=STORE)
     assert await exception_commands.list_exceptions(settings, by_store, as_json=True) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
