@@ -3,7 +3,7 @@ kpi`` and the sync-health page."""
 
 from datetime import date
 
-from activities.reconciliation import build_reconciliation
+from activities.finance import build_reconciliation
 from connectors.erp.factory import create_books
 from domain.periods import DateRange
 from domain.reconciliation import ReconciliationReport
