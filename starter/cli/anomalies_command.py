@@ -1,12 +1,12 @@
 """`tillsync anomalies`: the anomaly flags of the lookback ending today (domain/anomalies.py)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from domain.settings import Settings
-from starter.cli.console import fail, finish, stdout_console, table
+from starter.cli.console import day_option, fail, finish, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:
@@ -23,11 +23,7 @@ def anomalies(
         bool, typer.Option("--no-erp", help="skip the ERP's stock (no phantom inventory)")
     ] = False,
 ) -> None:
-    try:
-        last_day = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--day") from error
-    finish(show_anomalies(Settings(), last_day, as_json=as_json, with_erp=not no_erp))
+    finish(show_anomalies(Settings(), day_option(day), as_json=as_json, with_erp=not no_erp))
 
 
 async def show_anomalies(settings: Settings, day: date, *, as_json: bool, with_erp: bool) -> int:

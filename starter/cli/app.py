@@ -147,16 +147,12 @@ def mappings_import(file: Path) -> None:
 
 
 async def _mappings_import(settings: Settings, file: Path) -> int:
-    from starter.intake.mappings_csv import MappingFileError, read_mappings
-    from store.db import create_store_engine, session_scope
-    from store.mappings import import_mappings
+    from starter.intake.mappings_csv import MappingFileError, import_mappings_file
 
     try:
-        rows = read_mappings(file)
+        added, updated = import_mappings_file(settings.resolved_store_url, file)
     except MappingFileError as error:
         return fail(str(error), 2)
-    with session_scope(create_store_engine(settings.resolved_store_url)) as session:
-        added, updated = import_mappings(session, rows)
     print(f"{added} mappings added, {updated} updated from {file}")
     return 0
 

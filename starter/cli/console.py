@@ -5,6 +5,7 @@ through rich: it is printed as is, one JSON document (or one per line)."""
 import asyncio
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import typer
@@ -53,3 +54,11 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str
     for row in rows:
         shown.add_row(*row)
     return shown
+
+
+def day_option(day: str | None) -> date:
+    """A ``--day YYYY-MM-DD`` option's date; today (UTC) when not given."""
+    try:
+        return date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--day") from error

@@ -16,7 +16,6 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from connectors.temporal.client import connect
 from domain.period_close import CloseStep, PeriodCloseRequest
-from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from starter.cli.console import fail, finish, stdout_console
 from starter.control.daily_posting import (
@@ -29,12 +28,11 @@ from starter.control.period_close import (
     period_close_handle,
     period_close_status,
     reopen_period,
+    saved_reconciliation,
     start_period_close,
 )
 from starter.reports.reconcile_report import render_csv, render_html, renderables
 from starter.reports.reconciliation import reconcile_day
-from store.db import create_store_engine, session_scope
-from store.periods import find_close
 from workflows.period_close import PeriodCloseWorkflow
 
 period_app = typer.Typer(help="close an accounting period (finance)", no_args_is_help=True)
@@ -109,12 +107,10 @@ async def _period_status(settings: Settings, period: str, as_json: bool, html: P
             raise
         return fail(f"no close of {period} was ever started")
     if html:
-        with session_scope(create_store_engine(settings.resolved_store_url)) as session:
-            record = find_close(session, settings.erp_company_id, period)
-            saved = record.reconciliation if record else {}
-        if not saved:
+        saved = saved_reconciliation(settings, period)
+        if saved is None:
             return fail("the close has not reconciled yet")
-        page = render_html(ReconciliationReport.model_validate(saved))
+        page = render_html(saved)
         await asyncio.to_thread(html.write_text, page)
     if as_json:
         print(status.model_dump_json())

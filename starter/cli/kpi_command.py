@@ -1,13 +1,13 @@
 """`tillsync kpi`: the daily KPI line per store and for the chain (domain/kpi.py)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from domain.kpi import differences_by_store
 from domain.settings import Settings
-from starter.cli.console import fail, finish, stdout_console, table
+from starter.cli.console import day_option, fail, finish, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:
@@ -23,11 +23,7 @@ def kpi(
         bool, typer.Option("--no-erp", help="skip reconciling the day against the ERP")
     ] = False,
 ) -> None:
-    try:
-        business_date = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--day") from error
-    finish(show_kpis(Settings(), business_date, as_json=as_json, reconcile=not no_erp))
+    finish(show_kpis(Settings(), day_option(day), as_json=as_json, reconcile=not no_erp))
 
 
 async def show_kpis(settings: Settings, day: date, *, as_json: bool, reconcile: bool) -> int:

@@ -3,7 +3,6 @@ how a run's batches read to finance."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
 from temporalio.client import (
     Client,
     Schedule,
@@ -16,11 +15,10 @@ from temporalio.client import (
 )
 
 from domain.consolidation import DailyPostingRequest, DailyPostingResult
-from domain.mapping import MappingKind
 from domain.settings import Settings
 from starter.control.schedules import keep_schedule
 from store.db import create_store_engine, session_scope
-from store.tables import Mapping
+from store.mappings import mapped_store_ids
 from workflows.daily_posting import DailyPostingWorkflow, daily_posting_schedule_id
 
 
@@ -71,10 +69,7 @@ async def run_daily_posting(
 
 def mapped_stores(settings: Settings) -> list[str]:
     with session_scope(create_store_engine(settings.resolved_store_url)) as session:
-        rows = session.exec(
-            select(Mapping.store_id).where(Mapping.kind == MappingKind.LOCATION.value)
-        ).all()
-    return sorted({store for store in rows if store})
+        return mapped_store_ids(session)
 
 
 def describe_daily_posting(result: DailyPostingResult) -> list[str]:

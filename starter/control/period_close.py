@@ -16,6 +16,7 @@ from domain.period_close import (
     period_close_workflow_id,
 )
 from domain.periods import ErpPeriod, month_start, period_containing
+from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from store.db import create_store_engine, session_scope
 from store.periods import REOPENED, find_close, settle_close
@@ -71,3 +72,11 @@ async def reopen_period(settings: Settings, period: str, note: str) -> ErpPeriod
                 now=datetime.now(UTC),
             )
     return reopened
+
+
+def saved_reconciliation(settings: Settings, period: str) -> ReconciliationReport | None:
+    """The reconciliation the period's close kept, if it reconciled yet."""
+    with session_scope(create_store_engine(settings.resolved_store_url)) as session:
+        record = find_close(session, settings.erp_company_id, period)
+        saved = record.reconciliation if record else {}
+    return ReconciliationReport.model_validate(saved) if saved else None

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from domain.mapping import MappingRow
 from starter.intake.csv_rows import validated_rows
+from store.db import create_store_engine, session_scope
+from store.mappings import import_mappings
 
 HEADERS = ("kind", "store_id", "terminal_id", "pos_code", "erp_code", "factor")
 REQUIRED_HEADERS = {"kind", "erp_code"}
@@ -36,3 +38,11 @@ def read_mappings(path: Path) -> list[MappingRow]:
         if row.kind.value == "location" and not row.store_id:
             raise MappingFileError(f"{path}: a location mapping needs store_id")
     return rows
+
+
+def import_mappings_file(store_url: str, path: Path) -> tuple[int, int]:
+    """Read the file whole (MappingFileError when a row is bad, and the store is not opened),
+    then import its rows into the store: (added, updated)."""
+    rows = read_mappings(path)
+    with session_scope(create_store_engine(store_url)) as session:
+        return import_mappings(session, rows)

@@ -8,20 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
 
 from activities.stock_store import StockSubmission
 from domain.outcomes import Outcome, SyncStatus
 from domain.stock_events import AnyStockEvent, StockEventType
-from starter.intake.submission import SubmitResult
+from starter.intake.submission import SubmitResult, settled, start_once
 from store.db import session_scope
 from store.stock_events import StockEventKey, find_stock_claim
 from workflows import search_attributes as attrs
@@ -62,19 +58,17 @@ class StockSubmitter:
         """Start the event's workflow. Returns the result and whether it is new."""
         if await asyncio.to_thread(self._claimed_in_store, event):
             return _duplicate(event), False
-        try:
-            await self._client.start_workflow(
-                WORKFLOW_TYPES[event.event_type],
-                StockSubmission(
-                    event=event, submission_id=uuid.uuid4().hex, submitted_at=datetime.now(UTC)
-                ),
-                id=event.workflow_id,
-                task_queue=self._task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=event_attributes(event),
-            )
-        except WorkflowAlreadyStartedError:
+        started = await start_once(
+            self._client,
+            WORKFLOW_TYPES[event.event_type],
+            StockSubmission(
+                event=event, submission_id=uuid.uuid4().hex, submitted_at=datetime.now(UTC)
+            ),
+            workflow_id=event.workflow_id,
+            task_queue=self._task_queue,
+            search_attributes=event_attributes(event),
+        )
+        if not started:
             return _duplicate(event), False
         return SubmitResult(transaction_id=event.event_id, workflow_id=event.workflow_id), True
 
@@ -106,16 +100,5 @@ def _duplicate(event: AnyStockEvent) -> SubmitResult:
 
 
 async def wait_event_settled(client: Client, workflow_id: str) -> SubmitResult:
-    handle: WorkflowHandle[Any, SyncStatus] = client.get_workflow_handle(
-        workflow_id, result_type=SyncStatus
-    )
-    try:
-        status = await handle.execute_update(StockEventRun.wait_settled)
-    except RPCError:
-        try:
-            status = await handle.result()
-        except WorkflowFailureError as error:
-            return SubmitResult(
-                transaction_id=workflow_id, workflow_id=workflow_id, message=str(error.cause)
-            )
-    return SubmitResult.from_status(status)
+    handle = client.get_workflow_handle(workflow_id, result_type=SyncStatus)
+    return await settled(handle, StockEventRun.wait_settled)

@@ -9,7 +9,11 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
@@ -60,21 +64,19 @@ class Submitter:
         if await asyncio.to_thread(self._claimed_in_store, txn):
             await asyncio.to_thread(self._record_duplicate, txn)
             return self._duplicate(txn), False
-        try:
-            await self._client.start_workflow(
-                PosTransactionWorkflow.run,
-                Submission(
-                    transaction=txn,
-                    submission_id=uuid.uuid4().hex,
-                    submitted_at=datetime.now(UTC),
-                ),
-                id=txn.workflow_id,
-                task_queue=self._task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=initial_attributes(txn),
-            )
-        except WorkflowAlreadyStartedError:
+        started = await start_once(
+            self._client,
+            PosTransactionWorkflow.run,
+            Submission(
+                transaction=txn,
+                submission_id=uuid.uuid4().hex,
+                submitted_at=datetime.now(UTC),
+            ),
+            workflow_id=txn.workflow_id,
+            task_queue=self._task_queue,
+            search_attributes=initial_attributes(txn),
+        )
+        if not started:
             await asyncio.to_thread(self._record_duplicate, txn)
             return self._duplicate(txn), False
         return SubmitResult(transaction_id=txn.transaction_id, workflow_id=txn.workflow_id), True
@@ -119,20 +121,48 @@ def _claim_key(txn: PosTransaction) -> ClaimKey:
     return ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id)
 
 
+async def start_once(
+    client: Client,
+    run: Any,
+    argument: Any,
+    *,
+    workflow_id: str,
+    task_queue: str,
+    search_attributes: TypedSearchAttributes,
+) -> bool:
+    """Start the run under its id, unless a run ever had that id: False then (a duplicate)."""
+    try:
+        await client.start_workflow(
+            run,
+            argument,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=search_attributes,
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
+
+
 async def wait_settled(client: Client, workflow_id: str) -> SubmitResult:
     """Wait until the run posted, parked, or otherwise settled, and say how."""
-    handle: WorkflowHandle[Any, SyncStatus] = client.get_workflow_handle_for(
-        PosTransactionWorkflow.run, workflow_id
-    )
+    handle = client.get_workflow_handle(workflow_id, result_type=SyncStatus)
+    return await settled(handle, PosTransactionWorkflow.wait_settled)
+
+
+async def settled(handle: WorkflowHandle[Any, SyncStatus], wait_update: Any) -> SubmitResult:
+    """How the run settled, through its ``wait_update`` update while it runs."""
     try:
-        status = await handle.execute_update(PosTransactionWorkflow.wait_settled)
+        status = await handle.execute_update(wait_update)
     except RPCError:
         # The run already finished (an update needs a running workflow): read its result.
         try:
             status = await handle.result()
         except WorkflowFailureError as error:
             return SubmitResult(
-                transaction_id=workflow_id, workflow_id=workflow_id, message=str(error.cause)
+                transaction_id=handle.id, workflow_id=handle.id, message=str(error.cause)
             )
     return SubmitResult.from_status(status)
 
