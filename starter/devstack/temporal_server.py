@@ -4,7 +4,6 @@ import asyncio
 import shutil
 import sys
 from pathlib import Path
-from types import TracebackType
 
 from temporalio.client import Client
 from temporalio.converter import DataConverter
@@ -99,10 +98,5 @@ class TemporalDevServer:
     async def __aenter__(self) -> "TemporalDevServer":
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()

@@ -4,6 +4,7 @@ unavailable."""
 
 from collections import Counter
 from http import HTTPStatus
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
@@ -11,7 +12,7 @@ from temporalio.service import RPCError
 from connectors.pos.base import FieldError
 from starter.ingest.handling import Refusal
 from starter.ingest.models import BatchResult, IngestOutcome, ItemResult, Problem
-from starter.ingest.openapi import PROBLEM_MEDIA_TYPE
+from starter.ingest.openapi import PROBLEM_MEDIA_TYPE, posting_responses
 
 RETRY_AFTER_UNAVAILABLE = "5"
 
@@ -41,6 +42,16 @@ def unavailable(error: RPCError) -> Refusal:
 
 def retry_after(outcome: IngestOutcome) -> dict[str, str]:
     return {"Retry-After": RETRY_AFTER_UNAVAILABLE} if outcome is IngestOutcome.UNAVAILABLE else {}
+
+
+def batch_route() -> dict[str, Any]:
+    """How a route answering with ``batch_answer`` is declared (to FastAPI and the OpenAPI
+    page)."""
+    return {
+        "status_code": HTTPStatus.ACCEPTED,
+        "response_model": BatchResult,
+        "responses": posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
+    }
 
 
 def batch_answer(results: list[ItemResult]) -> JSONResponse:

@@ -21,11 +21,11 @@ from connectors.pos.canonical_stock import StockEventsResult, parse_stock_events
 from connectors.pos.errors import PayloadError
 from connectors.pos.guards import TooManyRecords
 from domain.stock_events import AnyStockEvent
-from starter.ingest.answers import batch_answer
+from starter.ingest.answers import batch_answer, batch_route
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Refusal
-from starter.ingest.models import BatchResult, IngestOutcome, ItemResult
-from starter.ingest.openapi import posting_responses, stock_events_body
+from starter.ingest.models import IngestOutcome, ItemResult
+from starter.ingest.openapi import stock_events_body
 from starter.ingest.rejects import RejectLog
 from starter.intake.stock_submission import StockSubmitter
 
@@ -43,10 +43,8 @@ def stock_event_router(
     @router.post(
         "/v1/stock-events",
         summary="Post transfer dispatches and receipts, and purchase-order receipts",
-        status_code=HTTPStatus.ACCEPTED,
-        response_model=BatchResult,
-        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
         openapi_extra=stock_events_body(),
+        **batch_route(),
     )
     async def post_stock_events(
         request: Request, auth: Auth, content_type: ContentType = None

@@ -12,10 +12,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from connectors.pos.base import FieldError
 from domain.outcomes import SyncStatus
 from observability.ingest_metrics import count_record_rejects
-from starter.ingest.answers import batch_answer, retry_after, unavailable
+from starter.ingest.answers import batch_answer, batch_route, retry_after, unavailable
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Converted, Ingest, Refusal, check_store, convert
-from starter.ingest.models import BatchResult, IngestOutcome, ItemResult
+from starter.ingest.models import IngestOutcome, ItemResult
 from starter.ingest.openapi import posting_responses, reading_responses, request_body
 from starter.ingest.rejects import RejectLog, rejects_answered
 from workflows import search_attributes as attrs
@@ -91,10 +91,8 @@ def transaction_router(
     @router.post(
         "/v1/transactions:batch",
         summary="Post many completed transactions (an offline till's backlog)",
-        status_code=HTTPStatus.ACCEPTED,
-        response_model=BatchResult,
-        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
         openapi_extra=request_body(many=True),
+        **batch_route(),
     )
     async def post_batch(
         request: Request, auth: Auth, content_type: ContentType = None
