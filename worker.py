@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
-from temporalio.runtime import Runtime
 from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -32,7 +31,8 @@ from activities.stock_store import StockStoreActivities
 from activities.store import StoreActivities
 from connectors.erp.base import ErpBooks, ErpConnector, ErpStockMoves
 from connectors.erp.factory import create_erp
-from connectors.temporal import CodecNotConfigured, data_converter
+from connectors.temporal import CodecNotConfigured
+from connectors.temporal.client import connect
 from connectors.tills.secrets import StoreSecrets
 from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
@@ -173,16 +173,6 @@ def build_worker(
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_cached_workflows=settings.max_cached_workflows,
         interceptors=[SyncMetricsInterceptor(), *interceptors],
-    )
-
-
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """A client; the worker's carries a ``runtime`` exporting the SDK's metrics."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
-        runtime=runtime,
     )
 
 

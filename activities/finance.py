@@ -3,6 +3,7 @@
 The ERP side goes through ErpBooks; ErpUnavailable (and anything unexpected) propagates and
 Temporal retries it, an ERP refusal becomes a non-retryable business failure. The Temporal
 client (given at worker construction) lists the transactions still in flight in a period.
+``build_reconciliation`` (no activity itself) reads the two sides a reconciliation compares.
 """
 
 import asyncio
@@ -19,7 +20,6 @@ from temporalio.client import Client
 from activities.errors import business_failure, unknown_codes_failure
 from activities.heartbeat import heartbeating
 from activities.period_cache import CachedPeriods
-from activities.reconciliation import build_reconciliation
 from connectors.erp.base import ErpBooks
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.outcomes import ExceptionKind
@@ -32,8 +32,15 @@ from domain.periods import (
     month_start,
     period_containing,
 )
-from domain.reconciliation import ReconciliationSummary
+from domain.reconciliation import (
+    ErpMoveFigures,
+    ErpPosting,
+    ReconciliationReport,
+    ReconciliationSummary,
+)
+from domain.reconciliation_days import UNKNOWN_STORE, invoice_posting, reconcile_days
 from domain.settings import Settings
+from store.consolidations import POSTED, batches_between
 from store.db import session_scope
 from store.periods import (
     ABORTED,
@@ -44,6 +51,13 @@ from store.periods import (
     save_reconciliation,
     settle_close,
 )
+from store.reconciliation import (
+    open_exception_notes,
+    posted_tickets,
+    receipt_gaps,
+    workflow_stores,
+)
+from store.tables import ConsolidatedPosting
 
 IN_FLIGHT_LISTED = 20
 """How many in-flight workflow ids a period close shows in its status."""
@@ -210,3 +224,67 @@ class FinanceActivities:
     def _save_reconciliation(self, request: PeriodReconcileRequest, report: dict[str, Any]) -> None:
         with session_scope(self._engine) as session:
             save_reconciliation(session, request.company_id, request.period, report)
+
+
+# The reconciliation the period close keeps (and ``tillsync reconcile`` and the worker's health
+# refresh show): the store's POS side against what the ERP holds, per store and day.
+
+
+class _PosSide:
+    """What the store knows about the dates."""
+
+    def __init__(self, engine: Engine, dates: DateRange, store_id: str | None) -> None:
+        with session_scope(engine) as session:
+            self.tickets = posted_tickets(session, dates.start_date, dates.end_date, store_id)
+            self.exceptions = open_exception_notes(
+                session, dates.start_date, dates.end_date, store_id
+            )
+            self.gaps = receipt_gaps(session, dates.start_date, dates.end_date, store_id)
+            self.batches = batches_between(session, dates.start_date, dates.end_date, store_id)
+        self._engine = engine
+
+    def stores_of(self, workflow_ids: list[str]) -> dict[str, str]:
+        with session_scope(self._engine) as session:
+            return workflow_stores(session, workflow_ids)
+
+
+async def build_reconciliation(
+    engine: Engine, books: ErpBooks, dates: DateRange, store_id: str | None = None
+) -> ReconciliationReport:
+    pos = await asyncio.to_thread(_PosSide, engine, dates, store_id)
+    invoices = await books.posted_invoices(dates.start_date, dates.end_date)
+    moves = await books.consolidated_moves(
+        [row.erp_move_id for row, _ in pos.batches if row.erp_move_id is not None]
+    )
+    stores = await asyncio.to_thread(pos.stores_of, [invoice.workflow_id for invoice in invoices])
+    postings = [
+        invoice_posting(invoice, stores.get(invoice.workflow_id, UNKNOWN_STORE))
+        for invoice in invoices
+    ]
+    postings = [posting for posting in postings if store_id in (None, posting.store_id)]
+    postings += _batch_postings(pos.batches, {move.move_id: move for move in moves})
+    return reconcile_days(
+        dates, store_id, pos.tickets, postings, pos.exceptions, pos.gaps, datetime.now(UTC)
+    )
+
+
+def _batch_postings(
+    batches: list[tuple[ConsolidatedPosting, list[str]]], moves: dict[int, ErpMoveFigures]
+) -> list[ErpPosting]:
+    """The consolidated postings the ERP holds posted (a missing or draft one books nothing)."""
+    postings: list[ErpPosting] = []
+    for row, workflow_ids in batches:
+        move = moves.get(row.erp_move_id) if row.erp_move_id is not None else None
+        if row.state != POSTED or move is None or not move.posted:
+            continue
+        postings.append(
+            ErpPosting(
+                reference=move.number or row.batch_key,
+                store_id=row.store_id,
+                business_date=row.business_date,
+                posting_date=move.posting_date,
+                workflow_ids=workflow_ids,
+                figures=move.figures.model_copy(update={"count": len(workflow_ids)}),
+            )
+        )
+    return postings

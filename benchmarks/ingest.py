@@ -26,9 +26,9 @@ from temporalio.testing import WorkflowEnvironment
 from benchmarks.codec import bench_data_converter
 from connectors.erp.tryton_sandbox.subprocesses import free_port
 from domain.settings import Settings
+from starter.devstack.temporal_server import temporal_binary
 from starter.ingest.auth import SIGNATURE_HEADER, STORE_HEADER, TIMESTAMP_HEADER, signature
 from starter.ingest.server import serve_ingest
-from starter.temporal_server import temporal_binary
 from tests.factories import make_sale, sale_line
 from workflows import search_attributes
 

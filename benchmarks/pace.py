@@ -57,7 +57,7 @@ from benchmarks.throughput.naive import run_naive
 from benchmarks.throughput.rss import run_rss
 from benchmarks.throughput.targets import print_summary
 from benchmarks.throughput.tryton import run_tryton
-from starter.temporal_server import temporal_binary
+from starter.devstack.temporal_server import temporal_binary
 from worker import exit_without_teardown
 from workflows import search_attributes
 

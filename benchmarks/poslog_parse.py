@@ -9,7 +9,7 @@ per-item figures mean linear work.
 import argparse
 import time
 
-from starter.formats import SourceFormat, parse_payload
+from starter.intake.formats import SourceFormat, parse_payload
 from tests import poslog_builders as poslog
 
 SIZES = (125, 250, 500, 1000, 1333)

@@ -26,8 +26,8 @@ from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.submission import Submitter, wait_settled
-from starter.temporal_server import temporal_binary
+from starter.devstack.temporal_server import temporal_binary
+from starter.intake.submission import Submitter, wait_settled
 from tests.factories import make_sale, sale_line
 from tests.sample_data import example_store
 from worker import run_worker

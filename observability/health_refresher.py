@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from prometheus_client import Gauge
 from sqlalchemy import Engine
 
-from activities.reconciliation import build_reconciliation
+from activities.finance import build_reconciliation
 from connectors.erp.base import ErpBooks, ErpConnector
 from domain.anomalies import AnomalyFlag, AnomalyThresholds
 from domain.kpi import differences_by_store

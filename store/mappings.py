@@ -81,3 +81,11 @@ def store_warehouse(session: Session, store_id: str) -> str | None:
         )
     ).first()
     return row.erp_code if row else None
+
+
+def mapped_store_ids(session: Session) -> list[str]:
+    """The stores that have a warehouse mapping, sorted."""
+    rows = session.exec(
+        select(Mapping.store_id).where(Mapping.kind == MappingKind.LOCATION.value)
+    ).all()
+    return sorted({store for store in rows if store})

@@ -8,10 +8,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from connectors.erp.memory import MemoryErp
+from connectors.erp.tryton_sandbox.catalog import CatalogPlan
 from domain.mapping import MappingRow
 from domain.transaction import PosTransaction
-from starter.catalog import CatalogPlan, plan_from_transactions
-from starter.mappings_csv import read_mappings
+from starter.intake.catalog import plan_from_transactions
+from starter.intake.mappings_csv import read_mappings
 from store.db import create_store_engine, session_scope
 from store.mappings import import_mappings
 

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter.temporal_server import temporal_binary
+from starter.devstack.temporal_server import temporal_binary
 from tests.codec_keys import codec_converter
 from tests.replay.recording import record_histories
 from workflows import search_attributes as attrs

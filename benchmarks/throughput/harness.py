@@ -19,7 +19,7 @@ from benchmarks.throughput.measure import Bench
 from connectors.erp.base import ErpBooks, ErpConnector
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.submission import Submitter, wait_settled
+from starter.intake.submission import Submitter, wait_settled
 from tests.sample_data import example_store
 from worker import build_worker
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -55,7 +55,7 @@ async def tillsync_worker(
 
 
 class Driver:
-    """Submits tickets through ``starter.submission`` and waits for each to settle, noting
+    """Submits tickets through ``starter.intake.submission`` and waits for each to settle, noting
     ``time.monotonic()`` at submit and at settle, per workflow id."""
 
     def __init__(self, client: Client, engine: Engine, task_queue: str) -> None:

@@ -30,7 +30,7 @@ from benchmarks.throughput.measure import (
 )
 from connectors.erp.memory import MemoryErp
 from domain.periods import PostingMode
-from starter.finance import run_daily_posting
+from starter.control.daily_posting import run_daily_posting
 from store.tables import SyncException
 
 STOCK = Decimal(100_000_000)

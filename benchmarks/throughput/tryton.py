@@ -39,7 +39,7 @@ from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.periods import PostingMode
 from domain.transaction import PosTransaction
-from starter.finance import run_daily_posting
+from starter.control.daily_posting import run_daily_posting
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE_CACHE = REPOSITORY / ".data" / "cache" / "erp-template"

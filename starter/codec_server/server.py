@@ -10,7 +10,7 @@ from connectors.temporal.converter import codec
 from domain.settings import Settings
 from starter.codec_server.access import CodecAccess
 from starter.codec_server.app import create_codec_app
-from starter.ingest.server import EmbeddedServer
+from starter.serving import serve_until
 
 
 def build_codec_app(settings: Settings) -> FastAPI:
@@ -40,10 +40,4 @@ async def serve_codec_server(settings: Settings, stop: asyncio.Event | None = No
     if stop is None:
         await uvicorn.Server(_config(settings)).serve()
         return
-    server = EmbeddedServer(_config(settings))
-    serving = asyncio.create_task(server.serve())
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    stopping.cancel()
-    await serving
+    await serve_until(_config(settings), stop)

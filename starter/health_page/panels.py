@@ -8,13 +8,11 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from domain.anomalies import AnomalyThresholds
-from domain.kpi import KpiLine, chain_line, kpi_line
 from observability.anomaly_scan import scan_anomalies
 from starter.health_page.auth import Operator
 from starter.health_page.context import PageContext
 from starter.health_page.reconciliation import latest_business_date
-from store.db import session_scope
-from store.kpi import store_day_facts
+from starter.reports.kpi import day_kpis
 
 
 class Panel(BaseModel):
@@ -33,13 +31,7 @@ async def kpi_panel(page: PageContext) -> Panel | None:
     """The KPI line of the newest business day journaled."""
     day = await asyncio.to_thread(latest_business_date, page.engine)
 
-    def read() -> list[KpiLine]:
-        now = datetime.now(UTC)
-        with session_scope(page.engine) as session:
-            facts = store_day_facts(session, day, None)
-        return [*(kpi_line(store, day, now) for store in facts), chain_line(facts, day, now)]
-
-    lines = await asyncio.to_thread(read)
+    lines = await day_kpis(page.engine, day, None)
     if not any(line.tickets for line in lines):
         return None
     figures = [line.figures() for line in lines]

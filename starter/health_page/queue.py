@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from domain.operator import OperatorAction
 from domain.outcomes import ExceptionKind, ExceptionOwner
-from starter.exception_queue import QueueFilter, QueueItem, act_on, list_queue
+from starter.control.exception_queue import QueueFilter, QueueItem, act_on, list_queue
 from starter.health_page.auth import CurrentOperator, Operator
 from starter.health_page.context import PageContext, page_of, render
 from store import exception_lifecycle

@@ -1,9 +1,7 @@
 """Serve the sync-health page with uvicorn, inside ``tillsync dev`` (or on its own)."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Iterator
 from datetime import date
 
 import uvicorn
@@ -13,6 +11,7 @@ from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from starter.health_page.app import create_app
 from starter.health_page.auth import Operators
+from starter.serving import serve_until
 from store.db import create_store_engine
 
 log = logging.getLogger(__name__)
@@ -21,14 +20,6 @@ log = logging.getLogger(__name__)
 def page_url(settings: Settings) -> str:
     local = settings.health_host in ("127.0.0.1", "0.0.0.0", "::")
     return f"http://{'localhost' if local else settings.health_host}:{settings.health_port}/"
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without its own signal handlers: the host process decides when to stop."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 async def _serve(server: uvicorn.Server, url: str) -> None:
@@ -42,7 +33,7 @@ async def _serve(server: uvicorn.Server, url: str) -> None:
 
 async def serve_health_page(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set."""
-    from starter.finance import reconcile_day
+    from starter.reports.reconciliation import reconcile_day
 
     async def reconcile(day: date, store_id: str | None) -> ReconciliationReport:
         return await reconcile_day(settings, day, store_id)
@@ -62,10 +53,4 @@ async def serve_health_page(settings: Settings, client: Client, stop: asyncio.Ev
         log_level="warning",
         access_log=False,
     )
-    server = _EmbeddedServer(config)
-    serving = asyncio.create_task(_serve(server, page_url(settings)))
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    stopping.cancel()
-    await serving
+    await serve_until(config, stop, lambda server: _serve(server, page_url(settings)))

@@ -4,5 +4,6 @@
 - ``limits``: body size and per-store request rate;
 - ``payloads``: content type -> POS adapter;
 - ``models``: what the service answers;
-- ``app``: the routes; ``server``: running it under uvicorn.
+- ``app``: the app, assembled from the routers (``transaction_routes``, ``stock_routes``,
+  ``till_feeds``, ``operations_routes``) and ``answers``; ``server``: running it under uvicorn.
 """

@@ -10,11 +10,11 @@ from connectors.pos.base import AdapterResult, FieldError
 from connectors.pos.errors import PayloadError
 from connectors.pos.guards import TooManyRecords
 from domain.transaction import PosTransaction
-from starter.formats import SourceFormat, parse_payload
 from starter.ingest.models import IngestOutcome, ItemResult
 from starter.ingest.payloads import MEDIA_TYPES, format_of_content_type
 from starter.ingest.start_errors import start_outcome
-from starter.intake import Intake
+from starter.intake.formats import SourceFormat, parse_payload
+from starter.intake.ticket_intake import Intake
 
 ROOT_FIELD = "<root>"
 log = logging.getLogger(__name__)

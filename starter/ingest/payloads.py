@@ -1,6 +1,6 @@
 """Which POS adapter reads a request body, by its Content-Type."""
 
-from starter.formats import SourceFormat
+from starter.intake.formats import SourceFormat
 
 MEDIA_TYPES: dict[str, SourceFormat] = {
     "application/json": SourceFormat.JSON,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors.pos.base import RAW_EXCERPT_CHARS, ROOT_FIELD, FieldError, Reject, raw_excerpt
 from starter.ingest.models import IngestOutcome, ItemResult
-from starter.loading import append_rejects
+from starter.intake.loading import append_rejects
 
 log = logging.getLogger(__name__)
 

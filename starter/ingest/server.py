@@ -9,9 +9,7 @@ idle keep-alive connection closes after ``ingest_keep_alive_seconds``. Headers a
 """
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -22,8 +20,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from domain.settings import Settings
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
-from starter.intake import Intake
-from starter.stock_submission import StockSubmitter
+from starter.intake.stock_submission import StockSubmitter
+from starter.intake.ticket_intake import Intake
+from starter.serving import serve_until
 from store.db import create_store_engine
 
 log = logging.getLogger(__name__)
@@ -105,20 +104,6 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
-class EmbeddedServer(uvicorn.Server):
-    """uvicorn without its own signal handlers: the host process decides when to stop."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 async def serve_ingest(settings: Settings, client: Client, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set, then finish the requests in flight."""
-    server = EmbeddedServer(server_config(build_app(settings, client), settings))
-    serving = asyncio.create_task(server.serve())
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    stopping.cancel()
-    await serving
+    await serve_until(server_config(build_app(settings, client), settings), stop)

@@ -9,11 +9,10 @@ only (403), in JSON (415 otherwise); 413 beyond ``TILLSYNC_INGEST_MAX_BATCH`` re
 
 import asyncio
 import logging
-from collections import Counter
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
@@ -22,32 +21,30 @@ from connectors.pos.canonical_stock import StockEventsResult, parse_stock_events
 from connectors.pos.errors import PayloadError
 from connectors.pos.guards import TooManyRecords
 from domain.stock_events import AnyStockEvent
+from starter.ingest.answers import batch_answer, batch_route
 from starter.ingest.gate import Authenticated, Gate, request_source
 from starter.ingest.handling import ROOT_FIELD, Refusal
-from starter.ingest.models import BatchResult, IngestOutcome, ItemResult
-from starter.ingest.openapi import posting_responses, stock_events_body
+from starter.ingest.models import IngestOutcome, ItemResult
+from starter.ingest.openapi import stock_events_body
 from starter.ingest.rejects import RejectLog
-from starter.stock_submission import StockSubmitter
+from starter.intake.stock_submission import StockSubmitter
 
 JSON_TYPES = ("application/json", "application/x-ndjson")
-RETRY_AFTER_UNAVAILABLE = "5"
 log = logging.getLogger(__name__)
 
 
-def add_stock_event_routes(
-    app: FastAPI, gate: Gate, submitter: StockSubmitter, rejects: RejectLog, max_records: int
-) -> None:
+def stock_event_router(
+    gate: Gate, submitter: StockSubmitter, rejects: RejectLog, max_records: int
+) -> APIRouter:
+    router = APIRouter(tags=["stock events"])
     Auth = Annotated[Authenticated, Depends(gate)]
     ContentType = Annotated[str | None, Header(alias="Content-Type")]
 
-    @app.post(
+    @router.post(
         "/v1/stock-events",
-        tags=["stock events"],
         summary="Post transfer dispatches and receipts, and purchase-order receipts",
-        status_code=HTTPStatus.ACCEPTED,
-        response_model=BatchResult,
-        responses=posting_responses("BatchResult", HTTPStatus.MULTI_STATUS),
         openapi_extra=stock_events_body(),
+        **batch_route(),
     )
     async def post_stock_events(
         request: Request, auth: Auth, content_type: ContentType = None
@@ -77,23 +74,9 @@ def add_stock_event_routes(
             for item in parsed.rejects
         ]
         await rejects.record(request_source(request), parsed.rejects)
-        results = sorted([*started, *rejected], key=lambda item: item.index)
-        counts = Counter(item.outcome for item in results)
-        statuses = {item.status for item in results}
-        batch = BatchResult(
-            results=results,
-            started=counts[IngestOutcome.STARTED],
-            duplicates=counts[IngestOutcome.DUPLICATE],
-            skipped=0,
-            rejected=counts[IngestOutcome.REJECTED],
-            unavailable=counts[IngestOutcome.UNAVAILABLE],
-        )
-        status = statuses.pop() if len(statuses) == 1 else HTTPStatus.MULTI_STATUS
-        return JSONResponse(
-            batch.model_dump(mode="json", exclude_none=True),
-            status_code=status if results else HTTPStatus.OK,
-            headers={"Retry-After": RETRY_AFTER_UNAVAILABLE} if batch.unavailable else {},
-        )
+        return batch_answer(sorted([*started, *rejected], key=lambda item: item.index))
+
+    return router
 
 
 def _parse(body: bytes, max_records: int) -> StockEventsResult:

@@ -7,7 +7,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import Engine
 
 from activities.master_data import feed
@@ -27,15 +27,15 @@ def _own_store(asked: str, authenticated: str) -> None:
         raise Refusal(HTTPStatus.FORBIDDEN, f"store {authenticated} cannot read store {asked}")
 
 
-def add_till_feeds(app: FastAPI, auth: Any, engine: Engine) -> None:
+def till_feed_router(auth: Any, engine: Engine) -> APIRouter:
     """``auth``: the app's signed-request dependency (an ``Annotated[Authenticated, ...]``)."""
+    router = APIRouter(tags=["tills"])
     responses = reading_responses()
     for status in (HTTPStatus.FORBIDDEN, HTTPStatus.UNPROCESSABLE_ENTITY):
         responses[status.value] = responses[HTTPStatus.UNAUTHORIZED.value]
 
-    @app.get(
+    @router.get(
         "/v1/stores/{store}/masterdata",
-        tags=["tills"],
         summary="The store's items, prices and promotions: all, or those written after `since`",
         responses=responses,
     )
@@ -55,9 +55,8 @@ def add_till_feeds(app: FastAPI, auth: Any, engine: Engine) -> None:
 
         return await asyncio.to_thread(read)
 
-    @app.get(
+    @router.get(
         "/v1/stores/{store}/available",
-        tags=["tills"],
         summary="Available-to-sell quantities of the store's items (all, or those named)",
         response_model=AvailableDocument,
         responses=responses,
@@ -83,3 +82,5 @@ def add_till_feeds(app: FastAPI, auth: Any, engine: Engine) -> None:
                 )
 
         return await asyncio.to_thread(read)
+
+    return router

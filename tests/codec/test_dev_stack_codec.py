@@ -14,8 +14,8 @@ from temporalio.api.common.v1 import Payload, Payloads
 from connectors.temporal import EncryptionCodec, KeyRing
 from domain.settings import Settings
 from starter.codec_server.server import serve_codec_server
-from starter.dev_stack import codec_endpoint, dev_codec_settings
-from starter.temporal_server import TemporalDevServer
+from starter.devstack.dev_stack import codec_endpoint, dev_codec_settings
+from starter.devstack.temporal_server import TemporalDevServer
 from tests.codec_keys import TEST_CODEC_KEYS, codec_converter
 
 pytestmark = pytest.mark.temporal

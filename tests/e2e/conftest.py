@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.settings import Settings
-from starter.submission import Submitter
+from starter.intake.submission import Submitter
 from tests.e2e.gates import ActivityGate
 from tests.erp_fixtures import sandbox_settings
 from tests.sample_data import example_store

@@ -10,7 +10,7 @@ from temporalio.client import Client
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from domain.outcomes import SyncStage, SyncStatus
 from domain.transaction import PosTransaction
-from starter.submission import SubmitResult, Submitter, wait_settled
+from starter.intake.submission import SubmitResult, Submitter, wait_settled
 from workflows.pos_transaction import PosTransactionWorkflow
 
 

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome, Submission
 from domain.settings import Settings
-from starter.submission import Submitter
+from starter.intake.submission import Submitter
 from store.claims import ClaimKey, count_duplicates
 from store.db import create_store_engine, session_scope
 from tests.codec_keys import codec_converter

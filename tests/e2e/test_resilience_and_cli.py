@@ -16,7 +16,7 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton_sandbox import TrytonServer
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
-from starter.submission import Submitter, wait_settled
+from starter.intake.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, sales_with_reference, stock, wait_for_stage
 from tests.factories import make_sale, sale_line
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -132,7 +132,7 @@ async def test_cli_submit_reports_field_errors_and_posts_the_valid_ticket(
 
     completed = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "starter.cli", "submit", str(batch), "--wait", "--json"],
+        [sys.executable, "-m", "starter.cli.app", "submit", str(batch), "--wait", "--json"],
         cwd=REPOSITORY,
         env=_environment(temporal_env, e2e_settings, TILLSYNC_TASK_QUEUE="tillsync-e2e"),
         capture_output=True,
@@ -158,7 +158,7 @@ def _cli(
     temporal_env: WorkflowEnvironment, settings: Settings, *args: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "starter.cli", *args],
+        [sys.executable, "-m", "starter.cli.app", *args],
         cwd=REPOSITORY,
         env=_environment(temporal_env, settings, TILLSYNC_TASK_QUEUE="tillsync-e2e"),
         capture_output=True,

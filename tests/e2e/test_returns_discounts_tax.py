@@ -15,8 +15,8 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
 from domain.outcomes import Outcome, Submission, SyncStage
 from domain.transaction import PosTransaction
-from starter.operations import abandon_run
-from starter.submission import Submitter, wait_settled
+from starter.control.runs import abandon_run
+from starter.intake.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage

@@ -15,8 +15,8 @@ from connectors.erp.tryton_sandbox import TrytonServer
 from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import Outcome, Submission, SyncStage
 from domain.settings import Settings
-from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter, wait_settled
+from starter.control.runs import abandon_run, retry_run
+from starter.intake.submission import Submitter, wait_settled
 from store.claims import ClaimKey, count_duplicates
 from store.db import session_scope
 from store.exceptions import list_exceptions

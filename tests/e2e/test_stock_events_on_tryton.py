@@ -12,9 +12,9 @@ from connectors.erp.tryton import TrytonConnector, TrytonRest
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.stock_ledger import MovementCause
-from starter.stock_ledger_report import on_hand, render_text, stock_ledger
-from starter.stock_submission import StockSubmitter
-from starter.submission import Submitter
+from starter.intake.stock_submission import StockSubmitter
+from starter.intake.submission import Submitter
+from starter.reports.stock_ledger_report import on_hand, render_text, stock_ledger
 from tests.e2e.helpers import new_id, stock, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.stock_events.events import dispatch, purchase_receipt, receipt, unique

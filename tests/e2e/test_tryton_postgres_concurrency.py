@@ -27,7 +27,7 @@ from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.submission import SubmitResult, Submitter
+from starter.intake.submission import SubmitResult, Submitter
 from tests.codec_keys import codec_converter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.erp_fixtures import sandbox_settings

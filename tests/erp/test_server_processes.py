@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from connectors.erp.tryton_sandbox.subprocesses import ServerProcesses, free_port, port_answers
-from starter.temporal_server import TemporalDevServer
+from starter.devstack.temporal_server import TemporalDevServer
 from tests.codec_keys import codec_converter
 
 

@@ -29,7 +29,7 @@ async def tillsync(settings: Settings, client: Client, *args: str) -> tuple[int,
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "starter.cli",
+        "starter.cli.app",
         *args,
         cwd=REPOSITORY,
         env=environment,

@@ -17,8 +17,8 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.mapping import MappingKind, MappingRow
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.submission import Submitter
-from starter.temporal_server import temporal_binary
+from starter.devstack.temporal_server import temporal_binary
+from starter.intake.submission import Submitter
 from tests.codec_keys import codec_converter
 from tests.erp_fixtures import sandbox_settings
 from tests.finance.gates import RunGate

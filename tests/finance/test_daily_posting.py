@@ -23,8 +23,9 @@ from domain.consolidation import (
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.finance import ensure_daily_posting_schedules, reconcile_day, run_daily_posting
-from starter.submission import Submitter
+from starter.control.daily_posting import ensure_daily_posting_schedules, run_daily_posting
+from starter.intake.submission import Submitter
+from starter.reports.reconciliation import reconcile_day
 from store.db import session_scope
 from store.tables import ConsolidatedPosting, JournalEntry
 from tests.e2e.helpers import new_id, sales_with_reference, stock, submit_and_wait

@@ -17,8 +17,9 @@ from domain.period_close import CloseOutcome, CloseStep, PeriodCloseRequest, Per
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.finance import reopen_period, run_daily_posting, start_period_close
-from starter.submission import Submitter, wait_settled
+from starter.control.daily_posting import run_daily_posting
+from starter.control.period_close import reopen_period, start_period_close
+from starter.intake.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.journal import find_entry

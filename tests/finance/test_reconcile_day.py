@@ -14,8 +14,8 @@ from domain.reconciliation import (
     ReconciliationReport,
     reconcile_day,
 )
-from starter.console import PIPED_WIDTH
-from starter.reconcile_report import renderables
+from starter.cli.console import PIPED_WIDTH
+from starter.reports.reconcile_report import renderables
 
 DAY = date(2026, 11, 20)
 

@@ -10,8 +10,9 @@ from temporalio.client import Client
 
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.finance import reconcile_day, run_daily_posting
-from starter.submission import Submitter
+from starter.control.daily_posting import run_daily_posting
+from starter.intake.submission import Submitter
+from starter.reports.reconciliation import reconcile_day
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
 

@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome
-from starter.submission import Submitter
+from starter.intake.submission import Submitter
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.journal import find_entry

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from domain.outcomes import ExceptionKind
-from starter import cli
+from starter.cli import app as cli
 from store.db import create_store_engine, session_scope
 from store.exceptions import open_exception
 

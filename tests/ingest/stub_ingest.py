@@ -23,8 +23,8 @@ from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
-from starter.intake import Intake
-from starter.submission import SubmitResult
+from starter.intake.submission import SubmitResult
+from starter.intake.ticket_intake import Intake
 from tests.ingest.signing import SECRETS
 from workflows import search_attributes as attrs
 

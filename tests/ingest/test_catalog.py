@@ -12,11 +12,11 @@ from sqlmodel import select
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
+from connectors.erp.tryton_sandbox.catalog import CatalogPlan
 from connectors.pos.poslog import parse_poslog
 from domain.mapping import MappingKind
-from starter.catalog import (
+from starter.intake.catalog import (
     CatalogFileError,
-    CatalogPlan,
     effective_tax_rates,
     load_catalog,
     read_catalog_csv,

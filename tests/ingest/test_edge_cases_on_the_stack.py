@@ -21,9 +21,9 @@ from domain.outcomes import Outcome
 from domain.receipts import TerminalRef
 from domain.settings import UnknownCustomer
 from domain.transaction import PosTransaction
+from starter.control.runs import retry_run
 from starter.ingest.server import build_app
-from starter.operations import retry_run
-from starter.submission import wait_settled
+from starter.intake.submission import wait_settled
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from tests.e2e.helpers import new_id

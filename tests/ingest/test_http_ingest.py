@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome
 from domain.transaction import PosTransaction
-from starter.submission import wait_settled
+from starter.intake.submission import wait_settled
 from tests.e2e.helpers import new_id, sales_with_reference
 from tests.factories import make_sale, sale_line
 from tests.ingest.signing import get_signed, post_signed, signed_headers

@@ -12,7 +12,7 @@ import pytest
 
 import starter.ingest.handling
 from domain.card_numbers import contains_card_number
-from starter.formats import parse_payload
+from starter.intake.formats import parse_payload
 from tests import poslog_builders as poslog
 from tests.factories import make_sale, sale_line
 from tests.ingest.signing import post_signed, signed_headers

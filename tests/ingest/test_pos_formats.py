@@ -17,7 +17,7 @@ from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import Outcome
 from domain.receipts import TerminalRef
 from domain.transaction import TransactionKind
-from starter.submission import wait_settled
+from starter.intake.submission import wait_settled
 from store.db import session_scope
 from store.mappings import import_mappings
 from store.receipts import receipts_seen

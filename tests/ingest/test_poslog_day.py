@@ -19,11 +19,12 @@ from connectors.pos.poslog import parse_poslog
 from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.catalog import load_catalog
-from starter.finance import reconcile_day, run_daily_posting
-from starter.intake import Intake
-from starter.replay import ReplaySummary, replay
-from starter.submission import wait_settled
+from starter.control.daily_posting import run_daily_posting
+from starter.intake.catalog import load_catalog
+from starter.intake.replay import ReplaySummary, replay
+from starter.intake.submission import wait_settled
+from starter.intake.ticket_intake import Intake
+from starter.reports.reconciliation import reconcile_day
 from tests.erp_fixtures import sandbox_settings
 from tests.sample_data import POSLOG_DIR, example_store, poslog_store_catalog
 from worker import run_worker

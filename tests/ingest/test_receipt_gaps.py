@@ -17,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.receipts import TerminalRef
 from domain.settings import Settings
+from starter.devstack.temporal_server import temporal_binary
 from starter.ingest.server import build_app
-from starter.temporal_server import temporal_binary
 from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.tables import SyncException

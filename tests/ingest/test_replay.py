@@ -16,9 +16,9 @@ from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome, Submission
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter.intake import Intake
-from starter.replay import ReplayCounts, replay
-from starter.submission import wait_settled
+from starter.intake.replay import ReplayCounts, replay
+from starter.intake.submission import wait_settled
+from starter.intake.ticket_intake import Intake
 from tests.e2e.helpers import new_id, sales_with_reference
 from tests.factories import make_sale, sale_line
 from tests.ingest.test_http_ingest import was_started

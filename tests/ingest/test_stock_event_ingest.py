@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.outcomes import Outcome
 from domain.stock_events import AnyStockEvent
-from starter.stock_submission import wait_event_settled
+from starter.intake.stock_submission import wait_event_settled
 from tests.ingest.signing import post_signed
 from tests.ingest.test_http_ingest import was_started
 from tests.stock_events.events import dispatch, receipt, unique

@@ -16,8 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.memory import MemoryErp
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.submission import Submitter
-from starter.temporal_server import temporal_binary
+from starter.devstack.temporal_server import temporal_binary
+from starter.intake.submission import Submitter
 from tests.codec_keys import codec_converter
 from tests.memory_erp import orders
 from tests.sample_data import demo_memory_erp, example_store

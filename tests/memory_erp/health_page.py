@@ -86,7 +86,7 @@ async def served_page(
     settings: Settings, client: Client, engine: Engine, erp: MemoryErp
 ) -> AsyncIterator[ServedPage]:
     async def reconcile(day: date, store_id: str | None) -> ReconciliationReport:
-        from activities.reconciliation import build_reconciliation
+        from activities.finance import build_reconciliation
 
         return await build_reconciliation(
             engine, erp, DateRange(start_date=day, end_date=day), store_id

@@ -12,7 +12,7 @@ from connectors.erp.errors import ErpRejected
 from connectors.erp.memory import MemoryErp
 from domain.outcomes import Outcome, SyncStatus
 from domain.transaction import PosTransaction
-from starter.submission import SubmitResult, Submitter
+from starter.intake.submission import SubmitResult, Submitter
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.journal import find_entry

@@ -25,8 +25,8 @@ from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.codec_server.server import build_codec_app
-from starter.operations import abandon_run
-from starter.submission import Submitter
+from starter.control.runs import abandon_run
+from starter.intake.submission import Submitter
 from tests.codec_keys import OTHER_KEY_LINE, TEST_CODEC_KEYS
 from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line

@@ -8,14 +8,14 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-import worker
 from connectors.erp.memory import MemoryErp
+from connectors.temporal import client as temporal_client
 from domain.operator import OperatorAction
 from domain.outcomes import ExceptionOwner, Outcome, SyncStage
 from domain.settings import Settings
-from starter import exception_commands
-from starter.exception_queue import QueueFilter
-from starter.submission import Submitter
+from starter.cli import exception_commands
+from starter.control.exception_queue import QueueFilter
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, wait_for_stage
 from tests.factories import make_sale, sale_line
 from tests.memory_erp import health_page as hp
@@ -47,7 +47,7 @@ async def test_the_exceptions_commands_take_the_pages_filters(
     async def connect(_: Settings) -> Client:
         return client
 
-    monkeypatch.setattr(worker, "connect", connect)
+    monkeypatch.setattr(temporal_client, "connect", connect)
     by_store = QueueFilter(store_id=STORE)
     assert await exception_commands.list_exceptions(settings, by_store, as_json=True) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

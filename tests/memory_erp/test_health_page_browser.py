@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.memory import MemoryErp
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
-from starter.submission import Submitter
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.factories import BUSINESS_DATE, make_sale, sale_line
 from tests.memory_erp import health_page as hp

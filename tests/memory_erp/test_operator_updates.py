@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-import worker
 from connectors.erp.errors import ErpUnavailable
 from connectors.erp.memory import MemoryErp
+from connectors.temporal import client as temporal_client
 from domain.operator import OperatorAction
 from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
 from domain.transaction import PosTransaction
-from starter import run_commands
-from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter
+from starter.cli import run_commands
+from starter.control.runs import abandon_run, retry_run
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
@@ -175,7 +175,7 @@ async def test_the_cli_prints_what_the_run_did_with_a_retry_and_an_abandon(
     async def connect(settings: Settings) -> Client:
         return client
 
-    monkeypatch.setattr(worker, "connect", connect)
+    monkeypatch.setattr(temporal_client, "connect", connect)
     retried = await run_commands._retry(
         memory_settings, sent.workflow_id, False, "till fixed", amended_file
     )

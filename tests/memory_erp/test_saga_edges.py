@@ -23,8 +23,8 @@ from domain.order_plan import plan_erp_order
 from domain.outcomes import Outcome
 from domain.settings import Settings, UnknownCustomer
 from domain.transaction import PosTransaction
-from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter, wait_settled
+from starter.control.runs import abandon_run, retry_run
+from starter.intake.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (

@@ -18,8 +18,8 @@ from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.mapping import MappingKind, MappingRow
 from domain.outcomes import ExceptionKind, Outcome, Submission, SyncStage
 from domain.settings import Settings
-from starter.operations import abandon_run, retry_run
-from starter.submission import Submitter, wait_settled
+from starter.control.runs import abandon_run, retry_run
+from starter.intake.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.mappings import import_mappings
 from tests.e2e.helpers import new_id, status_of, submit_and_wait, wait_for_stage

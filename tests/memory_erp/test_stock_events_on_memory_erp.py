@@ -18,10 +18,10 @@ from domain.operator import RetryRequest
 from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.stock_ledger import LedgerMovement, MovementCause
-from starter.operations import list_runs
-from starter.stock_commands import submit_stock_events
-from starter.stock_submission import StockSubmitter, wait_event_settled
-from starter.submission import SubmitResult
+from starter.control.runs import list_runs
+from starter.intake.stock_event_files import submit_stock_events
+from starter.intake.stock_submission import StockSubmitter, wait_event_settled
+from starter.intake.submission import SubmitResult
 from tests.memory_erp.saga_helpers import settled_on_attempt
 from tests.stock_events.events import dispatch, purchase_receipt, receipt, unique
 from tests.stock_events.reading import changes_caused_by, exceptions_of, journaled, movements_of

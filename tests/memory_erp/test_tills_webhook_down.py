@@ -19,7 +19,7 @@ from connectors.erp.memory import MemoryErp
 from domain.master_data import ErpItem
 from domain.outcomes import ExceptionKind
 from domain.settings import Settings
-from starter.master_data import sync_now
+from starter.control.master_data_sync import sync_now
 from store.db import session_scope
 from store.exceptions import list_exceptions
 from tests.sample_data import example_store

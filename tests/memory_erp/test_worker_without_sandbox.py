@@ -10,7 +10,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner
 from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.submission import Submitter
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import BOOKED, replays_cleanly

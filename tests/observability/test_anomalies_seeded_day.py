@@ -135,7 +135,7 @@ async def test_tillsync_anomalies_explains_each_flag(seeded: Engine) -> None:
     url = seeded.url.render_as_string(hide_password=False)
     done = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "starter.cli", "anomalies", "--day", str(TODAY), "--no-erp"],
+        [sys.executable, "-m", "starter.cli.app", "anomalies", "--day", str(TODAY), "--no-erp"],
         capture_output=True,
         text=True,
         env={**os.environ, "TILLSYNC_STORE_URL": url, "TILLSYNC_ANOMALY_LOOKBACK_DAYS": "14"},

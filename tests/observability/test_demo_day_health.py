@@ -24,9 +24,9 @@ from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
 from observability.server import temporal_runtime
-from starter.operations import retry_run
-from starter.store_day import DaySummary, replay_store_day
-from starter.submission import wait_settled
+from starter.control.runs import retry_run
+from starter.intake.store_day import DaySummary, replay_store_day
+from starter.intake.submission import wait_settled
 from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
 from store.kpi import store_day_facts
@@ -158,7 +158,7 @@ async def test_the_kpi_line_equals_the_days_outcomes(demo_day: DemoDay) -> None:
 
 
 async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day: DemoDay) -> None:
-    command = [sys.executable, "-m", "starter.cli", "kpi", "--day", str(DEMO_DAY), "--json"]
+    command = [sys.executable, "-m", "starter.cli.app", "kpi", "--day", str(DEMO_DAY), "--json"]
     environment = {**os.environ, "TILLSYNC_STORE_URL": demo_day.settings.resolved_store_url}
     done = await asyncio.to_thread(
         subprocess.run,

@@ -13,7 +13,7 @@ from connectors.pos.errors import PayloadError
 from connectors.pos.guards import TooManyRecords
 from connectors.pos.poslog import parse_poslog
 from connectors.pos.sitoo import parse_sitoo_orders
-from starter.formats import SourceFormat, parse_payload
+from starter.intake.formats import SourceFormat, parse_payload
 from tests import poslog_builders as poslog
 from tests.factories import make_sale, sale_line
 from tests.sample_data import SITOO_ORDERS

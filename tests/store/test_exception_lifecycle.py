@@ -12,7 +12,7 @@ from activities.store import StoreActivities
 from domain.outcomes import ExceptionKind, ExceptionOwner, Outcome, Submission
 from domain.receipts import TerminalRef, review_receipts
 from domain.settings import Settings
-from starter.exception_queue import QueueFilter, list_queue
+from starter.control.exception_queue import QueueFilter, list_queue
 from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
 from store.exception_lifecycle import acknowledge, add_comment, assign, lifecycles

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from domain.mapping import MappingKind, MappingRow, TransactionMapping
-from starter.mappings_csv import MappingFileError, read_mappings
+from starter.intake.mappings_csv import MappingFileError, read_mappings
 from store.db import session_scope
 from store.mappings import MissingMappings, import_mappings, resolve_mapping
 from tests.factories import make_sale, sale_line

@@ -194,7 +194,7 @@ def test_the_db_upgrade_command_upgrades_the_configured_store(tmp_path: Path) ->
     _previous_release_store(url).dispose()
 
     said = subprocess.run(
-        [sys.executable, "-m", "starter.cli", "db", "upgrade"],
+        [sys.executable, "-m", "starter.cli.app", "db", "upgrade"],
         cwd=Path(__file__).parents[2],
         env={**os.environ, "TILLSYNC_STORE_URL": url},
         capture_output=True,

@@ -19,7 +19,7 @@ NOON = datetime(2026, 11, 20, 12, tzinfo=UTC)
 ARRIVED = datetime(2026, 11, 20, 13, tzinfo=UTC)
 
 
-def _marks(engine: Engine) -> dict[str, tuple[datetime, ...]]:
+def _marks(engine: Engine) -> dict[str, tuple[datetime, datetime, datetime | None, datetime]]:
     with session_scope(engine) as session:
         return {
             mark.store_id: (

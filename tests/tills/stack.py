@@ -18,7 +18,7 @@ from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.tills.secrets import StoreSecrets
 from domain.settings import Settings, StoreChannel
 from starter.ingest.app import create_app
-from starter.intake import Intake
+from starter.intake.ticket_intake import Intake
 from tests.ingest.signing import SECRETS, get_signed
 from worker import build_worker
 

@@ -22,8 +22,8 @@ from domain.master_data import ErpItem, ErpPromotion
 from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.master_data import sync_now
-from starter.submission import Submitter
+from starter.control.master_data_sync import sync_now
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.sample_data import example_store

@@ -21,8 +21,8 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.catalog import CatalogItem
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.master_data import sync_now
-from starter.submission import Submitter
+from starter.control.master_data_sync import sync_now
+from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
 from tests.erp_fixtures import sandbox_settings

@@ -1,0 +1,2 @@
+"""Operators' and finance's handles on Temporal: runs, the exception queue, the period close,
+schedules."""
