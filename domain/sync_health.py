@@ -1,4 +1,5 @@
-"""How far behind a store's sync is, by the till's own clock."""
+"""How far behind a store's sync is, by the till's own clock, and how long since it was last
+heard from, by the arrival of its newest ticket."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -23,6 +24,22 @@ def sync_lag_seconds(mark: SyncMark) -> float:
     posted = mark.newest_posted_till_time
     since = as_utc(posted) if posted is not None else as_utc(mark.first_seen_till_time)
     return max((seen - since).total_seconds(), 0.0)
+
+
+def silent_for(last_arrival: datetime | None, now: datetime) -> timedelta | None:
+    """How long ago the store's newest ticket arrived (None: none has). Lag and silence are
+    apart on purpose: an offline till replaying old tickets makes a store heard from now,
+    not behind (their till times are older than what was posted), and a store whose tills
+    went quiet is silent, not caught up."""
+    if last_arrival is None:
+        return None
+    return max(as_utc(now) - as_utc(last_arrival), timedelta(0))
+
+
+def is_silent(last_arrival: datetime | None, now: datetime, silent_after: timedelta) -> bool:
+    """Nothing arrived from the store for longer than ``silent_after``."""
+    quiet = silent_for(last_arrival, now)
+    return quiet is not None and quiet > silent_after
 
 
 def as_utc(value: datetime) -> datetime:

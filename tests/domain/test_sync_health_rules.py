@@ -13,7 +13,7 @@ from domain.anomalies import (
     phantom_inventory_flags,
 )
 from domain.kpi import OldestOpen, StoreDayFacts, chain_line, kpi_line
-from domain.sync_health import settled_business_day, sync_lag_seconds
+from domain.sync_health import is_silent, settled_business_day, silent_for, sync_lag_seconds
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DAY = date(2026, 11, 20)
@@ -33,6 +33,16 @@ def test_lag_is_the_till_time_between_the_newest_seen_and_the_newest_posted() ->
     )
     assert sync_lag_seconds(Mark(seen, seen - timedelta(hours=3), None)) == 3 * 3600
     assert sync_lag_seconds(Mark(seen, seen, seen + timedelta(minutes=1))) == 0
+
+
+def test_a_store_is_silent_by_the_arrival_of_its_newest_ticket_not_its_till_time() -> None:
+    arrived = datetime(2026, 11, 21, 8, 0)  # SQLite's zone-less UTC
+    assert silent_for(arrived, NOW) == timedelta(hours=1)
+    assert silent_for(None, NOW) is None, "never heard from"
+    assert silent_for(NOW + timedelta(seconds=3), NOW) == timedelta(0), "a clock a bit ahead"
+    assert is_silent(arrived, NOW, timedelta(minutes=30))
+    assert not is_silent(arrived, NOW, timedelta(hours=1)), "silent beyond, not at, the limit"
+    assert not is_silent(None, NOW, timedelta(minutes=30))
 
 
 def test_the_settled_day_waits_for_the_daily_posting() -> None:
