@@ -139,6 +139,7 @@ async def test_replayed_old_tickets_are_no_lag_and_a_quiet_store_is_silent(
     assert (cells["S-QUIET"]["lag"], cells["S-QUIET"]["arrival"]) == ("caught up", "silent 6h 00m")
     assert (cells["S-BEHIND"]["lag"], cells["S-BEHIND"]["arrival"]) == ("50m behind", "9m ago")
     assert "silent after 30 minutes without one" in page.text
+    assert all(f'id="store-{store}"' in page.text for store in rows), "alerts link to rows"
 
 
 def _cells(html: str, store_id: str) -> dict[str, str]:
