@@ -197,6 +197,21 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
     ]
 
 
+async def test_labels_are_bounded_by_store_never_by_ticket(demo_day: DemoDay) -> None:
+    """Every tillsync series is labelled by bounded things (store, outcome, stage, kind, ...):
+    no ticket, transaction, workflow, terminal or cashier, whatever the day held."""
+    bounded = {"store", "outcome", "stage", "operation", "error", "kind", "owner", "parks"}
+    bounded |= {"route", "status", "reason", "le", "method"}
+    samples = await scrape(demo_day.metrics_url)
+    tillsync = {name: found for name, found in samples.items() if name.startswith("tillsync_")}
+    assert "tillsync_tickets_total" in tillsync and "tillsync_open_exceptions" in tillsync
+    for name, found in tillsync.items():
+        for labels, _ in found:
+            assert set(labels) <= bounded, (name, labels)
+    stores = {labels.get("store") for found in tillsync.values() for labels, _ in found}
+    assert stores - {None} <= {"S001", "S002", "S003", "S009"}
+
+
 def test_the_store_overview_shows_each_stores_day(demo_day: DemoDay) -> None:
     with session_scope(demo_day.engine) as session:
         overview = {health.store_id: health for health in store_overview(session, DEMO_DAY)}
