@@ -4,8 +4,6 @@ heard from, by the arrival of its newest ticket."""
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from pydantic import BaseModel, Field
-
 
 class SyncMark(Protocol):
     @property
@@ -54,21 +52,3 @@ def settled_business_day(now: datetime, daily_posting_hour: int) -> date:
     today = as_utc(now).date()
     settled_from = daily_posting_hour + 1
     return today - timedelta(days=1 if as_utc(now).hour >= settled_from else 2)
-
-
-class StoreHealth(BaseModel):
-    """One store's line on the sync-health overview (store/overview.py reads it)."""
-
-    store_id: str
-    last_seen_at: datetime | None = None
-    last_posted_at: datetime | None = None
-    newest_seen_till_time: datetime | None = None
-    newest_posted_till_time: datetime | None = None
-    lag_seconds: float | None = None
-    outcomes: dict[str, int] = Field(
-        default_factory=dict,
-        description="the day's ended tickets by outcome; parked: runs parked now, of any day",
-    )
-    open_exceptions: int = 0
-    parked_runs: int = 0
-    missing_receipts: int = 0
