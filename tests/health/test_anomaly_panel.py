@@ -13,11 +13,10 @@ from temporalio.client import Client
 
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
-from domain.ticket_facts import TicketFactsRecord
 from starter.health_page.app import create_app
 from store.db import session_scope
-from store.ticket_facts import record_facts
 from tests.memory_erp.health_page import PASSWORD, operators
+from tests.store_records import record_ticket_facts
 
 
 def _seed_refunds(engine: Engine) -> None:
@@ -29,20 +28,13 @@ def _seed_refunds(engine: Engine) -> None:
             day = today - timedelta(days=days_ago)
             for cashier in ("C1", "C2", "C3", "C4"):
                 for ticket in range(20):
-                    record_facts(
+                    record_ticket_facts(
                         session,
-                        workflow_id=f"pos:S-ANOM:T1:{day}-{cashier}-{ticket}",
-                        store_id="S-ANOM",
-                        business_date=day,
-                        outcome="posted",
-                        facts=TicketFactsRecord(
-                            cashier_id=cashier,
-                            occurred_at=datetime.combine(day, datetime.min.time(), UTC),
-                            refund_lines=int(ticket < (10 if cashier == "C4" else 1)),
-                            manual_overrides=0,
-                            unreferenced_return_lines=0,
-                            products=[],
-                        ),
+                        f"pos:S-ANOM:T1:{day}-{cashier}-{ticket}",
+                        "S-ANOM",
+                        day,
+                        cashier,
+                        refunds=int(ticket < (10 if cashier == "C4" else 1)),
                     )
 
 

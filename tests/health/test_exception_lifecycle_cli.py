@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from domain.outcomes import ExceptionKind
 from starter import cli
 from starter.health_page.passwords import hash_password
-from store.db import create_store_engine, session_scope
-from store.exceptions import open_exception
+from tests.store_records import open_exceptions
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SEEDED = [
@@ -25,20 +24,7 @@ SEEDED = [
 
 def _env(tmp_path: Path) -> tuple[dict[str, str], list[int]]:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    ids = []
-    with session_scope(create_store_engine(url)) as session:
-        for number, (store_id, kind) in enumerate(SEEDED):
-            record = open_exception(
-                session,
-                kind=kind,
-                store_id=store_id,
-                message=f"{kind.value} at {store_id}",
-                now=T0,
-                workflow_id=f"pos:{store_id}:T1:{number}",
-                transaction_id=f"A-{number}",
-            )
-            assert record.id is not None
-            ids.append(record.id)
+    ids = open_exceptions(url, SEEDED, T0)
     account = {"password_hash": hash_password("pw"), "roles": ["store_ops"]}
     operators = json.dumps({"sam": account, "ivan": account})
     env = {

@@ -8,22 +8,19 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import httpx
-from prometheus_client.core import Metric
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from domain.outcomes import Outcome
 from domain.reconciliation import ReconciliationReport
 from domain.settings import Settings
 from observability.store_gauges import StoreGauges
 from starter.health_page.app import create_app
-from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
 from store.health import store_health
-from store.journal import record_outcome
-from store.sync_marks import mark_posted, mark_seen
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.health_page import PASSWORD, operators
+from tests.observability.scrape import by_store
+from tests.store_records import arrive, post
 
 SILENT_AFTER = timedelta(minutes=30)
 
@@ -45,18 +42,9 @@ def _ticket(
         occurred_at=till_time.isoformat(),
     )
     with session_scope(engine) as session:
-        claim_transaction(
-            session,
-            ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id),
-            workflow_id=txn.workflow_id,
-            submission_id=txn.transaction_id,
-            payload_hash="h",
-            now=arrived,
-        )
-        mark_seen(session, store_id, txn.occurred_at, arrived)
+        arrive(session, txn, arrived)
         if posted:
-            record_outcome(session, txn, outcome=Outcome.POSTED, refs=None, now=arrived)
-            mark_posted(session, store_id, txn.occurred_at, arrived + timedelta(seconds=2))
+            post(session, txn, arrived + timedelta(seconds=2))
 
 
 def _seed(engine: Engine, now: datetime) -> None:
@@ -82,15 +70,6 @@ def _seed(engine: Engine, now: datetime) -> None:
     )
 
 
-def _samples(metrics: list[Metric], name: str) -> dict[str, float]:
-    return {
-        sample.labels["store"]: sample.value
-        for metric in metrics
-        for sample in metric.samples
-        if sample.name == name
-    }
-
-
 async def test_replayed_old_tickets_are_no_lag_and_a_quiet_store_is_silent(
     store_engine: Engine,
 ) -> None:
@@ -110,12 +89,12 @@ async def test_replayed_old_tickets_are_no_lag_and_a_quiet_store_is_silent(
     assert (behind.lag_text, behind.silent_text, behind.silent) == ("50m", "9m", False)
 
     metrics = StoreGauges(store_engine, cache_seconds=0).read(now)
-    assert _samples(metrics, "tillsync_sync_lag_seconds") == {
+    assert by_store(metrics, "tillsync_sync_lag_seconds") == {
         "S-REPLAY": 0,
         "S-QUIET": 0,
         "S-BEHIND": 50 * 60,
     }
-    last_seen = _samples(metrics, "tillsync_store_last_seen_timestamp_seconds")
+    last_seen = by_store(metrics, "tillsync_store_last_seen_timestamp_seconds")
     assert now.timestamp() - last_seen["S-REPLAY"] == 5 * 60
     assert now.timestamp() - last_seen["S-QUIET"] == 6 * 3600
 

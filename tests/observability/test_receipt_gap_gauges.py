@@ -3,13 +3,13 @@ many are missing; a gap leaves the gauges once the missing receipts arrive."""
 
 from datetime import UTC, datetime, timedelta
 
-from prometheus_client.core import Metric
 from sqlalchemy import Engine
 
 from domain.receipts import TerminalRef, review_receipts
 from observability.store_gauges import StoreGauges
 from store.db import session_scope
 from store.receipts import receipts_seen, record_receipt, sync_gap_exception
+from tests.observability.scrape import by_store
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -22,15 +22,6 @@ def _receive(engine: Engine, terminal: TerminalRef, numbers: list[int], now: dat
         sync_gap_exception(
             session, terminal, review_receipts(seen, now=now, grace=timedelta(0)), now
         )
-
-
-def _gauge(metrics: list[Metric], name: str) -> dict[str, float]:
-    return {
-        sample.labels["store"]: sample.value
-        for metric in metrics
-        for sample in metric.samples
-        if sample.name == name
-    }
 
 
 def test_open_receipt_gaps_are_counted_per_store(store_engine: Engine) -> None:
@@ -46,10 +37,10 @@ def test_open_receipt_gaps_are_counted_per_store(store_engine: Engine) -> None:
 
     gauges = StoreGauges(store_engine, cache_seconds=0)
     metrics = gauges.read(T0)
-    assert _gauge(metrics, "tillsync_receipt_gaps_open") == {"S001": 2}
-    assert _gauge(metrics, "tillsync_receipts_missing") == {"S001": 4}
+    assert by_store(metrics, "tillsync_receipt_gaps_open") == {"S001": 2}
+    assert by_store(metrics, "tillsync_receipts_missing") == {"S001": 4}
 
     _receive(store_engine, till_1, [2, 3], T0 + timedelta(minutes=5))
     metrics = gauges.read(T0 + timedelta(minutes=5))
-    assert _gauge(metrics, "tillsync_receipt_gaps_open") == {"S001": 1}
-    assert _gauge(metrics, "tillsync_receipts_missing") == {"S001": 2}
+    assert by_store(metrics, "tillsync_receipt_gaps_open") == {"S001": 1}
+    assert by_store(metrics, "tillsync_receipts_missing") == {"S001": 2}

@@ -2,15 +2,14 @@
 product lists unnested in SQL), the same on SQLite and PostgreSQL: per cashier, per store,
 and the products that went quiet, within the span only."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
 from domain.anomalies import CashierTally, ProductSales, QuietCriteria
-from domain.ticket_facts import TicketFactsRecord
 from store.anomalies import cashier_tallies, quiet_product_sales, unreferenced_returns
 from store.db import session_scope
-from store.ticket_facts import record_facts
+from tests.store_records import record_ticket_facts
 
 DAY = date(2026, 11, 20)
 START = DAY - timedelta(days=13)
@@ -29,20 +28,16 @@ def _ticket(
     products: tuple[str, ...] = (),
 ) -> None:
     with session_scope(engine) as session:
-        record_facts(
+        record_ticket_facts(
             session,
-            workflow_id=f"pos:{store}:T1:{number}",
-            store_id=store,
-            business_date=day,
-            outcome="posted",
-            facts=TicketFactsRecord(
-                cashier_id=cashier,
-                occurred_at=datetime.combine(day, datetime.min.time(), UTC),
-                refund_lines=refunds,
-                manual_overrides=overrides,
-                unreferenced_return_lines=unreferenced,
-                products=list(products),
-            ),
+            f"pos:{store}:T1:{number}",
+            store,
+            day,
+            cashier,
+            refunds=refunds,
+            overrides=overrides,
+            unreferenced=unreferenced,
+            products=products,
         )
 
 

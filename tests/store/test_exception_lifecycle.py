@@ -13,15 +13,14 @@ from domain.outcomes import ExceptionKind, ExceptionOwner, Outcome, Submission
 from domain.receipts import TerminalRef, review_receipts
 from domain.settings import Settings
 from starter.exception_queue import QueueFilter, list_queue
-from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
 from store.exception_lifecycle import acknowledge, add_comment, assign, lifecycles
 from store.exceptions import DUPLICATE_RECOGNISED, list_exceptions, open_exception
 from store.health import store_health
 from store.journal import record_outcome
 from store.receipts import receipts_seen, record_receipt, sync_gap_exception
-from store.sync_marks import mark_posted, mark_seen
 from tests.factories import make_sale, sale_line
+from tests.store_records import arrive, post
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(exception_owners={ExceptionKind.ERP_REJECTED: ExceptionOwner.FINANCE})
@@ -182,18 +181,9 @@ def test_each_stores_health(store_engine: Engine) -> None:
     ]
     with session_scope(store_engine) as session:
         for minute, txn in enumerate(tickets):
-            claim_transaction(
-                session,
-                ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id),
-                workflow_id=txn.workflow_id,
-                submission_id=txn.transaction_id,
-                payload_hash="h",
-                now=T0 + timedelta(minutes=minute * 5),
-            )
             arrived = T0 + timedelta(minutes=minute * 5)
-            mark_seen(session, "S7", arrived, arrived)
-        record_outcome(session, tickets[0], outcome=Outcome.POSTED, refs=None, now=T0)
-        mark_posted(session, "S7", T0, T0)
+            arrive(session, txn, arrived, till_time=arrived)
+        post(session, tickets[0], T0, till_time=T0)
         record_outcome(session, tickets[1], outcome=Outcome.ABANDONED, refs=None, now=T0)
     _open(store_engine, ExceptionKind.TOTALS_MISMATCH, "S7", tickets[2].workflow_id)
     with session_scope(store_engine) as session:
