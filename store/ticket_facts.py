@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.ticket_facts import TicketFactsRecord
 from store.tables import TicketFacts
@@ -34,3 +34,9 @@ def record_facts(
     row.products = facts.products
     session.add(row)
 
+
+def facts_between(session: Session, start: date, end: date) -> list[TicketFacts]:
+    query = select(TicketFacts).where(
+        TicketFacts.business_date >= start, TicketFacts.business_date <= end
+    )
+    return list(session.exec(query.order_by(col(TicketFacts.id))).all())
