@@ -43,8 +43,8 @@ def post(
 
 def record_ticket_facts(
     session: Session,
-    workflow_id: str,
     store_id: str,
+    number: int | str,
     day: date,
     cashier: str | None,
     *,
@@ -53,10 +53,11 @@ def record_ticket_facts(
     unreferenced: int = 0,
     products: Sequence[str] = (),
 ) -> None:
-    """A posted ticket's facts (refunded, overridden and unreferenced return lines)."""
+    """A posted ticket's facts (refunded, overridden and unreferenced return lines), of the run
+    ``pos:<store_id>:T1:<number>``."""
     record_facts(
         session,
-        workflow_id=workflow_id,
+        workflow_id=f"pos:{store_id}:T1:{number}",
         store_id=store_id,
         business_date=day,
         outcome="posted",

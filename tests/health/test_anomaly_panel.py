@@ -30,8 +30,8 @@ def _seed_refunds(engine: Engine) -> None:
                 for ticket in range(20):
                     record_ticket_facts(
                         session,
-                        f"pos:S-ANOM:T1:{day}-{cashier}-{ticket}",
                         "S-ANOM",
+                        f"{day}-{cashier}-{ticket}",
                         day,
                         cashier,
                         refunds=int(ticket < (10 if cashier == "C4" else 1)),

@@ -66,14 +66,15 @@ def _ticket(
     *,
     unreferenced: bool = False,
 ) -> None:
+    refunds, returns = int(refund), int(unreferenced)
     record_ticket_facts(
         session,
-        f"pos:{store}:T1:{number}",
         store,
+        number,
         day,
         cashier,
-        refunds=int(refund),
-        unreferenced=int(unreferenced),
+        refunds=refunds,
+        unreferenced=returns,
         products=products,
     )
 

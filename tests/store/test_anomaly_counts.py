@@ -3,6 +3,7 @@ product lists unnested in SQL), the same on SQLite and PostgreSQL: per cashier, 
 and the products that went quiet, within the span only."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -22,23 +23,10 @@ def _ticket(
     *,
     store: str = "S001",
     cashier: str | None = "C1",
-    refunds: int = 0,
-    overrides: int = 0,
-    unreferenced: int = 0,
-    products: tuple[str, ...] = (),
+    **counts: Any,
 ) -> None:
     with session_scope(engine) as session:
-        record_ticket_facts(
-            session,
-            f"pos:{store}:T1:{number}",
-            store,
-            day,
-            cashier,
-            refunds=refunds,
-            overrides=overrides,
-            unreferenced=unreferenced,
-            products=products,
-        )
+        record_ticket_facts(session, store, number, day, cashier, **counts)
 
 
 def test_cashiers_and_stores_are_counted_within_the_span(store_engine: Engine) -> None:
