@@ -1,8 +1,12 @@
 """``tillsync exceptions ack|assign|note`` through the typer app: one exception by id or all
 matching the page's filters (--store, --kind, --owner), recorded as the page records them
-(the queue the page lists shows them), with --json; wrong requests refused with exit 2."""
+(the queue the page lists shows them), with --json; wrong requests refused with exit 2. The
+filtered ones run the console script's entry point in a process of its own."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,18 @@ def _run(env: dict[str, str], *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _run_console(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Through the console script's entry point, in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-m", "starter.cli", "exceptions", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
 def _queue(env: dict[str, str]) -> dict[int, dict[str, Any]]:
     code, output = _run(env, "list", "--json")
     assert code == 0, output
@@ -61,17 +77,17 @@ def test_one_exception_acknowledged_by_id(tmp_path: Path) -> None:
 def test_all_matching_a_filter_assigned_and_annotated(tmp_path: Path) -> None:
     env, (sku, redated, location) = _env(tmp_path)
 
-    code, output = _run(env, "assign", "--store", "S-LC-1", "--to", "ivan", "--by", "sam")
+    code, output = _run_console(env, "assign", "--store", "S-LC-1", "--to", "ivan", "--by", "sam")
     assert code == 0, output
     assert output.strip() == f"2 exceptions assigned to ivan by sam: {sku}, {redated}"
 
-    code, output = _run(
+    code, output = _run_console(
         env, "note", "--owner", "store_ops", "--text", "mapping asked of HQ", "--by", "ivan"
     )
     assert code == 0, output
     assert output.strip() == f"2 exceptions noted by ivan: {sku}, {location}"
 
-    code, output = _run(env, "ack", "--kind", "period_redated", "--by", "ivan", "--json")
+    code, output = _run_console(env, "ack", "--kind", "period_redated", "--by", "ivan", "--json")
     assert code == 0, output
     assert [json.loads(line)["id"] for line in output.splitlines()] == [redated]
 
