@@ -123,4 +123,3 @@ def _newest_claims(session: Session, *, posted_only: bool) -> list[TransactionCl
     return list(
         session.exec(select(TransactionClaim).where(col(TransactionClaim.id).in_(ids))).all()
     )
-
