@@ -199,7 +199,8 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
 
 async def test_labels_are_bounded_by_store_never_by_ticket(demo_day: DemoDay) -> None:
     """Every tillsync series is labelled by bounded things (store, outcome, stage, kind, ...):
-    no ticket, transaction, workflow, terminal or cashier, whatever the day held."""
+    no ticket, transaction, workflow, terminal or cashier, whatever the day held. (The
+    values are the whole test process's: its counters hold every test's stores.)"""
     bounded = {"store", "outcome", "stage", "operation", "error", "kind", "owner", "parks"}
     bounded |= {"route", "status", "reason", "le", "method"}
     samples = await scrape(demo_day.metrics_url)
@@ -208,8 +209,6 @@ async def test_labels_are_bounded_by_store_never_by_ticket(demo_day: DemoDay) ->
     for name, found in tillsync.items():
         for labels, _ in found:
             assert set(labels) <= bounded, (name, labels)
-    stores = {labels.get("store") for found in tillsync.values() for labels, _ in found}
-    assert stores - {None} <= {"S001", "S002", "S003", "S009"}
 
 
 def test_the_store_overview_shows_each_stores_day(demo_day: DemoDay) -> None:
