@@ -1,7 +1,8 @@
 """Anomaly flags a store manager acts on, computed from the journal's ticket facts: cashiers
 refunding or overriding prices well above their store's norm, products that stopped selling
 while the ERP still counts them on the shelf (probable phantom inventory), and stores taking
-many returns without a receipt. Each flag says in words why it was raised."""
+many returns without a receipt. Each flag says in words why it was raised. The store counts
+the facts in SQL (store.anomalies); the rules here read those counts."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -52,45 +53,37 @@ class AnomalyThresholds(BaseModel):
 
 
 @dataclass(frozen=True)
-class TicketFact:
-    """A journaled ticket, as the flags read it (store.tables.TicketFacts)."""
+class CashierTally:
+    """One cashier's tickets at a store over the lookback (counted by the store, in SQL)."""
 
     store_id: str
-    business_date: date
-    cashier_id: str | None
-    refund_lines: int
-    manual_overrides: int
-    unreferenced_return_lines: int
-    products: tuple[str, ...] = ()
+    cashier_id: str
+    tickets: int
+    refund_tickets: int
+    """tickets with at least one refunded line"""
+    override_tickets: int
+    """tickets with at least one manual price override"""
 
 
-def _refunds(fact: TicketFact) -> bool:
-    return fact.refund_lines > 0
-
-
-def _overrides(fact: TicketFact) -> bool:
-    return fact.manual_overrides > 0
-
-
-_EVENTS: dict[AnomalyKind, tuple[str, Callable[[TicketFact], bool]]] = {
-    AnomalyKind.CASHIER_REFUNDS: ("refunds", _refunds),
-    AnomalyKind.CASHIER_OVERRIDES: ("price overrides", _overrides),
+_EVENTS: dict[AnomalyKind, tuple[str, Callable[[CashierTally], int]]] = {
+    AnomalyKind.CASHIER_REFUNDS: ("refunds", lambda tally: tally.refund_tickets),
+    AnomalyKind.CASHIER_OVERRIDES: ("price overrides", lambda tally: tally.override_tickets),
 }
 
 
-def cashier_flags(facts: Iterable[TicketFact], limits: AnomalyThresholds) -> list[AnomalyFlag]:
+def cashier_flags(tallies: Iterable[CashierTally], limits: AnomalyThresholds) -> list[AnomalyFlag]:
     """Cashiers whose share of tickets with a refund (or a manual price override) is above
     ``ratio`` times the median share of the store's other cashiers, with at least
     ``min_events`` such tickets."""
-    tickets: dict[str, dict[str, list[TicketFact]]] = defaultdict(lambda: defaultdict(list))
-    for fact in facts:
-        if fact.cashier_id:
-            tickets[fact.store_id][fact.cashier_id].append(fact)
+    by_store: dict[str, dict[str, CashierTally]] = defaultdict(dict)
+    for tally in tallies:
+        if tally.cashier_id and tally.tickets > 0:
+            by_store[tally.store_id][tally.cashier_id] = tally
     flags: list[AnomalyFlag] = []
     for kind, (what, counts) in _EVENTS.items():
-        for store_id, cashiers in sorted(tickets.items()):
-            events = {c: sum(1 for fact in rung if counts(fact)) for c, rung in cashiers.items()}
-            rates = {c: Decimal(events[c]) / len(rung) for c, rung in cashiers.items()}
+        for store_id, cashiers in sorted(by_store.items()):
+            events = {c: counts(tally) for c, tally in cashiers.items()}
+            rates = {c: Decimal(events[c]) / tally.tickets for c, tally in cashiers.items()}
             for cashier in sorted(cashiers):
                 others = [rate for other, rate in rates.items() if other != cashier]
                 if not others or events[cashier] < limits.min_events:
@@ -142,12 +135,10 @@ def _cashier_explanation(
 
 
 def unreferenced_return_flags(
-    facts: Iterable[TicketFact], limits: AnomalyThresholds
+    counts: Mapping[str, int], limits: AnomalyThresholds
 ) -> list[AnomalyFlag]:
-    """Stores that took more than ``unreferenced_returns_max`` returns without a receipt."""
-    counts: dict[str, int] = defaultdict(int)
-    for fact in facts:
-        counts[fact.store_id] += fact.unreferenced_return_lines
+    """Stores that took more than ``unreferenced_returns_max`` returns without a receipt;
+    ``counts``: returned lines without a receipt over the lookback, by store."""
     return [
         AnomalyFlag(
             kind=AnomalyKind.UNREFERENCED_RETURNS,
@@ -168,21 +159,19 @@ class ProductSales:
     last_sold: date
 
 
-def quiet_products(
-    facts: Iterable[TicketFact], today: date, limits: AnomalyThresholds
-) -> list[ProductSales]:
-    """Products that sold on at least ``min_sale_days`` days at a store and not at all in the
-    last ``quiet_days``: the ones whose ERP stock is worth a look."""
-    days: dict[tuple[str, str], set[date]] = defaultdict(set)
-    for fact in facts:
-        for product in fact.products:
-            days[(fact.store_id, product)].add(fact.business_date)
-    quiet_since = today - timedelta(days=limits.quiet_days)
-    return [
-        ProductSales(store, product, len(sold), max(sold))
-        for (store, product), sold in sorted(days.items())
-        if len(sold) >= limits.min_sale_days and max(sold) <= quiet_since
-    ]
+@dataclass(frozen=True)
+class QuietCriteria:
+    """Which products went quiet: sold on at least ``min_sale_days`` days of the lookback and
+    on none after ``last_sold_by``. The store applies it in its query (store.anomalies)."""
+
+    min_sale_days: int
+    last_sold_by: date
+
+    @classmethod
+    def of(cls, today: date, limits: AnomalyThresholds) -> "QuietCriteria":
+        """Products that usually sell and sold nothing in the last ``quiet_days``: the ones
+        whose ERP stock is worth a look."""
+        return cls(limits.min_sale_days, today - timedelta(days=limits.quiet_days))
 
 
 def phantom_inventory_flags(

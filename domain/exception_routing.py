@@ -1,8 +1,8 @@
-"""Who owns an exception (per kind, configurable), which operators see it, and how long a
-store's postings trail its tills."""
+"""Who owns an exception (per kind, configurable), which operators see it, and an age as
+operators read it."""
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from domain.outcomes import ExceptionKind, ExceptionOwner
@@ -44,17 +44,6 @@ def visible_owners(roles: Iterable[OperatorRole]) -> set[ExceptionOwner]:
     if held & _SEES_ALL:
         return set(ExceptionOwner)
     return {ExceptionOwner(role.value) for role in held}
-
-
-def sync_lag(newest_seen: datetime | None, newest_posted: datetime | None) -> timedelta | None:
-    """How far a store's postings trail its tills: the arrival of the newest ticket seen
-    minus that of the newest ticket posted (zero when caught up or nothing seen; None when
-    tickets arrived and none posted yet)."""
-    if newest_seen is None:
-        return timedelta(0)
-    if newest_posted is None:
-        return None
-    return max(newest_seen - newest_posted, timedelta(0))
 
 
 def describe_age(age: timedelta) -> str:

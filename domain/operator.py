@@ -107,3 +107,37 @@ def abandon_message(parked_in: ParkedStage | None) -> str:
             " the till), and the run is journaled as abandoned"
         )
     return "abandoning: nothing of the ticket stays in the ERP; journaled as abandoned"
+
+
+class LifecycleAction(StrEnum):
+    """What an operator records on an exception, beside retrying or abandoning its run."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    NOTE = "note"
+
+
+OPERATOR_NAME_MAX_CHARS = 64
+
+
+class LifecycleChange(BaseModel):
+    """An acknowledgement, an assignment or a note, by ``operator``."""
+
+    action: LifecycleAction
+    operator: str
+    assignee: str = ""
+    text: str = ""
+
+
+def lifecycle_problem(change: LifecycleChange, operators: list[str]) -> str | None:
+    """Why ``change`` cannot be recorded (None: it can): an operator's name is 1 to 64
+    characters; an exception is assigned to a configured operator (``operators``); a note
+    says something (it is kept cut to its bound)."""
+    if not 0 < len(change.operator.strip()) <= OPERATOR_NAME_MAX_CHARS:
+        return f"operator: a name of 1 to {OPERATOR_NAME_MAX_CHARS} characters"
+    if change.action is LifecycleAction.ASSIGN and change.assignee not in operators:
+        known = ", ".join(operators) or "none is configured"
+        return f"assignee: no operator named {change.assignee!r} (operators: {known})"
+    if change.action is LifecycleAction.NOTE and not change.text.strip():
+        return "text: an empty note"
+    return None

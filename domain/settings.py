@@ -232,6 +232,12 @@ class Settings(BaseSettings):
     metrics_cache_seconds: float = Field(
         default=10.0, ge=0, description="how long a scrape reuses the store's figures"
     )
+    store_silent_minutes: int = Field(
+        default=30,
+        gt=0,
+        description="the page shows a store silent when its newest ticket arrived longer ago"
+        " (the TillsyncStoreSilent alert's threshold, ops/prometheus)",
+    )
     health_refresh_seconds: float = Field(
         default=300.0, gt=0, description="how often the worker recomputes anomaly flags"
     )

@@ -1,9 +1,8 @@
-"""How far behind a store's sync is, by the till's own clock."""
+"""How far behind a store's sync is, by the till's own clock, and how long since it was last
+heard from, by the arrival of its newest ticket."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
-
-from pydantic import BaseModel, Field
 
 
 class SyncMark(Protocol):
@@ -25,6 +24,22 @@ def sync_lag_seconds(mark: SyncMark) -> float:
     return max((seen - since).total_seconds(), 0.0)
 
 
+def silent_for(last_arrival: datetime | None, now: datetime) -> timedelta | None:
+    """How long ago the store's newest ticket arrived (None: none has). Lag and silence are
+    apart on purpose: an offline till replaying old tickets makes a store heard from now,
+    not behind (their till times are older than what was posted), and a store whose tills
+    went quiet is silent, not caught up."""
+    if last_arrival is None:
+        return None
+    return max(as_utc(now) - as_utc(last_arrival), timedelta(0))
+
+
+def is_silent(last_arrival: datetime | None, now: datetime, silent_after: timedelta) -> bool:
+    """Nothing arrived from the store for longer than ``silent_after``."""
+    quiet = silent_for(last_arrival, now)
+    return quiet is not None and quiet > silent_after
+
+
 def as_utc(value: datetime) -> datetime:
     """A till clock without a zone is read as UTC (a store's tills share one clock, so its lag
     is right either way); SQLite hands datetimes back without their zone."""
@@ -37,21 +52,3 @@ def settled_business_day(now: datetime, daily_posting_hour: int) -> date:
     today = as_utc(now).date()
     settled_from = daily_posting_hour + 1
     return today - timedelta(days=1 if as_utc(now).hour >= settled_from else 2)
-
-
-class StoreHealth(BaseModel):
-    """One store's line on the sync-health overview (store/overview.py reads it)."""
-
-    store_id: str
-    last_seen_at: datetime | None = None
-    last_posted_at: datetime | None = None
-    newest_seen_till_time: datetime | None = None
-    newest_posted_till_time: datetime | None = None
-    lag_seconds: float | None = None
-    outcomes: dict[str, int] = Field(
-        default_factory=dict,
-        description="the day's ended tickets by outcome; parked: runs parked now, of any day",
-    )
-    open_exceptions: int = 0
-    parked_runs: int = 0
-    missing_receipts: int = 0

@@ -12,12 +12,17 @@ from domain.anomalies import (
     AnomalyFlag,
     AnomalyThresholds,
     ProductSales,
+    QuietCriteria,
     cashier_flags,
     phantom_inventory_flags,
-    quiet_products,
     unreferenced_return_flags,
 )
-from store.anomalies import store_warehouses, ticket_facts
+from store.anomalies import (
+    cashier_tallies,
+    quiet_product_sales,
+    store_warehouses,
+    unreferenced_returns,
+)
 from store.db import session_scope
 
 MAX_STOCK_READS = 200
@@ -32,10 +37,12 @@ async def scan_anomalies(
     def read() -> tuple[list[AnomalyFlag], list[ProductSales], dict[str, str]]:
         start = today - timedelta(days=limits.lookback_days - 1)
         with session_scope(engine) as session:
-            facts = ticket_facts(session, start, today)
+            tallies = cashier_tallies(session, start, today)
+            unreferenced = unreferenced_returns(session, start, today)
+            quiet = quiet_product_sales(session, start, today, QuietCriteria.of(today, limits))
             warehouses = store_warehouses(session)
-        flags = cashier_flags(facts, limits) + unreferenced_return_flags(facts, limits)
-        return flags, quiet_products(facts, today, limits), warehouses
+        flags = cashier_flags(tallies, limits) + unreferenced_return_flags(unreferenced, limits)
+        return flags, quiet, warehouses
 
     flags, quiet, warehouses = await asyncio.to_thread(read)
     if erp is None:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from domain.ticket_facts import TicketFactsRecord
 from store.tables import TicketFacts
@@ -32,10 +32,3 @@ def record_facts(
         "products": facts.products,
     }
     upsert(session, TicketFacts, values, ["workflow_id"])
-
-
-def facts_between(session: Session, start: date, end: date) -> list[TicketFacts]:
-    query = select(TicketFacts).where(
-        TicketFacts.business_date >= start, TicketFacts.business_date <= end
-    )
-    return list(session.exec(query.order_by(col(TicketFacts.id))).all())

@@ -62,7 +62,8 @@ def store_engine(
                 text(
                     "TRUNCATE transaction_claims, duplicate_submissions, journal_entries,"
                     " sync_exceptions, mappings, exception_acknowledgements,"
-                    " exception_assignments, exception_comments"
+                    " exception_assignments, exception_comments, ticket_facts,"
+                    " store_sync_marks, receipts_seen"
                     " RESTART IDENTITY"
                 )
             )

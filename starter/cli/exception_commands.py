@@ -1,4 +1,5 @@
-"""``tillsync exceptions list|retry|abandon`` (the page's filters: --role, --kind, --store),
+"""``tillsync exceptions list|retry|abandon`` (the page's filters: --role/--owner, --kind,
+--store; ack|assign|note: ``starter.cli.lifecycle_commands``),
 ``tillsync exceptions hash-password`` (for the operators' configuration) and ``tillsync
 health`` (the sync-health page on its own)."""
 
@@ -17,13 +18,18 @@ from starter.control.exception_queue import QueueFilter, QueueItem
 
 exceptions_app = typer.Typer(help="the exception queue, by owner and kind", no_args_is_help=True)
 
-Role = Annotated[ExceptionOwner | None, typer.Option("--role", help="whose queue")]
+Role = Annotated[
+    ExceptionOwner | None, typer.Option("--role", "--owner", help="whose queue: owner role")
+]
 Kind = Annotated[ExceptionKind | None, typer.Option("--kind", help="one kind of exception")]
 Store = Annotated[str | None, typer.Option("--store", help="one store's exceptions")]
 Ids = Annotated[list[int] | None, typer.Argument(metavar="ID...", help="exception ids")]
 
 
 def register(app: typer.Typer) -> None:
+    from starter.cli import lifecycle_commands
+
+    lifecycle_commands.register(exceptions_app)
     app.add_typer(exceptions_app, name="exceptions")
     app.command(help="serve the sync-health page until Ctrl-C")(health)
 
@@ -81,7 +87,8 @@ def health(
     finish(serve(Settings(), port))
 
 
-def _queue(settings: Settings, selection: QueueFilter) -> list[QueueItem]:
+def queue_of(settings: Settings, selection: QueueFilter) -> list[QueueItem]:
+    """The open exceptions matching ``selection``: the CLI sees every owner's."""
     from starter.control.exception_queue import list_queue
     from store.db import create_store_engine
 
@@ -90,7 +97,7 @@ def _queue(settings: Settings, selection: QueueFilter) -> list[QueueItem]:
 
 
 async def list_exceptions(settings: Settings, selection: QueueFilter, as_json: bool) -> int:
-    items = await asyncio.to_thread(_queue, settings, selection)
+    items = await asyncio.to_thread(queue_of, settings, selection)
     if as_json:
         for item in items:
             print(item.model_dump_json())
@@ -134,9 +141,9 @@ async def act(
 
     filtered = selection.role or selection.kind or selection.store_id
     if action is OperatorAction.ABANDON and not (ids or filtered):
-        return fail("name exception ids or a filter (--role, --kind, --store)", 2)
+        return fail("name exception ids or a filter (--role/--owner, --kind, --store)", 2)
     selection = selection.model_copy(update={"exception_ids": ids})
-    items = await asyncio.to_thread(_queue, settings, selection)
+    items = await asyncio.to_thread(queue_of, settings, selection)
     if ids:
         found = {item.id: item for item in items}
         missing = [number for number in ids if number not in found]

@@ -21,6 +21,7 @@ from domain.settings import Settings
 from observability.server import temporal_runtime
 from starter.codec_server.server import build_codec_app, serve_codec_server
 from starter.control.daily_posting import describe_daily_posting, mapped_stores, run_daily_posting
+from starter.devstack.dev_ports import is_health_page, is_metrics, served, with_free_ports
 from starter.devstack.temporal_server import TemporalDevServer
 from starter.health_page.dev_operators import with_dev_operator
 from starter.health_page.server import page_url, serve_health_page
@@ -69,6 +70,9 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
     if fresh:
         reset_state(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings, moved = with_free_ports(settings)
+    for note in moved:
+        print(note, flush=True)
     if key_file := ensure_dev_key(settings):
         print(f"payload encryption: a new development key in {key_file}", flush=True)
     codec_settings = dev_codec_settings(settings)
@@ -109,8 +113,9 @@ async def run_dev(settings: Settings, *, examples: Path, keep: bool, fresh: bool
             if settings.erp_posting_mode is PostingMode.DAILY:
                 await _post_the_days(client, settings)
         print(f"Browse the runs: {temporal.ui_url}/namespaces/default/workflows")
-        print(f"Sync health: {page_url(settings)} ({sign_in})")
-        print(f"Metrics: {_metrics_urls(settings, ingest_url)}")
+        page = await served(page_url(settings), is_health_page, "TILLSYNC_HEALTH_PORT")
+        print(f"Sync health: {page} ({sign_in})")
+        print(f"Metrics: {await _metrics_urls(settings, ingest_url)}")
         if keep:
             print("The stack is up; Ctrl-C stops it.", flush=True)
             await _until_interrupted()
@@ -150,14 +155,15 @@ def codec_endpoint(codec_settings: Settings) -> str:
     return f"http://{codec_settings.codec_server_host}:{codec_settings.codec_server_port}"
 
 
-def _metrics_urls(settings: Settings, ingest_url: str) -> str:
+async def _metrics_urls(settings: Settings, ingest_url: str) -> str:
     """The worker's /metrics (with the store's gauges and the Temporal SDK's metrics) and the
-    ingest's; alert rules in ops/prometheus/, what to do in docs/runbook.md."""
-    urls = [f"{ingest_url}/metrics (ingest)"]
+    ingest's, as they answer; alert rules in ops/prometheus/, what to do in docs/runbook.md."""
+    worker = None
     if settings.worker_metrics_port:
         worker = f"http://{settings.metrics_host}:{settings.worker_metrics_port}/metrics"
-        urls.insert(0, f"{worker} (worker)")
-    return "    ".join(urls)
+    worker = await served(worker, is_metrics, "TILLSYNC_WORKER_METRICS_PORT")
+    ingest = await served(f"{ingest_url}/metrics", is_metrics, "TILLSYNC_INGEST_PORT")
+    return f"{worker} (worker)    {ingest} (ingest)"
 
 
 async def _until_interrupted() -> None:

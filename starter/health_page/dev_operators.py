@@ -16,12 +16,16 @@ def dev_password_file(settings: Settings) -> Path:
     return settings.data_dir / "health-admin-password"
 
 
+def dev_users_file(settings: Settings) -> Path:
+    return settings.data_dir / "health-users.json"
+
+
 def with_dev_operator(settings: Settings) -> tuple[Settings, str]:
     """``settings`` with operators (the configured ones, else the dev admin), and a line
     saying how to sign in."""
     if settings.health_users_file or settings.health_users.get_secret_value():
         return settings, "sign in with your configured credentials"
-    users_file = settings.data_dir / "health-users.json"
+    users_file = dev_users_file(settings)
     password_file = dev_password_file(settings)
     if not users_file.exists() or not password_file.exists():
         password = secrets.token_urlsafe(12)

@@ -1,6 +1,7 @@
 """The store overview (``/``) and the runbook the exceptions link to."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -22,13 +23,17 @@ async def overview(request: Request, operator: CurrentOperator) -> HTMLResponse:
     page = page_of(request)
     kinds = [kind.value for kind in page.visible_kinds(operator)]
 
+    silent_after = timedelta(minutes=page.settings.store_silent_minutes)
+
     def read() -> list[StoreHealth]:
         with session_scope(page.engine) as session:
-            return store_health(session, kinds)
+            return store_health(session, kinds, datetime.now(UTC), silent_after)
 
     stores = await asyncio.to_thread(read)
     panels = await overview_panels(page, operator)
-    return render(request, "overview.html", operator, stores=stores, panels=panels)
+    return render(
+        request, "overview.html", operator, stores=stores, panels=panels, silent_after=silent_after
+    )
 
 
 @router.get("/docs/runbook.md", response_class=PlainTextResponse)

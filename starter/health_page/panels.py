@@ -17,6 +17,8 @@ from starter.reports.kpi import day_kpis
 
 class Panel(BaseModel):
     title: str
+    anchor: str
+    """its id on the page (alerts link to it)"""
     headers: list[str]
     rows: list[list[str]]
     note: str = ""
@@ -37,6 +39,7 @@ async def kpi_panel(page: PageContext) -> Panel | None:
     figures = [line.figures() for line in lines]
     return Panel(
         title=f"KPIs, {day.isoformat()}",
+        anchor="kpis",
         headers=["scope", *figures[0]],
         rows=[[line.scope, *row.values()] for line, row in zip(lines, figures, strict=True)],
         note="Reconciliation differences: `tillsync kpi` reconciles against the ERP.",
@@ -51,6 +54,7 @@ async def anomaly_panel(page: PageContext) -> Panel | None:
         return None
     return Panel(
         title="Anomaly flags",
+        anchor="anomalies",
         headers=["store", "flag", "who or what", "why"],
         rows=[
             [flag.store_id, flag.kind.value, flag.subject or "", flag.explanation] for flag in flags

@@ -11,13 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from domain.operator import OperatorAction
+from domain.operator import LifecycleAction, LifecycleChange, OperatorAction, lifecycle_problem
 from domain.outcomes import ExceptionKind, ExceptionOwner
 from starter.control.exception_queue import QueueFilter, QueueItem, act_on, list_queue
+from starter.control.queue_lifecycle import record_lifecycle
 from starter.health_page.auth import CurrentOperator, Operator
 from starter.health_page.context import PageContext, page_of, render
-from store import exception_lifecycle
-from store.db import session_scope
 
 router = APIRouter()
 
@@ -96,26 +95,33 @@ async def act(
     return render(request, "replies.html", operator, action=action, replies=replies)
 
 
-async def _visible(page: PageContext, operator: Operator, exception_id: int) -> None:
+async def _record(
+    request: Request,
+    operator: Operator,
+    exception_id: int,
+    form_token: str,
+    change: LifecycleChange,
+) -> RedirectResponse:
+    """Record an acknowledgement, assignment or note on one of the operator's exceptions."""
+    page = page_of(request)
+    page.tokens.check(operator, form_token)
+    if problem := lifecycle_problem(change, page.operators.names()):
+        raise HTTPException(400, problem)
     visible = await _queue(page, operator, QueueFilter(exception_ids=[exception_id]))
     if not visible:
         raise HTTPException(403, f"exception {exception_id} is not yours, or not open")
+    await asyncio.to_thread(
+        record_lifecycle, page.engine, [exception_id], change, datetime.now(UTC)
+    )
+    return RedirectResponse("/exceptions", status_code=303)
 
 
 @router.post("/exceptions/{exception_id}/acknowledge")
 async def acknowledge(
     request: Request, operator: CurrentOperator, exception_id: int, form_token: TokenField
 ) -> RedirectResponse:
-    page = page_of(request)
-    page.tokens.check(operator, form_token)
-    await _visible(page, operator, exception_id)
-
-    def write() -> None:
-        with session_scope(page.engine) as session:
-            exception_lifecycle.acknowledge(session, exception_id, operator.name, datetime.now(UTC))
-
-    await asyncio.to_thread(write)
-    return RedirectResponse("/exceptions", status_code=303)
+    change = LifecycleChange(action=LifecycleAction.ACKNOWLEDGE, operator=operator.name)
+    return await _record(request, operator, exception_id, form_token, change)
 
 
 @router.post("/exceptions/{exception_id}/assign")
@@ -126,20 +132,10 @@ async def assign(
     form_token: TokenField,
     assignee: Annotated[str, Form(max_length=64)],
 ) -> RedirectResponse:
-    page = page_of(request)
-    page.tokens.check(operator, form_token)
-    if assignee not in page.operators.names():
-        raise HTTPException(400, f"no operator named {assignee!r}")
-    await _visible(page, operator, exception_id)
-
-    def write() -> None:
-        with session_scope(page.engine) as session:
-            exception_lifecycle.assign(
-                session, exception_id, assignee, operator.name, datetime.now(UTC)
-            )
-
-    await asyncio.to_thread(write)
-    return RedirectResponse("/exceptions", status_code=303)
+    change = LifecycleChange(
+        action=LifecycleAction.ASSIGN, operator=operator.name, assignee=assignee
+    )
+    return await _record(request, operator, exception_id, form_token, change)
 
 
 @router.post("/exceptions/{exception_id}/note")
@@ -150,17 +146,5 @@ async def note(
     form_token: TokenField,
     text: TextField,
 ) -> RedirectResponse:
-    page = page_of(request)
-    page.tokens.check(operator, form_token)
-    if not text.strip():
-        raise HTTPException(400, "an empty note")
-    await _visible(page, operator, exception_id)
-
-    def write() -> None:
-        with session_scope(page.engine) as session:
-            exception_lifecycle.add_comment(
-                session, exception_id, operator.name, text.strip(), datetime.now(UTC)
-            )
-
-    await asyncio.to_thread(write)
-    return RedirectResponse("/exceptions", status_code=303)
+    change = LifecycleChange(action=LifecycleAction.NOTE, operator=operator.name, text=text)
+    return await _record(request, operator, exception_id, form_token, change)

@@ -1,13 +1,12 @@
-"""Owner per kind (defaults, configured overrides), what each role sees, and the sync lag."""
+"""Owner per kind (defaults, configured overrides), what each role sees, and ages."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from domain.exception_routing import (
     OperatorRole,
     describe_age,
     kinds_owned_by,
     owner_of,
-    sync_lag,
     visible_owners,
 )
 from domain.outcomes import ExceptionKind, ExceptionOwner
@@ -40,15 +39,6 @@ def test_it_and_admins_see_everything_the_others_their_own() -> None:
         ExceptionOwner.FINANCE,
     }
     assert visible_owners([]) == set()
-
-
-def test_the_lag_is_how_far_the_newest_posted_trails_the_newest_seen() -> None:
-    seen = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-    assert sync_lag(seen, seen - timedelta(minutes=7)) == timedelta(minutes=7)
-    assert sync_lag(seen, seen) == timedelta(0)
-    assert sync_lag(seen - timedelta(minutes=1), seen) == timedelta(0)
-    assert sync_lag(None, None) == timedelta(0)
-    assert sync_lag(seen, None) is None, "tickets arrived and none posted"
 
 
 def test_ages_read_in_minutes_hours_and_days() -> None:

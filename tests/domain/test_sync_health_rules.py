@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from domain.anomalies import (
     AnomalyThresholds,
-    TicketFact,
+    CashierTally,
+    ProductSales,
+    QuietCriteria,
     cashier_flags,
     phantom_inventory_flags,
-    quiet_products,
 )
 from domain.kpi import OldestOpen, StoreDayFacts, chain_line, kpi_line
-from domain.sync_health import settled_business_day, sync_lag_seconds
+from domain.sync_health import is_silent, settled_business_day, silent_for, sync_lag_seconds
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DAY = date(2026, 11, 20)
@@ -32,6 +33,16 @@ def test_lag_is_the_till_time_between_the_newest_seen_and_the_newest_posted() ->
     )
     assert sync_lag_seconds(Mark(seen, seen - timedelta(hours=3), None)) == 3 * 3600
     assert sync_lag_seconds(Mark(seen, seen, seen + timedelta(minutes=1))) == 0
+
+
+def test_a_store_is_silent_by_the_arrival_of_its_newest_ticket_not_its_till_time() -> None:
+    arrived = datetime(2026, 11, 21, 8, 0)  # SQLite's zone-less UTC
+    assert silent_for(arrived, NOW) == timedelta(hours=1)
+    assert silent_for(None, NOW) is None, "never heard from"
+    assert silent_for(NOW + timedelta(seconds=3), NOW) == timedelta(0), "a clock a bit ahead"
+    assert is_silent(arrived, NOW, timedelta(minutes=30))
+    assert not is_silent(arrived, NOW, timedelta(hours=1)), "silent beyond, not at, the limit"
+    assert not is_silent(None, NOW, timedelta(minutes=30))
 
 
 def test_the_settled_day_waits_for_the_daily_posting() -> None:
@@ -92,34 +103,29 @@ def test_a_day_without_tickets_has_no_shares_and_was_not_reconciled() -> None:
     assert "not reconciled" in line.render()
 
 
-def _fact(
-    cashier: str, refund: bool, day: date = DAY, products: tuple[str, ...] = ()
-) -> TicketFact:
-    return TicketFact("S001", day, cashier, int(refund), 0, 0, products)
+def _tally(cashier: str, tickets: int, refunds: int) -> CashierTally:
+    return CashierTally("S001", cashier, tickets, refunds, 0)
 
 
 def test_a_cashier_is_flagged_against_the_others_norm_and_not_below_the_minimum() -> None:
     limits = AnomalyThresholds(min_events=5, ratio=Decimal(3))
-    facts = [
-        _fact(c, i < (10 if c == "C9" else 1), DAY) for c in ("C1", "C2", "C9") for i in range(20)
-    ]
-    assert [flag.subject for flag in cashier_flags(facts, limits)] == ["C9"]
-    few = [_fact(c, i < (4 if c == "C9" else 0)) for c in ("C1", "C9") for i in range(20)]
+    tallies = [_tally(c, 20, 10 if c == "C9" else 1) for c in ("C1", "C2", "C9")]
+    assert [flag.subject for flag in cashier_flags(tallies, limits)] == ["C9"]
+    few = [_tally("C1", 20, 0), _tally("C9", 20, 4)]
     assert cashier_flags(few, limits) == []
-    alone = [_fact("C9", True) for _ in range(20)]
+    alone = [_tally("C9", 20, 20)]
     assert cashier_flags(alone, limits) == [], "a store's only cashier has no norm to exceed"
-    none_else = [_fact(c, c == "C9") for c in ("C1", "C2", "C9") for _ in range(6)]
+    none_else = [_tally(c, 6, 6 if c == "C9" else 0) for c in ("C1", "C2", "C9")]
     [flag] = cashier_flags(none_else, limits)
     assert flag.explanation.endswith("while the store's 2 other cashiers rang none")
 
 
 def test_a_product_that_stopped_selling_with_stock_left_is_a_probable_phantom() -> None:
     limits = AnomalyThresholds(quiet_days=3, min_sale_days=5)
-    facts = [_fact("C1", False, DAY - timedelta(days=d), ("TEA",)) for d in range(3, 10)]
-    facts += [_fact("C1", False, DAY - timedelta(days=d), ("MUG",)) for d in range(10)]
-    facts += [_fact("C1", False, DAY - timedelta(days=d), ("RARE",)) for d in (5, 9)]
-    quiet = quiet_products(facts, DAY, limits)
-    assert [(q.product_code, q.sale_days) for q in quiet] == [("TEA", 7)]
+    assert QuietCriteria.of(DAY, limits) == QuietCriteria(5, DAY - timedelta(days=3))
+    quiet = [ProductSales("S001", "TEA", 7, DAY - timedelta(days=3))]
     assert phantom_inventory_flags(quiet, {("S001", "TEA"): Decimal(0)}, DAY) == []
+    assert phantom_inventory_flags(quiet, {}, DAY) == [], "not read: not flagged"
     [flag] = phantom_inventory_flags(quiet, {("S001", "TEA"): Decimal("12.0")}, DAY)
     assert flag.subject == "TEA" and "counts 12 on hand" in flag.explanation
+    assert "none in the last 3 days" in flag.explanation

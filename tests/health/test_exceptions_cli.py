@@ -9,28 +9,15 @@ from typer.testing import CliRunner
 
 from domain.outcomes import ExceptionKind
 from starter.cli import app as cli
-from store.db import create_store_engine, session_scope
-from store.exceptions import open_exception
+from tests.store_records import open_exceptions
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def _store_with_exceptions(tmp_path: Path) -> dict[str, str]:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    with session_scope(create_store_engine(url)) as session:
-        for store_id, kind in [
-            ("S-CLI-1", ExceptionKind.UNMAPPED_SKU),
-            ("S-CLI-2", ExceptionKind.UNMAPPED_LOCATION),
-        ]:
-            open_exception(
-                session,
-                kind=kind,
-                store_id=store_id,
-                message=f"{kind.value} at {store_id}",
-                now=T0,
-                workflow_id=f"pos:{store_id}:T1:A",
-                transaction_id="A-0001",
-            )
+    seeded = [("S-CLI-1", ExceptionKind.UNMAPPED_SKU), ("S-CLI-2", ExceptionKind.UNMAPPED_LOCATION)]
+    open_exceptions(url, seeded, T0)
     return {"TILLSYNC_STORE_URL": url, "TILLSYNC_DATA_DIR": str(tmp_path)}
 
 

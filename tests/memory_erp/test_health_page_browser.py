@@ -131,9 +131,10 @@ async def test_the_store_overview_and_the_finance_queue_render(
         cells = await row.locator("td").all_inner_texts()
         assert cells[0] == hp.STORE
         assert cells[1] == "3", "three tickets seen"
-        assert "posted 1" in cells[5]
-        assert cells[6] == "2", "two runs parked"
-        assert cells[7] == "2", "two open exceptions"
+        assert cells[5].endswith("m ago"), "heard from minutes ago, not silent"
+        assert "posted 1" in cells[6]
+        assert cells[7] == "2", "two runs parked"
+        assert cells[8] == "2", "two open exceptions"
         kpis = page.locator("section[data-panel^='KPIs'] tbody tr")
         store_kpis = await kpis.filter(has_text=hp.STORE).first.locator("td").all_inner_texts()
         assert store_kpis[:2] == [hp.STORE, "3"], "the day's KPI line: three tickets"

@@ -2,9 +2,11 @@
 
 import socket
 from collections import defaultdict
+from collections.abc import Iterable
 
 import httpx
 from prometheus_client import REGISTRY
+from prometheus_client.core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 Samples = dict[str, list[tuple[dict[str, str], float]]]
@@ -46,3 +48,13 @@ def process_samples() -> Samples:
         for sample in family.samples:
             samples[sample.name].append((dict(sample.labels), float(sample.value)))
     return samples
+
+
+def by_store(metrics: Iterable[Metric], name: str) -> dict[str, float]:
+    """A gauge's samples, by their ``store`` label (the metrics a collector reads)."""
+    return {
+        sample.labels["store"]: sample.value
+        for metric in metrics
+        for sample in metric.samples
+        if sample.name == name
+    }

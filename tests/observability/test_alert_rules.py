@@ -5,15 +5,25 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import cast
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 import yaml
+from sqlalchemy import Engine
+from temporalio.client import Client
 
 from domain.outcomes import ExceptionKind
+from domain.reconciliation import ReconciliationReport
+from domain.settings import Settings
 
 RULES = Path(__file__).parents[2] / "ops" / "prometheus" / "tillsync-rules.yml"
 RULE_TESTS = RULES.with_name("tillsync-rules.test.yml")
 RUNBOOK = Path(__file__).parents[2] / "docs" / "runbook.md"
+REPOSITORY = Path(__file__).parents[2]
+PAGE = "http://localhost:8090"
+"""The sync-health page's address in the shipped rules (`tillsync dev`'s)."""
 PROMTOOL = shutil.which("promtool")
 needs_promtool = pytest.mark.skipif(
     PROMTOOL is None, reason="promtool missing: `make install` installs Debian's prometheus"
@@ -93,3 +103,31 @@ def test_the_runbook_has_an_entry_per_exception_kind_naming_its_owner() -> None:
         assert anchor in text, f"no runbook entry for {kind.value}"
         heading = text.split(anchor, 1)[1].split("\n", 1)[0]
         assert f"(owner: {owners[kind.owner.value]}" in heading, heading
+
+
+async def test_every_alert_links_to_where_the_sync_health_page_shows_it() -> None:
+    from starter.health_page.app import create_app
+
+    app = create_app(Settings(), cast(Client, None), cast(Engine, None), _no_reconciliation)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=PAGE
+    ) as page_server:
+        for alert in _alerts():
+            annotations = alert["annotations"]
+            assert isinstance(annotations, dict)
+            page = urlsplit(str(annotations["page"]))
+            assert f"{page.scheme}://{page.netloc}" == PAGE, alert["alert"]
+            answer = await page_server.get(page.path)
+            assert answer.status_code == 401, f"{alert['alert']}: the page serves no {page.path}"
+            for name, value in parse_qsl(page.query):
+                assert name in {"store", "kind", "role"}, (alert["alert"], name)
+                if name == "kind" and "{{" not in value:
+                    ExceptionKind(value)
+            if page.fragment:
+                assert page.fragment in {"anomalies", "store-{{ $labels.store }}"}, alert["alert"]
+    template = (REPOSITORY / "starter/health_page/templates/overview.html").read_text()
+    assert 'id="store-{{ store.store_id }}"' in template and 'id="{{ panel.anchor }}"' in template
+
+
+async def _no_reconciliation(*_: object) -> ReconciliationReport:
+    raise AssertionError("not asked")

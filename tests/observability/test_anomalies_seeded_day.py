@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,12 +18,11 @@ from sqlmodel import Session
 from connectors.erp.memory import MemoryErp
 from domain.anomalies import AnomalyKind, AnomalyThresholds
 from domain.mapping import MappingKind, MappingRow
-from domain.ticket_facts import TicketFactsRecord
 from observability.anomaly_scan import scan_anomalies
 from observability.health_refresher import publish_anomalies
 from store.db import session_scope
 from store.mappings import import_mappings
-from store.ticket_facts import record_facts
+from tests.store_records import record_ticket_facts
 
 TODAY = date(2026, 11, 20)
 CASHIERS = ["C1", "C2", "C3", "C4"]
@@ -67,20 +66,16 @@ def _ticket(
     *,
     unreferenced: bool = False,
 ) -> None:
-    record_facts(
+    refunds, returns = int(refund), int(unreferenced)
+    record_ticket_facts(
         session,
-        workflow_id=f"pos:{store}:T1:{number}",
-        store_id=store,
-        business_date=day,
-        outcome="posted",
-        facts=TicketFactsRecord(
-            cashier_id=cashier,
-            occurred_at=datetime.combine(day, datetime.min.time(), UTC),
-            refund_lines=int(refund),
-            manual_overrides=0,
-            unreferenced_return_lines=int(unreferenced),
-            products=products,
-        ),
+        store,
+        number,
+        day,
+        cashier,
+        refunds=refunds,
+        unreferenced=returns,
+        products=products,
     )
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.kpi import KpiLine, chain_line
 from domain.mapping import MappingKind, MappingRow
-from domain.outcomes import Outcome
+from domain.outcomes import ExceptionKind, Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
 from observability.server import temporal_runtime
@@ -29,9 +29,9 @@ from starter.intake.store_day import DaySummary, replay_store_day
 from starter.intake.submission import wait_settled
 from store.db import create_store_engine, session_scope
 from store.exceptions import list_exceptions
+from store.health import store_health
 from store.kpi import store_day_facts
 from store.mappings import import_mappings
-from store.overview import store_overview
 from tests.observability.scrape import Samples, free_port, process_samples, scrape, total
 from worker import run_worker
 
@@ -197,17 +197,40 @@ async def test_tillsync_kpi_prints_the_line_per_store_and_for_the_chain(demo_day
     ]
 
 
+async def test_labels_are_bounded_by_store_never_by_ticket(demo_day: DemoDay) -> None:
+    """Every tillsync series is labelled by bounded things (store, outcome, stage, kind, ...):
+    no ticket, transaction, workflow, terminal or cashier, whatever the day held. (The
+    values are the whole test process's: its counters hold every test's stores.)"""
+    bounded = {"store", "outcome", "stage", "operation", "error", "kind", "owner", "parks"}
+    bounded |= {"route", "status", "reason", "le", "method"}
+    samples = await scrape(demo_day.metrics_url)
+    tillsync = {name: found for name, found in samples.items() if name.startswith("tillsync_")}
+    assert "tillsync_tickets_total" in tillsync and "tillsync_open_exceptions" in tillsync
+    for name, found in tillsync.items():
+        for labels, _ in found:
+            assert set(labels) <= bounded, (name, labels)
+
+
 def test_the_store_overview_shows_each_stores_day(demo_day: DemoDay) -> None:
+    """The page's store overview after the day: what ended by outcome, what waits in flight."""
     with session_scope(demo_day.engine) as session:
-        overview = {health.store_id: health for health in store_overview(session, DEMO_DAY)}
+        overview = {
+            health.store_id: health
+            for health in store_health(
+                session, [kind.value for kind in ExceptionKind], datetime.now(UTC), timedelta(1)
+            )
+        }
     assert sorted(overview) == ["S001", "S002", "S003", "S009"]
-    counted = sum(sum(health.outcomes.values()) for health in overview.values())
-    outcomes = (Outcome.POSTED, Outcome.PARKED, Outcome.IGNORED)
-    assert counted == sum(demo_day.summary.count(outcome) for outcome in outcomes)
-    assert overview["S009"].outcomes == {"parked": 1}
+    ended = sum(sum(health.outcomes.values()) for health in overview.values())
+    assert ended == demo_day.summary.count(Outcome.POSTED) + demo_day.summary.count(Outcome.IGNORED)
+    waiting = sum(health.in_flight for health in overview.values())
+    assert waiting == demo_day.summary.count(Outcome.PARKED)
+    assert (overview["S009"].outcomes, overview["S009"].in_flight) == ({}, 1)
     assert overview["S009"].last_posted_at is None and overview["S009"].last_seen_at
-    assert overview["S001"].lag_seconds is not None and overview["S001"].last_posted_at
-    assert overview["S002"].parked_runs == 1 and overview["S002"].open_exceptions == 1
+    assert overview["S009"].lag is None, "nothing posted"
+    assert overview["S001"].lag is not None and overview["S001"].last_posted_at
+    assert overview["S002"].in_flight == 1 and overview["S002"].open_exceptions == 1
+    assert not any(health.silent for health in overview.values())
 
 
 async def test_a_retried_run_leaves_the_parked_gauge_and_counts_as_touched(

@@ -13,7 +13,6 @@ from domain.outcomes import ExceptionKind, ExceptionOwner, Outcome, Submission
 from domain.receipts import TerminalRef, review_receipts
 from domain.settings import Settings
 from starter.control.exception_queue import QueueFilter, list_queue
-from store.claims import ClaimKey, claim_transaction
 from store.db import session_scope
 from store.exception_lifecycle import acknowledge, add_comment, assign, lifecycles
 from store.exceptions import DUPLICATE_RECOGNISED, list_exceptions, open_exception
@@ -21,6 +20,7 @@ from store.health import store_health
 from store.journal import record_outcome
 from store.receipts import receipts_seen, record_receipt, sync_gap_exception
 from tests.factories import make_sale, sale_line
+from tests.store_records import arrive, post
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(exception_owners={ExceptionKind.ERP_REJECTED: ExceptionOwner.FINANCE})
@@ -181,15 +181,9 @@ def test_each_stores_health(store_engine: Engine) -> None:
     ]
     with session_scope(store_engine) as session:
         for minute, txn in enumerate(tickets):
-            claim_transaction(
-                session,
-                ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id),
-                workflow_id=txn.workflow_id,
-                submission_id=txn.transaction_id,
-                payload_hash="h",
-                now=T0 + timedelta(minutes=minute * 5),
-            )
-        record_outcome(session, tickets[0], outcome=Outcome.POSTED, refs=None, now=T0)
+            arrived = T0 + timedelta(minutes=minute * 5)
+            arrive(session, txn, arrived, till_time=arrived)
+        post(session, tickets[0], T0, till_time=T0)
         record_outcome(session, tickets[1], outcome=Outcome.ABANDONED, refs=None, now=T0)
     _open(store_engine, ExceptionKind.TOTALS_MISMATCH, "S7", tickets[2].workflow_id)
     with session_scope(store_engine) as session:
@@ -202,13 +196,17 @@ def test_each_stores_health(store_engine: Engine) -> None:
             now=T0,
             details={"missing": [[4, 6]], "missing_count": 3},
         )
-        [as_store_ops] = store_health(session, ["totals_mismatch", "receipt_gap"])
-        [as_finance] = store_health(session, ["tax_rounding"])
+        now, silent_after = T0 + timedelta(minutes=12), timedelta(minutes=30)
+        [as_store_ops] = store_health(
+            session, ["totals_mismatch", "receipt_gap"], now, silent_after
+        )
+        [as_finance] = store_health(session, ["tax_rounding"], now, silent_after)
 
     assert as_store_ops.store_id == "S7"
     assert (as_store_ops.tickets_seen, as_store_ops.in_flight) == (3, 1)
     assert as_store_ops.outcomes == {"posted": 1, "abandoned": 1}
     assert (as_store_ops.last_seen, as_store_ops.last_posted) == ("TX-H3", "TX-H1")
     assert (as_store_ops.lag, as_store_ops.lag_text) == (timedelta(minutes=10), "10m")
+    assert (as_store_ops.silent_text, as_store_ops.silent) == ("2m", False)
     assert (as_store_ops.open_exceptions, as_store_ops.missing_receipts) == (2, 3)
     assert (as_finance.open_exceptions, as_finance.missing_receipts) == (0, 0)
