@@ -26,8 +26,8 @@ from starter.master_data import sync_now
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.sample_data import example_store
-from tests.till_receiver import TillReceiver, till_receiver
+from tests.sample_data import open_example_store
+from tests.till_receiver import TillReceiver
 from tests.tills.stack import STORE, pull, till_http, tills_settings, tills_worker
 from workflows.ats_publisher import AtsPublisherWorkflow
 
@@ -43,12 +43,6 @@ NEW = ErpItem(
     price_formulas={"London": "unit_price * 0.8"},
     written_at=datetime(2026, 1, 1, tzinfo=UTC),
 )
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[TillReceiver]:
-    with till_receiver({"S001": "s001-till-secret"}) as till:
-        yield till
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +72,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory, receiver: TillReceiver) -
 
 @pytest.fixture(scope="module")
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = example_store(settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")

@@ -27,19 +27,13 @@ from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
-from tests.sample_data import example_store
-from tests.till_receiver import TillReceiver, till_receiver
+from tests.sample_data import open_example_store
+from tests.till_receiver import TillReceiver
 from tests.tills.stack import PRICE_LIST, STORE, pull, till_http, tills_settings, tills_worker
 
 CODE = "OOLONG-001"
 BARCODE = "5012345678900"
 PROMOTION = "OOLONG10"
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[TillReceiver]:
-    with till_receiver({"S001": "s001-till-secret"}) as till:
-        yield till
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +62,8 @@ def settings(
 
 @pytest.fixture(scope="module")
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = example_store(settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")
