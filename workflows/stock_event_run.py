@@ -3,6 +3,7 @@ its status, the dedupe claim, parking after a business failure until an operator
 or ``abandon`` (updates ``retry_parked`` and ``abandon_parked``, signals ``retry`` and
 ``abandon``), exceptions, the journal and the stock-changed hook."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as attrs
     from workflows.activity_calls import store_step
     from workflows.parking import REFUSED, OperatorDecision, ParkingRun
+    from workflows.saga import Compensations
     from workflows.ticket_run import failure_of, internal_failure
 
 OwnerT = TypeVar("OwnerT")
@@ -86,6 +88,21 @@ class StockEventRun(ParkingRun):
                 self._set_stage(SyncStage.ABANDONED, Outcome.ABANDONED)
                 return False
             self._status.attempts += 1
+
+    async def _undone_on_failure(
+        self, undo: Compensations, step: Callable[[], Awaitable[None]]
+    ) -> BusinessFailure | None:
+        """Run ``step``; if it fails (or the run is cancelled), run ``undo`` and say why."""
+        try:
+            await step()
+        except (ActivityError, ApplicationError) as error:
+            self._set_stage(SyncStage.COMPENSATING)
+            await undo.run()
+            return failure_of(error)
+        except asyncio.CancelledError:
+            await undo.run()
+            raise
+        return None
 
     async def _park(self, failure: BusinessFailure) -> OperatorDecision:
         return await self._wait_for_operator(failure, lambda: self._record(failure))
