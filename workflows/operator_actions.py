@@ -60,12 +60,3 @@ class ParkedRun(TicketRun):
     @abandon_parked.validator
     def _validate_abandon(self, reason: str) -> None:
         self._require_parked()
-
-    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
-        return OperatorReply(
-            workflow_id=self._status.workflow_id,
-            action=action,
-            accepted=True,
-            message=message,
-            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
-        )

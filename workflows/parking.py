@@ -14,7 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.operator import not_parked
+    from domain.operator import OperatorAction, OperatorReply, not_parked
     from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, SyncStage, SyncStatus
     from domain.transaction import PosTransaction
     from workflows import search_attributes as attrs
@@ -77,6 +77,17 @@ class ParkingRun:
     def abandon(self, reason: str) -> None:
         """Give the run up: journal it as abandoned and resolve its exceptions."""
         self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
+
+    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
+        """The answer to an operator's retry or abandon (the stage the run is at now)."""
+        return OperatorReply(
+            workflow_id=self._status.workflow_id,
+            action=action,
+            accepted=True,
+            message=message,
+            stage=self._status.stage,
+            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
+        )
 
     def _require_parked(self) -> None:
         if self._status.stage is not SyncStage.PARKED:

@@ -182,13 +182,3 @@ class StockEventRun(ParkingRun):
     @abandon_parked.validator
     def _validate_abandon(self, reason: str) -> None:
         self._require_parked()
-
-    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
-        return OperatorReply(
-            workflow_id=self._status.workflow_id,
-            action=action,
-            accepted=True,
-            message=message,
-            stage=self._status.stage,
-            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
-        )
