@@ -18,6 +18,7 @@ from connectors.erp.tryton_sandbox import TrytonServer
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine, ErpTax, StockLevel
 from domain.money import round_money
 from domain.transaction import DiscountKind
+from tests.erp_orders import london_order
 
 pytestmark = pytest.mark.erp
 
@@ -64,24 +65,8 @@ def make_order(
                 taxes=[_vat(discount)],
             )
         )
-    taxed: list[ErpProductLine | ErpDiscountLine] = [*product_lines, *discount_lines]
-    net_total = sum((line.net_amount for line in taxed), Decimal(0))
-    tax_total = sum((tax.pos_amount for line in taxed for tax in line.taxes), Decimal(0))
-    return ErpOrder(
-        reference=reference,
-        transaction_id=reference,
-        store_id="S001",
-        terminal_id="T1",
-        warehouse_code="WH-LON",
-        customer_code=None,
-        sale_date=date.today(),
-        currency="GBP",
-        product_lines=product_lines,
-        discount_lines=discount_lines,
-        net_total=net_total,
-        tax_total=tax_total,
-        gross_total=net_total + tax_total,
-        description=f"POS sale {reference}",
+    return london_order(
+        reference, product_lines, discount_lines=discount_lines, sale_date=date.today()
     )
 
 
