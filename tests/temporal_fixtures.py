@@ -33,6 +33,12 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         await env.shutdown()
 
 
+@pytest.fixture
+def client(temporal_env: WorkflowEnvironment) -> Client:
+    """The session's Temporal client (tests on a time-skipping server override it)."""
+    return temporal_env.client
+
+
 @asynccontextmanager
 async def time_skipping_server(
     *extra_config: str, binary: str | None = None

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
@@ -32,11 +31,6 @@ from tests.till_tickets import credit, invoice_move_lines, returned, us_line
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
 COGS = "5.2.1"
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 def return_ticket(

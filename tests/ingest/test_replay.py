@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome, Submission
@@ -25,11 +24,6 @@ from tests.factories import make_sale, sale_line
 from tests.ingest.test_http_ingest import was_started
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 @pytest.fixture

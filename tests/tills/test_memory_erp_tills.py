@@ -4,7 +4,7 @@ ticket of a new item posts without a hand-made mapping, and a burst of sales sen
 of available-to-sell pushes, the last one the ERP's figure."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +26,6 @@ from starter.master_data import sync_now
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.sample_data import open_example_store
 from tests.till_receiver import TillReceiver
 from tests.tills.stack import STORE, pull, till_http, tills_settings, tills_worker
 from workflows.ats_publisher import AtsPublisherWorkflow
@@ -68,12 +67,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory, receiver: TillReceiver) -
         erp_batch_window_ms=5,
         ats_debounce_ms=DEBOUNCE_MS,
     )
-
-
-@pytest.fixture(scope="module")
-def engine(settings: Settings) -> Iterator[Engine]:
-    with open_example_store(settings.resolved_store_url) as engine:
-        yield engine
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ product with its barcode on the store's price list, a price change, and a promot
 Tryton reach the store's webhook and feeds in both formats; a ticket of the new item, with
 the promotion's code, posts without any hand-made mapping and books the discount line."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +27,6 @@ from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
-from tests.sample_data import open_example_store
 from tests.till_receiver import TillReceiver
 from tests.tills.stack import PRICE_LIST, STORE, pull, till_http, tills_settings, tills_worker
 
@@ -58,12 +57,6 @@ def settings(
             }
         ),
     )
-
-
-@pytest.fixture(scope="module")
-def engine(settings: Settings) -> Iterator[Engine]:
-    with open_example_store(settings.resolved_store_url) as engine:
-        yield engine
 
 
 @pytest.fixture(scope="module")
