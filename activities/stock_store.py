@@ -1,7 +1,6 @@
 """Store activities of stock events: dedupe claims, mappings, exceptions, the journal, the
 wait for a transfer's dispatch, and the stock-changed hook."""
 
-import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +10,10 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.errors import business_failure
+from domain.fingerprint import payload_hash
 from domain.mapping import MissingMappings, TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
-from domain.stock_events import AnyStockEvent, StockEvent
+from domain.stock_events import StockEvent
 from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
 from store.exceptions import open_exception
@@ -78,10 +78,6 @@ class StockChangeNotice(BaseModel):
     cause: str
 
 
-def event_hash(event: AnyStockEvent) -> str:
-    return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -105,7 +101,7 @@ class StockStoreActivities:
                 StockEventKey(event.event_type.value, event.store_id, event.dedupe_key),
                 workflow_id=event.workflow_id,
                 submission_id=submission.submission_id,
-                payload_hash=event_hash(event),
+                payload_hash=payload_hash(event),
                 now=_now(),
             )
             return StockClaim(is_owner=result.is_owner, workflow_id=result.claim.workflow_id)

@@ -1,6 +1,5 @@
 """Store activities: dedupe claims, mapping resolution, exceptions and the journal."""
 
-import hashlib
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -9,6 +8,7 @@ from temporalio import activity
 
 from activities.errors import business_failure
 from domain.erp_order import ErpOrder, ErpOrderRefs
+from domain.fingerprint import payload_hash
 from domain.mapping import TransactionMapping
 from domain.outcomes import ExceptionKind, ExceptionReport, Outcome, Submission
 from domain.periods import PostingMode
@@ -58,10 +58,6 @@ class ExceptionResolution(BaseModel):
     workflow_id: str
     kinds: list[ExceptionKind]
     resolution: str
-
-
-def payload_hash(txn: PosTransaction) -> str:
-    return hashlib.sha256(txn.model_dump_json().encode()).hexdigest()
 
 
 def _now() -> datetime:
