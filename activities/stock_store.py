@@ -16,7 +16,7 @@ from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
 from domain.stock_events import StockEvent
 from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
-from store.exceptions import open_exception
+from store.exceptions import record_failure, resolve
 from store.mappings import resolve_codes
 from store.stock_events import (
     StockEventKey,
@@ -142,22 +142,18 @@ class StockStoreActivities:
     def open_exception(self, record: StockExceptionRecord) -> int:
         event = record.event
         with session_scope(self._engine) as session:
-            row = open_exception(
+            row = record_failure(
                 session,
-                kind=record.failure.kind,
+                record.failure,
                 store_id=event.store_id,
                 terminal_id=event.terminal_id,
                 transaction_id=event.event_id,
                 business_date=event.business_date,
                 workflow_id=event.workflow_id,
-                message=record.failure.message,
-                details=dict(record.failure.details),
                 now=_now(),
             )
             if record.resolution:
-                row.state, row.resolution, row.resolved_at = "resolved", record.resolution, _now()
-                session.add(row)
-                session.flush()
+                resolve(session, [row], record.resolution, _now())
             assert row.id is not None
             return row.id
 

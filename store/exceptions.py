@@ -152,10 +152,7 @@ def note_duplicate_arrival(
     ).first()
     if same_content:
         if existing is not None:
-            existing.state, existing.resolved_at = "resolved", now
-            existing.resolution = DUPLICATE_RECOGNISED
-            session.add(existing)
-            session.flush()
+            resolve(session, [existing], DUPLICATE_RECOGNISED, now)
         return None
     if existing is not None:
         arrivals = int(existing.details.get("arrivals", 1)) + 1
