@@ -7,7 +7,6 @@ before and after rather than against absolute quantities.
 import asyncio
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -19,6 +18,7 @@ from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine, ErpTax, 
 from domain.money import round_money
 from domain.transaction import DiscountKind
 from tests.erp_orders import london_order
+from tests.till_tickets import credit, invoice_move_lines, move_lines
 
 pytestmark = pytest.mark.erp
 
@@ -74,25 +74,6 @@ async def tea_level(connector: TrytonConnector) -> StockLevel:
     return await connector.stock_level("TEA-001", "WH-LON")
 
 
-async def invoice_move_lines(rest: TrytonRest, invoice_id: int) -> list[dict[str, Any]]:
-    invoice = await rest.read("account.invoice", invoice_id, ["move"])
-    return await rest.search(
-        "account.move.line", [("move", "=", invoice["move"])], ["account.code", "debit", "credit"]
-    )
-
-
-def balance(lines: list[dict[str, Any]], account_code: str) -> Decimal:
-    """Credit minus debit on one account."""
-    return sum(
-        (
-            line["credit"] - line["debit"]
-            for line in lines
-            if line["account"]["code"] == account_code
-        ),
-        Decimal(0),
-    )
-
-
 async def test_reserve_lowers_available_but_not_on_hand(tryton_connector: TrytonConnector) -> None:
     before = await tea_level(tryton_connector)
 
@@ -137,9 +118,9 @@ async def test_post_books_revenue_vat_and_cogs(
     assert result.refs.invoice_number and result.refs.posting_date == date.today()
     assert result.refs.invoice_id is not None
     lines = await invoice_move_lines(tryton_rest, result.refs.invoice_id)
-    assert balance(lines, REVENUE_ACCOUNT) == Decimal("16.35")
-    assert balance(lines, DISCOUNT_ACCOUNT) == Decimal("-1.00")
-    assert balance(lines, VAT_ACCOUNT) == Decimal("3.07")
+    assert credit(lines, REVENUE_ACCOUNT) == Decimal("16.35")
+    assert credit(lines, DISCOUNT_ACCOUNT) == Decimal("-1.00")
+    assert credit(lines, VAT_ACCOUNT) == Decimal("3.07")
     cogs = sorted(line["debit"] for line in lines if line["account"]["code"] == COGS_ACCOUNT)
     assert cogs == sorted(COST_PRICES[code] * Decimal(quantity) for code, quantity, _ in BASKET)
     assert await tryton_connector.post(order.reference, date.today()) == result
@@ -197,14 +178,10 @@ async def test_compensations_undo_post_and_commit(
         "account.invoice", posted.refs.invoice_id, ["state", "cancel_move"]
     )
     assert invoice["state"] == "cancelled"
-    reversal = await tryton_rest.search(
-        "account.move.line",
-        [("move", "=", invoice["cancel_move"])],
-        ["account.code", "debit", "credit"],
-    )
+    reversal = await move_lines(tryton_rest, invoice["cancel_move"])
     original = await invoice_move_lines(tryton_rest, posted.refs.invoice_id)
     for account in (REVENUE_ACCOUNT, VAT_ACCOUNT, COGS_ACCOUNT):
-        assert balance(reversal, account) == -balance(original, account) != 0
+        assert credit(reversal, account) == -credit(original, account) != 0
 
 
 async def test_unknown_product_code_is_refused(tryton_connector: TrytonConnector) -> None:
