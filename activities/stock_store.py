@@ -16,7 +16,7 @@ from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
 from domain.stock_events import StockEvent
 from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
-from store.exceptions import record_failure, resolve
+from store.exceptions import record_failure
 from store.mappings import resolve_codes
 from store.stock_events import (
     StockEventKey,
@@ -151,9 +151,8 @@ class StockStoreActivities:
                 business_date=event.business_date,
                 workflow_id=event.workflow_id,
                 now=_now(),
+                resolution=record.resolution,
             )
-            if record.resolution:
-                resolve(session, [row], record.resolution, _now())
             assert row.id is not None
             return row.id
 

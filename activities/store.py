@@ -19,7 +19,6 @@ from store.db import session_scope
 from store.exceptions import (
     note_duplicate_arrival,
     record_failure,
-    resolve,
     resolve_exceptions,
 )
 from store.journal import record_outcome
@@ -134,9 +133,8 @@ class StoreActivities:
                 business_date=txn.business_date,
                 workflow_id=txn.workflow_id,
                 now=_now(),
+                resolution=record.resolution,
             )
-            if record.resolution:
-                resolve(session, [row], record.resolution, _now())
             assert row.id is not None
             return row.id
 
