@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from store.first_insert import insert_or_find
 from store.tables import DuplicateSubmission, TransactionClaim
 
 
@@ -43,10 +43,9 @@ def claim_transaction(
     now: datetime,
 ) -> ClaimResult:
     """Claim the transaction for this submission; the database's unique key settles races."""
-    claim, _ = insert_or_find(
-        session,
-        lambda: find_claim(session, key),
-        lambda: TransactionClaim(
+    existing = find_claim(session, key)
+    if existing is None:
+        claim = TransactionClaim(
             store_id=key.store_id,
             terminal_id=key.terminal_id,
             transaction_id=key.transaction_id,
@@ -54,12 +53,19 @@ def claim_transaction(
             submission_id=submission_id,
             payload_hash=payload_hash,
             claimed_at=now,
-        ),
-    )
-    if claim.submission_id == submission_id:
-        return ClaimResult(claim=claim, is_owner=True)
+        )
+        try:
+            with session.begin_nested():
+                session.add(claim)
+            return ClaimResult(claim=claim, is_owner=True)
+        except IntegrityError:
+            existing = find_claim(session, key)
+            if existing is None:
+                raise
+    if existing.submission_id == submission_id:
+        return ClaimResult(claim=existing, is_owner=True)
     record_duplicate(session, key, workflow_id, now, detected_by="workflow")
-    return ClaimResult(claim=claim, is_owner=False)
+    return ClaimResult(claim=existing, is_owner=False)
 
 
 def record_duplicate(

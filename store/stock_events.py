@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.first_insert import insert_or_find
 from store.tables import StockChange, StockEventClaim, StockEventRecord
 
 
@@ -43,10 +43,9 @@ def claim_stock_event(
 ) -> StockClaimResult:
     """Claim the event for this submission (its own retries and resets keep the claim); the
     database's unique key settles races between two submissions."""
-    claim, _ = insert_or_find(
-        session,
-        lambda: find_stock_claim(session, key),
-        lambda: StockEventClaim(
+    existing = find_stock_claim(session, key)
+    if existing is None:
+        claim = StockEventClaim(
             event_type=key.event_type,
             store_id=key.store_id,
             event_id=key.event_id,
@@ -54,9 +53,16 @@ def claim_stock_event(
             submission_id=submission_id,
             payload_hash=payload_hash,
             claimed_at=now,
-        ),
-    )
-    return StockClaimResult(claim=claim, is_owner=claim.submission_id == submission_id)
+        )
+        try:
+            with session.begin_nested():
+                session.add(claim)
+            return StockClaimResult(claim=claim, is_owner=True)
+        except IntegrityError:
+            existing = find_stock_claim(session, key)
+            if existing is None:
+                raise
+    return StockClaimResult(claim=existing, is_owner=existing.submission_id == submission_id)
 
 
 def record_stock_event(session: Session, record: StockEventRecord) -> None:

@@ -2,28 +2,32 @@
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.sync_health import as_utc
-from store.first_insert import insert_or_find
 from store.tables import StoreSyncMark
 
 
 def mark_seen(session: Session, store_id: str, till_time: datetime, now: datetime) -> None:
     """A new ticket of ``store_id`` arrived (claimed by its run)."""
     till_time = as_utc(till_time)
-    mark, inserted = insert_or_find(
-        session,
-        lambda: _locked(session, store_id),
-        lambda: StoreSyncMark(
-            store_id=store_id,
-            newest_seen_till_time=till_time,
-            first_seen_till_time=till_time,
-            last_seen_at=now,
-        ),
-    )
-    if inserted:
-        return
+    mark = _locked(session, store_id)
+    if mark is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    StoreSyncMark(
+                        store_id=store_id,
+                        newest_seen_till_time=till_time,
+                        first_seen_till_time=till_time,
+                        last_seen_at=now,
+                    )
+                )
+            return
+        except IntegrityError:  # another worker's first ticket of the store won the insert
+            mark = _locked(session, store_id)
+            assert mark is not None
     mark.newest_seen_till_time = max(as_utc(mark.newest_seen_till_time), till_time)
     mark.last_seen_at = now
     session.add(mark)
