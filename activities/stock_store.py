@@ -1,7 +1,6 @@
 """Store activities of stock events: dedupe claims, mappings, exceptions, the journal, the
 wait for a transfer's dispatch, and the stock-changed hook."""
 
-import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,12 +10,13 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.errors import business_failure
+from domain.fingerprint import payload_hash
 from domain.mapping import MissingMappings, TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
-from domain.stock_events import AnyStockEvent, StockEvent
+from domain.stock_events import StockEvent
 from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
-from store.exceptions import open_exception
+from store.exceptions import record_failure
 from store.mappings import resolve_codes
 from store.stock_events import (
     StockEventKey,
@@ -78,10 +78,6 @@ class StockChangeNotice(BaseModel):
     cause: str
 
 
-def event_hash(event: AnyStockEvent) -> str:
-    return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -105,7 +101,7 @@ class StockStoreActivities:
                 StockEventKey(event.event_type.value, event.store_id, event.dedupe_key),
                 workflow_id=event.workflow_id,
                 submission_id=submission.submission_id,
-                payload_hash=event_hash(event),
+                payload_hash=payload_hash(event),
                 now=_now(),
             )
             return StockClaim(is_owner=result.is_owner, workflow_id=result.claim.workflow_id)
@@ -146,22 +142,17 @@ class StockStoreActivities:
     def open_exception(self, record: StockExceptionRecord) -> int:
         event = record.event
         with session_scope(self._engine) as session:
-            row = open_exception(
+            row = record_failure(
                 session,
-                kind=record.failure.kind,
+                record.failure,
                 store_id=event.store_id,
                 terminal_id=event.terminal_id,
                 transaction_id=event.event_id,
                 business_date=event.business_date,
                 workflow_id=event.workflow_id,
-                message=record.failure.message,
-                details=dict(record.failure.details),
                 now=_now(),
+                resolution=record.resolution,
             )
-            if record.resolution:
-                row.state, row.resolution, row.resolved_at = "resolved", record.resolution, _now()
-                session.add(row)
-                session.flush()
             assert row.id is not None
             return row.id
 

@@ -1,6 +1,5 @@
 """Store activities: dedupe claims, mapping resolution, exceptions and the journal."""
 
-import hashlib
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -9,6 +8,7 @@ from temporalio import activity
 
 from activities.errors import business_failure
 from domain.erp_order import ErpOrder, ErpOrderRefs
+from domain.fingerprint import payload_hash
 from domain.mapping import TransactionMapping
 from domain.outcomes import ExceptionKind, ExceptionReport, Outcome, Submission
 from domain.periods import PostingMode
@@ -19,7 +19,6 @@ from store.db import session_scope
 from store.exceptions import (
     note_duplicate_arrival,
     record_failure,
-    resolve,
     resolve_exceptions,
 )
 from store.journal import record_outcome
@@ -58,10 +57,6 @@ class ExceptionResolution(BaseModel):
     workflow_id: str
     kinds: list[ExceptionKind]
     resolution: str
-
-
-def payload_hash(txn: PosTransaction) -> str:
-    return hashlib.sha256(txn.model_dump_json().encode()).hexdigest()
 
 
 def _now() -> datetime:
@@ -138,9 +133,8 @@ class StoreActivities:
                 business_date=txn.business_date,
                 workflow_id=txn.workflow_id,
                 now=_now(),
+                resolution=record.resolution,
             )
-            if record.resolution:
-                resolve(session, [row], record.resolution, _now())
             assert row.id is not None
             return row.id
 

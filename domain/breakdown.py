@@ -7,6 +7,7 @@ own figures (already in minor units), signed like the ticket (a return is negati
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -95,16 +96,28 @@ def order_booking(order: ErpOrder) -> OrderBooking:
     for discount in order.discount_lines:
         discounts[(discount.kind.value, _tax_codes(discount))] += discount.net_amount
     return OrderBooking(
-        revenue=[
-            RevenueFigure(product_code=code, tax_codes=list(taxes), net=net)
-            for (code, taxes), net in sorted(revenue.items())
-        ],
-        discounts=[
-            DiscountFigure(kind=kind, tax_codes=list(taxes), net=net)
-            for (kind, taxes), net in sorted(discounts.items())
-        ],
-        taxes=_taxes(order),
+        revenue=revenue_figures(revenue), discounts=discount_figures(discounts), taxes=_taxes(order)
     )
+
+
+NetByTaxes = Mapping[tuple[str, tuple[str, ...]], Decimal]
+"""Net amounts by (product code or discount kind, the line's ERP tax codes)."""
+
+
+def revenue_figures(revenue: NetByTaxes) -> list[RevenueFigure]:
+    """One figure per product and tax codes, in that order."""
+    return [
+        RevenueFigure(product_code=code, tax_codes=list(taxes), net=net)
+        for (code, taxes), net in sorted(revenue.items())
+    ]
+
+
+def discount_figures(discounts: NetByTaxes) -> list[DiscountFigure]:
+    """One figure per discount kind and tax codes, in that order."""
+    return [
+        DiscountFigure(kind=kind, tax_codes=list(taxes), net=net)
+        for (kind, taxes), net in sorted(discounts.items())
+    ]
 
 
 def _tax_codes(line: ErpProductLine | ErpDiscountLine) -> tuple[str, ...]:

@@ -21,7 +21,14 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from domain.breakdown import DiscountFigure, RevenueFigure, TaxFigure, TicketBreakdown
+from domain.breakdown import (
+    DiscountFigure,
+    RevenueFigure,
+    TaxFigure,
+    TicketBreakdown,
+    discount_figures,
+    revenue_figures,
+)
 from domain.money import Amount
 
 KeyT = TypeVar("KeyT")
@@ -124,14 +131,8 @@ def consolidate(tickets: Sequence[ConsolidationTicket]) -> ConsolidatedTotals:
         tax_by_rate=dict(sorted(tax_by_rate.items())),
         tenders=dict(sorted(tenders.items())),
         unpaid=gross - sum(tenders.values(), Decimal(0)),
-        revenue=[
-            RevenueFigure(product_code=code, tax_codes=list(codes), net=net)
-            for (code, codes), net in sorted(revenue.items())
-        ],
-        discounts=[
-            DiscountFigure(kind=kind, tax_codes=list(codes), net=net)
-            for (kind, codes), net in sorted(discounts.items())
-        ],
+        revenue=revenue_figures(revenue),
+        discounts=discount_figures(discounts),
         taxes=[taxes[code] for code in sorted(taxes)],
         rounding=rounding,
     )

@@ -45,6 +45,20 @@ class LedgerMovement(BaseModel):
         return self.warehouse_code, self.product_code
 
 
+def received_movements(
+    warehouse_code: str, cause: MovementCause, received: Mapping[str, Decimal]
+) -> list[LedgerMovement]:
+    """What a receipt (a transfer's or a supplier's) brought into the warehouse, by product
+    code; a product received zero times moved nothing."""
+    return [
+        LedgerMovement(
+            warehouse_code=warehouse_code, product_code=code, cause=cause, quantity=quantity
+        )
+        for code, quantity in sorted(received.items())
+        if quantity
+    ]
+
+
 def order_movements(order: ErpOrder) -> list[LedgerMovement]:
     """What a ticket's booked order moved: sold goods out, resaleable returns back in."""
     movements = []

@@ -96,9 +96,11 @@ def record_failure(
     terminal_id: str | None = None,
     transaction_id: str | None = None,
     business_date: date | None = None,
+    resolution: str | None = None,
 ) -> SyncException:
-    """Open (or refresh) the exception a failure, or a notice for review, stands for."""
-    return open_exception(
+    """Open (or refresh) the exception a failure, or a notice for review, stands for;
+    resolved at once, saying how, when ``resolution`` is given."""
+    record = open_exception(
         session,
         kind=failure.kind,
         store_id=store_id,
@@ -110,6 +112,9 @@ def record_failure(
         business_date=business_date,
         details=dict(failure.details),
     )
+    if resolution:
+        resolve(session, [record], resolution, now)
+    return record
 
 
 def list_exceptions(
@@ -152,10 +157,7 @@ def note_duplicate_arrival(
     ).first()
     if same_content:
         if existing is not None:
-            existing.state, existing.resolved_at = "resolved", now
-            existing.resolution = DUPLICATE_RECOGNISED
-            session.add(existing)
-            session.flush()
+            resolve(session, [existing], DUPLICATE_RECOGNISED, now)
         return None
     if existing is not None:
         arrivals = int(existing.details.get("arrivals", 1)) + 1

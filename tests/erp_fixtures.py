@@ -162,3 +162,20 @@ def sandbox_settings(
         erp_rpc_password=erp.rpc_password,
         **overrides,
     )
+
+
+def sandbox_environment(settings: Settings, temporal_address: str, **extra: str) -> dict[str, str]:
+    """This process's environment, plus what a ``tillsync`` process needs to reach the stack
+    of ``settings`` (its store, the sandbox ERP) and the Temporal server at ``temporal_address``."""
+    return {
+        **os.environ,
+        "TILLSYNC_TEMPORAL_ADDRESS": temporal_address,
+        "TILLSYNC_STORE_URL": settings.resolved_store_url,
+        "TILLSYNC_DATA_DIR": str(settings.data_dir),
+        "TILLSYNC_ERP_URL": settings.erp_url,
+        "TILLSYNC_ERP_DATABASE": settings.erp_database,
+        "TILLSYNC_ERP_API_KEY": settings.erp_api_key.get_secret_value(),
+        "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
+        "TILLSYNC_ERP_POSTING_MODE": settings.erp_posting_mode.value,
+        **extra,
+    }

@@ -1,7 +1,8 @@
 """Sample data the tests read: real POS files (kept with their licences) and the demo's
 mappings."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,16 @@ def example_store(url: str, extra: Sequence[MappingRow] = ()) -> Engine:
     with session_scope(engine) as session:
         import_mappings(session, [*read_mappings(EXAMPLE_MAPPINGS), *extra])
     return engine
+
+
+@contextmanager
+def open_example_store(url: str, extra: Sequence[MappingRow] = ()) -> Iterator[Engine]:
+    """``example_store`` for the length of a ``with`` (a fixture's life), disposed after."""
+    engine = example_store(url, extra)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 DEMO_WAREHOUSES = {"WH-LON", "WH-LDS", "WH-NYC"}

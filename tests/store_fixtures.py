@@ -17,6 +17,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 @contextmanager
+def open_store(url: str) -> Iterator[Engine]:
+    """The store at ``url`` (migrated) for the length of a ``with``, disposed after."""
+    engine = create_store_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def throwaway_postgres_database() -> Iterator[str]:
     """The URL of a new, empty database on the machine's PostgreSQL, dropped afterwards."""
     name = f"tillsync_test_{uuid.uuid4().hex[:10]}"

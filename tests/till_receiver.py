@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from connectors.tills.webhook import EVENT_HEADER
@@ -85,3 +86,10 @@ def till_receiver(secrets: dict[str, str]) -> Iterator[TillReceiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[TillReceiver]:
+    """Store S001's webhook, one for each test module that asks for it."""
+    with till_receiver({"S001": "s001-till-secret"}) as till:
+        yield till

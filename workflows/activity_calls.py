@@ -25,23 +25,24 @@ ResultT = TypeVar("ResultT")
 
 
 async def erp_step(activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT) -> ResultT:
+    return await _heartbeating_erp(activity, arg, policies.ERP_SCHEDULE_TO_CLOSE)
+
+
+async def compensation(activity: Callable[[OwnerT, ArgT], Awaitable[None]], arg: ArgT) -> None:
+    await _heartbeating_erp(activity, arg, policies.COMPENSATION_SCHEDULE_TO_CLOSE)
+
+
+async def _heartbeating_erp(
+    activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+    arg: ArgT,
+    schedule_to_close: timedelta,
+) -> ResultT:
     return await workflow.execute_activity_method(
         activity,
         arg,
         start_to_close_timeout=policies.ERP_START_TO_CLOSE,
         heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
-        schedule_to_close_timeout=policies.ERP_SCHEDULE_TO_CLOSE,
-        retry_policy=policies.ERP_RETRY,
-    )
-
-
-async def compensation(activity: Callable[[OwnerT, ArgT], Awaitable[None]], arg: ArgT) -> None:
-    await workflow.execute_activity_method(
-        activity,
-        arg,
-        start_to_close_timeout=policies.ERP_START_TO_CLOSE,
-        heartbeat_timeout=policies.ERP_HEARTBEAT_TIMEOUT,
-        schedule_to_close_timeout=policies.COMPENSATION_SCHEDULE_TO_CLOSE,
+        schedule_to_close_timeout=schedule_to_close,
         retry_policy=policies.ERP_RETRY,
     )
 

@@ -17,14 +17,10 @@ with workflow.unsafe.imports_passed_through():
         RetryRequest,
         abandon_message,
         amendment_problem,
-        not_parked,
         retry_message,
     )
-    from domain.outcomes import SyncStage, SyncStatus
-    from workflows.ticket_run import OperatorDecision, TicketRun
-
-REFUSED = "OperatorRequestRefused"
-"""The error type of a refused retry or abandon (the validator's message says why)."""
+    from workflows.parking import REFUSED, OperatorDecision
+    from workflows.ticket_run import TicketRun
 
 
 class ParkedRun(TicketRun):
@@ -64,43 +60,3 @@ class ParkedRun(TicketRun):
     @abandon_parked.validator
     def _validate_abandon(self, reason: str) -> None:
         self._require_parked()
-
-    @workflow.signal
-    def retry(self, note: str = "") -> None:
-        """Run the parked stage again (after the cause was fixed)."""
-        self._decide(OperatorDecision(abandon=False, note=note))
-
-    @workflow.signal
-    def abandon(self, reason: str) -> None:
-        """Give the transaction up: journal it as abandoned and resolve its exceptions."""
-        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
-
-    def _require_parked(self) -> None:
-        if self._status.stage is not SyncStage.PARKED:
-            raise ApplicationError(not_parked(self._status.stage), type=REFUSED, non_retryable=True)
-
-    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
-        return OperatorReply(
-            workflow_id=self._status.workflow_id,
-            action=action,
-            accepted=True,
-            message=message,
-            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
-        )
-
-    def _decide(self, decision: OperatorDecision) -> None:
-        """Leaving PARKED at once means a wait for the outcome right after the signal does not
-        return the stale parked status."""
-        if self._status.stage is SyncStage.PARKED:
-            self._decision = decision
-            self._status.stage = SyncStage.RESUMING
-
-    @workflow.query
-    def status(self) -> SyncStatus:
-        return self._status
-
-    @workflow.update
-    async def wait_settled(self) -> SyncStatus:
-        """Return once the run is finished or parked waiting for an operator."""
-        await workflow.wait_condition(lambda: self._status.stage.is_settled)
-        return self._status

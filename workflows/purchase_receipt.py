@@ -10,10 +10,7 @@ store -> journal. A business failure (unknown purchase order, unmapped SKU, ERP 
 compensates and parks until an operator's ``retry`` or ``abandon``.
 """
 
-import asyncio
-
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.stock_erp import PurchaseOrderRequest, StockErpActivities
@@ -26,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ids import purchase_receipt_reference
     from domain.outcomes import BusinessFailure, SyncStage, SyncStatus
     from domain.stock_events import PurchaseReceipt
-    from domain.stock_ledger import LedgerMovement, MovementCause
+    from domain.stock_ledger import MovementCause, received_movements
     from domain.stock_moves import (
         ErpPurchaseReceipt,
         ErpStockRefs,
@@ -37,7 +34,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import compensation, erp_step
     from workflows.saga import Compensations
     from workflows.stock_event_run import StockEventRun
-    from workflows.ticket_run import failure_of
 
 
 @workflow.defn(name="PurchaseReceipt")
@@ -65,16 +61,7 @@ class PurchaseReceiptWorkflow(StockEventRun):
         received = self._refs.received if self._refs else {}
         await self._stock_changed(self._receipt.store_id, list(received))
         return await self._posted(
-            [
-                LedgerMovement(
-                    warehouse_code=self._warehouse,
-                    product_code=code,
-                    cause=MovementCause.RECEIPT,
-                    quantity=quantity,
-                )
-                for code, quantity in sorted(received.items())
-                if quantity
-            ]
+            received_movements(self._warehouse, MovementCause.RECEIPT, received)
         )
 
     async def _book(self) -> BusinessFailure | None:
@@ -87,7 +74,8 @@ class PurchaseReceiptWorkflow(StockEventRun):
         reference = purchase_receipt_reference(event.store_id, event.event_id)
         self._set_stage(SyncStage.POSTING)
         undo = Compensations(shielded=True)
-        try:
+
+        async def receive() -> None:
             if not self._sent:
                 order = await erp_step(
                     StockErpActivities.purchase_order,
@@ -99,7 +87,7 @@ class PurchaseReceiptWorkflow(StockEventRun):
             plan = self._plan
             assert plan is not None
             if not plan.lines:
-                return None
+                return
             self._sent = True
             undo.register(
                 lambda: compensation(
@@ -116,12 +104,6 @@ class PurchaseReceiptWorkflow(StockEventRun):
                     lines=plan.lines,
                 ),
             )
-        except (ActivityError, ApplicationError) as error:
-            self._set_stage(SyncStage.COMPENSATING)
-            await undo.run()
-            return failure_of(error)
-        except asyncio.CancelledError:
-            await undo.run()
-            raise
-        self._merge_refs(self._refs)
-        return None
+            self._merge_refs(self._refs)
+
+        return await self._undone_on_failure(undo, receive)

@@ -3,6 +3,7 @@ its status, the dedupe claim, parking after a business failure until an operator
 or ``abandon`` (updates ``retry_parked`` and ``abandon_parked``, signals ``retry`` and
 ``abandon``), exceptions, the journal and the stock-changed hook."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -19,15 +20,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.store import ExceptionResolution, StoreActivities
     from domain.erp_order import ErpOrderRefs
-    from domain.operator import OperatorAction, OperatorReply, RetryRequest, not_parked
+    from domain.operator import OperatorAction, OperatorReply, RetryRequest
     from domain.outcomes import BusinessFailure, ExceptionKind, Outcome, SyncStage, SyncStatus
     from domain.stock_events import AnyStockEvent
     from domain.stock_ledger import LedgerMovement
     from domain.stock_moves import ErpStockRefs
     from workflows import search_attributes as attrs
     from workflows.activity_calls import store_step
-    from workflows.operator_actions import REFUSED
-    from workflows.ticket_run import OperatorDecision, failure_of, internal_failure
+    from workflows.parking import REFUSED, OperatorDecision, ParkingRun
+    from workflows.saga import Compensations
+    from workflows.ticket_run import failure_of, internal_failure
 
 OwnerT = TypeVar("OwnerT")
 ArgT = TypeVar("ArgT")
@@ -35,7 +37,7 @@ ResultT = TypeVar("ResultT")
 Attempt = Callable[[], Awaitable[BusinessFailure | None]]
 
 
-class StockEventRun:
+class StockEventRun(ParkingRun):
     def __init__(self, submission: StockSubmission) -> None:
         self._event: AnyStockEvent = submission.event
         self._status = SyncStatus(
@@ -87,18 +89,23 @@ class StockEventRun:
                 return False
             self._status.attempts += 1
 
+    async def _undone_on_failure(
+        self, undo: Compensations, step: Callable[[], Awaitable[None]]
+    ) -> BusinessFailure | None:
+        """Run ``step``; if it fails (or the run is cancelled), run ``undo`` and say why."""
+        try:
+            await step()
+        except (ActivityError, ApplicationError) as error:
+            self._set_stage(SyncStage.COMPENSATING)
+            await undo.run()
+            return failure_of(error)
+        except asyncio.CancelledError:
+            await undo.run()
+            raise
+        return None
+
     async def _park(self, failure: BusinessFailure) -> OperatorDecision:
-        self._status.failure = failure
-        self._parked_kinds.add(failure.kind)
-        await self._record(failure)
-        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
-        self._set_stage(SyncStage.PARKED, Outcome.PARKED)
-        self._decision = None
-        await workflow.wait_condition(lambda: self._decision is not None)
-        decision, self._decision = self._decision, None
-        assert decision is not None
-        self._status.outcome = None
-        return decision
+        return await self._wait_for_operator(failure, lambda: self._record(failure))
 
     async def _record(self, failure: BusinessFailure, resolution: str | None = None) -> None:
         await self._store(
@@ -150,19 +157,6 @@ class StockEventRun:
         self._set_stage(SyncStage.POSTED, Outcome.POSTED)
         return await self._finish()
 
-    async def _finish(self) -> SyncStatus:
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._status
-
-    @workflow.query
-    def status(self) -> SyncStatus:
-        return self._status
-
-    @workflow.update
-    async def wait_settled(self) -> SyncStatus:
-        await workflow.wait_condition(lambda: self._status.stage.is_settled)
-        return self._status
-
     @workflow.update
     def retry_parked(self, request: RetryRequest) -> OperatorReply:
         """Run the parked event again (after its cause was fixed)."""
@@ -188,30 +182,3 @@ class StockEventRun:
     @abandon_parked.validator
     def _validate_abandon(self, reason: str) -> None:
         self._require_parked()
-
-    @workflow.signal
-    def retry(self, note: str = "") -> None:
-        self._decide(OperatorDecision(abandon=False, note=note))
-
-    @workflow.signal
-    def abandon(self, reason: str) -> None:
-        self._decide(OperatorDecision(abandon=True, note=reason or "no reason given"))
-
-    def _require_parked(self) -> None:
-        if self._status.stage is not SyncStage.PARKED:
-            raise ApplicationError(not_parked(self._status.stage), type=REFUSED, non_retryable=True)
-
-    def _decide(self, decision: OperatorDecision) -> None:
-        if self._status.stage is SyncStage.PARKED:
-            self._decision = decision
-            self._status.stage = SyncStage.RESUMING
-
-    def _reply(self, action: OperatorAction, message: str) -> OperatorReply:
-        return OperatorReply(
-            workflow_id=self._status.workflow_id,
-            action=action,
-            accepted=True,
-            message=message,
-            stage=self._status.stage,
-            attempt=self._status.attempts + 1 if action is OperatorAction.RETRY else None,
-        )

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import patches
     from workflows import search_attributes as attrs
     from workflows.activity_calls import erp_step, local_erp_step, local_step, store_step
+    from workflows.parking import OperatorDecision, ParkingRun
 
 OwnerT = TypeVar("OwnerT")
 ArgT = TypeVar("ArgT")
@@ -49,20 +50,13 @@ _FINDABLE_STAGES = {
 between them take milliseconds; the ``status`` query still shows each one."""
 
 
-class OperatorDecision:
-    def __init__(self, *, abandon: bool, note: str, amended: PosTransaction | None = None) -> None:
-        self.abandon = abandon
-        self.note = note
-        self.amended = amended
-
-
 class ParkWith(Exception):
     def __init__(self, failure: BusinessFailure) -> None:
         super().__init__(failure.message)
         self.failure = failure
 
 
-class TicketRun:
+class TicketRun(ParkingRun):
     def __init__(self, submission: Submission) -> None:
         self._status = SyncStatus(
             workflow_id=workflow.info().workflow_id,
@@ -99,10 +93,6 @@ class TicketRun:
     def _merge_refs(self, refs: ErpOrderRefs) -> None:
         current = self._status.erp
         self._status.erp = refs if current is None else current.updated_by(refs)
-
-    async def _finish(self) -> SyncStatus:
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._status
 
     async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
         await self._store(
@@ -160,17 +150,7 @@ class TicketRun:
         workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_unset()])
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
-        self._status.failure = failure
-        self._parked_kinds.add(failure.kind)
-        await self._record_exception(txn, failure)
-        workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_set(failure.kind.value)])
-        self._set_stage(SyncStage.PARKED, Outcome.PARKED)
-        self._decision = None
-        await workflow.wait_condition(lambda: self._decision is not None)
-        decision, self._decision = self._decision, None
-        assert decision is not None
-        self._status.outcome = None
-        return decision
+        return await self._wait_for_operator(failure, lambda: self._record_exception(txn, failure))
 
 
 def failure_of(error: ActivityError | ApplicationError | ParkWith) -> BusinessFailure:

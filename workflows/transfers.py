@@ -15,7 +15,6 @@ so a failure parks it and a retry books under the same reference.
 A business failure parks either saga until an operator's ``retry`` or ``abandon``.
 """
 
-import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -31,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.outcomes import BusinessFailure, ExceptionKind, SyncStage, SyncStatus
     from domain.stock_events import TransferDispatch, TransferReceipt
-    from domain.stock_ledger import LedgerMovement, MovementCause
+    from domain.stock_ledger import LedgerMovement, MovementCause, received_movements
     from domain.stock_moves import (
         ErpStockRefs,
         ErpTransfer,
@@ -97,18 +96,12 @@ class TransferDispatchWorkflow(StockEventRun):
         undo.register(
             lambda: compensation(StockErpActivities.cancel_transfer_if_present, reference)
         )
-        try:
-            refs = await erp_step(StockErpActivities.dispatch_transfer, transfer)
-        except (ActivityError, ApplicationError) as error:
-            self._set_stage(SyncStage.COMPENSATING)
-            await undo.run()
-            return failure_of(error)
-        except asyncio.CancelledError:
-            await undo.run()
-            raise
-        self._merge_refs(refs)
-        self._booked = transfer
-        return None
+
+        async def dispatch() -> None:
+            self._merge_refs(await erp_step(StockErpActivities.dispatch_transfer, transfer))
+            self._booked = transfer
+
+        return await self._undone_on_failure(undo, dispatch)
 
 
 @workflow.defn(name="TransferReceipt")
@@ -132,16 +125,7 @@ class TransferReceiptWorkflow(StockEventRun):
             await self._record(record)
         await self._stock_changed(self._receipt.store_id, list(refs.received))
         return await self._posted(
-            [
-                LedgerMovement(
-                    warehouse_code=self._warehouse,
-                    product_code=code,
-                    cause=MovementCause.TRANSFER_IN,
-                    quantity=quantity,
-                )
-                for code, quantity in sorted(refs.received.items())
-                if quantity
-            ]
+            received_movements(self._warehouse, MovementCause.TRANSFER_IN, refs.received)
         )
 
     async def _book(self) -> BusinessFailure | None:

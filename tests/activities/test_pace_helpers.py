@@ -17,19 +17,13 @@ from connectors.erp.memory import MemoryErp
 from domain.consolidation import ConsolidatedTotals, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpProductLine
 from domain.periods import ErpPeriod
+from tests.erp_orders import london_order
 
 
 def _order(reference: str, warehouse: str = "WH-LON", product: str = "TEA-001") -> ErpOrder:
-    return ErpOrder(
-        reference=reference,
-        transaction_id=reference,
-        store_id="S001",
-        terminal_id="T1",
-        warehouse_code=warehouse,
-        customer_code=None,
-        sale_date=date(2026, 11, 20),
-        currency="GBP",
-        product_lines=[
+    return london_order(
+        reference,
+        [
             ErpProductLine(
                 pos_line_number=1,
                 product_code=product,
@@ -39,9 +33,7 @@ def _order(reference: str, warehouse: str = "WH-LON", product: str = "TEA-001") 
                 net_amount=Decimal("3.00"),
             )
         ],
-        net_total=Decimal("3.00"),
-        tax_total=Decimal(0),
-        gross_total=Decimal("3.00"),
+        warehouse=warehouse,
         description=reference,
     )
 

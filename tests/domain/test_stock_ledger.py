@@ -4,7 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 from domain.erp_order import ErpOrder, ErpProductLine
-from domain.stock_ledger import LedgerMovement, MovementCause, explain_stock, order_movements
+from domain.stock_ledger import (
+    LedgerMovement,
+    MovementCause,
+    explain_stock,
+    order_movements,
+    received_movements,
+)
 from domain.transaction import ItemCondition
 
 
@@ -81,3 +87,24 @@ def test_each_line_sums_its_causes_and_shows_what_they_do_not_explain() -> None:
     assert (by_product["TEA"].expected, by_product["TEA"].explained) == (Decimal(106), True)
     assert (by_product["MUG"].difference, by_product["MUG"].explained) == (Decimal(-1), False)
     assert (by_product["BAG"].opening, by_product["BAG"].explained) == (Decimal(0), True)
+
+
+def test_a_receipt_moves_what_arrived_in_by_product_code_and_nothing_for_a_zero_count() -> None:
+    received = {"TEA-001": Decimal(3), "BAG-001": Decimal(0), "MUG-001": Decimal("1.5")}
+
+    movements = received_movements("WH-LON", MovementCause.TRANSFER_IN, received)
+
+    assert movements == [
+        LedgerMovement(
+            warehouse_code="WH-LON",
+            product_code="MUG-001",
+            cause=MovementCause.TRANSFER_IN,
+            quantity=Decimal("1.5"),
+        ),
+        LedgerMovement(
+            warehouse_code="WH-LON",
+            product_code="TEA-001",
+            cause=MovementCause.TRANSFER_IN,
+            quantity=Decimal(3),
+        ),
+    ]

@@ -4,7 +4,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from domain.erp_order import ErpOrder
 from domain.limits import (
@@ -18,20 +17,10 @@ from domain.limits import (
 from domain.mapping import LineMapping, TransactionMapping
 from domain.order_plan import plan_erp_order
 from domain.transaction import PosTransaction
-from tests.factories import make_sale, sale_line
+from tests.payloads import field_errors, sale_payload, set_at
 
 TEMPORAL_PAYLOAD_LIMIT = 2 * 1024 * 1024
 HEADROOM = TEMPORAL_PAYLOAD_LIMIT * 3 // 4
-
-
-def _payload() -> dict[str, Any]:
-    return make_sale("T-1", [sale_line(1, "100001", "2", "3.60")]).model_dump(mode="json")
-
-
-def _errors(payload: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(ValidationError) as caught:
-        PosTransaction.model_validate(payload)
-    return {".".join(str(p) for p in e["loc"]): e["msg"] for e in caught.value.errors()}
 
 
 @pytest.mark.parametrize(
@@ -52,22 +41,19 @@ def _errors(payload: dict[str, Any]) -> dict[str, str]:
 def test_numbers_beyond_the_bounds_are_field_errors(
     path: tuple[str | int, ...], value: Any, reason: str
 ) -> None:
-    payload = _payload()
-    target: Any = payload
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
+    payload = sale_payload()
+    set_at(payload, path, value)
 
-    errors = _errors(payload)
+    errors = field_errors(payload)
 
     assert reason in errors[".".join(str(part) for part in path)]
 
 
 def test_a_line_whose_amount_overflows_is_refused() -> None:
-    payload = _payload()
+    payload = sale_payload()
     payload["lines"][0] |= {"quantity": "999999", "unit_price": "9999999999"}
 
-    assert "quantity x unit_price" in _errors(payload)["lines.0"]
+    assert "quantity x unit_price" in field_errors(payload)["lines.0"]
 
 
 @pytest.mark.parametrize(
@@ -85,24 +71,21 @@ def test_a_line_whose_amount_overflows_is_refused() -> None:
 def test_text_that_cannot_be_stored_or_serialised_is_refused(
     path: tuple[str | int, ...], value: str, reason: str
 ) -> None:
-    payload = _payload()
-    target: Any = payload
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
+    payload = sale_payload()
+    set_at(payload, path, value)
 
-    assert reason in _errors(payload)[".".join(str(part) for part in path)]
+    assert reason in field_errors(payload)[".".join(str(part) for part in path)]
 
 
 def test_a_description_keeps_tabs_and_line_breaks() -> None:
-    payload = _payload()
+    payload = sale_payload()
     payload["lines"][0]["description"] = "Tea\tEarl Grey\r\n250 g"
 
     assert PosTransaction.model_validate(payload).lines[0].description == "Tea\tEarl Grey\r\n250 g"
 
 
 def _many_lines(count: int, taxes_per_line: int = 1) -> dict[str, Any]:
-    payload = _payload()
+    payload = sale_payload()
     line = payload["lines"][0]
     payload["lines"] = [
         line
@@ -118,13 +101,13 @@ def _many_lines(count: int, taxes_per_line: int = 1) -> dict[str, Any]:
 
 
 def test_a_ticket_has_a_bounded_number_of_lines_taxes_and_erp_lines() -> None:
-    assert "at most" in _errors(_many_lines(MAX_LINES + 1))["lines"]
-    assert "at most" in _errors(_many_lines(1, MAX_TAXES_PER_LINE + 1))["lines.0.taxes"]
+    assert "at most" in field_errors(_many_lines(MAX_LINES + 1))["lines"]
+    assert "at most" in field_errors(_many_lines(1, MAX_TAXES_PER_LINE + 1))["lines.0.taxes"]
     spread = _many_lines(40)
     for number, line in enumerate(spread["lines"]):
         line["taxes"] = [{"code": f"T{number}", "rate": "0", "amount": "0"}]
     spread["discounts"] = [{"kind": "loyalty", "amount": "0.01"}] * 40
-    assert f"at most {MAX_ERP_ORDER_LINES}" in _errors(spread)[""]
+    assert f"at most {MAX_ERP_ORDER_LINES}" in field_errors(spread)[""]
 
 
 def _largest_ticket() -> PosTransaction:
@@ -155,7 +138,7 @@ def _largest_ticket() -> PosTransaction:
         }
         for number in range(1, MAX_LINES + 1)
     ]
-    payload = _payload() | {"lines": lines, "cashier_id": code}
+    payload = sale_payload() | {"lines": lines, "cashier_id": code}
     payload["tenders"] = [{"type": "card", "amount": "1", "reference": code}] * 50
     return PosTransaction.model_validate(payload)
 
@@ -181,15 +164,15 @@ def test_the_largest_accepted_ticket_plans_an_erp_order_under_temporals_payload_
 def test_a_key_that_would_overflow_the_workflow_id_is_a_field_error(key: str) -> None:
     """Escaped, each ``:`` takes three characters of the workflow id, which the store keeps in
     a column of its own size: 22 of them are 66 characters, one key's share is 64."""
-    payload = _payload() | {key: ":" * 22}
+    payload = sale_payload() | {key: ":" * 22}
 
-    assert "takes 66 characters in a workflow id" in _errors(payload)[key]
+    assert "takes 66 characters in a workflow id" in field_errors(payload)[key]
 
 
 def test_the_longest_keys_accepted_make_a_workflow_id_the_store_keeps() -> None:
     longest = ":" * (MAX_CODE_LENGTH // 3) + "x" * (MAX_CODE_LENGTH % 3)
     txn = PosTransaction.model_validate(
-        _payload() | {"store_id": longest, "terminal_id": longest, "transaction_id": longest}
+        sale_payload() | {"store_id": longest, "terminal_id": longest, "transaction_id": longest}
     )
 
     assert len(txn.workflow_id) <= MAX_WORKFLOW_ID_LENGTH

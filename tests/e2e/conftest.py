@@ -1,7 +1,6 @@
 """One tillsync stack for the end-to-end tests: the real Temporal dev server, the real sandbox
 Tryton ERP, a store on SQLite and an in-process worker (with a gate to pause activities)."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -13,8 +12,8 @@ from domain.settings import Settings
 from starter.intake.submission import Submitter
 from tests.e2e.gates import ActivityGate
 from tests.erp_fixtures import sandbox_settings
-from tests.sample_data import example_store
-from worker import run_worker
+from tests.sample_data import open_example_store
+from tests.temporal_fixtures import workers_running
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +25,8 @@ def e2e_settings(
 
 @pytest.fixture(scope="session")
 def e2e_engine(e2e_settings: Settings) -> Iterator[Engine]:
-    engine = example_store(e2e_settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(e2e_settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +41,8 @@ async def running_worker(
     e2e_engine: Engine,
     gate: ActivityGate,
 ) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(e2e_settings, temporal_env.client, stop, [gate]))
-    yield
-    stop.set()
-    await task
+    async with workers_running(temporal_env.client, e2e_settings, interceptors=(gate,)):
+        yield
 
 
 @pytest.fixture

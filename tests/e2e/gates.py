@@ -11,7 +11,27 @@ from temporalio.worker import (
 )
 
 
-class ActivityGate(Interceptor):
+class HoldingInterceptor(Interceptor):
+    """A worker interceptor that lets ``hold`` wait before each activity runs."""
+
+    async def hold(self, info: activity.Info) -> None:
+        raise NotImplementedError
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _HoldingInbound(next, self)
+
+
+class _HoldingInbound(ActivityInboundInterceptor):
+    def __init__(self, next: ActivityInboundInterceptor, holder: HoldingInterceptor) -> None:
+        super().__init__(next)
+        self._holder = holder
+
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        await self._holder.hold(activity.info())
+        return await super().execute_activity(input)
+
+
+class ActivityGate(HoldingInterceptor):
     def __init__(self) -> None:
         self._gates: dict[str, asyncio.Event] = {}
         self.reached: dict[str, asyncio.Event] = {}
@@ -23,19 +43,9 @@ class ActivityGate(Interceptor):
     def open(self, activity_name: str) -> None:
         self._gates.pop(activity_name).set()
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
-        return _GateInbound(next, self)
-
-
-class _GateInbound(ActivityInboundInterceptor):
-    def __init__(self, next: ActivityInboundInterceptor, gate: ActivityGate) -> None:
-        super().__init__(next)
-        self._gate = gate
-
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        name = activity.info().activity_type
-        event = self._gate._gates.get(name)
+    async def hold(self, info: activity.Info) -> None:
+        name = info.activity_type
+        event = self._gates.get(name)
         if event is not None:
-            self._gate.reached[name].set()
+            self.reached[name].set()
             await event.wait()
-        return await super().execute_activity(input)

@@ -2,13 +2,14 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from temporalio.client import Client
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from domain.outcomes import SyncStage, SyncStatus
+from domain.outcomes import Submission, SyncStage, SyncStatus
 from domain.transaction import PosTransaction
 from starter.intake.submission import SubmitResult, Submitter, wait_settled
 from workflows.pos_transaction import PosTransactionWorkflow
@@ -24,6 +25,23 @@ async def submit_and_wait(
     result, started = await submitter.submit(txn)
     assert started, f"{txn.workflow_id} did not start: {result}"
     return await wait_settled(client, txn.workflow_id)
+
+
+async def start_waiting_for_original(
+    client: Client, refund: PosTransaction, original_wait: timedelta, task_queue: str
+) -> None:
+    """Start ``refund``'s run directly, waiting ``original_wait`` for its original ticket."""
+    await client.start_workflow(
+        PosTransactionWorkflow.run,
+        Submission(
+            transaction=refund,
+            submission_id=uuid.uuid4().hex,
+            submitted_at=datetime.now(UTC),
+            original_wait=original_wait,
+        ),
+        id=refund.workflow_id,
+        task_queue=task_queue,
+    )
 
 
 async def status_of(client: Client, workflow_id: str) -> SyncStatus:

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from domain.outcomes import Outcome, SyncStage
 from domain.settings import Settings
 from starter.intake.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, sales_with_reference, stock, wait_for_stage
+from tests.erp_fixtures import sandbox_environment
 from tests.factories import make_sale, sale_line
 from workflows.pos_transaction import PosTransactionWorkflow
 
@@ -31,20 +31,13 @@ WORKER_LOGS = ("first-worker.log", "second-worker.log")
 def _environment(
     temporal_env: WorkflowEnvironment, settings: Settings, **extra: str
 ) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TILLSYNC_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "TILLSYNC_STORE_URL": settings.resolved_store_url,
-        "TILLSYNC_DATA_DIR": str(settings.data_dir),
-        "TILLSYNC_ERP_URL": settings.erp_url,
-        "TILLSYNC_ERP_DATABASE": settings.erp_database,
-        "TILLSYNC_ERP_API_KEY": settings.erp_api_key.get_secret_value(),
-        "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
-        "TILLSYNC_ERP_RPC_LOGIN": settings.erp_rpc_login,
-        "TILLSYNC_ERP_RPC_PASSWORD": settings.erp_rpc_password.get_secret_value(),
-        "TILLSYNC_ERP_POSTING_MODE": settings.erp_posting_mode.value,
+    return sandbox_environment(
+        settings,
+        temporal_env.client.service_client.config.target_host,
+        TILLSYNC_ERP_RPC_LOGIN=settings.erp_rpc_login,
+        TILLSYNC_ERP_RPC_PASSWORD=settings.erp_rpc_password.get_secret_value(),
         **extra,
-    }
+    )
 
 
 def _start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -1,38 +1,36 @@
 """Returns, exchanges, discounts and tax through the whole saga: the ERP's books match the till
 to the penny for every kind of ticket (real Temporal, real Tryton; the ERP's records are read)."""
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
-from domain.outcomes import Outcome, Submission, SyncStage
+from domain.erp_order import StockLevel
+from domain.outcomes import Outcome, SyncStage
 from domain.transaction import PosTransaction
 from starter.control.runs import abandon_run
 from starter.intake.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.exceptions import list_exceptions
-from tests.e2e.helpers import new_id, submit_and_wait, wait_for_stage
+from tests.e2e.helpers import (
+    new_id,
+    start_waiting_for_original,
+    submit_and_wait,
+    wait_for_stage,
+)
 from tests.erp_books import location_quantity, set_cost_price
 from tests.factories import make_sale, sale_line
 from tests.till_tickets import credit, invoice_move_lines, returned, us_line
-from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 
 COGS = "5.2.1"
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 def return_ticket(
@@ -102,17 +100,7 @@ async def test_return_whose_original_never_arrives_parks_after_the_deadline(
 ) -> None:
     never_sent = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")])
     refund = return_ticket([returned(1, "100001", "-1", "3.60", never_sent)])
-    await client.start_workflow(
-        PosTransactionWorkflow.run,
-        Submission(
-            transaction=refund,
-            submission_id=uuid.uuid4().hex,
-            submitted_at=datetime.now(UTC),
-            original_wait=timedelta(seconds=3),
-        ),
-        id=refund.workflow_id,
-        task_queue="tillsync-e2e",
-    )
+    await start_waiting_for_original(client, refund, timedelta(seconds=3), "tillsync-e2e")
     result = await wait_settled(client, refund.workflow_id)
     assert (result.outcome, result.exception_kind) == (Outcome.PARKED, "original_missing")
     assert never_sent.transaction_id in (result.message or "")
@@ -158,17 +146,27 @@ async def test_damaged_returns_never_raise_available_stock(
     assert await location_quantity(tryton_rest, "BISC-001", "WH-LON-DMG") == damaged_before + 3
 
 
+async def _mug_sold_to_swap_for_two_teas(
+    submitter: Submitter, client: Client, connector: TrytonConnector, **swap: Any
+) -> tuple[PosTransaction, StockLevel, StockLevel]:
+    """A mug sold and posted; its exchange for two teas (not submitted yet); London's mug and
+    tea stock in between."""
+    sale = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
+    assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
+    mugs = await connector.stock_level("MUG-001", "WH-LON")
+    teas = await connector.stock_level("TEA-001", "WH-LON")
+    exchange = return_ticket(
+        [returned(1, "100002", "-1", "9.00", sale), sale_line(2, "100001", "2", "3.60")],
+        kind="exchange",
+        **swap,
+    )
+    return exchange, mugs, teas
+
+
 async def test_exchange_posts_both_parts(
     submitter: Submitter, client: Client, tryton_connector: TrytonConnector
 ) -> None:
-    sale = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
-    mugs = await tryton_connector.stock_level("MUG-001", "WH-LON")
-    teas = await tryton_connector.stock_level("TEA-001", "WH-LON")
-    swap = return_ticket(
-        [returned(1, "100002", "-1", "9.00", sale), sale_line(2, "100001", "2", "3.60")],
-        kind="exchange",
-    )
+    swap, mugs, teas = await _mug_sold_to_swap_for_two_teas(submitter, client, tryton_connector)
     assert swap.totals.gross == Decimal("-1.80"), "the customer gets 1.80 back"
 
     result = await submit_and_wait(submitter, client, swap)
@@ -185,14 +183,8 @@ async def test_exchange_whose_books_fail_keeps_its_stock_and_abandoning_issues_i
     tryton_rest: TrytonRest,
 ) -> None:
     no_books_yet = date(2032, 1, 10)  # no fiscal year: the ERP refuses the posting
-    sale = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
-    mugs = await tryton_connector.stock_level("MUG-001", "WH-LON")
-    teas = await tryton_connector.stock_level("TEA-001", "WH-LON")
-    swap = return_ticket(
-        [returned(1, "100002", "-1", "9.00", sale), sale_line(2, "100001", "2", "3.60")],
-        kind="exchange",
-        business_date=no_books_yet,
+    swap, mugs, teas = await _mug_sold_to_swap_for_two_teas(
+        submitter, client, tryton_connector, business_date=no_books_yet
     )
 
     result = await submit_and_wait(submitter, client, swap)

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton_sandbox import TrytonServer
@@ -35,11 +34,6 @@ from tests.factories import make_sale, sale_line
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 async def test_sale_posts_prices_taxes_and_issues_stock(

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from domain.outcomes import Outcome
@@ -21,11 +20,6 @@ from tests.stock_events.events import dispatch, purchase_receipt, receipt, uniqu
 from tests.stock_events.purchases import confirmed_purchase
 from tests.stock_events.reading import exceptions_of
 from tests.till_tickets import returned
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 @pytest.fixture

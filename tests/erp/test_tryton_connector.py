@@ -7,7 +7,6 @@ before and after rather than against absolute quantities.
 import asyncio
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -18,6 +17,8 @@ from connectors.erp.tryton_sandbox import TrytonServer
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine, ErpTax, StockLevel
 from domain.money import round_money
 from domain.transaction import DiscountKind
+from tests.erp_orders import london_order
+from tests.till_tickets import credit, invoice_move_lines, move_lines
 
 pytestmark = pytest.mark.erp
 
@@ -64,48 +65,13 @@ def make_order(
                 taxes=[_vat(discount)],
             )
         )
-    taxed: list[ErpProductLine | ErpDiscountLine] = [*product_lines, *discount_lines]
-    net_total = sum((line.net_amount for line in taxed), Decimal(0))
-    tax_total = sum((tax.pos_amount for line in taxed for tax in line.taxes), Decimal(0))
-    return ErpOrder(
-        reference=reference,
-        transaction_id=reference,
-        store_id="S001",
-        terminal_id="T1",
-        warehouse_code="WH-LON",
-        customer_code=None,
-        sale_date=date.today(),
-        currency="GBP",
-        product_lines=product_lines,
-        discount_lines=discount_lines,
-        net_total=net_total,
-        tax_total=tax_total,
-        gross_total=net_total + tax_total,
-        description=f"POS sale {reference}",
+    return london_order(
+        reference, product_lines, discount_lines=discount_lines, sale_date=date.today()
     )
 
 
 async def tea_level(connector: TrytonConnector) -> StockLevel:
     return await connector.stock_level("TEA-001", "WH-LON")
-
-
-async def invoice_move_lines(rest: TrytonRest, invoice_id: int) -> list[dict[str, Any]]:
-    invoice = await rest.read("account.invoice", invoice_id, ["move"])
-    return await rest.search(
-        "account.move.line", [("move", "=", invoice["move"])], ["account.code", "debit", "credit"]
-    )
-
-
-def balance(lines: list[dict[str, Any]], account_code: str) -> Decimal:
-    """Credit minus debit on one account."""
-    return sum(
-        (
-            line["credit"] - line["debit"]
-            for line in lines
-            if line["account"]["code"] == account_code
-        ),
-        Decimal(0),
-    )
 
 
 async def test_reserve_lowers_available_but_not_on_hand(tryton_connector: TrytonConnector) -> None:
@@ -152,9 +118,9 @@ async def test_post_books_revenue_vat_and_cogs(
     assert result.refs.invoice_number and result.refs.posting_date == date.today()
     assert result.refs.invoice_id is not None
     lines = await invoice_move_lines(tryton_rest, result.refs.invoice_id)
-    assert balance(lines, REVENUE_ACCOUNT) == Decimal("16.35")
-    assert balance(lines, DISCOUNT_ACCOUNT) == Decimal("-1.00")
-    assert balance(lines, VAT_ACCOUNT) == Decimal("3.07")
+    assert credit(lines, REVENUE_ACCOUNT) == Decimal("16.35")
+    assert credit(lines, DISCOUNT_ACCOUNT) == Decimal("-1.00")
+    assert credit(lines, VAT_ACCOUNT) == Decimal("3.07")
     cogs = sorted(line["debit"] for line in lines if line["account"]["code"] == COGS_ACCOUNT)
     assert cogs == sorted(COST_PRICES[code] * Decimal(quantity) for code, quantity, _ in BASKET)
     assert await tryton_connector.post(order.reference, date.today()) == result
@@ -212,14 +178,10 @@ async def test_compensations_undo_post_and_commit(
         "account.invoice", posted.refs.invoice_id, ["state", "cancel_move"]
     )
     assert invoice["state"] == "cancelled"
-    reversal = await tryton_rest.search(
-        "account.move.line",
-        [("move", "=", invoice["cancel_move"])],
-        ["account.code", "debit", "credit"],
-    )
+    reversal = await move_lines(tryton_rest, invoice["cancel_move"])
     original = await invoice_move_lines(tryton_rest, posted.refs.invoice_id)
     for account in (REVENUE_ACCOUNT, VAT_ACCOUNT, COGS_ACCOUNT):
-        assert balance(reversal, account) == -balance(original, account) != 0
+        assert credit(reversal, account) == -credit(original, account) != 0
 
 
 async def test_unknown_product_code_is_refused(tryton_connector: TrytonConnector) -> None:

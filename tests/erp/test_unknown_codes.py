@@ -27,6 +27,7 @@ from domain.erp_order import ErpOrder, ErpPayment, ErpProductLine, ErpTax
 from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionOwner
 from domain.settings import UnknownCustomer
 from domain.transaction import TenderType
+from tests.erp_orders import london_order
 
 KNOWN_CUSTOMER = "LOYAL-0001"
 VAT = ErpTax(erp_tax_code="VAT20", rate=Decimal("0.2"), pos_amount=Decimal("0.60"))
@@ -35,16 +36,9 @@ VAT = ErpTax(erp_tax_code="VAT20", rate=Decimal("0.2"), pos_amount=Decimal("0.60
 def order(**changes: object) -> ErpOrder:
     """A GBP sale of one tea at the London store, 20% VAT, paid in cash."""
     reference = f"pos-codes-{uuid4().hex[:12]}"
-    base = ErpOrder(
-        reference=reference,
-        transaction_id=reference,
-        store_id="S001",
-        terminal_id="T1",
-        warehouse_code="WH-LON",
-        customer_code=None,
-        sale_date=date.today(),
-        currency="GBP",
-        product_lines=[
+    base = london_order(
+        reference,
+        [
             ErpProductLine(
                 pos_line_number=1,
                 product_code="TEA-001",
@@ -58,10 +52,7 @@ def order(**changes: object) -> ErpOrder:
             )
         ],
         payments=[ErpPayment(tender_type=TenderType.CASH, amount=Decimal("3.60"))],
-        net_total=Decimal("3.00"),
-        tax_total=Decimal("0.60"),
-        gross_total=Decimal("3.60"),
-        description=f"POS sale {reference}",
+        sale_date=date.today(),
     )
     return base.model_copy(update=changes)
 

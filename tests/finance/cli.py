@@ -1,31 +1,24 @@
 """Run the ``tillsync`` command line against the finance test stack, as finance would."""
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 from temporalio.client import Client
 
 from domain.settings import Settings
+from tests.erp_fixtures import sandbox_environment
 
 REPOSITORY = Path(__file__).parents[2]
 
 
 async def tillsync(settings: Settings, client: Client, *args: str) -> tuple[int, str]:
     """Exit code and standard output of ``tillsync ARGS``."""
-    environment = {
-        **os.environ,
-        "TILLSYNC_TEMPORAL_ADDRESS": client.service_client.config.target_host,
-        "TILLSYNC_TASK_QUEUE": settings.task_queue,
-        "TILLSYNC_STORE_URL": settings.resolved_store_url,
-        "TILLSYNC_DATA_DIR": str(settings.data_dir),
-        "TILLSYNC_ERP_URL": settings.erp_url,
-        "TILLSYNC_ERP_DATABASE": settings.erp_database,
-        "TILLSYNC_ERP_API_KEY": settings.erp_api_key.get_secret_value(),
-        "TILLSYNC_ERP_COMPANY_ID": str(settings.erp_company_id),
-        "TILLSYNC_ERP_POSTING_MODE": settings.erp_posting_mode.value,
-    }
+    environment = sandbox_environment(
+        settings,
+        client.service_client.config.target_host,
+        TILLSYNC_TASK_QUEUE=settings.task_queue,
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -5,7 +5,6 @@ Workflows started through ``skipping_client`` skip their timers (a bounded drain
 seconds); ``client`` starts them without (transactions, and closes that wait in real time).
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -17,14 +16,12 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.mapping import MappingKind, MappingRow
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.devstack.temporal_server import temporal_binary
 from starter.intake.submission import Submitter
 from tests.codec_keys import codec_converter
 from tests.erp_fixtures import sandbox_settings
 from tests.finance.gates import RunGate
-from tests.sample_data import example_store
-from worker import run_worker
-from workflows import search_attributes as attrs
+from tests.sample_data import open_example_store
+from tests.temporal_fixtures import time_skipping_server, workers_running
 
 FINANCE_STORES = [
     MappingRow(kind=MappingKind.LOCATION, store_id="S201", erp_code="WH-LDS"),
@@ -36,20 +33,8 @@ FINANCE_STORES = [
 
 @pytest.fixture(scope="session")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping_v2(
-        dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "frontend.WorkflowTimeSkippingEnabled=true",
-        ],
-        search_attributes=attrs.ALL,
-        data_converter=codec_converter(),
-        dev_server_log_level="error",
-    )
-    try:
+    async with time_skipping_server() as env:
         yield env
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -86,9 +71,8 @@ def daily_settings(
 
 
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = example_store(settings.resolved_store_url, FINANCE_STORES)
-    yield engine
-    engine.dispose()
+    with open_example_store(settings.resolved_store_url, FINANCE_STORES) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
@@ -115,14 +99,8 @@ async def finance_workers(
     daily_engine: Engine,
     run_gate: RunGate,
 ) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(run_worker(settings, client, stop, [run_gate]))
-        for settings in (finance_settings, daily_settings)
-    ]
-    yield
-    stop.set()
-    await asyncio.gather(*tasks)
+    async with workers_running(client, finance_settings, daily_settings, interceptors=(run_gate,)):
+        yield
 
 
 @pytest.fixture

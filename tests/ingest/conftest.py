@@ -2,7 +2,6 @@
 SQLite and an in-process worker on a task queue of its own; requests go in-process through
 httpx's ASGI transport."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 
@@ -18,8 +17,8 @@ from domain.settings import Settings
 from starter.ingest.server import build_app
 from tests.erp_fixtures import sandbox_settings
 from tests.ingest.signing import SECRETS
-from tests.sample_data import example_store
-from worker import run_worker
+from tests.sample_data import open_example_store
+from tests.temporal_fixtures import workers_running
 
 
 @pytest.fixture(scope="session")
@@ -41,20 +40,16 @@ def ingest_settings(
 
 @pytest.fixture(scope="session")
 def ingest_engine(ingest_settings: Settings) -> Iterator[Engine]:
-    engine = example_store(ingest_settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(ingest_settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
 async def ingest_worker(
     temporal_env: WorkflowEnvironment, ingest_settings: Settings, ingest_engine: Engine
 ) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(ingest_settings, temporal_env.client, stop))
-    yield
-    stop.set()
-    await task
+    async with workers_running(temporal_env.client, ingest_settings):
+        yield
 
 
 @pytest.fixture(scope="session")

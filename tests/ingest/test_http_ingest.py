@@ -10,7 +10,6 @@ import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome
@@ -21,11 +20,6 @@ from tests.factories import make_sale, sale_line
 from tests.ingest.signing import get_signed, post_signed, signed_headers
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 def tea_sale(store_id: str = "S001") -> PosTransaction:

@@ -67,14 +67,19 @@ async def test_headers_that_never_end_are_cut_off(port: int) -> None:
     writer.close()
 
 
-async def test_a_body_that_never_arrives_is_a_408(port: int) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def _send_part_of_a_body(writer: asyncio.StreamWriter) -> None:
+    """A signed POST's headers announcing 100 bytes of body, then its first 13 only."""
     writer.write(
         b"POST /v1/transactions HTTP/1.1\r\nHost: ingest\r\nContent-Length: 100\r\n"
         + f"{STORE_HEADER}: S001\r\n{TIMESTAMP_HEADER}: {int(time.time())}\r\n\r\n".encode()
         + b'{"transaction'
     )
     await writer.drain()
+
+
+async def test_a_body_that_never_arrives_is_a_408(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await _send_part_of_a_body(writer)
 
     _, received = await _closed_after(reader)
 
@@ -110,12 +115,7 @@ async def test_a_client_hanging_up_mid_body_is_not_an_application_error(
 ) -> None:
     caplog.set_level(logging.INFO)
     _, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        b"POST /v1/transactions HTTP/1.1\r\nHost: ingest\r\nContent-Length: 100\r\n"
-        + f"{STORE_HEADER}: S001\r\n{TIMESTAMP_HEADER}: {int(time.time())}\r\n\r\n".encode()
-        + b'{"transaction'
-    )
-    await writer.drain()
+    await _send_part_of_a_body(writer)
     await asyncio.sleep(0.1)
     writer.close()
     await asyncio.sleep(CUT_OFF * 2)

@@ -26,11 +26,6 @@ INVALID = (
 )
 
 
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
-
-
 async def test_a_10_mb_body_is_refused_before_it_is_read(http: httpx.AsyncClient) -> None:
     body = b"[" + b" " * (10 * 1024 * 1024) + b"]"
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonConnector
 from domain.mapping import MappingKind, MappingRow
@@ -30,11 +29,6 @@ pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 SMALL = POSLOG_DIR / "SMALL.xml"
 SITOO_ORDERS = Path(__file__).parents[1] / "data" / "sitoo" / "orders.json"
 SITOO = "application/vnd.sitoo+json"
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 def sitoo_order(order_id: int) -> dict[str, Any]:

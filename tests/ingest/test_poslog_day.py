@@ -26,8 +26,8 @@ from starter.intake.submission import wait_settled
 from starter.intake.ticket_intake import Intake
 from starter.reports.reconciliation import reconcile_day
 from tests.erp_fixtures import sandbox_settings
-from tests.sample_data import POSLOG_DIR, example_store, poslog_store_catalog
-from worker import run_worker
+from tests.sample_data import POSLOG_DIR, open_example_store, poslog_store_catalog
+from tests.temporal_fixtures import workers_running
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
@@ -69,13 +69,9 @@ def daily_settings(
 async def daily_engine(
     temporal_env: WorkflowEnvironment, daily_settings: Settings
 ) -> AsyncIterator[Engine]:
-    engine = example_store(daily_settings.resolved_store_url)
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(daily_settings, temporal_env.client, stop))
-    yield engine
-    stop.set()
-    await worker
-    engine.dispose()
+    with open_example_store(daily_settings.resolved_store_url) as engine:
+        async with workers_running(temporal_env.client, daily_settings):
+            yield engine
 
 
 async def test_the_poslog_day_books_its_stock_and_one_daily_posting_that_reconciles(

@@ -17,18 +17,16 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.receipts import TerminalRef
 from domain.settings import Settings
-from starter.devstack.temporal_server import temporal_binary
 from starter.ingest.server import build_app
-from store.db import create_store_engine, session_scope
+from store.db import session_scope
 from store.exceptions import list_exceptions
 from store.tables import SyncException
-from tests.codec_keys import codec_converter
 from tests.e2e.helpers import new_id
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
 from tests.ingest.signing import SECRETS, post_signed
-from worker import run_worker
-from workflows import search_attributes as attrs
+from tests.store_fixtures import open_store
+from tests.temporal_fixtures import time_skipping_server, workers_running
 
 pytestmark = [pytest.mark.temporal]
 
@@ -37,20 +35,8 @@ GRACE = timedelta(hours=1)
 
 @pytest.fixture(scope="module")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping_v2(
-        dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "frontend.WorkflowTimeSkippingEnabled=true",
-        ],
-        dev_server_log_level="error",
-        search_attributes=attrs.ALL,
-        data_converter=codec_converter(),
-    )
-    try:
+    async with time_skipping_server() as env:
         yield env
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -69,23 +55,19 @@ def gap_settings(
 
 @pytest.fixture(scope="module")
 def gap_engine(gap_settings: Settings) -> Iterator[Engine]:
-    engine = create_store_engine(gap_settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_store(gap_settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")
 async def gap_http(
     skipping_env: WorkflowEnvironment, gap_settings: Settings, gap_engine: Engine
 ) -> AsyncIterator[httpx.AsyncClient]:
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(gap_settings, skipping_env.client, stop))
-    app = build_app(gap_settings, skipping_env.client)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
-        yield client
-    stop.set()
-    await worker
+    async with workers_running(skipping_env.client, gap_settings):
+        app = build_app(gap_settings, skipping_env.client)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
+            yield client
 
 
 async def post_receipt(http: httpx.AsyncClient, terminal: str, number: int) -> None:

@@ -2,6 +2,7 @@
 transaction is started and posted once."""
 
 import asyncio
+import functools
 import json
 import random
 from datetime import datetime, timedelta
@@ -10,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.tryton import TrytonRest
 from domain.outcomes import Outcome, Submission
@@ -24,11 +24,6 @@ from tests.factories import make_sale, sale_line
 from tests.ingest.test_http_ingest import was_started
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 @pytest.fixture
@@ -116,25 +111,8 @@ async def test_replay_interrupted_and_run_again_posts_each_transaction_once(
         if counts.started >= 6:
             halfway.set()
 
-    first = asyncio.create_task(
-        replay(
-            intake,
-            [source],
-            source_format=None,
-            data_dir=ingest_settings.data_dir,
-            rejects_file=rejects_file,
-            concurrency=4,
-            progress=interrupt_halfway,
-        )
-    )
-    await asyncio.wait_for(halfway.wait(), 60)
-    first.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await first
-    started_before = [txn for txn in tickets if await was_started(client, txn.workflow_id)]
-    assert 6 <= len(started_before) < 12, "the first run stopped halfway"
-
-    summary = await replay(
+    replay_the_file = functools.partial(
+        replay,
         intake,
         [source],
         source_format=None,
@@ -142,6 +120,15 @@ async def test_replay_interrupted_and_run_again_posts_each_transaction_once(
         rejects_file=rejects_file,
         concurrency=4,
     )
+    first = asyncio.create_task(replay_the_file(progress=interrupt_halfway))
+    await asyncio.wait_for(halfway.wait(), 60)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    started_before = [txn for txn in tickets if await was_started(client, txn.workflow_id)]
+    assert 6 <= len(started_before) < 12, "the first run stopped halfway"
+
+    summary = await replay_the_file()
 
     counts = summary.counts
     assert counts.started == 12 - len(started_before)

@@ -8,7 +8,6 @@ from http import HTTPStatus
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from domain.outcomes import Outcome
 from domain.stock_events import AnyStockEvent
@@ -19,11 +18,6 @@ from tests.stock_events.events import dispatch, receipt, unique
 
 pytestmark = [pytest.mark.erp, pytest.mark.temporal]
 PATH = "/v1/stock-events"
-
-
-@pytest.fixture
-def client(temporal_env: WorkflowEnvironment) -> Client:
-    return temporal_env.client
 
 
 def body_of(*events: AnyStockEvent) -> bytes:

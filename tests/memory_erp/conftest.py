@@ -16,37 +16,23 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.memory import MemoryErp
 from domain.periods import PostingMode
 from domain.settings import Settings
-from starter.devstack.temporal_server import temporal_binary
 from starter.intake.submission import Submitter
-from tests.codec_keys import codec_converter
 from tests.memory_erp import orders
-from tests.sample_data import demo_memory_erp, example_store
+from tests.sample_data import demo_memory_erp, open_example_store
+from tests.temporal_fixtures import time_skipping_server
 from worker import build_worker
-from workflows import search_attributes as attrs
 
 WORKER_THREADS = 16
 
 
 @pytest.fixture(scope="session")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping_v2(
-        dev_server_existing_path=shutil.which("temporal") or temporal_binary(),
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "frontend.WorkflowTimeSkippingEnabled=true",
-            # Timer tasks are read up to a second ahead by default, which makes every skipped
-            # timer or retry backoff cost about a second of wall time.
-            "--dynamic-config-value",
-            'history.timerProcessorMaxTimeShift="10ms"',
-        ],
-        dev_server_log_level="error",
-        search_attributes=attrs.ALL,
-        data_converter=codec_converter(),
-    )
-    try:
+    # Timer tasks are read up to a second ahead by default, which makes every skipped timer or
+    # retry backoff cost about a second of wall time.
+    async with time_skipping_server(
+        'history.timerProcessorMaxTimeShift="10ms"', binary=shutil.which("temporal")
+    ) as env:
         yield env
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -65,9 +51,8 @@ def memory_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def memory_engine(memory_settings: Settings) -> Iterator[Engine]:
-    engine = example_store(memory_settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(memory_settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")

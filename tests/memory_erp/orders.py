@@ -7,6 +7,7 @@ from connectors.erp.memory import MemoryErp
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpProductLine, ErpTax
 from domain.money import round_money
 from domain.transaction import TenderType
+from tests.erp_orders import london_order
 from tests.factories import BUSINESS_DATE
 
 LONDON = "WH-LON"
@@ -38,22 +39,13 @@ def product_line(
 
 
 def erp_order(reference: str, *lines: ErpProductLine, warehouse: str = LONDON) -> ErpOrder:
-    net = sum((line.net_amount for line in lines), Decimal(0))
-    tax = sum((tax.pos_amount for line in lines for tax in line.taxes), Decimal(0))
-    return ErpOrder(
-        reference=reference,
-        transaction_id=reference,
-        store_id="S001",
-        terminal_id="T1",
-        warehouse_code=warehouse,
-        customer_code=None,
-        sale_date=BUSINESS_DATE,
-        currency="GBP",
-        product_lines=list(lines),
-        payments=[ErpPayment(tender_type=TenderType.CARD, amount=net + tax)],
-        net_total=net,
-        tax_total=tax,
-        gross_total=net + tax,
+    """Paid in full by card."""
+    unpaid = london_order(reference, lines, warehouse=warehouse)
+    return london_order(
+        reference,
+        lines,
+        warehouse=warehouse,
+        payments=[ErpPayment(tender_type=TenderType.CARD, amount=unpaid.gross_total)],
         description=f"test order {reference}",
     )
 

@@ -3,9 +3,8 @@ is the memory stand-in: each outcome is proven on the ERP's own books, the run's
 query and the store's journal and exceptions, never on which activities ran."""
 
 import time
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,13 +15,19 @@ from temporalio.testing import WorkflowEnvironment
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.mapping import MappingKind, MappingRow
-from domain.outcomes import ExceptionKind, Outcome, Submission, SyncStage
+from domain.outcomes import ExceptionKind, Outcome, SyncStage
 from domain.settings import Settings
 from starter.control.runs import abandon_run, retry_run
 from starter.intake.submission import Submitter, wait_settled
 from store.db import session_scope
 from store.mappings import import_mappings
-from tests.e2e.helpers import new_id, status_of, submit_and_wait, wait_for_stage
+from tests.e2e.helpers import (
+    new_id,
+    start_waiting_for_original,
+    status_of,
+    submit_and_wait,
+    wait_for_stage,
+)
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
     BOOKED,
@@ -322,17 +327,7 @@ async def test_a_return_whose_original_never_arrives_parks_at_the_deadline(
     )
     wait = timedelta(hours=1)
     wall = time.monotonic()
-    await client.start_workflow(
-        PosTransactionWorkflow.run,
-        Submission(
-            transaction=refund,
-            submission_id=uuid.uuid4().hex,
-            submitted_at=datetime.now(UTC),
-            original_wait=wait,
-        ),
-        id=refund.workflow_id,
-        task_queue=memory_settings.task_queue,
-    )
+    await start_waiting_for_original(client, refund, wait, memory_settings.task_queue)
 
     result = await wait_settled(client, refund.workflow_id)
 

@@ -22,17 +22,11 @@ from domain.settings import Settings
 from starter.control.master_data_sync import sync_now
 from store.db import session_scope
 from store.exceptions import list_exceptions
-from tests.sample_data import example_store
-from tests.till_receiver import TillReceiver, till_receiver
+from tests.sample_data import open_example_store
+from tests.till_receiver import TillReceiver
 from tests.tills.stack import STORE, tills_settings, tills_worker
 
 TEA = "TEA-001"
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[TillReceiver]:
-    with till_receiver({"S001": "s001-till-secret"}) as till:
-        yield till
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +46,8 @@ def down_settings(tmp_path_factory: pytest.TempPathFactory, receiver: TillReceiv
 
 @pytest.fixture(scope="module")
 def down_engine(down_settings: Settings) -> Iterator[Engine]:
-    engine = example_store(down_settings.resolved_store_url)
-    yield engine
-    engine.dispose()
+    with open_example_store(down_settings.resolved_store_url) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")

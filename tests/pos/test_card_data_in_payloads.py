@@ -13,7 +13,7 @@ from connectors.pos.poslog import parse_poslog
 from connectors.pos.sitoo import parse_sitoo_orders
 from domain.card_numbers import contains_card_number
 from tests import poslog_builders as poslog
-from tests.factories import make_sale, sale_line
+from tests.payloads import sale_payload, set_at
 from tests.sample_data import SITOO_ORDERS
 
 WRITTEN = [
@@ -38,7 +38,7 @@ def _only_reject(result: AdapterResult) -> Reject:
 
 
 def _canonical() -> dict[str, Any]:
-    sale = make_sale("T-1", [sale_line(1, "100001", "2", "3.60")]).model_dump(mode="json")
+    sale = sale_payload()
     sale["lines"][0]["discounts"] = []
     return sale
 
@@ -59,10 +59,7 @@ def test_canonical_free_text_fields_refuse_a_card_number(
     path: tuple[str | int, ...], field: str, written: str
 ) -> None:
     record = _canonical()
-    target: Any = record
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = {"customer_id": written} if path == ("customer",) else written
+    set_at(record, path, {"customer_id": written} if path == ("customer",) else written)
 
     rejected = _only_reject(parse_canonical(json.dumps(record).encode()))
 

@@ -4,7 +4,7 @@ ticket of a new item posts without a hand-made mapping, and a burst of sales sen
 of available-to-sell pushes, the last one the ERP's figure."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,8 +26,7 @@ from starter.control.master_data_sync import sync_now
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.sample_data import example_store
-from tests.till_receiver import TillReceiver, till_receiver
+from tests.till_receiver import TillReceiver
 from tests.tills.stack import STORE, pull, till_http, tills_settings, tills_worker
 from workflows.ats_publisher import AtsPublisherWorkflow
 
@@ -43,12 +42,6 @@ NEW = ErpItem(
     price_formulas={"London": "unit_price * 0.8"},
     written_at=datetime(2026, 1, 1, tzinfo=UTC),
 )
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[TillReceiver]:
-    with till_receiver({"S001": "s001-till-secret"}) as till:
-        yield till
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +67,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory, receiver: TillReceiver) -
         erp_batch_window_ms=5,
         ats_debounce_ms=DEBOUNCE_MS,
     )
-
-
-@pytest.fixture(scope="module")
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = example_store(settings.resolved_store_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ product with its barcode on the store's price list, a price change, and a promot
 Tryton reach the store's webhook and feeds in both formats; a ticket of the new item, with
 the promotion's code, posts without any hand-made mapping and books the discount line."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,19 +27,12 @@ from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
 from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
-from tests.sample_data import example_store
-from tests.till_receiver import TillReceiver, till_receiver
+from tests.till_receiver import TillReceiver
 from tests.tills.stack import PRICE_LIST, STORE, pull, till_http, tills_settings, tills_worker
 
 CODE = "OOLONG-001"
 BARCODE = "5012345678900"
 PROMOTION = "OOLONG10"
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[TillReceiver]:
-    with till_receiver({"S001": "s001-till-secret"}) as till:
-        yield till
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +57,6 @@ def settings(
             }
         ),
     )
-
-
-@pytest.fixture(scope="module")
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = example_store(settings.resolved_store_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
