@@ -84,7 +84,7 @@ def _invoice_posting(invoice: ErpInvoiceFigures, store: str) -> ErpPosting:
 
 
 def _batch_postings(
-    batches: list[tuple[ConsolidatedPosting, list[str]]], moves: dict[int, ErpMoveFigures]
+    batches: list[tuple[ConsolidatedPosting, list[str]]], moves: dict[str, ErpMoveFigures]
 ) -> list[ErpPosting]:
     """The consolidated postings the ERP holds posted (a missing or draft one books nothing)."""
     postings: list[ErpPosting] = []

@@ -200,7 +200,6 @@ async def test_the_days_posting_issues_the_stock_its_tickets_reserved() -> None:
         store_id="S001",
         business_date=date(2026, 11, 20),
         currency="GBP",
-        sale_ids=[],
         stock_references=["D0", "D1", "D2"],
         totals=ConsolidatedTotals(ticket_count=3, gross=Decimal(9), net=Decimal(9), tax=Decimal(0)),
     )

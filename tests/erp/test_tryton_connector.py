@@ -89,7 +89,7 @@ async def tea_level(connector: TrytonConnector) -> StockLevel:
     return await connector.stock_level("TEA-001", "WH-LON")
 
 
-async def invoice_move_lines(rest: TrytonRest, invoice_id: int) -> list[dict[str, Any]]:
+async def invoice_move_lines(rest: TrytonRest, invoice_id: str) -> list[dict[str, Any]]:
     invoice = await rest.read("account.invoice", invoice_id, ["move"])
     return await rest.search(
         "account.move.line", [("move", "=", invoice["move"])], ["account.code", "debit", "credit"]
