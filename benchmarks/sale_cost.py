@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from benchmarks.codec import bench_data_converter
 from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.mapping import LineMapping, TransactionMapping
 from domain.order_plan import plan_erp_order
@@ -135,12 +136,14 @@ async def main() -> None:
         database = copy_database(template, data_dir / "erp", "bench")
         async with TrytonServer(database) as erp:
             connector = TrytonConnector(
-                erp.url,
-                erp.database,
-                erp.api_key,
-                erp.company_id,
-                rpc_login=erp.info.rpc_login,
-                rpc_password=erp.info.rpc_password,
+                TrytonClient(
+                    erp.url,
+                    erp.database,
+                    erp.api_key,
+                    erp.company_id,
+                    rpc_login=erp.info.rpc_login,
+                    rpc_password=erp.info.rpc_password,
+                )
             )
             await per_step_costs(connector, args.sales)
             await connector.aclose()

@@ -30,6 +30,7 @@ from benchmarks.throughput.measure import (
 from benchmarks.throughput.tryton_stock import stock_up
 from connectors.erp.factory import create_books
 from connectors.erp.tryton import TrytonConnector
+from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.periods import PostingMode
@@ -141,14 +142,16 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
     )
     connector = MeteredConnector(
         TrytonConnector(
-            info.url,
-            info.database,
-            info.api_key,
-            info.company_id,
-            timeout=settings.erp_timeout_seconds,
+            TrytonClient(
+                info.url,
+                info.database,
+                info.api_key,
+                info.company_id,
+                timeout=settings.erp_timeout_seconds,
+                rpc_login=info.rpc_login,
+                rpc_password=info.rpc_password,
+            ),
             posting_mode=mode,
-            rpc_login=info.rpc_login,
-            rpc_password=info.rpc_password,
         )
     )
     rpc = TrytonRpc(info.url, info.database, info.rpc_login, info.rpc_password)

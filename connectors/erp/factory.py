@@ -57,16 +57,16 @@ def _rpc_credentials(settings: Settings) -> tuple[str, str]:
 def create_connector(settings: Settings) -> TrytonConnector:
     url, database, api_key, company_id = erp_address(settings)
     rpc_login, rpc_password = _rpc_credentials(settings)
-    return TrytonConnector(
+    client = TrytonClient(
         url,
         database,
         api_key,
         company_id,
         timeout=settings.erp_timeout_seconds,
-        posting_mode=settings.erp_posting_mode,
         rpc_login=rpc_login or None,
         rpc_password=rpc_password or None,
     )
+    return TrytonConnector(client, posting_mode=settings.erp_posting_mode)
 
 
 def create_books(settings: Settings) -> ErpBooks:

@@ -48,28 +48,11 @@ class TrytonConnector(TrytonStockMoves):
     stock, account_invoice and purchase."""
 
     def __init__(
-        self,
-        base_url: str,
-        database: str,
-        api_key: str,
-        company_id: int,
-        *,
-        timeout: float = 30.0,
-        posting_mode: PostingMode = PostingMode.PER_TRANSACTION,
-        rpc_login: str | None = None,
-        rpc_password: str | None = None,
+        self, client: TrytonClient, *, posting_mode: PostingMode = PostingMode.PER_TRANSACTION
     ) -> None:
-        """``rpc_login`` and ``rpc_password``: the ERP user for JSON-RPC, which reconciling
-        payments needs (REST does not expose it); without them ``pay`` is refused."""
-        self._client = TrytonClient(
-            base_url,
-            database,
-            api_key,
-            company_id,
-            timeout=timeout,
-            rpc_login=rpc_login,
-            rpc_password=rpc_password,
-        )
+        """A client without a JSON-RPC user cannot ``pay`` (REST does not expose reconciling
+        payments), nor book daily mode's tickets as shipments in batches."""
+        self._client = client
         self._rest = self._client.rest
         self._codes = self._client.codes
         invoice_taxes = InvoiceTaxes(self._rest)
