@@ -20,7 +20,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from benchmarks.codec import bench_data_converter
 from connectors.erp.tryton import TrytonConnector
-from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.mapping import LineMapping, TransactionMapping
 from domain.order_plan import plan_erp_order
@@ -135,16 +134,7 @@ async def main() -> None:
         template = ensure_template(REPOSITORY / ".data" / "cache" / "erp-template")
         database = copy_database(template, data_dir / "erp", "bench")
         async with TrytonServer(database) as erp:
-            connector = TrytonConnector(
-                TrytonClient(
-                    erp.url,
-                    erp.database,
-                    erp.api_key,
-                    erp.company_id,
-                    rpc_login=erp.info.rpc_login,
-                    rpc_password=erp.info.rpc_password,
-                )
-            )
+            connector = TrytonConnector(erp.info.client())
             await per_step_costs(connector, args.sales)
             await connector.aclose()
             env = await WorkflowEnvironment.start_local(

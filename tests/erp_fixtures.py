@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
-from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import (
     TrytonSandboxInfo,
@@ -89,15 +88,7 @@ def erp_sandbox(tryton_server: TrytonServer) -> TrytonSandboxInfo:
 
 @asynccontextmanager
 async def _connector(erp: TrytonSandboxInfo, mode: PostingMode) -> AsyncIterator[TrytonConnector]:
-    client = TrytonClient(
-        erp.url,
-        erp.database,
-        erp.api_key,
-        erp.company_id,
-        rpc_login=erp.rpc_login,
-        rpc_password=erp.rpc_password,
-    )
-    connector = TrytonConnector(client, posting_mode=mode)
+    connector = TrytonConnector(erp.client(), posting_mode=mode)
     try:
         yield connector
     finally:

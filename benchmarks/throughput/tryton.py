@@ -30,7 +30,6 @@ from benchmarks.throughput.measure import (
 from benchmarks.throughput.tryton_stock import stock_up
 from connectors.erp.factory import create_books
 from connectors.erp.tryton import TrytonConnector
-from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import TrytonServer, copy_database, ensure_template
 from domain.periods import PostingMode
@@ -141,18 +140,7 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
         erp_posting_mode=mode,
     )
     connector = MeteredConnector(
-        TrytonConnector(
-            TrytonClient(
-                info.url,
-                info.database,
-                info.api_key,
-                info.company_id,
-                timeout=settings.erp_timeout_seconds,
-                rpc_login=info.rpc_login,
-                rpc_password=info.rpc_password,
-            ),
-            posting_mode=mode,
-        )
+        TrytonConnector(info.client(settings.erp_timeout_seconds), posting_mode=mode)
     )
     rpc = TrytonRpc(info.url, info.database, info.rpc_login, info.rpc_password)
     try:

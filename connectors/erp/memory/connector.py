@@ -153,23 +153,26 @@ class MemoryErp(BookCalls, InspectionCalls, StockMoveCalls, OwnBooks):
 
     async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
         self.batched_commits += len(references)
-        return await self._call(
-            "commit_many",
-            None,
-            lambda: [
-                self._one_of_many("commit", reference, partial(self._sales.commit, reference))
-                for reference in references
-            ],
-        )
+        return await self._each_reference("commit_many", "commit", references, self._sales.commit)
 
     async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._each_reference(
+            "issue_reserved", "issue_reserved", references, self._sales.issue_reserved
+        )
+
+    async def _each_reference(
+        self,
+        call: str,
+        step: str,
+        references: Sequence[str],
+        effect: Callable[[str], ErpOrderRefs],
+    ) -> list[CommitOutcome]:
+        """One call for ``references``; each takes effect (or fails) as its own ``step``."""
         return await self._call(
-            "issue_reserved",
+            call,
             None,
             lambda: [
-                self._one_of_many(
-                    "issue_reserved", reference, partial(self._sales.issue_reserved, reference)
-                )
+                self._one_of_many(step, reference, partial(effect, reference))
                 for reference in references
             ],
         )

@@ -16,12 +16,10 @@ from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
 class TrytonBooks:
     def __init__(self, client: TrytonClient) -> None:
         self._client = client
-        self._rest = client.rest
-        self._company_id = client.company_id
-        self._periods = TrytonPeriods(self._rest, client.company_id)
-        self._tender_methods = TenderMethods(self._rest, client.company_id)
+        self._periods = TrytonPeriods(client.rest, client.company_id)
+        self._tender_methods = TenderMethods(client.rest, client.company_id)
         self._consolidated = TrytonConsolidatedPostings(
-            self._rest, self._periods, client.company_id, self._tender_methods
+            client.rest, self._periods, client.company_id, self._tender_methods
         )
 
     async def periods_from(self, day: date) -> list[ErpPeriod]:
@@ -34,7 +32,10 @@ class TrytonBooks:
         return await self._periods.reopen(erp_id)
 
     async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
-        return await posted_invoices(self._rest, self._tender_methods, self._company_id, start, end)
+        client = self._client
+        return await posted_invoices(
+            client.rest, self._tender_methods, client.company_id, start, end
+        )
 
     async def post_consolidated(
         self, batch: ConsolidationBatch, posting_date: date
@@ -42,7 +43,7 @@ class TrytonBooks:
         return await self._consolidated.post(batch, posting_date)
 
     async def consolidated_moves(self, move_ids: list[str]) -> list[ErpMoveFigures]:
-        return await consolidated_moves(self._rest, move_ids)
+        return await consolidated_moves(self._client.rest, move_ids)
 
     async def aclose(self) -> None:
         await self._client.aclose()

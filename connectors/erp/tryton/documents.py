@@ -1,5 +1,6 @@
 """The Tryton documents the connector reads back (sales, invoices, parties, products,
-warehouses), parsed into small typed values, and the codes, names and states it finds them by."""
+warehouses), parsed into small typed values, and the codes and names it finds them by (their
+states: states.py)."""
 
 from dataclasses import dataclass
 from datetime import date
