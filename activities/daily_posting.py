@@ -1,5 +1,6 @@
 """Daily consolidated posting activities: find what waits, make a batch, book it, record it."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,7 +17,12 @@ from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch, PendingDay
 from domain.outcomes import BusinessFailure, ExceptionKind, ExceptionReport
 from domain.periods import PostingDate, redating_notice
-from store.consolidations import pending_store_days, prepare_batch, record_posted
+from store.consolidations import (
+    batch_of_key,
+    pending_store_days,
+    prepare_batch,
+    record_posted,
+)
 from store.db import session_scope
 from store.exceptions import record_failure
 from store.periods import ranges_being_closed
@@ -97,10 +103,13 @@ class DailyPostingActivities:
 
     @activity.defn(name="daily.post_batch")
     async def post_batch(self, request: BatchPostRequest) -> ConsolidatedRefs:
+        batch = request.batch
+        if batch.references_incomplete:
+            batch = await asyncio.to_thread(self._stored_batch, batch.key)
         try:
             async with heartbeating():
-                await self._issue_reserved(request.batch)
-                return await self._books.post_consolidated(request.batch, request.posting_date)
+                await self._issue_reserved(batch)
+                return await self._books.post_consolidated(batch, request.posting_date)
         except ErpUnknownCodes as error:
             raise unknown_codes_failure(error) from error
         except ErpRejected as error:
@@ -108,11 +117,15 @@ class DailyPostingActivities:
                 ExceptionKind.ERP_REJECTED, f"the ERP refused {request.batch.key}: {error}"
             ) from error
 
+    def _stored_batch(self, key: str) -> ConsolidationBatch:
+        with session_scope(self._engine) as session:
+            return batch_of_key(session, key)
+
     async def _issue_reserved(self, batch: ConsolidationBatch) -> None:
         """The batch's sales booked as reservations leave stock now, before their cost of
         goods is read (issued ones are left as they are, so a retry resumes)."""
         refused: list[str] = []
-        references = batch.stock_references or batch.references
+        references = batch.stock_references
         for start in range(0, len(references), self._issue_chunk):
             chunk = references[start : start + self._issue_chunk]
             for reference, outcome in zip(

@@ -177,10 +177,11 @@ class FinanceActivities:
         return report.summary()
 
     @activity.defn(name="finance.close_erp_period")
-    async def close_erp_period(self, erp_id: int) -> ErpPeriod:
+    async def close_erp_period(self, erp_id: str | int) -> ErpPeriod:
+        """``erp_id``: an integer when a run of an earlier release scheduled the close."""
         self._periods.invalidate()
         async with heartbeating(), _refusals_are_business_failures():
-            closed = await self._books.close_period(erp_id)
+            closed = await self._books.close_period(str(erp_id))
         self._periods.invalidate()
         return closed
 
@@ -269,7 +270,7 @@ async def build_reconciliation(
 
 
 def _batch_postings(
-    batches: list[tuple[ConsolidatedPosting, list[str]]], moves: dict[int, ErpMoveFigures]
+    batches: list[tuple[ConsolidatedPosting, list[str]]], moves: dict[str, ErpMoveFigures]
 ) -> list[ErpPosting]:
     """The consolidated postings the ERP holds posted (a missing or draft one books nothing)."""
     postings: list[ErpPosting] = []

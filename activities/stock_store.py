@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.errors import business_failure
+from domain.erp_ids import ErpId
 from domain.fingerprint import payload_hash
 from domain.mapping import MissingMappings, TransactionMapping
 from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
@@ -65,7 +66,7 @@ class StockOutcomeRecord(BaseModel):
     event: StockEvent
     outcome: Outcome
     erp_reference: str | None = None
-    erp_shipment_id: int | None = None
+    erp_shipment_id: ErpId | None = None
     movements: list[LedgerMovement] = Field(default_factory=list)
     note: str | None = None
 

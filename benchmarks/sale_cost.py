@@ -134,14 +134,7 @@ async def main() -> None:
         template = ensure_template(REPOSITORY / ".data" / "cache" / "erp-template")
         database = copy_database(template, data_dir / "erp", "bench")
         async with TrytonServer(database) as erp:
-            connector = TrytonConnector(
-                erp.url,
-                erp.database,
-                erp.api_key,
-                erp.company_id,
-                rpc_login=erp.info.rpc_login,
-                rpc_password=erp.info.rpc_password,
-            )
+            connector = TrytonConnector(erp.info.client())
             await per_step_costs(connector, args.sales)
             await connector.aclose()
             env = await WorkflowEnvironment.start_local(

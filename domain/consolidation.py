@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from domain.breakdown import (
     DiscountFigure,
@@ -29,6 +29,7 @@ from domain.breakdown import (
     discount_figures,
     revenue_figures,
 )
+from domain.erp_ids import ErpId
 from domain.money import Amount
 
 KeyT = TypeVar("KeyT")
@@ -67,23 +68,37 @@ class ConsolidationBatch(BaseModel):
     store_id: str
     business_date: date
     currency: str
-    sale_ids: list[int] = Field(description="the tickets' ERP sales: their stock moves give COGS")
-    references: list[str] = Field(
-        default_factory=list,
-        description="the tickets' ERP references: those booked as stock alone give COGS by them",
-    )
     stock_references: list[str] = Field(
         default_factory=list,
-        description="every ticket's ERP reference: the posting issues what each still reserves",
+        description="every ticket's ERP reference: the posting issues what each still reserves"
+        " and reads the cost of the goods each issued",
     )
     totals: ConsolidatedTotals
+    references_incomplete: bool = Field(
+        default=False,
+        description="prepared by a release that named tickets booked as sales by their Tryton"
+        " sale ids: the posting reads every ticket's reference from the store",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_an_earlier_release(cls, data: Any) -> Any:
+        """Earlier releases sent ``sale_ids`` (now ignored) beside ``references``, the tickets
+        booked as stock alone; later ones ``stock_references`` too, every ticket."""
+        if isinstance(data, dict) and "stock_references" not in data and "references" in data:
+            return {
+                **data,
+                "stock_references": data["references"],
+                "references_incomplete": bool(data.get("sale_ids")),
+            }
+        return data
 
 
 class ConsolidatedRefs(BaseModel):
     """Where a batch landed in the ERP."""
 
     key: str
-    move_id: int
+    move_id: ErpId
     move_number: str | None
     posting_date: date
     cost_of_goods: Amount

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.erp_ids import ErpId
 from domain.money import Amount
 from domain.tax import TaxReconciliation
 from domain.transaction import DiscountKind, ItemCondition, TenderType
@@ -93,17 +94,17 @@ class ErpOrderRefs(BaseModel):
     """Where an order landed in the ERP; every field is filled as the saga advances."""
 
     reference: str
-    sale_id: int | None = None
+    sale_id: ErpId | None = None
     sale_number: str | None = None
-    shipment_ids: list[int] = Field(default_factory=list)
-    invoice_id: int | None = None
+    shipment_ids: list[ErpId] = Field(default_factory=list)
+    invoice_id: ErpId | None = None
     invoice_number: str | None = None
     posting_date: date | None = None
     reserved_beyond_stock: bool = Field(
         default=False, description="the ERP counted too little stock; the reservation was forced"
     )
-    return_shipment_ids: list[int] = Field(default_factory=list)
-    payment_move_ids: list[int] = Field(
+    return_shipment_ids: list[ErpId] = Field(default_factory=list)
+    payment_move_ids: list[ErpId] = Field(
         default_factory=list, description="one ERP payment per tender, once paid"
     )
     customer_code: str | None = Field(

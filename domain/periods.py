@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.erp_ids import ErpId
 from domain.outcomes import ExceptionKind, ReviewNotice
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -31,7 +32,7 @@ class ErpPeriod(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    erp_id: int
+    erp_id: ErpId
     name: str
     start_date: date
     end_date: date

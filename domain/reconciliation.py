@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from domain.erp_ids import ErpId
 from domain.figures import TICKETS as TICKETS
 from domain.figures import Figures as Figures
 from domain.figures import add_figures as add_figures
@@ -72,7 +73,7 @@ class ErpInvoiceFigures(BaseModel):
 class ErpMoveFigures(BaseModel):
     """A consolidated journal entry as the ERP holds it (its ticket count is not the ERP's)."""
 
-    move_id: int
+    move_id: ErpId
     number: str | None
     posted: bool
     posting_date: date

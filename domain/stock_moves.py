@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.erp_ids import ErpId
 from domain.mapping import TransactionMapping
 from domain.money import Amount
 from domain.outcomes import BusinessFailure, ExceptionKind
@@ -40,7 +41,7 @@ class ErpTransferReceipt(_Frozen):
 
 
 class ErpPurchaseLine(_Frozen):
-    line_id: int = Field(description="the ERP's purchase line id")
+    line_id: ErpId = Field(description="the ERP's purchase line id")
     product_code: str
     ordered: Amount
     outstanding: Amount = Field(description="ordered, less what earlier receipts took in")
@@ -55,7 +56,7 @@ class ErpPurchaseOrder(_Frozen):
 class ErpReceiptLine(_Frozen):
     product_code: str
     quantity: Amount
-    purchase_line_id: int | None = Field(description="None: an item not on the order")
+    purchase_line_id: ErpId | None = Field(description="None: an item not on the order")
 
 
 class ErpPurchaseReceipt(_Frozen):
@@ -72,7 +73,7 @@ class ErpStockRefs(BaseModel):
     shipment's received ones."""
 
     reference: str
-    shipment_id: int
+    shipment_id: ErpId
     state: str
     dispatched: dict[str, Amount] = Field(default_factory=dict)
     received: dict[str, Amount] = Field(default_factory=dict)

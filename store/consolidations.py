@@ -160,11 +160,19 @@ def batches_between(
     return [(row, _workflow_ids(session, row)) for row in rows]
 
 
+def batch_of_key(session: Session, key: str) -> ConsolidationBatch:
+    """The batch ``key`` as the store holds it now (its tickets' ERP references included)."""
+    row = session.exec(
+        select(ConsolidatedPosting).where(ConsolidatedPosting.batch_key == key)
+    ).one()
+    return _batch(session, row)
+
+
 def _batch(session: Session, row: ConsolidatedPosting) -> ConsolidationBatch:
     assert row.id is not None
-    booked = session.exec(
-        select(JournalEntry.erp_sale_id, JournalEntry.erp_reference).where(
-            JournalEntry.consolidation_id == row.id
+    references = session.exec(
+        select(JournalEntry.erp_reference).where(
+            JournalEntry.consolidation_id == row.id, col(JournalEntry.erp_reference).is_not(None)
         )
     ).all()
     return ConsolidationBatch(
@@ -172,9 +180,7 @@ def _batch(session: Session, row: ConsolidatedPosting) -> ConsolidationBatch:
         store_id=row.store_id,
         business_date=row.business_date,
         currency=row.currency,
-        sale_ids=sorted(sale_id for sale_id, _ in booked if sale_id is not None),
-        references=sorted(ref for sale_id, ref in booked if sale_id is None and ref is not None),
-        stock_references=sorted(ref for _, ref in booked if ref is not None),
+        stock_references=sorted(reference for reference in references if reference is not None),
         totals=ConsolidatedTotals.model_validate(row.totals),
     )
 

@@ -63,9 +63,9 @@ class JournalEntry(SQLModel, table=True):
     tax_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     gross_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     erp_reference: str | None = Field(default=None, max_length=220, index=True)
-    erp_sale_id: int | None = None
+    erp_sale_id: str | None = Field(default=None, max_length=64)
     erp_sale_number: str | None = Field(default=None, max_length=64)
-    erp_invoice_id: int | None = None
+    erp_invoice_id: str | None = Field(default=None, max_length=64)
     erp_invoice_number: str | None = Field(default=None, max_length=64)
     posting_date: date | None = None
     posting_mode: str | None = Field(default=None, max_length=16, description="PostingMode")
@@ -168,7 +168,7 @@ class ConsolidatedPosting(SQLModel, table=True):
     ticket_count: int
     gross_total: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     totals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    erp_move_id: int | None = None
+    erp_move_id: str | None = Field(default=None, max_length=64)
     erp_move_number: str | None = Field(default=None, max_length=64)
     posting_date: date | None = None
     cost_of_goods: Decimal | None = Field(default=None, sa_column=Column(MONEY, nullable=True))
@@ -206,7 +206,7 @@ class StockEventRecord(SQLModel, table=True):
     business_date: date = Field(index=True)
     outcome: str = Field(max_length=16, index=True)
     erp_reference: str | None = Field(default=None, max_length=220, index=True)
-    erp_shipment_id: int | None = None
+    erp_shipment_id: str | None = Field(default=None, max_length=64)
     note: str | None = None
     recorded_at: datetime
 

@@ -88,15 +88,7 @@ def erp_sandbox(tryton_server: TrytonServer) -> TrytonSandboxInfo:
 
 @asynccontextmanager
 async def _connector(erp: TrytonSandboxInfo, mode: PostingMode) -> AsyncIterator[TrytonConnector]:
-    connector = TrytonConnector(
-        erp.url,
-        erp.database,
-        erp.api_key,
-        erp.company_id,
-        posting_mode=mode,
-        rpc_login=erp.rpc_login,
-        rpc_password=erp.rpc_password,
-    )
+    connector = TrytonConnector(erp.client(), posting_mode=mode)
     try:
         yield connector
     finally:

@@ -93,15 +93,15 @@ async def book(connector: TrytonConnector, order: ErpOrder) -> ErpPostingResult:
     return posting
 
 
-async def move_lines(rest: TrytonRest, move_id: int) -> list[dict[str, Any]]:
+async def move_lines(rest: TrytonRest, move_id: int | str) -> list[dict[str, Any]]:
     return await rest.search(
         "account.move.line",
-        [("move", "=", move_id)],
+        [("move", "=", int(move_id))],
         ["account.code", "debit", "credit", "amount_second_currency", "description"],
     )
 
 
-async def invoice_move_lines(rest: TrytonRest, invoice_id: int) -> list[dict[str, Any]]:
+async def invoice_move_lines(rest: TrytonRest, invoice_id: str) -> list[dict[str, Any]]:
     invoice = await rest.read("account.invoice", invoice_id, ["move"])
     return await move_lines(rest, invoice["move"])
 

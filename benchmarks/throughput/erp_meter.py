@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # only for types: an older checkout may lack reserve_many's r
         StockLevel,
     )
     from domain.master_data import ErpMasterData
-    from domain.returns import ReturnableQuantity
 
 
 @dataclass
@@ -104,9 +103,6 @@ class MeteredConnector:
         self.reserve_calls = 0
         self.reserve_orders = 0
 
-    async def ping(self) -> None:
-        await self._inner.ping()
-
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         with _hot_path():
             await self._inner.check_codes(warehouse_code, product_codes)
@@ -148,11 +144,6 @@ class MeteredConnector:
     async def void_payments_if_present(self, reference: str) -> None:
         await self._inner.void_payments_if_present(reference)
 
-    async def returnable_quantity(
-        self, original_reference: str, original_line_number: int
-    ) -> ReturnableQuantity:
-        return await self._inner.returnable_quantity(original_reference, original_line_number)
-
     async def commit(self, reference: str) -> ErpOrderRefs:
         return await self._inner.commit(reference)
 
@@ -164,9 +155,6 @@ class MeteredConnector:
 
     async def return_stock_if_present(self, reference: str) -> None:
         await self._inner.return_stock_if_present(reference)
-
-    async def find_order(self, reference: str) -> ErpOrderRefs | None:
-        return await self._inner.find_order(reference)
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         return await self._inner.stock_level(product_code, warehouse_code)

@@ -145,16 +145,7 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
         erp_posting_mode=mode,
     )
     connector = MeteredConnector(
-        TrytonConnector(
-            info.url,
-            info.database,
-            info.api_key,
-            info.company_id,
-            timeout=settings.erp_timeout_seconds,
-            posting_mode=mode,
-            rpc_login=info.rpc_login,
-            rpc_password=info.rpc_password,
-        )
+        TrytonConnector(info.client(settings.erp_timeout_seconds), posting_mode=mode)
     )
     rpc = TrytonRpc(info.url, info.database, info.rpc_login, info.rpc_password)
     try:

@@ -1,9 +1,10 @@
-"""The one protocol every ERP connector implements.
+"""The one protocol every ERP connector implements (docs/connectors.md walks through it).
 
 Every write is idempotent: it carries ``ErpOrder.reference`` (the transaction's workflow id)
 into the ERP and looks the document up by it before creating anything, so a step that timed
 out after taking effect can run again safely. Compensations are ``*_if_present``: they do
-nothing when there is nothing to undo.
+nothing when there is nothing to undo. What the ERP calls its documents comes back as opaque
+strings (``domain.erp_ids.ErpId``); only the connector that made one reads it.
 """
 
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResul
 from domain.master_data import ErpMasterData
 from domain.periods import ErpPeriod
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
-from domain.returns import ReturnableQuantity
 from domain.stock_moves import (
     ErpPurchaseOrder,
     ErpPurchaseReceipt,
@@ -40,9 +40,6 @@ CommitOutcome = ErpOrderRefs | Exception
 
 
 class ErpConnector(Protocol):
-    async def ping(self) -> None:
-        """Raise ErpUnavailable unless the ERP answers."""
-
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         """Raise ErpUnknownCodes for a warehouse or products the ERP does not have."""
 
@@ -81,11 +78,6 @@ class ErpConnector(Protocol):
     async def void_payments_if_present(self, reference: str) -> None:
         """Undo ``pay``: reverse the payments, the invoice back to unpaid."""
 
-    async def returnable_quantity(
-        self, original_reference: str, original_line_number: int
-    ) -> ReturnableQuantity:
-        """What a line of the original sale sold and what returns took back so far."""
-
     async def commit(self, reference: str) -> ErpOrderRefs:
         """Turn the reservation into stock issued from the warehouse; idempotent."""
 
@@ -100,9 +92,6 @@ class ErpConnector(Protocol):
 
     async def return_stock_if_present(self, reference: str) -> None:
         """Undo ``commit``: bring issued stock back into the warehouse, if it left."""
-
-    async def find_order(self, reference: str) -> ErpOrderRefs | None:
-        """The order booked under ``reference``, or None."""
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         """On-hand and available quantity of a product in a warehouse."""
@@ -127,10 +116,10 @@ class ErpBooks(Protocol):
     async def periods_from(self, day: date) -> list[ErpPeriod]:
         """The standard periods that contain ``day`` or come after it, oldest first."""
 
-    async def close_period(self, erp_id: int) -> ErpPeriod:
+    async def close_period(self, erp_id: str) -> ErpPeriod:
         """Close the period (ErpRejected when the ERP refuses, e.g. draft entries in it)."""
 
-    async def reopen_period(self, erp_id: int) -> ErpPeriod:
+    async def reopen_period(self, erp_id: str) -> ErpPeriod:
         """Reopen a closed period."""
 
     async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
@@ -141,7 +130,7 @@ class ErpBooks(Protocol):
     ) -> ConsolidatedRefs:
         """Book a day's consolidated posting on ``posting_date``; idempotent by batch key."""
 
-    async def consolidated_moves(self, move_ids: list[int]) -> list[ErpMoveFigures]:
+    async def consolidated_moves(self, move_ids: list[str]) -> list[ErpMoveFigures]:
         """The consolidated postings with these ERP ids, as the ERP holds them now."""
 
     async def aclose(self) -> None:

@@ -10,6 +10,7 @@ from connectors.erp.base import ErpBooks, ErpConnector
 from connectors.erp.memory import MemoryErp
 from connectors.erp.tryton import TrytonConnector
 from connectors.erp.tryton.books import TrytonBooks
+from connectors.erp.tryton.client import TrytonClient
 from domain.settings import Settings
 
 MEMORY_DEFAULT_STOCK = Decimal(1_000_000)
@@ -53,36 +54,35 @@ def _rpc_credentials(settings: Settings) -> tuple[str, str]:
     return info.get("rpc_login", ""), info.get("rpc_password", "")
 
 
-def create_connector(settings: Settings) -> ErpConnector:
+def create_connector(settings: Settings) -> TrytonConnector:
     url, database, api_key, company_id = erp_address(settings)
     rpc_login, rpc_password = _rpc_credentials(settings)
-    return TrytonConnector(
+    client = TrytonClient(
         url,
         database,
         api_key,
         company_id,
         timeout=settings.erp_timeout_seconds,
-        posting_mode=settings.erp_posting_mode,
         rpc_login=rpc_login or None,
         rpc_password=rpc_password or None,
     )
+    return TrytonConnector(client, posting_mode=settings.erp_posting_mode)
 
 
 def create_books(settings: Settings) -> ErpBooks:
+    """The books alone (finance's commands), on a client of their own."""
     url, database, api_key, company_id = erp_address(settings)
     return TrytonBooks(
-        url,
-        database,
-        api_key,
-        company_id,
-        timeout=settings.erp_timeout_seconds,
+        TrytonClient(url, database, api_key, company_id, timeout=settings.erp_timeout_seconds)
     )
 
 
 def create_erp(settings: Settings) -> tuple[ErpConnector, ErpBooks]:
-    """The connector and the books of ``settings.erp_kind``; for ``memory`` one MemoryErp is
-    both: it knows every code, and every product has ample stock everywhere."""
+    """The connector and the books of ``settings.erp_kind``, sharing one connection: for
+    ``memory`` one MemoryErp is both (it knows every code, and every product has ample stock
+    everywhere); Tryton's books are the connector's (``TrytonConnector.books()``)."""
     if settings.erp_kind == "memory":
         erp = MemoryErp(default_stock=MEMORY_DEFAULT_STOCK)
         return erp, erp
-    return create_connector(settings), create_books(settings)
+    connector = create_connector(settings)
+    return connector, connector.books()

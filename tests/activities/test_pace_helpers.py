@@ -2,8 +2,9 @@
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from temporalio.testing import ActivityEnvironment
@@ -14,9 +15,14 @@ from activities.period_cache import CachedPeriods
 from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpUnavailable, ErpUnknownCodes
 from connectors.erp.memory import MemoryErp
+from domain.breakdown import OrderBooking, TicketBreakdown
 from domain.consolidation import ConsolidatedTotals, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpProductLine
-from domain.periods import ErpPeriod
+from domain.outcomes import Outcome
+from domain.periods import ErpPeriod, PostingMode
+from store.consolidations import prepare_batch
+from store.db import create_store_engine, session_scope
+from store.tables import JournalEntry
 from tests.erp_orders import london_order
 
 
@@ -192,7 +198,6 @@ async def test_the_days_posting_issues_the_stock_its_tickets_reserved() -> None:
         store_id="S001",
         business_date=date(2026, 11, 20),
         currency="GBP",
-        sale_ids=[],
         stock_references=["D0", "D1", "D2"],
         totals=ConsolidatedTotals(ticket_count=3, gross=Decimal(9), net=Decimal(9), tax=Decimal(0)),
     )
@@ -205,3 +210,57 @@ async def test_the_days_posting_issues_the_stock_its_tickets_reserved() -> None:
     assert (level.on_hand, level.available) == (Decimal(97), Decimal(97)), "issued once"
     assert erp.calls["issue_reserved"] == 4
     assert erp.standing_issues() == {"D0": 1, "D1": 1, "D2": 1}
+
+
+async def test_a_batch_an_earlier_release_prepared_takes_its_tickets_references_from_the_store(
+    tmp_path: Path,
+) -> None:
+    """Such a batch named the tickets booked as sales by their Tryton sale ids, which are
+    gone from the contract: the posting reads every ticket's reference from the store, so the
+    day's stock is issued and its cost of goods read for all of them."""
+    erp = MemoryErp(default_stock=Decimal(100), unit_costs={"TEA-001": Decimal("1.10")})
+    await erp.reserve_many([ReserveRequest(_order(f"D{n}")) for n in range(3)])
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    day = date(2026, 11, 20)
+    with session_scope(engine) as session:
+        for n in range(3):
+            session.add(_daily_ticket(f"D{n}", day))
+    with session_scope(engine) as session:
+        prepared = prepare_batch(session, "S001", day, datetime(2026, 11, 21, tzinfo=UTC))
+    assert prepared is not None and prepared.stock_references == ["D0", "D1", "D2"]
+    recorded = prepared.model_dump(mode="json", exclude={"stock_references"})
+    recorded.update(sale_ids=[101, 102], references=["D2"])  # as 1f3fdba's histories hold it
+    daily = DailyPostingActivities(engine, erp, 1, erp, issue_chunk=2)
+
+    refs = await ActivityEnvironment().run(
+        daily.post_batch,
+        BatchPostRequest(batch=ConsolidationBatch.model_validate(recorded), posting_date=day),
+    )
+
+    assert erp.standing_issues() == {"D0": 1, "D1": 1, "D2": 1}
+    assert refs.cost_of_goods == Decimal("3.30")
+    engine.dispose()
+
+
+def _daily_ticket(reference: str, day: date) -> JournalEntry:
+    return JournalEntry(
+        workflow_id=reference,
+        transaction_id=reference,
+        store_id="S001",
+        terminal_id="T1",
+        receipt_number=1,
+        business_date=day,
+        kind="sale",
+        status="completed",
+        outcome=Outcome.POSTED.value,
+        currency="GBP",
+        net_total=Decimal(3),
+        tax_total=Decimal(0),
+        gross_total=Decimal(3),
+        erp_reference=reference,
+        posting_mode=PostingMode.DAILY.value,
+        breakdown=TicketBreakdown(tenders={"cash": Decimal(3)}, booking=OrderBooking()).model_dump(
+            mode="json"
+        ),
+        recorded_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )

@@ -48,10 +48,10 @@ def exceptions_of(engine: Engine, workflow_id: str, state: str = "open") -> dict
         }
 
 
-async def invoice_lines(rest: TrytonRest, invoice_id: int) -> list[dict[str, Any]]:
+async def invoice_lines(rest: TrytonRest, invoice_id: str) -> list[dict[str, Any]]:
     return await rest.search(
         "account.invoice.line",
-        [("invoice", "=", invoice_id)],
+        [("invoice", "=", int(invoice_id))],
         ["product.code", "description", "amount"],
     )
 

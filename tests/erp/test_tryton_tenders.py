@@ -127,11 +127,14 @@ async def test_cash_back_on_a_card_is_booked_on_both_accounts_and_the_invoice_en
         TENDER_ACCOUNTS["card"]: Decimal("29.00"),
         TENDER_ACCOUNTS["cash"]: Decimal("-20.00"),
     }
-    tender_moves = sorted(
-        move["id"]
-        for move, lines in zip(moves, payments, strict=True)
-        if set(debits(lines)) & set(TENDER_ACCOUNTS.values())
-    )
+    tender_moves = [
+        str(move_id)
+        for move_id in sorted(
+            move["id"]
+            for move, lines in zip(moves, payments, strict=True)
+            if set(debits(lines)) & set(TENDER_ACCOUNTS.values())
+        )
+    ]
     refs = await tryton_connector.find_order(order.reference)
     assert len(tender_moves) == 2
     assert refs is not None and refs.payment_move_ids == tender_moves, "cash back included"

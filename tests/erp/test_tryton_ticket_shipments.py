@@ -32,7 +32,7 @@ async def _reserved(connector: TrytonConnector, order: ErpOrder) -> ErpOrderRefs
     return outcome
 
 
-def _shipments(outcomes: list[ReserveOutcome]) -> list[list[int]]:
+def _shipments(outcomes: list[ReserveOutcome]) -> list[list[str]]:
     return [refs.shipment_ids if isinstance(refs, ErpOrderRefs) else [] for refs in outcomes]
 
 

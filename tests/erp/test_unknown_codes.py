@@ -96,7 +96,7 @@ def test_each_kind_of_unknown_code_has_its_own_exception_and_owner(
         pytest.param("tryton-daily", marks=pytest.mark.erp),
     ]
 )
-def connector(request: pytest.FixtureRequest) -> ErpConnector:
+def connector(request: pytest.FixtureRequest) -> TrytonConnector | MemoryErp:
     if request.param.startswith("tryton"):
         fixture = (
             "tryton_daily_connector" if request.param == "tryton-daily" else "tryton_connector"
@@ -165,7 +165,7 @@ async def test_an_unknown_customer_books_to_the_cash_sale_customer(
 
 
 async def test_an_unknown_customer_parks_when_the_worker_is_set_to_park(
-    connector: ErpConnector,
+    connector: TrytonConnector | MemoryErp,
 ) -> None:
     stranger = order(customer_code=f"LOYAL-{uuid4().hex[:8]}")
 
@@ -250,7 +250,7 @@ async def test_creating_a_customer_twice_even_at_once_leaves_one(
     ids=["warehouse", "product", "tax", "currency"],
 )
 async def test_an_unknown_code_in_an_order_parks_as_its_own_kind(
-    connector: ErpConnector, changes: dict[str, object], kind: ExceptionKind
+    connector: TrytonConnector | MemoryErp, changes: dict[str, object], kind: ExceptionKind
 ) -> None:
     unknown = order(**changes)
 
@@ -288,7 +288,7 @@ class BooksWithoutTheCurrency:
 
 async def test_the_daily_posting_reports_an_unknown_code_from_the_same_table() -> None:
     daily = DailyPostingActivities(None, BooksWithoutTheCurrency(), 1, None, 50)  # type: ignore[arg-type]
-    no_stock_to_issue = ConsolidationBatch.model_construct(references=[])  # type: ignore[call-arg]
+    no_stock_to_issue = ConsolidationBatch.model_construct(stock_references=[])  # type: ignore[call-arg]
     request = BatchPostRequest.model_construct(batch=no_stock_to_issue, posting_date=date.today())
 
     failure = await failure_of(daily.post_batch, request)

@@ -16,7 +16,7 @@ from domain.periods import (
 def _month(month: int, state: str = "open", year: int = 2026) -> ErpPeriod:
     end = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
     return ErpPeriod(
-        erp_id=month,
+        erp_id=str(month),
         name=f"{year}-{month:02d}",
         start_date=date(year, month, 1),
         end_date=date.fromordinal(end),

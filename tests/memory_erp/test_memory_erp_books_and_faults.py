@@ -29,7 +29,7 @@ async def test_periods_are_monthly_open_until_closed_and_close_the_books(erp: Me
     periods = await erp.periods_from(date(2026, 11, 20))
     november = periods[0]
     assert (november.erp_id, november.name, november.start_date, november.end_date) == (
-        202611,
+        "202611",
         "2026-11",
         date(2026, 11, 1),
         date(2026, 11, 30),
@@ -45,7 +45,7 @@ async def test_periods_are_monthly_open_until_closed_and_close_the_books(erp: Me
     assert (await erp.reopen_period(november.erp_id)).is_open
     assert (await erp.post("pos-l", BUSINESS_DATE)).refs.invoice_id is not None
     with pytest.raises(ErpRejected):
-        await erp.close_period(202613)
+        await erp.close_period("202613")
 
 
 async def test_a_daily_posting_is_booked_once_by_its_key() -> None:
@@ -68,13 +68,13 @@ async def test_a_daily_posting_is_booked_once_by_its_key() -> None:
         store_id="S001",
         business_date=BUSINESS_DATE,
         currency="GBP",
-        sale_ids=[erp.order("pos-m").sale_id],
+        stock_references=["pos-m"],
         totals=consolidate([ticket]),
     )
 
     first = await erp.post_consolidated(batch, BUSINESS_DATE)
     second = await erp.post_consolidated(batch, date(2026, 12, 1))
-    [move] = await erp.consolidated_moves([first.move_id, first.move_id, 999])
+    [move] = await erp.consolidated_moves([first.move_id, first.move_id, "999"])
 
     assert first == second and first.cost_of_goods == Decimal("2.20")
     assert move.figures.gross == Decimal("7.20")

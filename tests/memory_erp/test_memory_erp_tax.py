@@ -70,7 +70,7 @@ async def test_a_consolidated_posting_shows_tax_by_the_erp_tax() -> None:
         store_id="S001",
         business_date=BUSINESS_DATE,
         currency="GBP",
-        sale_ids=[erp.order(order.reference).sale_id],
+        stock_references=[order.reference],
         totals=consolidate([ticket]),
     )
     refs = await erp.post_consolidated(batch, BUSINESS_DATE)

@@ -7,6 +7,7 @@ from prometheus_client import REGISTRY
 
 from connectors.erp.base import ErpConnector
 from connectors.erp.errors import ErpRejected, ErpUnavailable
+from connectors.erp.inspection import ErpInspection
 from observability.erp_metering import metered
 
 
@@ -35,6 +36,7 @@ def _value(name: str, **labels: str) -> float:
 async def test_calls_are_timed_and_failures_classified() -> None:
     inner = _Erp()
     erp = metered(cast(ErpConnector, inner))
+    inspected = cast(ErpInspection, erp)  # ping and find_order: the inspection protocol's
     errors = "tillsync_erp_call_errors_total"
     before = {
         error: _value(errors, operation=operation, error=error)
@@ -44,12 +46,12 @@ async def test_calls_are_timed_and_failures_classified() -> None:
     unexpected = _value(errors, operation="find_order", error="unexpected")
 
     with pytest.raises(ErpUnavailable):
-        await erp.ping()
-    await erp.find_order("fine")
+        await inspected.ping()
+    await inspected.find_order("fine")
     with pytest.raises(ErpRejected):
-        await erp.find_order("refused")
+        await inspected.find_order("refused")
     with pytest.raises(KeyError):
-        await erp.find_order("broken")
+        await inspected.find_order("broken")
     await erp.aclose()
 
     assert _value(errors, operation="ping", error="unavailable") == before["unavailable"] + 1

@@ -2,14 +2,13 @@
 
 Tax is read back by the ERP tax each amount was booked as, the key the POS side uses."""
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from connectors.erp.memory.ledger import MemoryOrder, StockState
+from connectors.erp.memory.ledger import MemoryOrder, StockState, document_ids
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
 from domain.breakdown import rate_key
@@ -21,7 +20,7 @@ from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
 
 @dataclass(frozen=True)
 class ConsolidatedMove:
-    move_id: int
+    move_id: str
     batch: ConsolidationBatch
     refs: ConsolidatedRefs
 
@@ -32,8 +31,8 @@ class ConsolidatedBook:
         self._sales = sales
         self._unit_costs = dict(unit_costs)
         self._by_key: dict[str, ConsolidatedMove] = {}
-        self._by_id: dict[int, ConsolidatedMove] = {}
-        self._ids: Iterator[int] = itertools.count(1)
+        self._by_id: dict[str, ConsolidatedMove] = {}
+        self._ids: Iterator[str] = document_ids()
 
     def __iter__(self) -> Iterator[ConsolidatedMove]:
         return iter(list(self._by_key.values()))
@@ -47,29 +46,34 @@ class ConsolidatedBook:
         refs = ConsolidatedRefs(
             key=batch.key,
             move_id=move_id,
-            move_number=f"JE{move_id:06d}",
+            move_number=f"JE{move_id:0>6}",
             posting_date=posting_date,
-            cost_of_goods=self._cost_of_goods(batch.sale_ids),
+            cost_of_goods=self._cost_of_goods(batch.stock_references),
         )
         move = ConsolidatedMove(move_id=move_id, batch=batch, refs=refs)
         self._by_key[batch.key] = move
         self._by_id[move_id] = move
         return refs
 
-    def moves(self, move_ids: Iterable[int]) -> list[ErpMoveFigures]:
-        found = (self._by_id.get(move_id) for move_id in sorted(set(move_ids)))
+    def moves(self, move_ids: Iterable[str]) -> list[ErpMoveFigures]:
+        found = (self._by_id.get(move_id) for move_id in sorted(set(move_ids), key=_in_order))
         return [_move_figures(move) for move in found if move is not None]
 
-    def _cost_of_goods(self, sale_ids: list[int]) -> Decimal:
+    def _cost_of_goods(self, references: list[str]) -> Decimal:
         """What the day's sales issued (less what their returns received), at unit cost."""
         cost = Decimal(0)
-        for sale_id in sale_ids:
-            order = self._sales.by_sale_id(sale_id)
+        for reference in references:
+            order = self._sales.find(reference)
             if order is None or order.stock is not StockState.ISSUED:
                 continue
             for line in order.order.product_lines:
                 cost += line.quantity * self._unit_costs.get(line.product_code, Decimal(0))
         return cost
+
+
+def _in_order(document_id: str) -> tuple[int, str]:
+    """The memory ERP's ids in the order it gave them ("9" before "10")."""
+    return (len(document_id), document_id)
 
 
 def _move_figures(move: ConsolidatedMove) -> ErpMoveFigures:
@@ -109,7 +113,7 @@ def posted_invoices(
             and is_ticket_reference(order.reference)
             and start <= order.order.sale_date <= end
         ),
-        key=lambda order: (order.order.sale_date, order.sale_id),
+        key=lambda order: (order.order.sale_date, _in_order(order.sale_id)),
     )
     return [
         ErpInvoiceFigures(

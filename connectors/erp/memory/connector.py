@@ -16,36 +16,32 @@ from typing import TypeVar
 
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import UnknownCode
-from connectors.erp.memory.books import ConsolidatedBook, posted_invoices
+from connectors.erp.memory.book_calls import BookCalls
+from connectors.erp.memory.books import ConsolidatedBook
 from connectors.erp.memory.faults import CallConditions, Faults, ScriptedFault
+from connectors.erp.memory.inspection_calls import InspectionCalls
 from connectors.erp.memory.ledger import (
     DAMAGED_SUFFIX,
     Catalogue,
-    MemoryOrder,
     StockBook,
     StockKey,
-    booked_twice,
-    standing_issues,
-    standing_postings,
 )
 from connectors.erp.memory.master_data import MasterRecords
+from connectors.erp.memory.own_books import OwnBooks
 from connectors.erp.memory.periods import Periods
 from connectors.erp.memory.sales import Sales
 from connectors.erp.memory.stock_calls import StockMoveCalls
 from connectors.erp.memory.stock_moves import StockMovements
-from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult, StockLevel
 from domain.master_data import ErpMasterData
-from domain.periods import ErpPeriod
-from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures
-from domain.returns import ReturnableQuantity
 from domain.transaction import TenderType
 
 ResultT = TypeVar("ResultT")
 
 
-class MemoryErp(StockMoveCalls):
-    """The ErpConnector, ErpBooks and ErpStockMoves of an ERP that lives in this process.
+class MemoryErp(BookCalls, InspectionCalls, StockMoveCalls, OwnBooks):
+    """The ErpConnector, ErpBooks, ErpStockMoves and ErpInspection of an ERP that lives in this
+    process (the worked example of docs/connectors.md).
 
     ``warehouses``, ``products``, ``customers``, ``taxes``, ``currencies`` and
     ``payment_methods``: the codes it knows (None: every code of that kind). ``stock``: on-hand
@@ -121,69 +117,7 @@ class MemoryErp(StockMoveCalls):
     def pending_faults(self) -> list[ScriptedFault]:
         return self._faults.pending
 
-    # -- the ERP's own books, for tests and benchmarks ---------------------------------------
-
-    def order(self, reference: str) -> MemoryOrder:
-        """The order booked under ``reference`` (KeyError if none): state, history, effects."""
-        found = self._sales.find(reference)
-        if found is None:
-            raise KeyError(f"the memory ERP has no order under {reference!r}")
-        return found
-
-    def orders(self) -> list[MemoryOrder]:
-        return list(self._sales)
-
-    def effects(self, reference: str) -> Counter[str]:
-        """The changes that took effect under ``reference`` (reserved, posted, paid, ...)."""
-        found = self._sales.find(reference)
-        return Counter(found.effects) if found else Counter()
-
-    def reserved_at(self, reference: str) -> float | None:
-        """``time.monotonic()`` when the reservation under ``reference`` took effect."""
-        found = self._sales.find(reference)
-        return found.reserved_at if found else None
-
-    def standing_postings(self) -> Counter[str]:
-        return standing_postings(self._sales)
-
-    def standing_issues(self) -> Counter[str]:
-        return standing_issues(self._sales)
-
-    def posted_twice(self) -> list[str]:
-        return booked_twice(self._sales)
-
-    def stock_of(self, product_code: str, warehouse_code: str) -> StockLevel:
-        """``stock_level`` without being a call (no latency, faults or counting)."""
-        return self._stock.level(product_code, warehouse_code)
-
-    @property
-    def movements(self) -> StockMovements:
-        """Transfers, purchase orders and supplier shipments (``add_purchase_order`` seeds)."""
-        return self._movements
-
-    def period(self, day: date) -> ErpPeriod:
-        return self._periods.of(day)
-
-    def add_codes(
-        self,
-        warehouses: Iterable[str] = (),
-        products: Iterable[str] = (),
-        customers: Iterable[str] = (),
-    ) -> None:
-        self._catalogue.add(UnknownCode.WAREHOUSE, warehouses)
-        self._catalogue.add(UnknownCode.PRODUCT, products)
-        self._catalogue.add(UnknownCode.CUSTOMER, customers)
-
-    def knows_customer(self, code: str) -> bool:
-        return self._catalogue.knows(UnknownCode.CUSTOMER, code)
-
-    def set_on_hand(self, product_code: str, warehouse_code: str, quantity: Decimal) -> None:
-        self._stock.set_on_hand((warehouse_code, product_code), quantity)
-
     # -- ErpConnector ----------------------------------------------------------------------
-
-    async def ping(self) -> None:
-        await self._call("ping", None, lambda: None)
 
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         await self._call(
@@ -219,23 +153,26 @@ class MemoryErp(StockMoveCalls):
 
     async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
         self.batched_commits += len(references)
-        return await self._call(
-            "commit_many",
-            None,
-            lambda: [
-                self._one_of_many("commit", reference, partial(self._sales.commit, reference))
-                for reference in references
-            ],
-        )
+        return await self._each_reference("commit_many", "commit", references, self._sales.commit)
 
     async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
+        return await self._each_reference(
+            "issue_reserved", "issue_reserved", references, self._sales.issue_reserved
+        )
+
+    async def _each_reference(
+        self,
+        call: str,
+        step: str,
+        references: Sequence[str],
+        effect: Callable[[str], ErpOrderRefs],
+    ) -> list[CommitOutcome]:
+        """One call for ``references``; each takes effect (or fails) as its own ``step``."""
         return await self._call(
-            "issue_reserved",
+            call,
             None,
             lambda: [
-                self._one_of_many(
-                    "issue_reserved", reference, partial(self._sales.issue_reserved, reference)
-                )
+                self._one_of_many(step, reference, partial(effect, reference))
                 for reference in references
             ],
         )
@@ -273,15 +210,6 @@ class MemoryErp(StockMoveCalls):
             "void_payments_if_present", reference, lambda: self._sales.void_payments(reference)
         )
 
-    async def returnable_quantity(
-        self, original_reference: str, original_line_number: int
-    ) -> ReturnableQuantity:
-        return await self._call(
-            "returnable_quantity",
-            original_reference,
-            lambda: self._sales.returnable(original_reference, original_line_number),
-        )
-
     async def commit(self, reference: str) -> ErpOrderRefs:
         return await self._call("commit", reference, lambda: self._sales.commit(reference))
 
@@ -289,13 +217,6 @@ class MemoryErp(StockMoveCalls):
         await self._call(
             "return_stock_if_present", reference, lambda: self._sales.return_stock(reference)
         )
-
-    async def find_order(self, reference: str) -> ErpOrderRefs | None:
-        def find() -> ErpOrderRefs | None:
-            found = self._sales.find(reference)
-            return found.refs() if found else None
-
-        return await self._call("find_order", reference, find)
 
     async def stock_level(self, product_code: str, warehouse_code: str) -> StockLevel:
         def level() -> StockLevel:
@@ -323,36 +244,6 @@ class MemoryErp(StockMoveCalls):
 
     async def aclose(self) -> None:
         """Nothing to release; the ERP keeps its books (both protocols close the one object)."""
-
-    # -- ErpBooks --------------------------------------------------------------------------
-
-    async def periods_from(self, day: date) -> list[ErpPeriod]:
-        return await self._call("periods_from", None, lambda: self._periods.from_day(day))
-
-    async def close_period(self, erp_id: int) -> ErpPeriod:
-        return await self._call("close_period", None, lambda: self._periods.close(erp_id))
-
-    async def reopen_period(self, erp_id: int) -> ErpPeriod:
-        return await self._call("reopen_period", None, lambda: self._periods.reopen(erp_id))
-
-    async def posted_invoices(self, start: date, end: date) -> list[ErpInvoiceFigures]:
-        return await self._call(
-            "posted_invoices", None, lambda: posted_invoices(self._sales, start, end)
-        )
-
-    async def post_consolidated(
-        self, batch: ConsolidationBatch, posting_date: date
-    ) -> ConsolidatedRefs:
-        return await self._call(
-            "post_consolidated",
-            batch.key,
-            lambda: self._consolidated.post(batch, posting_date),
-        )
-
-    async def consolidated_moves(self, move_ids: list[int]) -> list[ErpMoveFigures]:
-        return await self._call(
-            "consolidated_moves", None, lambda: self._consolidated.moves(move_ids)
-        )
 
     async def _call(
         self, step: str, reference: str | None, effect: Callable[[], ResultT]

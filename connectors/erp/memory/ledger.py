@@ -1,9 +1,10 @@
 """The memory ERP's own records: what it knows (catalogue), what it holds (stock), and one
 record per sales order with every effect that took place on it."""
 
+import itertools
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,12 @@ from domain.transaction import ItemCondition, TenderType
 
 DAMAGED_SUFFIX = "-DMG"
 """A warehouse's damaged-goods location: stock held there is never available for sale."""
+
+
+def document_ids() -> Iterator[str]:
+    """The ids the memory ERP gives its documents: "1", "2", ... (opaque strings, as every
+    ERP's ids are to tillsync)."""
+    return (str(number) for number in itertools.count(1))
 
 
 class StockState(StrEnum):
@@ -35,7 +42,7 @@ class InvoiceState(StrEnum):
 
 @dataclass
 class MemoryPayment:
-    move_id: int
+    move_id: str
     tender_type: TenderType
     amount: Decimal
     reference: str | None
@@ -50,16 +57,16 @@ class MemoryOrder:
     ``time.monotonic()`` at which the reservation took effect."""
 
     order: ErpOrder
-    sale_id: int
+    sale_id: str
     reserved_at: float
     reserved_beyond_stock: bool
     reconciliation: TaxReconciliation
-    shipment_ids: list[int]
-    return_shipment_ids: list[int]
+    shipment_ids: list[str]
+    return_shipment_ids: list[str]
     stock: StockState = StockState.RESERVED
     cancelled: bool = False
     invoice: InvoiceState = InvoiceState.DRAFT
-    invoice_id: int | None = None
+    invoice_id: str | None = None
     posting_date: date | None = None
     payments: list[MemoryPayment] = field(default_factory=list)
     history: list[tuple[float, str]] = field(default_factory=list)
@@ -95,10 +102,10 @@ class MemoryOrder:
         return ErpOrderRefs(
             reference=self.reference,
             sale_id=self.sale_id,
-            sale_number=f"SO{self.sale_id:06d}",
+            sale_number=f"SO{self.sale_id:0>6}",
             shipment_ids=list(self.shipment_ids),
             invoice_id=self.invoice_id,
-            invoice_number=f"INV{self.invoice_id:06d}" if self.invoice_id else None,
+            invoice_number=f"INV{self.invoice_id:0>6}" if self.invoice_id else None,
             posting_date=self.posting_date,
             reserved_beyond_stock=self.reserved_beyond_stock,
             return_shipment_ids=list(self.return_shipment_ids),

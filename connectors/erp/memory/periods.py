@@ -1,7 +1,7 @@
 """Monthly accounting periods that exist for any date, all open until closed.
 
-A period's ERP id is ``year * 100 + month`` (202611 for November 2026): stable, and readable in
-a test's assertion.
+A period's ERP id is ``YYYYMM`` ("202611" for November 2026): stable, and readable in a test's
+assertion.
 """
 
 from datetime import date, timedelta
@@ -15,10 +15,10 @@ PERIODS_AHEAD = 24
 
 class Periods:
     def __init__(self) -> None:
-        self._states: dict[int, str] = {}
+        self._states: dict[str, str] = {}
 
     def of(self, day: date) -> ErpPeriod:
-        return self._period(day.year * 100 + day.month)
+        return self._period(f"{day.year:04d}{day.month:02d}")
 
     def from_day(self, day: date) -> list[ErpPeriod]:
         first = day.replace(day=1)
@@ -28,12 +28,12 @@ class Periods:
             first = _next_month(first)
         return periods
 
-    def close(self, erp_id: int) -> ErpPeriod:
+    def close(self, erp_id: str) -> ErpPeriod:
         self._period(erp_id)
         self._states[erp_id] = "closed"
         return self._period(erp_id)
 
-    def reopen(self, erp_id: int) -> ErpPeriod:
+    def reopen(self, erp_id: str) -> ErpPeriod:
         self._period(erp_id)
         self._states.pop(erp_id, None)
         return self._period(erp_id)
@@ -45,8 +45,9 @@ class Periods:
                 f"period {period.name} is {period.state}: cannot post {what} on {day}"
             )
 
-    def _period(self, erp_id: int) -> ErpPeriod:
-        year, month = divmod(erp_id, 100)
+    def _period(self, erp_id: str) -> ErpPeriod:
+        digits = erp_id.isascii() and erp_id.isdigit() and len(erp_id) == 6
+        year, month = divmod(int(erp_id), 100) if digits else (0, 0)
         if not (1 <= month <= 12 and 1 <= year < 9999):
             raise ErpRejected(f"the ERP has no period with id {erp_id}")
         start = date(year, month, 1)

@@ -5,7 +5,6 @@ reference cannot both take effect. Each step looks its order up by reference fir
 Tryton connector does, so a repeated call returns what the first one booked.
 """
 
-import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from connectors.erp.memory.ledger import (
     MemoryPayment,
     StockBook,
     StockState,
+    document_ids,
 )
 from connectors.erp.memory.periods import Periods
 from domain.erp_order import ErpOrder, ErpOrderRefs, ErpPayment, ErpPostingResult
@@ -41,18 +41,14 @@ class Sales:
         self._stock = stock
         self._periods = periods
         self._orders: dict[str, MemoryOrder] = {}
-        self._by_sale_id: dict[int, MemoryOrder] = {}
         self._returns: defaultdict[ReturnKey, list[MemoryOrder]] = defaultdict(list)
-        self._ids: Iterator[int] = itertools.count(1)
+        self._ids: Iterator[str] = document_ids()
 
     def __iter__(self) -> Iterator[MemoryOrder]:
         return iter(list(self._orders.values()))
 
     def find(self, reference: str) -> MemoryOrder | None:
         return self._orders.get(reference)
-
-    def by_sale_id(self, sale_id: int) -> MemoryOrder | None:
-        return self._by_sale_id.get(sale_id)
 
     def require(self, reference: str) -> MemoryOrder:
         found = self._orders.get(reference)
@@ -83,7 +79,6 @@ class Sales:
         )
         booked.record("reserved")
         self._orders[order.reference] = booked
-        self._by_sale_id[sale_id] = booked
         for line in returned_lines(order):
             self._returns[return_key(line)].append(booked)
         return booked.refs()

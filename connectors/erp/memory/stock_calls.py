@@ -1,8 +1,6 @@
 """MemoryErp's ErpStockMoves calls: each one counted, delayed and faulted like every call."""
 
-from collections.abc import Callable
-from typing import TypeVar
-
+from connectors.erp.memory.calls import MemoryCalls
 from connectors.erp.memory.stock_moves import StockMovements
 from domain.stock_moves import (
     ErpPurchaseOrder,
@@ -12,19 +10,12 @@ from domain.stock_moves import (
     ErpTransferReceipt,
 )
 
-ResultT = TypeVar("ResultT")
 
-
-class StockMoveCalls:
+class StockMoveCalls(MemoryCalls):
     """Mixed into MemoryErp, which provides ``_call`` and ``_movements``. Transfers and
     receipts take effect at once, so undoing a receipt never finds half of one."""
 
     _movements: StockMovements
-
-    async def _call(
-        self, step: str, reference: str | None, effect: Callable[[], ResultT]
-    ) -> ResultT:
-        raise NotImplementedError
 
     async def dispatch_transfer(self, transfer: ErpTransfer) -> ErpStockRefs:
         return await self._call(

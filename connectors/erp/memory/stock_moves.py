@@ -4,10 +4,9 @@ orders with their supplier receipts, keeping the ErpStockMoves promises."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import count
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes, UnknownCode
-from connectors.erp.memory.ledger import Catalogue, StockBook
+from connectors.erp.memory.ledger import Catalogue, StockBook, document_ids
 from domain.stock_moves import (
     ErpPurchaseLine,
     ErpPurchaseOrder,
@@ -25,7 +24,7 @@ TRANSIT = "TRANSIT"
 @dataclass
 class MemoryTransfer:
     transfer: ErpTransfer
-    shipment_id: int
+    shipment_id: str
     state: str = "shipped"
     received: dict[str, Decimal] = field(default_factory=dict)
     effects: Counter[str] = field(default_factory=Counter)
@@ -54,7 +53,7 @@ class MemoryPurchase:
 @dataclass
 class MemorySupplierShipment:
     receipt: ErpPurchaseReceipt
-    shipment_id: int
+    shipment_id: str
     effects: Counter[str] = field(default_factory=Counter)
 
     def refs(self) -> ErpStockRefs:
@@ -73,7 +72,7 @@ class StockMovements:
     def __init__(self, catalogue: Catalogue, stock: StockBook) -> None:
         self._catalogue = catalogue
         self._stock = stock
-        self._ids = count(1)
+        self._ids = document_ids()
         self.transfers: dict[str, MemoryTransfer] = {}
         self.purchases: dict[str, MemoryPurchase] = {}
         self.supplier_shipments: dict[str, MemorySupplierShipment] = {}
@@ -157,7 +156,7 @@ class StockMovements:
         if purchase is None:
             raise ErpUnknownCodes(UnknownCode.PURCHASE_ORDER, [receipt.purchase_order])
         self._catalogue.check(receipt.warehouse_code, [line.product_code for line in receipt.lines])
-        taken: dict[int, Decimal] = defaultdict(Decimal)
+        taken: dict[str, Decimal] = defaultdict(Decimal)
         for line in receipt.lines:
             self._stock.add((receipt.warehouse_code, line.product_code), line.quantity)
             if line.purchase_line_id is not None:

@@ -31,7 +31,8 @@ Tryton refuses business errors with HTTP 400 and a message (ErpRejected); connec
 timeouts and 5xx are ErpUnavailable. Codes are resolved to ids once and cached.
 """
 
+from connectors.erp.tryton.client import TrytonClient
 from connectors.erp.tryton.connector import TrytonConnector
 from connectors.erp.tryton.rest import TrytonRest
 
-__all__ = ["TrytonConnector", "TrytonRest"]
+__all__ = ["TrytonClient", "TrytonConnector", "TrytonRest"]

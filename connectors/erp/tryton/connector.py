@@ -1,8 +1,10 @@
 """TrytonConnector: the ErpConnector steps as Tryton sale, shipment and invoice calls.
 
-Each step is told here; the sale (sales.py), its shipments and stock (shipments.py), codes to
-ids (codes.py), invoice dates (numbering.py), the till's figures (invoicing.py), payments
-(payments.py) and returned lines (returns.py) each have their own module.
+Each step is told here; the sale (sales.py), its shipments and stock (shipments.py), tickets
+booked as shipments alone (ticket_shipments.py), codes to ids (codes.py), the invoice's
+posting and payments (invoice_posting.py) and returned lines (returns.py) each have their own
+module. The connector and its books share one client (client.py). Tryton's ids leave the
+connector as strings (``domain.erp_ids``) and come back to it as such.
 """
 
 import asyncio
@@ -11,24 +13,27 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
-from connectors.erp.errors import ErpRejected, ErpUnavailable
-from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.documents import (
-    DRAFT_INVOICE_STATES,
-    INVOICE_FIELDS,
-    OPEN_SHIPMENT_STATES,
-    InvoiceRecord,
-)
+from connectors.erp.errors import ErpRejected
+from connectors.erp.tryton.books import TrytonBooks
+from connectors.erp.tryton.client import TrytonClient
+from connectors.erp.tryton.invoice_posting import InvoicePosting
 from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.master_data import TrytonMasterData
-from connectors.erp.tryton.numbering import invoice_numbering_date
-from connectors.erp.tryton.payments import InvoicePayments
 from connectors.erp.tryton.purchase_receipts import TrytonPurchaseReceipts
-from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.rest import Record
+from connectors.erp.tryton.restocking import ReturnRestocking
 from connectors.erp.tryton.returns import Returns
-from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.sales import TrytonSales
 from connectors.erp.tryton.shipments import TrytonShipments
+from connectors.erp.tryton.states import (
+    CANCELLED,
+    DONE,
+    DRAFT,
+    DRAFT_INVOICE_STATES,
+    OPEN_SHIPMENT_STATES,
+    SALE_BEFORE_CONFIRMED,
+    SALE_TO_CONFIRM,
+)
 from connectors.erp.tryton.stock_moves import TrytonStockMoves
 from connectors.erp.tryton.ticket_shipments import TicketShipments, customer_code_of
 from connectors.erp.tryton.transfers import TrytonTransfers
@@ -37,64 +42,51 @@ from domain.master_data import ErpMasterData
 from domain.periods import PostingMode
 from domain.returns import ReturnableQuantity
 
-_NUMBERING_ATTEMPTS = 3
-_NUMBERED_AFTER = "you must set an invoice date after"  # Tryton's msg_invoice_number_after
-
 
 class TrytonConnector(TrytonStockMoves):
-    """The ErpConnector (and ErpStockMoves) for a Tryton 8 server with sale, stock,
-    account_invoice and purchase."""
+    """The ErpConnector (and ErpStockMoves, ErpInspection) for a Tryton 8 server with sale,
+    stock, account_invoice and purchase."""
 
     def __init__(
-        self,
-        base_url: str,
-        database: str,
-        api_key: str,
-        company_id: int,
-        *,
-        timeout: float = 30.0,
-        posting_mode: PostingMode = PostingMode.PER_TRANSACTION,
-        rpc_login: str | None = None,
-        rpc_password: str | None = None,
+        self, client: TrytonClient, *, posting_mode: PostingMode = PostingMode.PER_TRANSACTION
     ) -> None:
-        """``rpc_login`` and ``rpc_password``: the ERP user for JSON-RPC, which reconciling
-        payments needs (REST does not expose it); without them ``pay`` is refused."""
-        self._rest = TrytonRest(base_url, database, api_key, company_id, timeout=timeout)
-        self._rpc = (
-            TrytonRpc(base_url, database, rpc_login, rpc_password, timeout=timeout)
-            if rpc_login and rpc_password
-            else None
-        )
-        self._codes = TrytonCodes(self._rest)
-        self._invoice_taxes = InvoiceTaxes(self._rest)
+        """A client without a JSON-RPC user cannot ``pay`` (REST does not expose reconciling
+        payments), nor book daily mode's tickets as shipments in batches."""
+        self._client = client
+        self._rest = self._client.rest
+        self._codes = self._client.codes
+        invoice_taxes = InvoiceTaxes(self._rest)
         self._returns = Returns(self._rest)
-        self._payments = InvoicePayments(self._rest, self._rpc, company_id)
+        self._restocking = ReturnRestocking(self._rest)
         self._sales = TrytonSales(
-            self._rest, self._codes, self._returns, self._invoice_taxes, posting_mode
+            self._rest, self._codes, self._returns, invoice_taxes, posting_mode
         )
+        self._invoices = InvoicePosting(self._client, self._sales, invoice_taxes)
         self._shipments = TrytonShipments(self._rest, self._codes)
         self._transfers = TrytonTransfers(self._rest, self._codes)
         self._purchase_receipts = TrytonPurchaseReceipts(self._rest, self._codes)
         # Daily mode books a ticket that returns nothing as a shipment alone, in batches over
         # JSON-RPC (ticket_shipments.py); per-transaction mode books each ticket's sale.
         self._ticket_shipments = (
-            TicketShipments(self._rpc, self._codes)
-            if self._rpc is not None and posting_mode is PostingMode.DAILY
+            TicketShipments(self._client.rpc, self._codes)
+            if self._client.rpc is not None and posting_mode is PostingMode.DAILY
             else None
         )
         self._returns.shipped_line = (
             self._ticket_shipments.shipped_line if self._ticket_shipments else None
         )
-        self._company_id = company_id
-        self._posting = asyncio.Lock()
+
+    def books(self) -> TrytonBooks:
+        """Finance's side of the same Tryton, on this connector's client."""
+        return TrytonBooks(self._client)
 
     @property
     def requests_sent(self) -> int:
         """HTTP requests sent to Tryton so far, REST and JSON-RPC."""
-        return self._rest.requests_sent + (self._rpc.requests_sent if self._rpc else 0)
+        return self._client.requests_sent
 
     async def ping(self) -> None:
-        await self._rest.read("company.company", self._company_id, ["id"])
+        await self._rest.read("company.company", self._client.company_id, ["id"])
 
     async def check_codes(self, warehouse_code: str, product_codes: list[str]) -> None:
         await asyncio.gather(
@@ -113,7 +105,7 @@ class TrytonConnector(TrytonStockMoves):
             return None
         return ErpOrderRefs(
             reference=reference,
-            shipment_ids=[shipment["id"]],
+            shipment_ids=[str(shipment["id"])],
             customer_code=customer_code_of(shipment),
         )
 
@@ -135,15 +127,15 @@ class TrytonConnector(TrytonStockMoves):
                 raise outcome
             return outcome
         sale = await self._sales.find(order.reference)
-        if sale is None or sale.state in {"draft", "quotation", "confirmed"}:
+        if sale is None or sale.state in SALE_TO_CONFIRM:
             sale = await self._sales.confirm(order, sale)
-        if sale.state == "cancelled":
+        if sale.state == CANCELLED:
             raise ErpRejected(f"sale {sale.number} for {order.reference} is cancelled")
         invoice = sale.invoice
         if invoice is not None and invoice.state in DRAFT_INVOICE_STATES:
             await self._returns.link_to_originals(order, invoice.id)
             await self._sales.book_till_figures(order, invoice.id, tolerance)
-        if await self._returns.restock_damaged(order, sale.id):
+        if await self._restocking.restock_damaged(order, sale.id):
             sale = await self._sales.read(sale.id)
         forced = [
             await self._shipments.assign(shipment_id, state)
@@ -180,9 +172,9 @@ class TrytonConnector(TrytonStockMoves):
         sale = await self._sales.find(reference)
         if sale is None and self._ticket_shipments is not None:
             await self._ticket_shipments.release(reference)
-        if sale is None or sale.state == "cancelled":
+        if sale is None or sale.state == CANCELLED:
             return
-        if sale.state in {"draft", "quotation"}:
+        if sale.state in SALE_BEFORE_CONFIRMED:
             await self._rest.click("sale.sale", sale.id, "cancel")
             return
         cancelled = False
@@ -191,77 +183,27 @@ class TrytonConnector(TrytonStockMoves):
                 await self._rest.click("stock.shipment.out", shipment_id, "cancel")
                 cancelled = True
         for shipment_id, state in sale.shipment_returns.items():
-            if state == "draft":
+            if state == DRAFT:
                 await self._rest.click("stock.shipment.out.return", shipment_id, "cancel")
                 cancelled = True
         for invoice in sale.invoices:
             if invoice.state in DRAFT_INVOICE_STATES:
                 await self._rest.click("account.invoice", invoice.id, "cancel")
                 cancelled = True
-        if cancelled or sale.state != "done":
+        if cancelled or sale.state != DONE:
             await self._sales.close_cancelled(sale.id)
 
     async def post(self, reference: str, posting_date: date) -> ErpPostingResult:
-        sale = await self._sales.require(reference)
-        invoice = sale.invoice
-        if invoice is None:
-            raise ErpRejected(f"sale {sale.number} for {reference} has no invoice to post")
-        if invoice.state == "cancelled":
-            raise ErpRejected(f"the invoice of {reference} was cancelled")
-        if invoice.state in DRAFT_INVOICE_STATES:
-            # Tryton numbers the company's invoices one at a time (its strict sequence is
-            # locked until the post commits; the others get 503): this worker's posts queue
-            # here rather than compete for it.
-            async with self._posting:
-                invoice = await self._post_invoice(invoice.id, posting_date)
-        reconciliation = await self._invoice_taxes.booked_figures(invoice.id)
-        return ErpPostingResult(
-            refs=sale.refs(reference, invoice),
-            net_total=invoice.untaxed_amount,
-            tax_total=invoice.tax_amount,
-            gross_total=invoice.total_amount,
-            tax_adjustment=reconciliation.tax_adjustment,
-            reconciliation=reconciliation,
-        )
+        return await self._invoices.post(reference, posting_date)
 
-    async def _post_invoice(self, invoice_id: int, posting_date: date) -> InvoiceRecord:
-        """Date and post a draft invoice. Another worker may number an invoice dated later
-        between choosing the date and posting: Tryton refuses, and the date is chosen again."""
-        for attempt in range(1, _NUMBERING_ATTEMPTS + 1):
-            dates = {
-                "invoice_date": await invoice_numbering_date(
-                    self._rest, self._company_id, posting_date
-                ),
-                "accounting_date": posting_date,
-            }
-            await self._rest.write("account.invoice", invoice_id, dates)
-            try:
-                posted = await self._rest.click(
-                    "account.invoice", invoice_id, "post", INVOICE_FIELDS
-                )
-            except ErpRejected as refusal:
-                if attempt < _NUMBERING_ATTEMPTS and _NUMBERED_AFTER in str(refusal):
-                    continue
-                raise
-            return InvoiceRecord.parse(posted)
-        raise AssertionError("unreachable")
+    async def cancel_posting_if_present(self, reference: str) -> None:
+        await self._invoices.cancel_posting_if_present(reference)
 
     async def pay(self, reference: str, payments: list[ErpPayment]) -> ErpOrderRefs:
-        """Record the till's tenders as payments of the posted invoice, each on its tender
-        type's account; the invoice ends paid. Idempotent."""
-        sale = await self._sales.require(reference)
-        invoice = sale.invoice
-        if invoice is None or invoice.state not in {"posted", "paid"}:
-            raise ErpRejected(f"the invoice of {reference} must be posted before it is paid")
-        await self._payments.pay(reference, invoice.id, payments)
-        return (await self._sales.read(sale.id)).refs(reference)
+        return await self._invoices.pay(reference, payments)
 
     async def void_payments_if_present(self, reference: str) -> None:
-        """Undo ``pay``: reverse the tenders' payments; the invoice is posted and unpaid."""
-        sale = await self._sales.find(reference)
-        for invoice in sale.invoices if sale else []:
-            if invoice.state in {"posted", "paid"}:
-                await self._payments.void_if_present(reference, invoice.id)
+        await self._invoices.void_payments_if_present(reference)
 
     async def returnable_quantity(
         self, original_reference: str, original_line_number: int
@@ -269,18 +211,6 @@ class TrytonConnector(TrytonStockMoves):
         """What line ``original_line_number`` (the POS line number) of the sale booked under
         ``original_reference`` sold, and what returns took back so far."""
         return await self._returns.returnable(original_reference, original_line_number)
-
-    async def cancel_posting_if_present(self, reference: str) -> None:
-        """Also voids the invoice's payments first: a paid invoice cannot be cancelled."""
-        sale = await self._sales.find(reference)
-        for invoice in sale.invoices if sale else []:
-            if invoice.state in {"posted", "paid"}:
-                await self._payments.void_if_present(reference, invoice.id)
-                cancelled = await self._rest.click("account.invoice", invoice.id, "cancel")
-                if cancelled["state"] != "cancelled":  # Tryton skips an invoice still paid
-                    raise ErpUnavailable(
-                        f"Tryton left the invoice of {reference} {cancelled['state']}"
-                    )
 
     async def commit(self, reference: str) -> ErpOrderRefs:
         [outcome] = await self.commit_many([reference])
@@ -320,11 +250,11 @@ class TrytonConnector(TrytonStockMoves):
         """Also sends back what a return received (an exchange: both)."""
         sale = await self._sales.find(reference)
         shipment = None if sale else await self._ticket_shipment(reference)
-        if shipment is not None and shipment["state"] == "done":
+        if shipment is not None and shipment["state"] == DONE:
             await self._shipments.return_issued(reference, [shipment["id"]])
-        if sale is not None and "done" in sale.shipment_returns.values():
-            await self._returns.cancel_received(sale.id)
-        issued = [id_ for id_, state in (sale.shipments if sale else {}).items() if state == "done"]
+        if sale is not None and DONE in sale.shipment_returns.values():
+            await self._restocking.cancel_received(sale.id)
+        issued = [id_ for id_, state in (sale.shipments if sale else {}).items() if state == DONE]
         if issued:
             await self._shipments.return_issued(reference, issued)
 
@@ -340,6 +270,4 @@ class TrytonConnector(TrytonStockMoves):
         return await TrytonMasterData(self._rest).read(since)
 
     async def aclose(self) -> None:
-        await self._rest.aclose()
-        if self._rpc is not None:
-            await self._rpc.aclose()
+        await self._client.aclose()

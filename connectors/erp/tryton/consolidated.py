@@ -14,20 +14,20 @@ read back by tender type and tax rate:
 - ``tax <code> <rate>``: credit the tax's account with the till's amount and a tax line;
 - ``cost of goods <code>`` and ``goods issued <code>``: debit COGS and credit the stock
   interim (stock out) account with the cost of what the day's sales issued (less what their
-  returns received), read from the stock moves Tryton valued when the shipments were done.
+  returns received), read from the stock moves Tryton valued when the shipments were done
+  (``connectors.erp.tryton.cost_of_goods``).
 
 The move's description names the batch key; a run looks it up before creating (idempotent).
 A store trading in another currency than the company's is booked at the posting date's rate
 with its own amounts kept as second currency (``connectors.erp.tryton.journal_entry``).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes
+from connectors.erp.tryton.cost_of_goods import issued_cost
 from connectors.erp.tryton.documents import (
     CASH_SALE_CODE,
     DISCOUNT_PRODUCT_CODES,
@@ -36,10 +36,10 @@ from connectors.erp.tryton.documents import (
 from connectors.erp.tryton.journal_entry import Conversion, JournalEntry
 from connectors.erp.tryton.periods import TrytonPeriods
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import DRAFT
 from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
 from domain.consolidation import ConsolidatedRefs, ConsolidationBatch
-from domain.money import round_money
 from domain.periods import period_containing
 from domain.transaction import DiscountKind, TenderType
 
@@ -81,7 +81,7 @@ class TrytonConsolidatedPostings:
             ["state", "number", "date", "lines"],
         )
         company_currency = await self._company_currency()
-        costs = await self._costs(batch, company_currency)
+        costs = await issued_cost(self._rest, batch.stock_references, company_currency)
         if found:
             move = found[0]
         else:
@@ -97,8 +97,8 @@ class TrytonConsolidatedPostings:
                     ],
                 },
             )
-            move = {"id": move_id, "state": "draft"}
-        if move["state"] == "draft":
+            move = {"id": move_id, "state": DRAFT}
+        if move["state"] == DRAFT:
             if found and move["date"] != posting_date:
                 # Left by an earlier attempt, dated before its period closed: written anew for
                 # the new date (and, for a store in another currency, that date's rate).
@@ -116,7 +116,7 @@ class TrytonConsolidatedPostings:
         record = await self._rest.read("account.move", move["id"], ["number", "date"])
         return ConsolidatedRefs(
             key=batch.key,
-            move_id=move["id"],
+            move_id=str(move["id"]),
             move_number=record["number"],
             posting_date=record["date"],
             cost_of_goods=sum(costs.values(), Decimal(0)),
@@ -200,42 +200,6 @@ class TrytonConsolidatedPostings:
             rate=rates[company_currency] / rates[currency],
         )
 
-    async def _costs(self, batch: ConsolidationBatch, company_currency: str) -> dict[str, Decimal]:
-        """Cost of the goods the batch's sales and its tickets booked as stock alone issued,
-        less what their returns took back, in the company's currency (Tryton's cost prices
-        are)."""
-        issued: list[Any] = []
-        if batch.sale_ids:
-            issued.append([("sale", "in", batch.sale_ids)])
-        if batch.references:
-            issued.append(
-                [
-                    ("shipment.reference", "in", batch.references, "stock.shipment.out"),
-                    ["OR", ("origin", "=", None), ("origin", "like", "stock.move,%")],
-                ]
-            )
-        if not issued:
-            return {}
-        moves = await self._rest.search(
-            "stock.move",
-            [["OR", *issued], ("state", "=", "done")],
-            [
-                "product.code",
-                "internal_quantity",
-                "cost_price",
-                "from_location.type",
-                "to_location.type",
-            ],
-        )
-        costs: dict[str, Decimal] = defaultdict(Decimal)
-        for move in moves:
-            value = Decimal(str(move["internal_quantity"])) * (move["cost_price"] or Decimal(0))
-            if move["to_location"]["type"] == "customer":
-                costs[move["product"]["code"]] += value
-            elif move["from_location"]["type"] == "customer":
-                costs[move["product"]["code"]] -= value
-        return {code: round_money(value, company_currency) for code, value in sorted(costs.items())}
-
     async def _journal(self) -> int:
         [journal] = await self._rest.search(
             "account.journal", [("code", "=", REVENUE_JOURNAL)], ["id"], limit=1
@@ -248,7 +212,7 @@ class TrytonConsolidatedPostings:
         period = period_containing(periods, posting_date)
         if period is None:
             raise ErpRejected(f"Tryton has no accounting period for {posting_date}")
-        return period.erp_id
+        return int(period.erp_id)
 
     async def _company_currency(self) -> str:
         company = await self._rest.read("company.company", self._company_id, ["currency.code"])

@@ -1,11 +1,13 @@
 """The Tryton documents the connector reads back (sales, invoices, parties, products,
-warehouses), parsed into small typed values, and the codes, names and states it finds them by."""
+warehouses), parsed into small typed values, and the codes and names it finds them by (their
+states: states.py)."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from connectors.erp.tryton.rest import Record
+from connectors.erp.tryton.states import CANCELLED
 from domain.erp_order import ErpOrderRefs
 from domain.transaction import DiscountKind, TenderType
 
@@ -25,8 +27,6 @@ PAYMENT_METHOD_NAMES = {
     TenderType.STORE_CREDIT: "POS store credit",
     TenderType.OTHER: "POS other tender",
 }
-OPEN_SHIPMENT_STATES = {"draft", "waiting", "assigned", "packed"}
-DRAFT_INVOICE_STATES = {"draft", "validated"}
 INVOICE_FIELDS = [
     "state",
     "number",
@@ -130,7 +130,7 @@ class SaleRecord:
     @property
     def invoice(self) -> InvoiceRecord | None:
         """The invoice that stands: the first one not cancelled, else the latest."""
-        standing = [invoice for invoice in self.invoices if invoice.state != "cancelled"]
+        standing = [invoice for invoice in self.invoices if invoice.state != CANCELLED]
         if standing:
             return standing[0]
         return self.invoices[-1] if self.invoices else None
@@ -139,13 +139,13 @@ class SaleRecord:
         invoice = invoice or self.invoice
         return ErpOrderRefs(
             reference=reference,
-            sale_id=self.id,
+            sale_id=str(self.id),
             sale_number=self.number,
-            shipment_ids=list(self.shipments),
-            return_shipment_ids=list(self.shipment_returns),
-            invoice_id=invoice.id if invoice else None,
+            shipment_ids=[str(id_) for id_ in self.shipments],
+            return_shipment_ids=[str(id_) for id_ in self.shipment_returns],
+            invoice_id=str(invoice.id) if invoice else None,
             invoice_number=invoice.number if invoice else None,
             posting_date=invoice.posting_date if invoice and invoice.number else None,
-            payment_move_ids=invoice.payment_move_ids if invoice else [],
+            payment_move_ids=[str(id_) for id_ in invoice.payment_move_ids] if invoice else [],
             customer_code=self.customer_code,
         )

@@ -28,6 +28,7 @@ from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.tryton.queued import after_queued_tasks
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.states import DRAFT, PAID, POSTED
 from connectors.erp.tryton.tender_methods import TenderMethod, TenderMethods
 from domain.erp_order import ErpPayment
 from domain.money import allocate
@@ -76,9 +77,9 @@ class InvoicePayments:
     async def pay(self, reference: str, invoice_id: int, payments: list[ErpPayment]) -> None:
         """Book ``payments`` against posted invoice ``invoice_id``; idempotent."""
         invoice = await self._rest.read("account.invoice", invoice_id, _INVOICE_FIELDS)
-        if invoice["state"] == "paid":
+        if invoice["state"] == PAID:
             return
-        if invoice["state"] != "posted":
+        if invoice["state"] != POSTED:
             raise ErpRejected(f"the invoice of {reference} is {invoice['state']}, not posted")
         tenders = [payment for payment in payments if payment.amount]
         if not tenders and invoice["total_amount"]:
@@ -96,8 +97,8 @@ class InvoicePayments:
         for tender in planned:
             move = booked.get(tender.description)
             if move is None:
-                move = {"id": await self._create_move(invoice, tender), "state": "draft"}
-            if move["state"] == "draft":
+                move = {"id": await self._create_move(invoice, tender), "state": DRAFT}
+            if move["state"] == DRAFT:
                 move = await self._rest.click(
                     "account.move",
                     move["id"],
@@ -123,7 +124,7 @@ class InvoicePayments:
                 "account.move.reconcile_lines", "account.move.line", open_lines + reconcile_lines
             )
         if invoice["lines_to_pay"]:  # reconciled now: Tryton marks the invoice paid
-            await self._until_state(reference, invoice_id, "paid", lambda state: state != "paid")
+            await self._until_state(reference, invoice_id, PAID, lambda state: state != PAID)
 
     async def void_if_present(self, reference: str, invoice_id: int) -> None:
         """Undo ``pay``: the invoice back to posted and unpaid, its payments reversed."""
@@ -141,7 +142,7 @@ class InvoicePayments:
         reconciled = [line["id"] for line in invoice["lines_to_pay"] if line["reconciliation"]]
         if reconciled:
             await self._wizard("account.move.unreconcile_lines", "account.move.line", reconciled)
-        await self._until_state(reference, invoice_id, "posted", lambda state: state == "paid")
+        await self._until_state(reference, invoice_id, POSTED, lambda state: state == PAID)
         reversed_moves = {
             move["origin"]
             for move in await self._rest.search(
@@ -153,7 +154,7 @@ class InvoicePayments:
         to_cancel = [
             move["id"]
             for move in moves
-            if move["state"] == "posted" and f"account.move,{move['id']}" not in reversed_moves
+            if move["state"] == POSTED and f"account.move,{move['id']}" not in reversed_moves
         ]
         if to_cancel:
             await self._wizard(

@@ -8,6 +8,7 @@ from datetime import date
 
 from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import CLOSED, OPEN
 from domain.periods import ErpPeriod
 
 _FIELDS = ["name", "start_date", "end_date", "state"]
@@ -34,31 +35,31 @@ class TrytonPeriods:
         )
         return [_period(record) for record in records]
 
-    async def close(self, erp_id: int) -> ErpPeriod:
+    async def close(self, erp_id: str) -> ErpPeriod:
         period = await self._read(erp_id)
-        if period.state == "open":
-            await self._rest.click("account.period", erp_id, "close")
+        if period.state == OPEN:
+            await self._rest.click("account.period", int(erp_id), "close")
             period = await self._read(erp_id)
-        if period.state == "open":
+        if period.state == OPEN:
             raise ErpRejected(f"Tryton left period {period.name} open")
         return period
 
-    async def reopen(self, erp_id: int) -> ErpPeriod:
+    async def reopen(self, erp_id: str) -> ErpPeriod:
         period = await self._read(erp_id)
-        if period.state == "closed":
-            await self._rest.click("account.period", erp_id, "reopen")
+        if period.state == CLOSED:
+            await self._rest.click("account.period", int(erp_id), "reopen")
             period = await self._read(erp_id)
-        if period.state != "open":
+        if period.state != OPEN:
             raise ErpRejected(f"period {period.name} is {period.state}: it cannot be reopened")
         return period
 
-    async def _read(self, erp_id: int) -> ErpPeriod:
-        return _period(await self._rest.read("account.period", erp_id, _FIELDS))
+    async def _read(self, erp_id: str) -> ErpPeriod:
+        return _period(await self._rest.read("account.period", int(erp_id), _FIELDS))
 
 
 def _period(record: Record) -> ErpPeriod:
     return ErpPeriod(
-        erp_id=record["id"],
+        erp_id=str(record["id"]),
         name=record["name"],
         start_date=record["start_date"],
         end_date=record["end_date"],

@@ -17,12 +17,12 @@ from decimal import Decimal
 
 from connectors.erp.tryton.consolidated import TENDER_LINE, UNPAID_LINE
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import POSTED, STANDING_INVOICE_STATES
 from connectors.erp.tryton.tender_methods import TenderMethods
 from domain.breakdown import rate_key
 from domain.ids import TICKET_REFERENCE_PREFIXES
 from domain.reconciliation import ErpInvoiceFigures, ErpMoveFigures, Figures
 
-_STANDING = ("posted", "paid")
 _INVOICE = [
     "state",
     "number",
@@ -55,7 +55,7 @@ async def posted_invoices(
         (sale, invoice)
         for sale in sales
         for invoice in sale["invoices"]
-        if invoice["state"] in _STANDING
+        if invoice["state"] in STANDING_INVOICE_STATES
     ]
     tenders = await _tenders_paid(rest, tender_methods, [invoice["id"] for _, invoice in standing])
     return [
@@ -84,7 +84,7 @@ async def _tenders_paid(
             [
                 ("origin", "in", [f"account.invoice,{invoice_id}" for invoice_id in chunk]),
                 ("journal", "in", sorted(by_journal)),
-                ("state", "=", "posted"),
+                ("state", "=", POSTED),
             ],
             [
                 "origin",
@@ -132,12 +132,12 @@ def _chunks(ids: list[int], size: int = 200) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpMoveFigures]:
+async def consolidated_moves(rest: TrytonRest, move_ids: list[str]) -> list[ErpMoveFigures]:
     if not move_ids:
         return []
     moves = await rest.search(
         "account.move",
-        [("id", "in", sorted(set(move_ids)))],
+        [("id", "in", sorted({int(move_id) for move_id in move_ids}))],
         [
             "state",
             "number",
@@ -155,9 +155,9 @@ async def consolidated_moves(rest: TrytonRest, move_ids: list[int]) -> list[ErpM
     )
     return [
         ErpMoveFigures(
-            move_id=move["id"],
+            move_id=str(move["id"]),
             number=move["number"],
-            posted=move["state"] == "posted",
+            posted=move["state"] == POSTED,
             posting_date=move["date"],
             figures=_move_figures(move),
         )

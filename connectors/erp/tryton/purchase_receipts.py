@@ -13,6 +13,15 @@ from decimal import Decimal
 from connectors.erp.errors import ErpRejected, ErpUnknownCodes, UnknownCode
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import (
+    CANCELLED,
+    CONFIRMED,
+    DONE,
+    DRAFT,
+    PROCESSING,
+    RECEIVED,
+    STAGING,
+)
 from domain.stock_moves import (
     ErpPurchaseLine,
     ErpPurchaseOrder,
@@ -22,8 +31,8 @@ from domain.stock_moves import (
 )
 
 MODEL = "stock.shipment.in"
-_OPEN_PURCHASE = ["confirmed", "processing"]
-_UNSHIPPED = ["draft", "staging"]
+_OPEN_PURCHASE = [CONFIRMED, PROCESSING]
+_UNSHIPPED = [DRAFT, STAGING]
 
 
 class TrytonPurchaseReceipts:
@@ -45,7 +54,7 @@ class TrytonPurchaseReceipts:
             warehouse_code=warehouse_code,
             lines=[
                 ErpPurchaseLine(
-                    line_id=line["id"],
+                    line_id=str(line["id"]),
                     product_code=line["product"]["code"],
                     ordered=plain(Decimal(str(line["quantity"]))),
                     outstanding=plain(
@@ -61,18 +70,18 @@ class TrytonPurchaseReceipts:
         if shipment is None:
             shipment = await self._create(receipt)
         state = shipment["state"]
-        if state == "draft":
+        if state == DRAFT:
             state = (await self._rest.click(MODEL, shipment["id"], "receive"))["state"]
-        if state == "received":
+        if state == RECEIVED:
             state = (await self._rest.click(MODEL, shipment["id"], "do"))["state"]
-        if state != "done":
+        if state != DONE:
             raise ErpRejected(f"supplier shipment {shipment['id']} is {state}, not done")
         return await self._refs(receipt.reference, shipment["id"], state)
 
     async def cancel_if_present(self, reference: str) -> None:
         """A draft shipment given up: the purchase's moves back on order, the rest cancelled."""
         shipment = await self._shipment(reference)
-        if shipment is None or shipment["state"] != "draft":
+        if shipment is None or shipment["state"] != DRAFT:
             return
         moves = await self._moves(shipment["id"])
         ordered = [move["id"] for move in moves if move["origin"]]
@@ -83,7 +92,7 @@ class TrytonPurchaseReceipts:
     async def _create(self, receipt: ErpPurchaseReceipt) -> Record:
         purchase = await self._purchase(receipt.purchase_order, receipt.warehouse_code)
         warehouse = await self._codes.warehouse(receipt.warehouse_code)
-        line_ids = [line.purchase_line_id for line in receipt.lines if line.purchase_line_id]
+        line_ids = [int(line.purchase_line_id) for line in receipt.lines if line.purchase_line_id]
         open_moves = await self._rest.search(
             "stock.move",
             [
@@ -113,7 +122,7 @@ class TrytonPurchaseReceipts:
         )
         moves: list[object] = [["add", [move["id"] for move in move_of.values()]]]
         moves += [
-            ["write", [move_of[line.purchase_line_id]["id"]], {"quantity": line.quantity}]
+            ["write", [move_of[int(line.purchase_line_id)]["id"]], {"quantity": line.quantity}]
             for line in receipt.lines
             if line.purchase_line_id
         ]
@@ -147,7 +156,7 @@ class TrytonPurchaseReceipts:
                 "incoming_moves": moves,
             },
         )
-        return {"id": shipment_id, "state": "draft"}
+        return {"id": shipment_id, "state": DRAFT}
 
     async def _purchase(self, number: str, warehouse_code: str) -> Record:
         warehouse = await self._codes.warehouse(warehouse_code)
@@ -169,7 +178,7 @@ class TrytonPurchaseReceipts:
             "stock.move",
             [
                 ("origin", "in", [f"purchase.line,{line_id}" for line_id in line_ids]),
-                ("state", "=", "done"),
+                ("state", "=", DONE),
             ],
             ["origin", "quantity"],
         )
@@ -191,14 +200,14 @@ class TrytonPurchaseReceipts:
 
     async def _shipment(self, reference: str) -> Record | None:
         found = await self._rest.search(
-            MODEL, [("reference", "=", reference), ("state", "!=", "cancelled")], ["state"]
+            MODEL, [("reference", "=", reference), ("state", "!=", CANCELLED)], ["state"]
         )
         return found[0] if found else None
 
     async def _moves(self, shipment_id: int) -> list[Record]:
         return await self._rest.search(
             "stock.move",
-            [("shipment", "=", f"{MODEL},{shipment_id}"), ("state", "!=", "cancelled")],
+            [("shipment", "=", f"{MODEL},{shipment_id}"), ("state", "!=", CANCELLED)],
             ["product.code", "quantity", "origin", "from_location", "to_location"],
         )
 
@@ -210,7 +219,7 @@ class TrytonPurchaseReceipts:
                 received[move["product"]["code"]] += Decimal(str(move["quantity"]))
         return ErpStockRefs(
             reference=reference,
-            shipment_id=shipment_id,
+            shipment_id=str(shipment_id),
             state=state,
             received={code: plain(quantity) for code, quantity in received.items()},
         )

@@ -152,8 +152,9 @@ class TrytonRest:
         return records
 
     async def read(
-        self, model: str, record_id: int, fields: list[str], context: Record | None = None
+        self, model: str, record_id: int | str, fields: list[str], context: Record | None = None
     ) -> Record:
+        """One record; ``record_id`` may be the string form tillsync keeps ERP ids in."""
         params = [("f", field) for field in fields]
         record: Record = await self._send("GET", f"{model}/{record_id}", params, context=context)
         return record

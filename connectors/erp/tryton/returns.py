@@ -14,13 +14,7 @@ creates a customer return shipment and a credit note for it. On top of that:
   Tryton records on each original move how much of it was credited (``in_anglo_saxon_quantity``).
 - **Returnable quantity.** What the original line sold, less what the credit note lines linked
   to its moves return (cancelled credit notes excluded): a second return gets the remainder.
-- **Restock by condition.** Resaleable goods come back into the warehouse's storage, available
-  again. Damaged goods go to the warehouse's damaged-goods location (``<warehouse>-DMG``),
-  which is not under storage, so never available: their draft move in the sale's return
-  shipment is replaced by one in a second return shipment whose input and storage are the
-  damaged-goods location (the move's origin stays the sale line).
-- **Undoing a receipt** (the compensation of commit) cancels the done return shipments: Tryton
-  takes the goods out of stock again and reverses their stock accounting.
+- **Restock by condition** and **undoing a receipt**: restocking.py.
 
 An unreferenced return has no original moves to link: Tryton books it at the product's
 current cost (the documented policy).
@@ -32,14 +26,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
-from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.errors import ErpReturnRefused
+from connectors.erp.tryton.rest import TrytonRest
 from connectors.erp.tryton.shipment_lines import ShippedLine
+from connectors.erp.tryton.states import CANCELLED
 from domain.erp_order import ErpOrder, ErpProductLine
 from domain.returns import ReturnableQuantity
-from domain.transaction import ItemCondition
-
-DAMAGED_LOCATION_SUFFIX = "-DMG"
 
 
 def line_note(line: ErpProductLine) -> str:
@@ -76,7 +68,6 @@ class Returns:
 
     def __init__(self, rest: TrytonRest) -> None:
         self._rest = rest
-        self._damaged_locations: dict[str, int] = {}
         self.shipped_line: Callable[[str, int], Awaitable[ShippedLine | None]] | None = None
         """Daily mode: what a ticket booked as a shipment alone issued, line by line."""
 
@@ -140,62 +131,6 @@ class Returns:
         if writes:
             await self._rest.write("account.invoice", invoice_id, {"lines": [["write", *writes]]})
 
-    async def restock_damaged(self, order: ErpOrder, sale_id: int) -> bool:
-        """Receive the damaged returned lines into the damaged-goods location; idempotent.
-
-        Each damaged line's draft move in the sale's return shipment is replaced by a move in
-        a return shipment of its own whose input and storage are the damaged-goods location
-        (the new moves first, so that a retry never loses one). True when anything changed.
-        """
-        damaged_notes = {
-            line_note(line)
-            for line in order.product_lines
-            if line.quantity < 0 and line.condition is ItemCondition.DAMAGED
-        }
-        if not damaged_notes:
-            return False
-        damaged_location = await self._damaged_location(order.warehouse_code)
-        sale = await self._rest.read("sale.sale", sale_id, _DAMAGE_SALE_FIELDS)
-        new_moves: list[Record] = []
-        replaced: dict[int, list[int]] = defaultdict(list)
-        for line in sale["lines"]:
-            if line["note"] not in damaged_notes:
-                continue
-            moves = [move for move in line["moves"] if move["state"] != "cancelled"]
-            if not any(move["to_location"] == damaged_location for move in moves):
-                new_moves.append(_damaged_move(line["id"], moves[0], damaged_location))
-            for move in moves:
-                if move["to_location"] != damaged_location and move["state"] == "draft":
-                    replaced[_shipment_id(move)].append(move["id"])
-        if new_moves:
-            await self._rest.create(
-                "stock.shipment.out.return",
-                {
-                    "customer": sale["party"],
-                    "contact_address": sale["shipment_address"],
-                    "warehouse": sale["warehouse"],
-                    "warehouse_input": damaged_location,
-                    "warehouse_storage": damaged_location,
-                    "incoming_moves": [["create", new_moves]],
-                },
-            )
-        for shipment_id, move_ids in replaced.items():
-            await self._rest.write(
-                "stock.shipment.out.return", shipment_id, {"moves": [["delete", move_ids]]}
-            )
-            if len(move_ids) == _shipment_moves(sale, shipment_id):
-                await self._rest.click("stock.shipment.out.return", shipment_id, "cancel")
-        return bool(new_moves or replaced)
-
-    async def cancel_received(self, sale_id: int) -> None:
-        """Undo receiving the sale's returns: cancel its done return shipments, which takes
-        the goods out of stock again and reverses their stock accounting (the ERP user must
-        be allowed to cancel done shipments: Tryton's Stock Cancellation group)."""
-        sale = await self._rest.read("sale.sale", sale_id, ["shipment_returns.state"])
-        for shipment in sale["shipment_returns"]:
-            if shipment["state"] == "done":
-                await self._rest.click("stock.shipment.out.return", shipment["id"], "cancel")
-
     async def _returnable(
         self,
         reference: str,
@@ -207,7 +142,7 @@ class Returns:
         domain: list[Any] = [
             ("stock_moves", "in", original.move_ids),
             ("quantity", "<", 0),
-            ("invoice.state", "!=", "cancelled"),
+            ("invoice.state", "!=", CANCELLED),
         ]
         if excluding is not None:
             domain.append(("origin.sale.reference", "!=", excluding, "sale.line"))
@@ -246,69 +181,10 @@ class Returns:
             sale_id=record["sale"],
             product_code=record["product"]["code"],
             quantity=quantity,
-            move_ids=[move["id"] for move in record["moves"] if move["state"] != "cancelled"],
+            move_ids=[move["id"] for move in record["moves"] if move["state"] != CANCELLED],
         )
-
-    async def _damaged_location(self, warehouse_code: str) -> int:
-        if warehouse_code not in self._damaged_locations:
-            code = warehouse_code + DAMAGED_LOCATION_SUFFIX
-            records = await self._rest.search(
-                "stock.location", [("code", "=", code), ("type", "=", "storage")], ["id"]
-            )
-            if not records:
-                raise ErpUnknownCodes("damaged-goods location", [code])
-            self._damaged_locations[warehouse_code] = records[0]["id"]
-        return self._damaged_locations[warehouse_code]
-
-
-_MOVE_FIELDS = [
-    "state",
-    "product",
-    "unit",
-    "quantity",
-    "from_location",
-    "to_location",
-    "unit_price",
-    "currency",
-    "invoice_lines",
-    "shipment",
-]
-_DAMAGE_SALE_FIELDS = [
-    "party",
-    "shipment_address",
-    "warehouse",
-    "lines.note",
-    *(f"lines.moves.{field}" for field in _MOVE_FIELDS),
-]
-
-
-def _damaged_move(sale_line_id: int, template: Record, damaged_location: int) -> Record:
-    """The sale line's returned goods, received into the damaged-goods location instead."""
-    return {
-        "product": template["product"],
-        "unit": template["unit"],
-        "quantity": template["quantity"],
-        "from_location": template["from_location"],
-        "to_location": damaged_location,
-        "unit_price": template["unit_price"],
-        "currency": template["currency"],
-        "origin": f"sale.line,{sale_line_id}",
-        "invoice_lines": [["add", template["invoice_lines"]]],
-    }
 
 
 def _plain(quantity: Decimal) -> str:
     """3 rather than 3.0 (Tryton's quantities are floats), 0.345 as it is."""
     return format(quantity.normalize(), "f")
-
-
-def _shipment_id(move: Record) -> int:
-    return int(str(move["shipment"]).split(",")[1])
-
-
-def _shipment_moves(sale: Record, shipment_id: int) -> int:
-    """How many of the sale's moves are in return shipment ``shipment_id``."""
-    shipment = f"stock.shipment.out.return,{shipment_id}"
-    return sum(
-        1 for line in sale["lines"] for move in line["moves"] if move["shipment"] == shipment
-    )

@@ -19,6 +19,7 @@ from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.queued import after_queued_tasks
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import Returns, line_note
+from connectors.erp.tryton.states import CANCELLED, CONFIRMED, DRAFT, QUOTATION
 from domain.erp_order import ErpDiscountLine, ErpOrder, ErpProductLine
 from domain.periods import PostingMode
 from domain.screening import posting_tolerance
@@ -57,10 +58,10 @@ class TrytonSales:
         """Create the sale if needed and confirm it; Tryton's processing of a confirmed sale
         creates its shipment and invoice."""
         sale_id = sale.id if sale else await self._create(order)
-        state = sale.state if sale else "draft"
-        if state == "draft":
+        state = sale.state if sale else DRAFT
+        if state == DRAFT:
             await self._rest.click("sale.sale", sale_id, "quote")
-        if state in {"draft", "quotation"}:
+        if state in {DRAFT, QUOTATION}:
             # Queues sale.process: with no queue worker it runs right after the commit, before
             # the response comes back; with trytond-worker, in the worker soon after. A failing
             # task does not fail the request.
@@ -68,9 +69,9 @@ class TrytonSales:
         # A sale still confirmed may be queued for the worker: clicking process meanwhile
         # only waits for the sale's lock the worker holds (HTTP 503 when it waits too long).
         confirmed = await after_queued_tasks(
-            lambda: self.read(sale_id), lambda sale: sale.state == "confirmed"
+            lambda: self.read(sale_id), lambda sale: sale.state == CONFIRMED
         )
-        if confirmed.state != "confirmed":
+        if confirmed.state != CONFIRMED:
             return confirmed
         # Processing that failed after the commit (a locked database, say) runs again here,
         # where its error comes back: a refusal as such, anything else as transient. Processing
@@ -78,7 +79,7 @@ class TrytonSales:
         # sale's lock.
         await self._rest.click("sale.sale", sale_id, "process")
         sale = await self.read(sale_id)
-        if sale.state == "confirmed":
+        if sale.state == CONFIRMED:
             raise ErpUnavailable(
                 f"Tryton confirmed sale {sale.number} for {order.reference} but has not"
                 " processed it yet (see its ir.error records or the server log)"
@@ -117,14 +118,14 @@ class TrytonSales:
             moves = [
                 move["id"]
                 for move in line["moves"]
-                if move["state"] == "cancelled" and move["id"] not in line["moves_ignored"]
+                if move["state"] == CANCELLED and move["id"] not in line["moves_ignored"]
             ]
             if moves:
                 line_writes += [[line["id"]], {"moves_ignored": [["add", moves]]}]
         invoices = [
             invoice["id"]
             for invoice in sale["invoices"]
-            if invoice["state"] == "cancelled" and invoice["id"] not in sale["invoices_ignored"]
+            if invoice["state"] == CANCELLED and invoice["id"] not in sale["invoices_ignored"]
         ]
         if not (line_writes or invoices):
             return

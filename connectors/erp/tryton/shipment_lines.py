@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.states import CANCELLED
 from domain.erp_order import ErpProductLine
 
 SHIPMENT = "stock.shipment.out"
@@ -81,5 +82,5 @@ class ShipmentLines:
         return ShippedLine(
             product_code=move["product."]["code"],
             quantity=move["quantity"],
-            move_ids=[move["id"]] if move["state"] != "cancelled" else [],
+            move_ids=[move["id"]] if move["state"] != CANCELLED else [],
         )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import ASSIGNED, CANCELLED, DONE, DRAFT, PACKED, RECEIVED, WAITING
 from domain.erp_order import StockLevel
 
 
@@ -21,32 +22,32 @@ class TrytonShipments:
         """Reserve the shipment's stock. The till already sold the goods, so when the ERP
         counts too few, the reservation is forced (stock goes negative) rather than refused;
         returns True then, so the shortfall can be recorded for store ops."""
-        if state == "draft":
+        if state == DRAFT:
             state = (await self._rest.click("stock.shipment.out", shipment_id, "wait"))["state"]
-        if state == "waiting":
+        if state == WAITING:
             state = (await self._rest.click("stock.shipment.out", shipment_id, "assign_try"))[
                 "state"
             ]
-        if state == "waiting":
+        if state == WAITING:
             await self._rest.click("stock.shipment.out", shipment_id, "assign_force")
             return True
         return False
 
     async def issue(self, reference: str, shipment_id: int, state: str) -> None:
         """``pack`` and ``do`` a reserved shipment of the sale booked under ``reference``."""
-        if state == "assigned":
+        if state == ASSIGNED:
             state = (await self._rest.click("stock.shipment.out", shipment_id, "pack"))["state"]
-        if state == "packed":
+        if state == PACKED:
             state = (await self._rest.click("stock.shipment.out", shipment_id, "do"))["state"]
-        if state != "done":
+        if state != DONE:
             raise ErpRejected(f"shipment {shipment_id} of {reference} is {state}, not reserved")
 
     async def receive_return(self, shipment_id: int, state: str) -> None:
         """Receive a customer return (done at once when input and storage are one location)."""
         model = "stock.shipment.out.return"
-        if state == "draft":
+        if state == DRAFT:
             state = (await self._rest.click(model, shipment_id, "receive"))["state"]
-        if state == "received":
+        if state == RECEIVED:
             await self._rest.click(model, shipment_id, "do")
 
     async def return_issued(self, reference: str, issued_ids: list[int]) -> None:
@@ -54,7 +55,7 @@ class TrytonShipments:
         ``reference`` (created when there are none yet), received."""
         returns = await self._rest.search(
             "stock.shipment.out.return",
-            [("reference", "=", reference), ("state", "!=", "cancelled")],
+            [("reference", "=", reference), ("state", "!=", CANCELLED)],
             ["state"],
         )
         if not returns:
@@ -143,7 +144,7 @@ class TrytonShipments:
                 "currency": move["currency"],
             }
             for move in shipment["outgoing_moves"]
-            if move["state"] == "done"
+            if move["state"] == DONE
         ]
         return_id = await self._rest.create(
             "stock.shipment.out.return",
@@ -157,7 +158,7 @@ class TrytonShipments:
                 "incoming_moves": [["create", moves]],
             },
         )
-        return {"id": return_id, "state": "draft"}
+        return {"id": return_id, "state": DRAFT}
 
     async def _quantity(
         self, product_id: int, location_id: int, *, count_assigned_as_gone: bool

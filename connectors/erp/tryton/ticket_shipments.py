@@ -19,10 +19,19 @@ from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.documents import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
+from connectors.erp.tryton.documents import CASH_SALE_CODE
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine, lines_note
+from connectors.erp.tryton.states import (
+    ASSIGNED,
+    CANCELLED,
+    DONE,
+    DRAFT,
+    OPEN_SHIPMENT_STATES,
+    PACKED,
+    WAITING,
+)
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
 _FIELDS = ["reference", "state", "customer.code"]
@@ -46,7 +55,7 @@ class TicketShipments:
             SHIPMENT, "search_read", [("reference", "in", list(references))], 0, None, None, _FIELDS
         )
         found: dict[str, Record] = {}
-        for record in sorted(records, key=lambda record: record["state"] == "cancelled"):
+        for record in sorted(records, key=lambda record: record["state"] == CANCELLED):
             found.setdefault(record["reference"], record)
         return found
 
@@ -77,7 +86,7 @@ class TicketShipments:
         await self._note_drafts_found(found, by_reference)
         live: dict[str, Record] = {}
         for reference, record in {**found, **created}.items():
-            if record["state"] == "cancelled":
+            if record["state"] == CANCELLED:
                 outcomes[reference] = ErpRejected(
                     f"shipment {record['id']} for {reference} is cancelled"
                 )
@@ -88,7 +97,7 @@ class TicketShipments:
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
                 customer_code=customer_code_of(record),
-                shipment_ids=[record["id"]],
+                shipment_ids=[str(record["id"])],
                 reserved_beyond_stock=record["id"] in forced,
             )
         return [outcomes[order.reference] for order in orders]
@@ -98,19 +107,19 @@ class TicketShipments:
         found = await self.find(references)
         outcomes: dict[str, Outcome] = {}
         for reference, record in found.items():
-            if record["state"] not in {"assigned", "packed", "done"}:
+            if record["state"] not in {ASSIGNED, PACKED, DONE}:
                 outcomes[reference] = ErpRejected(
                     f"shipment {record['id']} of {reference} is {record['state']}, not reserved"
                 )
-        assigned = [r for r in found.values() if r["state"] == "assigned"]
-        packable = [r for r in found.values() if r["state"] in {"assigned", "packed"}]
+        assigned = [r for r in found.values() if r["state"] == ASSIGNED]
+        packable = [r for r in found.values() if r["state"] in {ASSIGNED, PACKED}]
         failed = await self._each("pack", assigned)
         failed.update(await self._each("do", [r for r in packable if r["id"] not in failed]))
         for reference, record in found.items():
             outcomes.setdefault(
                 reference,
                 failed.get(record["id"])
-                or ErpOrderRefs(reference=reference, shipment_ids=[record["id"]]),
+                or ErpOrderRefs(reference=reference, shipment_ids=[str(record["id"])]),
             )
         return outcomes
 
@@ -123,9 +132,9 @@ class TicketShipments:
     async def shipped_line(self, reference: str, line_number: int) -> ShippedLine | None:
         """What POS line ``line_number`` of the ticket shipped under ``reference`` issued."""
         record = (await self.find([reference])).get(reference)
-        if record is None or record["state"] == "cancelled":
+        if record is None or record["state"] == CANCELLED:
             return None
-        if record["state"] != "done":
+        if record["state"] != DONE:
             # Still reserved (the day's posting has not issued it): the goods left the till,
             # and the return takes them back at the cost they leave at.
             outcome = (await self.issue([reference])).get(reference)
@@ -197,7 +206,7 @@ class TicketShipments:
                     outcomes[reference] = error
         await self._lines.write({created[r]: planned[r][1] for r in created})
         await self._name_moves_their_own_origin(list(created.values()))
-        return {r: {"id": id_, "reference": r, "state": "draft"} for r, id_ in created.items()}
+        return {r: {"id": id_, "reference": r, "state": DRAFT} for r, id_ in created.items()}
 
     async def _name_moves_their_own_origin(self, shipment_ids: list[int]) -> None:
         """Tryton warns when a move to a customer has no origin (it expects a sale line), and
@@ -216,7 +225,7 @@ class TicketShipments:
         self, found: dict[str, Record], orders: dict[str, ErpOrder]
     ) -> None:
         """A draft found again may have lost its note to a crash right after its creation."""
-        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == "draft"}
+        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == DRAFT}
         notes = {}
         for id_ in await self._lines.unnoted(list(drafts)):
             planned = await self._planned(drafts[id_])
@@ -227,15 +236,15 @@ class TicketShipments:
     async def _assign(self, records: list[Record]) -> set[int]:
         """Wait and assign the shipments; those the ERP counts too little stock for are
         forced (their ids returned): the till sold the goods already."""
-        draft = [r["id"] for r in records if r["state"] == "draft"]
+        draft = [r["id"] for r in records if r["state"] == DRAFT]
         if draft:
             await self._rpc.call(SHIPMENT, "wait", draft)
-        waiting = [r["id"] for r in records if r["state"] in {"draft", "waiting"}]
+        waiting = [r["id"] for r in records if r["state"] in {DRAFT, WAITING}]
         if not waiting:
             return set()
         await self._rpc.call(SHIPMENT, "assign_try", waiting)
         states = await self._rpc.call(SHIPMENT, "read", waiting, ["state"])
-        short = [record["id"] for record in states if record["state"] == "waiting"]
+        short = [record["id"] for record in states if record["state"] == WAITING]
         if short:
             await self._rpc.call(SHIPMENT, "assign_force", short)
         return set(short)

@@ -20,10 +20,20 @@ from decimal import Decimal
 from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
+from connectors.erp.tryton.states import (
+    ASSIGNED,
+    CANCELLED,
+    DONE,
+    DRAFT,
+    PACKED,
+    REQUEST,
+    SHIPPED,
+    WAITING,
+)
 from domain.stock_moves import ErpStockRefs, ErpTransfer, ErpTransferReceipt, plain
 
 MODEL = "stock.shipment.internal"
-_UNDONE_DISPATCH = {"request", "draft", "waiting", "assigned", "packed"}
+_UNDONE_DISPATCH = {REQUEST, DRAFT, WAITING, ASSIGNED, PACKED}
 
 
 class TrytonTransfers:
@@ -40,17 +50,17 @@ class TrytonTransfers:
         if shipment is None:
             shipment = await self._create(transfer)
         state = shipment["state"]
-        if state == "draft":
+        if state == DRAFT:
             state = (await self._rest.click(MODEL, shipment["id"], "wait"))["state"]
-        if state == "waiting":
+        if state == WAITING:
             state = (await self._rest.click(MODEL, shipment["id"], "assign_try"))["state"]
-        if state == "waiting":
+        if state == WAITING:
             state = (await self._rest.click(MODEL, shipment["id"], "assign_force"))["state"]
-        if state == "assigned":
+        if state == ASSIGNED:
             state = (await self._rest.click(MODEL, shipment["id"], "pack"))["state"]
-        if state == "packed":
+        if state == PACKED:
             state = (await self._rest.click(MODEL, shipment["id"], "ship"))["state"]
-        if state not in ("shipped", "done"):
+        if state not in (SHIPPED, DONE):
             raise ErpRejected(f"internal shipment {shipment['id']} is {state}, not shipped")
         return await self._refs(transfer.reference, {"id": shipment["id"], "state": state})
 
@@ -60,7 +70,7 @@ class TrytonTransfers:
         shipment = await self._shipment(reference)
         if shipment is None:
             return
-        if shipment["state"] == "shipped":
+        if shipment["state"] == SHIPPED:
             await self._mirror_dispatch(shipment["id"])
             shipment["state"] = (await self._rest.click(MODEL, shipment["id"], "do"))["state"]
             await self._rest.click(MODEL, shipment["id"], "cancel")
@@ -71,10 +81,10 @@ class TrytonTransfers:
         shipment = await self._shipment(receipt.reference)
         if shipment is None:
             raise ErpRejected(f"transfer {receipt.reference} was never dispatched")
-        if shipment["state"] == "shipped":
+        if shipment["state"] == SHIPPED:
             await self._count_in(shipment["id"], receipt)
             shipment["state"] = (await self._rest.click(MODEL, shipment["id"], "do"))["state"]
-        if shipment["state"] != "done":
+        if shipment["state"] != DONE:
             raise ErpRejected(f"transfer {receipt.reference} is {shipment['state']}, not shipped")
         return await self._refs(receipt.reference, shipment)
 
@@ -161,11 +171,11 @@ class TrytonTransfers:
                 ],
             },
         )
-        return {"id": shipment_id, "state": "draft"}
+        return {"id": shipment_id, "state": DRAFT}
 
     async def _shipment(self, reference: str) -> Record | None:
         found = await self._rest.search(
-            MODEL, [("reference", "=", reference), ("state", "!=", "cancelled")], ["state"]
+            MODEL, [("reference", "=", reference), ("state", "!=", CANCELLED)], ["state"]
         )
         return found[0] if found else None
 
@@ -177,7 +187,7 @@ class TrytonTransfers:
     async def _moves(self, shipment_id: int) -> list[Record]:
         return await self._rest.search(
             "stock.move",
-            [("shipment", "=", f"{MODEL},{shipment_id}"), ("state", "!=", "cancelled")],
+            [("shipment", "=", f"{MODEL},{shipment_id}"), ("state", "!=", CANCELLED)],
             ["product.code", "quantity", "from_location", "to_location", "state"],
         )
 
@@ -190,11 +200,11 @@ class TrytonTransfers:
             quantity = Decimal(str(move["quantity"]))
             if move["to_location"] == transit:
                 dispatched[move["product"]["code"]] += quantity
-            elif move["from_location"] == transit and move["state"] == "done":
+            elif move["from_location"] == transit and move["state"] == DONE:
                 received[move["product"]["code"]] += quantity
         return ErpStockRefs(
             reference=reference,
-            shipment_id=shipment["id"],
+            shipment_id=str(shipment["id"]),
             state=shipment["state"],
             dispatched={code: plain(quantity) for code, quantity in dispatched.items()},
             received={code: plain(quantity) for code, quantity in received.items()},

@@ -12,28 +12,22 @@ SUPPLIER_CODE = "SUPPLIER-1"
 
 
 def create_cash_sale_party(accounts: Accounts) -> Any:
-    Party = Model.get("party.party")
-    party = Party(
-        name="Cash Sale",
-        code=CASH_SALE_CODE,
-        account_receivable=accounts.receivable,
-        account_payable=accounts.payable,
-    )
-    (address,) = party.addresses
-    address.street = "Walk-in customer"
-    party.save()
-    return party
+    return _party(accounts, "Cash Sale", CASH_SALE_CODE, "Walk-in customer")
 
 
 def create_supplier_party(accounts: Accounts) -> Any:
+    return _party(accounts, "Tea & Crockery Wholesale", SUPPLIER_CODE, "1 Warehouse Row")
+
+
+def _party(accounts: Accounts, name: str, code: str, street: str) -> Any:
     Party = Model.get("party.party")
     party = Party(
-        name="Tea & Crockery Wholesale",
-        code=SUPPLIER_CODE,
+        name=name,
+        code=code,
         account_receivable=accounts.receivable,
         account_payable=accounts.payable,
     )
     (address,) = party.addresses
-    address.street = "1 Warehouse Row"
+    address.street = street
     party.save()
     return party
