@@ -60,7 +60,13 @@ BUNDLE = "patches-2026-12"
 TemporalChangeVersion search attribute (an event and a visibility write each); a run started
 since this one asks once for all of BUNDLED. Runs started before ask for each, as they did."""
 
-LATER: tuple[str, ...] = ()
+STOCK_TOLD_WHEN_RELEASED = "stock-told-when-released"
+"""Issue 12: a released reservation (a failed attempt's undo, a cancel) tells the store's
+available-to-sell publisher, as a reservation does; and books abandoned after the goods were
+issued journal those goods (the stock ledger's ``abandoned`` cause), so the ledger still
+explains the ERP's stock. One id for both: each patch asked costs every run a marker."""
+
+LATER: tuple[str, ...] = (STOCK_TOLD_WHEN_RELEASED,)
 """Patches added after BUNDLE, each asked on its own."""
 
 ALL = (*BUNDLED, *LATER)

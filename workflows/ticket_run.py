@@ -104,7 +104,9 @@ class TicketRun:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status
 
-    async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
+    async def _journal(
+        self, txn: PosTransaction, outcome: Outcome, note: str | None, *, stock_issued: bool = False
+    ) -> None:
         await self._store(
             StoreActivities.record_outcome,
             OutcomeRecord(
@@ -114,6 +116,7 @@ class TicketRun:
                 note=note,
                 order=self._order,
                 posting_mode=self._plan.mode if self._plan else None,
+                stock_issued=stock_issued,
             ),
         )
 

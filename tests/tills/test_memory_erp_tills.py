@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from activities.available import ats_workflow_id
+from connectors.erp.errors import ErpRejected
 from connectors.erp.memory import MemoryErp
 from domain.master_data import ErpItem, ErpPromotion
 from domain.outcomes import Outcome
@@ -242,3 +243,36 @@ async def test_a_burst_of_sales_sends_a_handful_of_pushes_the_last_the_erps_figu
     assert [(q["item_code"], Decimal(q["available"])) for q in feed["quantities"]] == [
         ("MUG-001", expected)
     ]
+
+
+async def test_a_released_reservation_tells_the_tills_what_they_can_sell_again(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    erp: MemoryErp,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+) -> None:
+    client = temporal_env.client
+    txn = make_sale(new_id(), [sale_line(1, "100005", "3", "5.00")])
+    bags = erp.stock_of("BAG-001", WAREHOUSE).available
+    before = len(receiver.of("available", STORE))
+    refusal = ErpRejected("refused after the stock was reserved")
+    erp.fail("reserve", refusal, reference=txn.workflow_id, after_effect=True)
+
+    parked = await submit_and_wait(Submitter(client, engine, settings.task_queue), client, txn)
+
+    assert parked.outcome is Outcome.PARKED, parked
+    assert erp.stock_of("BAG-001", WAREHOUSE).available == bags, "released"
+    async with asyncio.timeout(30):
+        while True:
+            told = [
+                quantity
+                for push in receiver.of("available", STORE)[before:]
+                for quantity in push["quantities"]
+                if quantity["item_code"] == "BAG-001"
+            ]
+            if told:
+                break
+            await asyncio.sleep(0.2)
+    assert Decimal(told[-1]["available"]) == bags
