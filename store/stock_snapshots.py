@@ -11,9 +11,7 @@ from domain.stock_ledger import LedgerKey
 from store.ledger_tables import StockSnapshot
 
 
-def save_snapshot(
-    session: Session, day: date, levels: Iterable[StockLevel], now: datetime
-) -> int:
+def save_snapshot(session: Session, day: date, levels: Iterable[StockLevel], now: datetime) -> int:
     """Keep ``levels`` as the opening of ``day``; returns how many products it holds."""
     saved = 0
     for level in levels:

@@ -180,3 +180,44 @@ async def test_tryton_items_prices_and_promotions_reach_the_store_and_a_ticket_p
     assert by_product[CODE]["amount"] == Decimal("9.00"), "2 x 4.50 net: the till's price"
     assert PROMOTION in by_product["DISC-PROMOTION"]["description"]
     assert by_product["DISC-PROMOTION"]["amount"] == Decimal("-0.90")
+
+
+async def test_an_item_deactivated_in_tryton_is_published_to_the_tills_as_removed(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+    tryton_rest: TrytonRest,
+) -> None:
+    client = temporal_env.client
+    retired = "RETIRED-001"
+    item = CatalogItem(
+        code=retired, name="Retired blend", list_price=Decimal("3.00"), cost_price=Decimal("1")
+    )
+    await TrytonCatalog(tryton_rest).add_products([item])
+    (product,) = await tryton_rest.search("product.product", [("code", "=", retired)], ["id"])
+    listed = await sync_now(client, settings, STORE)
+    assert listed.pushed and listed.pushed.pushed, listed
+    assert retired in _articles(receiver.of("masterdata", STORE)[-1])
+    async with till_http(client, settings, engine) as http:
+        watermark = (await pull(http, f"/v1/stores/{STORE}/masterdata"))["watermark"]
+
+    await tryton_rest.write("product.product", product["id"], {"active": False})
+    removal = await sync_now(client, settings, STORE)
+
+    assert removal.pushed and removal.pushed.pushed, removal
+    pushed = receiver.of("masterdata", STORE)[-1]
+    assert ([item["code"] for item in pushed["removed"]], pushed["articles"]) == ([retired], [])
+    async with till_http(client, settings, engine) as http:
+        since = quote(watermark)
+        delta = await pull(http, f"/v1/stores/{STORE}/masterdata?since={since}")
+        sitoo = await pull(http, f"/v1/stores/{STORE}/masterdata?since={since}&format=sitoo")
+        snapshot = await pull(http, f"/v1/stores/{STORE}/masterdata")
+        sitoo_snapshot = await pull(http, f"/v1/stores/{STORE}/masterdata?format=sitoo")
+    assert [item["code"] for item in delta["removed"]] == [retired]
+    assert retired not in _articles(delta)
+    assert sitoo["products"] == [{"sku": retired, "active": False, "activepos": False}]
+    assert retired not in _articles(snapshot) and snapshot["removed"] == []
+    assert "TEA-001" in _articles(snapshot), "the snapshot keeps the items still sold"
+    assert retired not in {product["sku"] for product in sitoo_snapshot["products"]}
