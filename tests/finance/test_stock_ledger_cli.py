@@ -36,6 +36,10 @@ def _moved(line: dict[str, Any]) -> dict[str, Decimal]:
     return {cause: Decimal(quantity) for cause, quantity in line["movements"].items()}
 
 
+def _ledger_of(store: str, day: date) -> list[str]:
+    return ["stock-ledger", "--store", store, "--from", str(day)]
+
+
 async def _ledger(settings: Settings, client: Client, *args: str) -> tuple[int, dict[str, Any]]:
     code, out = await tillsync(settings, client, "stock-ledger", *args, "--json")
     return code, json.loads(out)
@@ -130,16 +134,7 @@ async def test_a_span_closed_by_the_next_days_snapshot_in_csv_and_as_a_table(
     assert (await submit_and_wait(submitter, client, late)).outcome is Outcome.POSTED
 
     code, text = await tillsync(
-        finance_settings,
-        client,
-        "stock-ledger",
-        "--store",
-        store,
-        "--from",
-        str(day),
-        "--to",
-        str(day),
-        "--csv",
+        finance_settings, client, *_ledger_of(store, day), "--to", str(day), "--csv"
     )
 
     assert code == 0, text
@@ -151,15 +146,7 @@ async def test_a_span_closed_by_the_next_days_snapshot_in_csv_and_as_a_table(
     assert set(rows) >= {"TEA-001", "MUG-001", "BISC-001"}
 
     code, table = await tillsync(
-        finance_settings,
-        client,
-        "stock-ledger",
-        "--store",
-        store,
-        "--from",
-        str(day),
-        "--sku",
-        "BISC-001",
+        finance_settings, client, *_ledger_of(store, day), "--sku", "BISC-001"
     )
     assert code == 0, table
     assert f"Stock ledger of {store} ({WAREHOUSE}), {day} to now" in table
