@@ -1,8 +1,11 @@
 """Master data from the sandbox Tryton to store S001, on the real Temporal dev server: a new
 product with its barcode on the store's price list, a price change, and a promotion made in
 Tryton reach the store's webhook and feeds in both formats; a ticket of the new item, with
-the promotion's code, posts without any hand-made mapping and books the discount line."""
+the promotion's code, posts without any hand-made mapping and books the discount line; an item
+deactivated in Tryton is published as removed; the store's Temporal Schedule publishes what
+Tryton wrote."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from decimal import Decimal
@@ -12,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
+from temporalio.client import ScheduleActionExecutionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.factory import create_erp
@@ -21,7 +25,7 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.catalog import CatalogItem
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.master_data import sync_now
+from starter.master_data import ensure_master_data_schedules, sync_now
 from starter.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
@@ -221,3 +225,39 @@ async def test_an_item_deactivated_in_tryton_is_published_to_the_tills_as_remove
     assert retired not in _articles(snapshot) and snapshot["removed"] == []
     assert "TEA-001" in _articles(snapshot), "the snapshot keeps the items still sold"
     assert retired not in {product["sku"] for product in sitoo_snapshot["products"]}
+
+
+async def _new_item(rest: TrytonRest, code: str) -> None:
+    item = CatalogItem(code=code, name=code, list_price=Decimal("2.00"), cost_price=Decimal(1))
+    await TrytonCatalog(rest).add_products([item])
+
+
+async def test_the_stores_schedule_publishes_an_item_made_in_tryton(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    settings: Settings,
+    receiver: TillReceiver,
+    tryton_rest: TrytonRest,
+) -> None:
+    client = temporal_env.client
+    await _new_item(tryton_rest, "SCHED-001")
+    [schedule_id] = await ensure_master_data_schedules(client, settings, [STORE])
+    handle = client.get_schedule_handle(schedule_id)
+    try:
+        spec = (await handle.describe()).schedule.spec
+        assert [interval.every.total_seconds() for interval in spec.intervals] == [15 * 60]
+        await handle.trigger()
+        async with asyncio.timeout(60):
+            while True:
+                actions = (await handle.describe()).info.recent_actions
+                if actions:
+                    break
+                await asyncio.sleep(0.2)
+        action = actions[-1].action
+        assert isinstance(action, ScheduleActionExecutionStartWorkflow)
+        await client.get_workflow_handle(action.workflow_id).result()
+    finally:
+        await handle.delete()
+
+    pushed = receiver.of("masterdata", STORE)
+    assert pushed and "SCHED-001" in {article["code"] for article in pushed[-1]["articles"]}
