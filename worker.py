@@ -117,7 +117,7 @@ def build_worker(
         client, settings.task_queue, settings.ats_debounce_ms, settings.store_channels
     )
     master_data = MasterDataActivities(engine, connector, webhooks)
-    available = AvailableActivities(engine, connector, webhooks)
+    available = AvailableActivities(engine, connector, webhooks, stock_changes)
     erp = ErpActivities(
         connector,
         settings.tax_tolerance_per_line,
@@ -165,6 +165,7 @@ def build_worker(
             *stock_moves,
             *master_data.definitions(),
             available.publish,
+            available.stock_changed,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.max_concurrent_activities,

@@ -2,8 +2,9 @@
 moved, read from the ERP, kept for the tills' GET, and pushed to the store's webhook.
 
 ``StockChanges`` is the one way to say "stock changed for these items of this store": the
-ERP activities call it after a reservation, a stock issue or a return, and a stock event's
-workflow (a transfer, a receipt) through its ``stock.stock_changed`` activity. It signals
+ERP activities call it after a reservation, a stock issue or a return, a stock event's
+workflow (a transfer, a receipt) through its ``stock.stock_changed`` activity, and a ticket's
+released reservation through ``stock.changed`` (workflows/stock_release.py). It signals
 the store's ``AtsPublisher`` workflow (signal-with-start), which debounces and coalesces;
 changes for a store that arrive while its signal is out go together in the next one.
 """
@@ -113,10 +114,16 @@ class AvailableActivities:
         engine: Engine,
         connector: ErpConnector,
         webhooks: TillWebhooks,
+        changes: StockChanges,
     ) -> None:
         self._engine = engine
         self._erp = connector
         self._webhooks = webhooks
+        self._changes = changes
+
+    @activity.defn(name="stock.changed")
+    async def stock_changed(self, change: StockChange) -> None:
+        await self._changes.signal(change.store_id, change.item_codes)
 
     @activity.defn(name="ats.publish")
     async def publish(self, change: StockChange) -> AvailableDocument:

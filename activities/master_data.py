@@ -100,6 +100,7 @@ class MasterDataActivities:
                 request.store_id,
                 store_articles(data, terms),
                 store_promotions(data, terms),
+                data.removed,
             )
             state = publication(session, request.store_id)
             state.read_watermark = data.watermark

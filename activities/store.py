@@ -40,6 +40,10 @@ class OutcomeRecord(BaseModel):
     note: str | None = None
     order: ErpOrder | None = None
     posting_mode: PostingMode | None = None
+    stock_issued: bool = Field(
+        default=False,
+        description="abandoned books whose goods were issued all the same (the ledger keeps them)",
+    )
 
 
 class ExceptionRecord(BaseModel):
@@ -157,6 +161,7 @@ class StoreActivities:
                 now=_now(),
                 order=record.order,
                 posting_mode=record.posting_mode,
+                stock_issued=record.stock_issued,
             )
             txn = record.transaction
             record_facts(

@@ -36,6 +36,13 @@ class ErpItem(_Frozen):
     written_at: datetime = Field(description="latest write of the item or one of its prices")
 
 
+class RemovedItem(_Frozen):
+    """An item the ERP no longer sells (deactivated, or no longer salable): tills drop it."""
+
+    code: str
+    written_at: datetime = Field(description="the ERP's write date of the deactivation")
+
+
 class ErpPromotion(_Frozen):
     code: str = Field(description="the promotion's name in the ERP: the code tills ring")
     starts_on: date | None = None
@@ -54,12 +61,14 @@ class ErpMasterData(_Frozen):
     items: tuple[ErpItem, ...] = ()
     promotions: tuple[ErpPromotion, ...] = ()
     tax_rates: dict[str, Decimal] = Field(default_factory=dict)
+    removed: tuple[RemovedItem, ...] = ()
 
     @property
     def watermark(self) -> datetime | None:
         """Where the next delta starts: the latest write date read (``since`` when none)."""
         written = [item.written_at for item in self.items]
         written += [promotion.written_at for promotion in self.promotions]
+        written += [item.written_at for item in self.removed]
         return max(written, default=self.since)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.erp_order import StockLevel
-from domain.master_data import StoreArticle, StorePromotion
+from domain.master_data import RemovedItem, StoreArticle, StorePromotion
 
 
 class MasterDataDocument(BaseModel):
@@ -21,10 +21,15 @@ class MasterDataDocument(BaseModel):
     watermark: datetime | None
     articles: list[StoreArticle] = Field(default_factory=list)
     promotions: list[StorePromotion] = Field(default_factory=list)
+    removed: list[RemovedItem] = Field(
+        default_factory=list,
+        description="a delta's items the ERP deactivated since: tills drop them (a snapshot"
+        " leaves them out)",
+    )
 
     @property
     def empty(self) -> bool:
-        return not self.articles and not self.promotions
+        return not self.articles and not self.promotions and not self.removed
 
 
 class AvailableQuantity(BaseModel):

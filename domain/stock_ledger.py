@@ -1,9 +1,15 @@
 """The stock ledger per warehouse (a store's stock) and product, explained by what tillsync
-booked: sales and returns from the tills, transfers out and in, and supplier receipts.
+booked: sales and returns from the tills, transfers out and in, supplier receipts, and tickets
+abandoned in their books (their goods left the till all the same).
 
 Each booked event leaves signed movements (into the warehouse positive). Over a span, the
-ERP's on-hand at its end should be the on-hand at its start plus those movements; a
-difference is stock that moved outside tillsync (an inventory count, a manual move) or that
+closing is the opening plus those movements, and it is set against the ERP's stock free of
+reservations (``available``: on-hand less what is reserved), not its bare on-hand: tillsync
+counts a sale the moment its stock is reserved, and in daily posting mode the ERP issues it
+(on-hand drops) only at the day's consolidated posting. Available drops at the reservation in
+both modes and stays put when the stock issues, so the ledger compares like with like before
+and after the day's posting. A difference is stock that moved outside tillsync (an inventory
+count, a manual move, a reservation the ERP made itself, a ticket parked in its books) or that
 tillsync booked and the ERP lost. Damaged returns go to the damaged-goods location, which is
 not the store's sellable stock, so they are not in its ledger; what a short transfer left in
 transit is in neither store's.
@@ -16,7 +22,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.erp_order import ErpOrder
+from domain.erp_order import ErpOrder, StockLevel
 from domain.money import Amount
 from domain.transaction import ItemCondition
 
@@ -30,6 +36,8 @@ class MovementCause(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     RECEIPT = "receipt"
+    ABANDONED = "abandoned"
+    """A ticket abandoned in its books: not booked, but its goods were issued (or taken back)."""
 
 
 class LedgerMovement(BaseModel):
@@ -59,17 +67,19 @@ def received_movements(
     ]
 
 
-def order_movements(order: ErpOrder) -> list[LedgerMovement]:
-    """What a ticket's booked order moved: sold goods out, resaleable returns back in."""
+def order_movements(order: ErpOrder, *, abandoned: bool = False) -> list[LedgerMovement]:
+    """What a ticket's booked order moved: sold goods out, resaleable returns back in (all of
+    it as ``abandoned`` when the books were given up and the goods issued all the same)."""
     movements = []
     for line in order.product_lines:
         if line.quantity < 0 and line.condition is ItemCondition.DAMAGED:
             continue
+        cause = MovementCause.SALE if line.quantity > 0 else MovementCause.RETURN
         movements.append(
             LedgerMovement(
                 warehouse_code=order.warehouse_code,
                 product_code=line.product_code,
-                cause=MovementCause.SALE if line.quantity > 0 else MovementCause.RETURN,
+                cause=MovementCause.ABANDONED if abandoned else cause,
                 quantity=-line.quantity,
             )
         )
@@ -79,13 +89,15 @@ def order_movements(order: ErpOrder) -> list[LedgerMovement]:
 class StockLedgerLine(BaseModel):
     warehouse_code: str
     product_code: str
-    opening: Amount
+    opening: Amount = Field(description="the ERP's available stock when the span opened")
     movements: dict[MovementCause, Amount] = Field(
         default_factory=dict, description="the sum of each cause's movements"
     )
-    expected: Amount = Field(description="opening plus every movement")
+    closing: Amount = Field(description="opening plus every movement")
     erp_on_hand: Amount
-    difference: Amount = Field(description="the ERP's on-hand less the expected")
+    erp_reserved: Amount = Field(description="reserved in the ERP, not issued yet")
+    erp_available: Amount = Field(description="on-hand less reserved: what closing is set against")
+    difference: Amount = Field(description="the ERP's available less the closing")
 
     @property
     def explained(self) -> bool:
@@ -95,9 +107,10 @@ class StockLedgerLine(BaseModel):
 def explain_stock(
     opening: Mapping[LedgerKey, Decimal],
     movements: Iterable[LedgerMovement],
-    closing: Mapping[LedgerKey, Decimal],
+    closing: Mapping[LedgerKey, StockLevel],
 ) -> list[StockLedgerLine]:
-    """One line per warehouse and product that has an opening, a closing or a movement."""
+    """One line per warehouse and product that has an opening, a closing or a movement;
+    ``opening``: the ERP's available then, ``closing``: its stock now."""
     by_cause: dict[LedgerKey, dict[MovementCause, Decimal]] = defaultdict(
         lambda: defaultdict(Decimal)
     )
@@ -108,16 +121,20 @@ def explain_stock(
         start = opening.get(key, Decimal(0))
         moved = dict(by_cause.get(key, {}))
         expected = start + sum(moved.values(), Decimal(0))
-        on_hand = closing.get(key, Decimal(0))
+        erp = closing.get(key)
+        on_hand = erp.on_hand if erp else Decimal(0)
+        available = erp.available if erp else Decimal(0)
         lines.append(
             StockLedgerLine(
                 warehouse_code=key[0],
                 product_code=key[1],
                 opening=start,
                 movements=moved,
-                expected=expected,
+                closing=expected,
                 erp_on_hand=on_hand,
-                difference=on_hand - expected,
+                erp_reserved=on_hand - available,
+                erp_available=available,
+                difference=available - expected,
             )
         )
     return lines

@@ -4,6 +4,7 @@ schema check (``store.schema``) import this module, never one table module alone
 module is added here (``tests/store/test_migrations.py`` fails until it is)."""
 
 from store import (  # noqa: F401  (registers the tables on SQLModel.metadata)
+    ledger_tables,
     lifecycle_tables,
     tables,
     till_tables,

@@ -24,9 +24,11 @@ def record_outcome(
     note: str | None = None,
     order: ErpOrder | None = None,
     posting_mode: PostingMode | None = None,
+    stock_issued: bool = False,
 ) -> JournalEntry:
     """Write (or, on a retried step, rewrite) the run's journal row, with the ticket's
-    breakdown (and, given the ERP ``order`` it booked, what a daily posting needs)."""
+    breakdown (and, given the ERP ``order`` it booked, what a daily posting needs), and the
+    stock it moved: a posted ticket's, or abandoned books' whose goods were ``stock_issued``."""
     entry = session.exec(
         select(JournalEntry).where(JournalEntry.workflow_id == txn.workflow_id)
     ).first() or JournalEntry(
@@ -59,9 +61,14 @@ def record_outcome(
         entry.posting_date = refs.posting_date
     session.add(entry)
     session.flush()
-    if outcome is Outcome.POSTED and order is not None:
+    abandoned = outcome is Outcome.ABANDONED and stock_issued
+    if order is not None and (outcome is Outcome.POSTED or abandoned):
         replace_movements(
-            session, txn.workflow_id, txn.store_id, txn.business_date, order_movements(order)
+            session,
+            txn.workflow_id,
+            txn.store_id,
+            txn.business_date,
+            order_movements(order, abandoned=abandoned),
         )
     return entry
 

@@ -7,12 +7,14 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from domain.mapping import MappingKind, MappingRow
-from domain.master_data import StoreArticle, StorePromotion
+from domain.master_data import RemovedItem, StoreArticle, StorePromotion
 from domain.publication import AvailableQuantity, MasterDataDocument
 from store.till_tables import AvailableToSell, ErpItemMapping, PublishedRecord, TillPublication
 
 ARTICLE = "article"
 PROMOTION = "promotion"
+REMOVED = "removed"
+"""Marks an article's record as its removal (the item deactivated in the ERP)."""
 
 
 def save_item_mappings(session: Session, rows: Iterable[MappingRow]) -> int:
@@ -54,18 +56,23 @@ def save_store_records(
     store_id: str,
     articles: Iterable[StoreArticle],
     promotions: Iterable[StorePromotion],
+    removed: Iterable[RemovedItem] = (),
 ) -> int:
     """Keep the latest version of each record; one whose document did not change keeps its
     write date, so a delta does not resend it. A record that changed without a newer ERP write
     date (a tax rate, the store's price list) is dated just after the store's latest, so the
-    next delta carries it. Returns how many changed."""
+    next delta carries it. A ``removed`` item the store was sent becomes its removal (one it
+    never was sent is not news to it). Returns how many changed."""
     changed = 0
     latest = _latest_written(session, store_id)
-    records: list[tuple[str, StoreArticle | StorePromotion]]
+    records: list[tuple[str, StoreArticle | StorePromotion | RemovedItem]]
     records = [(ARTICLE, article) for article in articles]
     records += [(PROMOTION, promotion) for promotion in promotions]
+    records += [(ARTICLE, item) for item in removed]
     for kind, record in records:
         document = record.model_dump(mode="json")
+        if isinstance(record, RemovedItem):
+            document[REMOVED] = True
         existing = session.exec(
             select(PublishedRecord).where(
                 PublishedRecord.store_id == store_id,
@@ -74,6 +81,8 @@ def save_store_records(
             )
         ).first()
         if existing is not None and existing.document == document:
+            continue
+        if REMOVED in document and (existing is None or REMOVED in existing.document):
             continue
         row = existing or PublishedRecord(
             store_id=store_id,
@@ -108,13 +117,23 @@ def master_data_since(
     everything = session.exec(query).all()
     chosen = [row for row in everything if since is None or _naive(row.written_at) > _naive(since)]
     latest = max((row.written_at for row in everything), key=_naive, default=since)
+    articles = [row for row in chosen if row.kind == ARTICLE]
     return MasterDataDocument(
         store_id=store_id,
         since=since,
         watermark=latest,
-        articles=[StoreArticle.model_validate(r.document) for r in chosen if r.kind == ARTICLE],
+        articles=[
+            StoreArticle.model_validate(row.document)
+            for row in articles
+            if REMOVED not in row.document
+        ],
         promotions=[
             StorePromotion.model_validate(r.document) for r in chosen if r.kind == PROMOTION
+        ],
+        removed=[
+            RemovedItem.model_validate(row.document)
+            for row in articles
+            if REMOVED in row.document and since is not None
         ],
     )
 

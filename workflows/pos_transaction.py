@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import compensation, erp_step, local_erp_step
     from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
+    from workflows.stock_release import release_and_tell
     from workflows.ticket_run import (
         ParkWith,
         failure_of,
@@ -114,9 +115,13 @@ class PosTransactionWorkflow(ParkedRun):
             self._parked_in = ParkedStage.BOOKS if stage == self._books else ParkedStage.STOCK
             decision = await self._park(txn, failure)
             if decision.abandon:
-                if stage == self._books:
-                    await self._commit_abandoned()
-                await self._journal(txn, Outcome.ABANDONED, decision.note)
+                issued = stage == self._books and await self._commit_abandoned()
+                await self._journal(
+                    txn,
+                    Outcome.ABANDONED,
+                    decision.note,
+                    stock_issued=issued and self._patched(patches.STOCK_TOLD_WHEN_RELEASED),
+                )
                 await self._resolve_exceptions(txn, f"abandoned: {decision.note}")
                 return False
             self._status.attempts += 1
@@ -214,7 +219,12 @@ class PosTransactionWorkflow(ParkedRun):
         order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
         self._set_stage(SyncStage.RESERVING)
-        compensations.register(lambda: compensation(ErpActivities.release_if_present, reference))
+        if self._patched(patches.STOCK_TOLD_WHEN_RELEASED):
+            compensations.register(lambda: release_and_tell(reference, order))
+        else:
+            compensations.register(
+                lambda: compensation(ErpActivities.release_if_present, reference)
+            )
         reserve = local_erp_step if self._local_steps else erp_step
         reservation = await reserve(ErpActivities.reserve, order)
         self._merge_refs(reservation)
@@ -265,9 +275,10 @@ class PosTransactionWorkflow(ParkedRun):
         if any(line.is_return and line.return_of is None for line in txn.lines):
             await self._record_exception(txn, unreferenced_return_notice(txn))
 
-    async def _commit_abandoned(self) -> None:
+    async def _commit_abandoned(self) -> bool:
         """The books are given up, not the goods: what was booked of them is undone (so no
-        ERP posting stands without its ticket), and the stock, which left the till, issued."""
+        ERP posting stands without its ticket), and the stock, which left the till, issued
+        (True once it is)."""
         self._set_stage(SyncStage.COMPENSATING)
         reference = self._reference
         undo = Compensations(shielded=self._patched(patches.SHIELDED_COMPENSATIONS))
@@ -279,6 +290,8 @@ class PosTransactionWorkflow(ParkedRun):
             self._merge_refs(await erp_step(ErpActivities.commit, self._reference))
         except ActivityError as error:
             self._status.failure = failure_of(error)
+            return False
+        return True
 
     def _booked_order(self) -> ErpOrder:
         assert self._order is not None, "the books follow a reservation"

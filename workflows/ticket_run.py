@@ -94,7 +94,9 @@ class TicketRun(ParkingRun):
         current = self._status.erp
         self._status.erp = refs if current is None else current.updated_by(refs)
 
-    async def _journal(self, txn: PosTransaction, outcome: Outcome, note: str | None) -> None:
+    async def _journal(
+        self, txn: PosTransaction, outcome: Outcome, note: str | None, *, stock_issued: bool = False
+    ) -> None:
         await self._store(
             StoreActivities.record_outcome,
             OutcomeRecord(
@@ -104,6 +106,7 @@ class TicketRun(ParkingRun):
                 note=note,
                 order=self._order,
                 posting_mode=self._plan.mode if self._plan else None,
+                stock_issued=stock_issued,
             ),
         )
 

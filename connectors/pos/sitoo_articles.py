@@ -4,7 +4,8 @@ tills that read Sitoo's own article feed.
 Products: ``sku`` (the item code), ``title``, ``barcode`` and ``barcodealiases``, ``unitlabel``,
 ``vatvalue`` (a percentage), ``moneyprice`` (two-decimal string, VAT included, as Sitoo POS
 prices are; a store that rings prices net gets the net price and ``pricesincludevat`` false),
-and ``decimalunitquantity`` for the pack factor. Campaigns: ``vouchercode`` and
+and ``decimalunitquantity`` for the pack factor; a delta's item the ERP deactivated is its
+``sku`` with ``active`` and ``activepos`` false. Campaigns: ``vouchercode`` and
 ``vouchername`` (the promotion's code, as Sitoo orders carry it back), ``datestart`` and
 ``dateend`` (unix seconds, UTC day bounds; null when open), the discounted ``products`` by sku,
 ``quantitymin`` and the discount as ``percentoff`` or ``moneyoff`` (or ``moneyprice``).
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from domain.master_data import StoreArticle, StorePromotion
+from domain.master_data import RemovedItem, StoreArticle, StorePromotion
 from domain.price_formula import PriceRuleKind
 from domain.publication import MasterDataDocument
 
@@ -49,6 +50,11 @@ def sitoo_product(article: StoreArticle) -> dict[str, Any]:
     }
 
 
+def sitoo_removed_product(item: RemovedItem) -> dict[str, Any]:
+    """An item the ERP deactivated: the product by its sku, neither active nor sold at the POS."""
+    return {"sku": item.code, "active": False, "activepos": False}
+
+
 _DISCOUNT_FIELDS = {
     PriceRuleKind.PERCENT_OFF: "percentoff",
     PriceRuleKind.AMOUNT_OFF: "moneyoff",
@@ -78,6 +84,9 @@ def sitoo_master_data(document: MasterDataDocument) -> dict[str, Any]:
         "store": document.store_id,
         "since": document.since.isoformat() if document.since else None,
         "watermark": document.watermark.isoformat() if document.watermark else None,
-        "products": [sitoo_product(article) for article in document.articles],
+        "products": [
+            *(sitoo_product(article) for article in document.articles),
+            *(sitoo_removed_product(item) for item in document.removed),
+        ],
         "campaigns": [sitoo_campaign(promotion) for promotion in document.promotions],
     }

@@ -35,6 +35,7 @@ from starter.cli import (
     kpi_command,
     master_data_commands,
     run_commands,
+    stock_ledger_command,
 )
 from starter.cli import codec_command as codec_commands
 from starter.cli.console import fail, finish
@@ -217,6 +218,7 @@ def _assemble() -> None:
     codec_commands.register(app)
     kpi_command.register(app)
     anomalies_command.register(app)
+    stock_ledger_command.register(app)
     app.add_typer(mappings_app, name="mappings")
     app.add_typer(erp_app, name="erp")
     app.add_typer(db_app, name="db")

@@ -1,16 +1,20 @@
-"""The stock ledger as inventory reads it: per warehouse and product, the opening on-hand, what
-sales, returns, transfers and receipts moved, the expected on-hand, the ERP's, and the
-difference (plain text and CSV); and the ERP's on-hand it is read against."""
+"""The stock ledger as inventory reads it: per warehouse and product, the opening, what sales,
+returns, transfers, receipts and abandoned tickets moved, the closing, the ERP's stock beside
+it (on-hand, reserved, available) and the difference (plain text and CSV); and the ERP's stock
+it is read against."""
 
 import asyncio
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine
 
 from connectors.erp.base import ErpConnector
+from domain.erp_order import StockLevel
 from domain.stock_ledger import (
     LedgerKey,
     LedgerMovement,
@@ -27,17 +31,31 @@ CSV_HEADER = [
     "product",
     "opening",
     *(cause.value for cause in MovementCause),
-    "expected",
+    "closing",
     "erp_on_hand",
+    "erp_reserved",
+    "erp_available",
     "difference",
 ]
 
 
-async def on_hand(erp: ErpConnector, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Decimal]:
-    """The ERP's on-hand of each (warehouse, product) now."""
-    keys = sorted(set(keys))
-    levels = await asyncio.gather(*(erp.stock_level(product, wh) for wh, product in keys))
-    return {key: level.on_hand for key, level in zip(keys, levels, strict=True)}
+async def erp_stock(erp: ErpConnector, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StockLevel]:
+    """The ERP's stock of each (warehouse, product) now, one call per warehouse."""
+    by_warehouse: defaultdict[str, set[str]] = defaultdict(set)
+    for warehouse, product in keys:
+        by_warehouse[warehouse].add(product)
+    warehouses = sorted(by_warehouse)
+    found = await asyncio.gather(
+        *(erp.stock_levels(sorted(by_warehouse[wh]), wh) for wh in warehouses)
+    )
+    return {
+        (level.warehouse_code, level.product_code): level for levels in found for level in levels
+    }
+
+
+async def available(erp: ErpConnector, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Decimal]:
+    """The ERP's available stock of each (warehouse, product) now: a ledger's opening."""
+    return {key: level.available for key, level in (await erp_stock(erp, keys)).items()}
 
 
 async def stock_ledger(
@@ -46,16 +64,23 @@ async def stock_ledger(
     opening: Mapping[LedgerKey, Decimal],
     *,
     workflow_ids: Iterable[str] | None = None,
+    since: date | None = None,
+    closing: Mapping[LedgerKey, StockLevel] | None = None,
+    through: date | None = None,
 ) -> list[StockLedgerLine]:
-    """The ledger from an ``opening`` snapshot (``on_hand`` taken before) to the ERP's on-hand
-    now, by what tillsync booked since (the runs ``workflow_ids``, or all of them)."""
+    """The ledger from an ``opening`` (the ERP's available then) to ``closing`` (the ERP's
+    stock; None: read now) by what tillsync booked between (the runs ``workflow_ids``, or
+    all of them; dated from ``since`` through ``through``)."""
     with session_scope(engine) as session:
         movements: list[LedgerMovement] = ledger_movements(
             session,
             warehouses=sorted({warehouse for warehouse, _ in opening}),
             workflow_ids=workflow_ids,
+            since=since,
+            through=through,
         )
-    closing = await on_hand(erp, opening.keys() | {movement.key for movement in movements})
+    if closing is None:
+        closing = await erp_stock(erp, opening.keys() | {movement.key for movement in movements})
     return explain_stock(opening, movements, closing)
 
 
@@ -65,10 +90,26 @@ def _row(line: StockLedgerLine) -> list[str]:
         line.product_code,
         str(plain(line.opening)),
         *(str(plain(line.movements.get(cause, Decimal(0)))) for cause in MovementCause),
-        str(plain(line.expected)),
+        str(plain(line.closing)),
         str(plain(line.erp_on_hand)),
+        str(plain(line.erp_reserved)),
+        str(plain(line.erp_available)),
         str(plain(line.difference)),
     ]
+
+
+def table_rows(lines: Iterable[StockLedgerLine]) -> list[list[str]]:
+    return [_row(line) for line in lines]
+
+
+def verdict(lines: list[StockLedgerLine]) -> str:
+    unexplained = [line for line in lines if not line.explained]
+    if not unexplained:
+        return "every line explained"
+    return (
+        f"{len(unexplained)} lines not explained by sales, returns, transfers, receipts and"
+        " abandoned tickets"
+    )
 
 
 def render_text(lines: list[StockLedgerLine]) -> str:
@@ -78,12 +119,7 @@ def render_text(lines: list[StockLedgerLine]) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
-    unexplained = [line for line in lines if not line.explained]
-    text.append(
-        "every line explained"
-        if not unexplained
-        else f"{len(unexplained)} lines not explained by sales, returns, transfers and receipts"
-    )
+    text.append(verdict(lines))
     return "\n".join(text)
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from domain.erp_order import ErpOrder, ErpProductLine
+from domain.erp_order import ErpOrder, ErpProductLine, StockLevel
 from domain.stock_ledger import (
     LedgerMovement,
     MovementCause,
@@ -28,8 +28,8 @@ def line(
     )
 
 
-def test_a_ticket_moves_sold_goods_out_and_resaleable_returns_in() -> None:
-    order = ErpOrder(
+def order_of(*lines: ErpProductLine) -> ErpOrder:
+    return ErpOrder(
         reference="pos:S001:T1:1",
         transaction_id="1",
         store_id="S001",
@@ -38,21 +38,45 @@ def test_a_ticket_moves_sold_goods_out_and_resaleable_returns_in() -> None:
         customer_code=None,
         sale_date=date(2026, 11, 20),
         currency="GBP",
-        product_lines=[
-            line(1, "TEA", 3),
-            line(2, "MUG", -1, ItemCondition.RESALEABLE),
-            line(3, "BAG", -2, ItemCondition.DAMAGED),
-        ],
+        product_lines=list(lines),
         net_total=Decimal(0),
         tax_total=Decimal(0),
         gross_total=Decimal(0),
         description="",
     )
 
+
+def test_a_ticket_moves_sold_goods_out_and_resaleable_returns_in() -> None:
+    order = order_of(
+        line(1, "TEA", 3),
+        line(2, "MUG", -1, ItemCondition.RESALEABLE),
+        line(3, "BAG", -2, ItemCondition.DAMAGED),
+    )
+
     assert [(m.product_code, m.cause, m.quantity) for m in order_movements(order)] == [
         ("TEA", MovementCause.SALE, Decimal(-3)),
         ("MUG", MovementCause.RETURN, Decimal(1)),
     ]
+
+
+def test_abandoned_books_move_their_goods_as_abandoned() -> None:
+    order = order_of(line(1, "TEA", 2), line(2, "MUG", -1, ItemCondition.RESALEABLE))
+
+    assert [
+        (m.product_code, m.cause, m.quantity) for m in order_movements(order, abandoned=True)
+    ] == [
+        ("TEA", MovementCause.ABANDONED, Decimal(-2)),
+        ("MUG", MovementCause.ABANDONED, Decimal(1)),
+    ]
+
+
+def erp(code: str, on_hand: int, available: int | None = None) -> StockLevel:
+    return StockLevel(
+        product_code=code,
+        warehouse_code="WH-LON",
+        on_hand=Decimal(on_hand),
+        available=Decimal(on_hand if available is None else available),
+    )
 
 
 def movement(code: str, cause: MovementCause, quantity: int) -> LedgerMovement:
@@ -72,9 +96,9 @@ def test_each_line_sums_its_causes_and_shows_what_they_do_not_explain() -> None:
             movement("BAG", MovementCause.TRANSFER_IN, 4),
         ],
         {
-            ("WH-LON", "TEA"): Decimal(106),
-            ("WH-LON", "MUG"): Decimal(4),
-            ("WH-LON", "BAG"): Decimal(4),
+            ("WH-LON", "TEA"): erp("TEA", 106),
+            ("WH-LON", "MUG"): erp("MUG", 4),
+            ("WH-LON", "BAG"): erp("BAG", 4),
         },
     )
 
@@ -84,7 +108,7 @@ def test_each_line_sums_its_causes_and_shows_what_they_do_not_explain() -> None:
         MovementCause.TRANSFER_OUT: -10,
         MovementCause.RECEIPT: 20,
     }
-    assert (by_product["TEA"].expected, by_product["TEA"].explained) == (Decimal(106), True)
+    assert (by_product["TEA"].closing, by_product["TEA"].explained) == (Decimal(106), True)
     assert (by_product["MUG"].difference, by_product["MUG"].explained) == (Decimal(-1), False)
     assert (by_product["BAG"].opening, by_product["BAG"].explained) == (Decimal(0), True)
 
@@ -108,3 +132,19 @@ def test_a_receipt_moves_what_arrived_in_by_product_code_and_nothing_for_a_zero_
             quantity=Decimal(3),
         ),
     ]
+
+
+def test_a_sale_reserved_and_not_yet_issued_is_explained_by_the_erps_available() -> None:
+    """Daily mode before the day's posting: the ERP holds the sold goods on hand, reserved."""
+    sold = [movement("TEA", MovementCause.SALE, -3)]
+    opening = {("WH-LON", "TEA"): Decimal(100)}
+
+    [reserved] = explain_stock(opening, sold, {("WH-LON", "TEA"): erp("TEA", 100, 97)})
+    [issued] = explain_stock(opening, sold, {("WH-LON", "TEA"): erp("TEA", 97)})
+    [lost] = explain_stock(opening, sold, {("WH-LON", "TEA"): erp("TEA", 100)})
+
+    assert (reserved.erp_on_hand, reserved.erp_reserved) == (Decimal(100), Decimal(3))
+    assert reserved.explained
+    assert (issued.erp_on_hand, issued.erp_reserved) == (Decimal(97), Decimal(0))
+    assert issued.explained
+    assert (lost.difference, lost.explained) == (Decimal(3), False), "a reservation the ERP lost"

@@ -13,7 +13,7 @@ from domain.settings import Settings
 from domain.stock_ledger import MovementCause
 from starter.intake.stock_submission import StockSubmitter
 from starter.intake.submission import Submitter
-from starter.reports.stock_ledger_report import on_hand, render_text, stock_ledger
+from starter.reports.stock_ledger_report import available, render_text, stock_ledger
 from tests.e2e.helpers import new_id, stock, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.stock_events.events import dispatch, purchase_receipt, receipt, unique
@@ -106,7 +106,7 @@ async def test_the_stock_ledger_explains_stock_after_sales_returns_transfers_and
     e2e_engine: Engine,
 ) -> None:
     keys = [(wh, code) for wh in ("WH-LON", "WH-LDS") for code in ("TEA-001", "MUG-001")]
-    opening = await on_hand(tryton_connector, keys)
+    opening = await available(tryton_connector, keys)
     number = await confirmed_purchase(tryton_rest, "WH-LON", {"MUG-001": 4})
     transfer_id = unique("TR")
     sale = make_sale(new_id(), [sale_line(1, "100001", "3", "3.60")])

@@ -14,6 +14,14 @@ REPOSITORY = Path(__file__).parents[2]
 
 async def tillsync(settings: Settings, client: Client, *args: str) -> tuple[int, str]:
     """Exit code and standard output of ``tillsync ARGS``."""
+    code, stdout, stderr = await tillsync_run(settings, client, *args)
+    if code not in (0, 1):
+        raise AssertionError(f"tillsync {' '.join(args)} failed: {stderr}")
+    return code, stdout
+
+
+async def tillsync_run(settings: Settings, client: Client, *args: str) -> tuple[int, str, str]:
+    """Exit code, standard output and standard error of ``tillsync ARGS``, whatever the code."""
     environment = sandbox_environment(
         settings,
         client.service_client.config.target_host,
@@ -31,6 +39,4 @@ async def tillsync(settings: Settings, client: Client, *args: str) -> tuple[int,
     )
     stdout, stderr = await process.communicate()
     assert process.returncode is not None
-    if process.returncode not in (0, 1):
-        raise AssertionError(f"tillsync {' '.join(args)} failed: {stderr.decode()}")
-    return process.returncode, stdout.decode()
+    return process.returncode, stdout.decode(), stderr.decode()

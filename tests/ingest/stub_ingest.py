@@ -20,9 +20,11 @@ from connectors.pos.base import Skipped
 from domain.ids import transaction_workflow_id
 from domain.outcomes import SyncStage, SyncStatus
 from domain.settings import Settings
+from domain.stock_events import AnyStockEvent
 from domain.transaction import PosTransaction
 from starter.ingest.app import create_app
 from starter.ingest.auth import StoreSecrets
+from starter.intake.stock_submission import StockSubmitter
 from starter.intake.submission import SubmitResult
 from starter.intake.ticket_intake import Intake
 from tests.ingest.signing import SECRETS
@@ -91,14 +93,32 @@ def stub_settings(data_dir: Path, **overrides: Any) -> Settings:
     )
 
 
+class StubStockSubmitter(StockSubmitter):
+    """Starts nothing: each event is new, but those whose event id is in ``failures``, which
+    raise (Temporal unavailable, say)."""
+
+    def __init__(self, failures: dict[str, Exception] | None = None) -> None:
+        self.failures = failures or {}
+        self.submitted: list[AnyStockEvent] = []
+
+    async def submit(self, event: AnyStockEvent) -> tuple[SubmitResult, bool]:
+        if event.event_id in self.failures:
+            raise self.failures[event.event_id]
+        self.submitted.append(event)
+        return SubmitResult(transaction_id=event.event_id, workflow_id=event.workflow_id), True
+
+
 def stub_app(
     settings: Settings,
     intake: StubIntake,
     temporal: StubTemporal | None = None,
     secrets: StoreSecrets | None = None,
+    stock_submitter: StockSubmitter | None = None,
 ) -> FastAPI:
     secrets = secrets or StoreSecrets.from_settings(settings)
-    return create_app(settings, cast(Client, temporal), intake, secrets)
+    return create_app(
+        settings, cast(Client, temporal), intake, secrets, stock_submitter=stock_submitter
+    )
 
 
 @asynccontextmanager

@@ -36,7 +36,14 @@ from starter.ingest.auth import (
     signature,
 )
 from tests.factories import make_sale, sale_line
-from tests.ingest.stub_ingest import StubIntake, StubTemporal, stub_app, stub_settings
+from tests.ingest.stub_ingest import (
+    StubIntake,
+    StubStockSubmitter,
+    StubTemporal,
+    stub_app,
+    stub_settings,
+)
+from tests.stock_events.events import dispatch
 
 EXAMPLES = int(os.environ.get("TILLSYNC_FUZZ_EXAMPLES", "80"))
 """Per operation and mode: about 30 s for the file on two cores; raise it for a deeper run."""
@@ -103,6 +110,7 @@ OPERATIONS = [
     ("POST", "/v1/transactions:batch"),
     ("GET", "/v1/transactions/{workflow_id}"),
     ("GET", "/healthz"),
+    ("POST", "/v1/stock-events"),
 ]
 # Every operation with data that fits its document, and the two that take a body also with
 # data that does not (the reads' parameters are strings: nothing to negate).
@@ -118,7 +126,15 @@ def ingest_schema(tmp_path_factory: pytest.TempPathFactory) -> BaseSchema:
         data_dir, ingest_requests_per_second=1_000_000, ingest_burst=1_000_000
     )
     intake = StubIntake(failures={DOWN: RPCError("no frontend", RPCStatusCode.UNAVAILABLE, b"")})
-    app = stub_app(fuzz_settings, intake, StubTemporal(), AnyStoreSecrets({"S001": FUZZ_SECRET}))
+    app = stub_app(
+        fuzz_settings,
+        intake,
+        StubTemporal(),
+        AnyStoreSecrets({"S001": FUZZ_SECRET}),
+        StubStockSubmitter(
+            failures={DOWN: RPCError("no frontend", RPCStatusCode.UNAVAILABLE, b"")}
+        ),
+    )
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -200,8 +216,16 @@ def _answer(
     return response.status_code, response.headers.get("content-type", [""])[0]
 
 
+def _stock_event(event_id: str) -> dict[str, Any]:
+    document: dict[str, Any] = dispatch("TR-1", {"100001": 2}, event_id=event_id).model_dump(
+        mode="json"
+    )
+    return document
+
+
 def test_each_answer_a_route_gives_conforms_to_the_document(ingest_schema: BaseSchema) -> None:
-    single, batch, status, health = OPERATIONS
+    single, batch, status, health, stock_events = OPERATIONS
+    unreadable = {**_stock_event("E-BAD"), "lines": [{"line_number": 1, "quantity": "1"}]}
     bad = {**_sale("TX-BAD"), "receipt_number": 2**31}  # beyond a PostgreSQL integer
     answers = {
         "started": _answer(ingest_schema, single, _sale("TX-OK")),
@@ -215,6 +239,12 @@ def test_each_answer_a_route_gives_conforms_to_the_document(ingest_schema: BaseS
         "run": _answer(ingest_schema, status, workflow_id=KNOWN_RUN),
         "no run": _answer(ingest_schema, status, workflow_id="pos:S001:T1:nowhere"),
         "health": _answer(ingest_schema, health),
+        "event started": _answer(ingest_schema, stock_events, _stock_event("E-OK")),
+        "events mixed": _answer(ingest_schema, stock_events, [_stock_event("E-2"), unreadable]),
+        "event rejected": _answer(ingest_schema, stock_events, [unreadable]),
+        "event unavailable": _answer(
+            ingest_schema, stock_events, _stock_event(DOWN), checks=CONFORMANCE
+        ),
     }
 
     json_type, problem_type = "application/json", "application/problem+json"
@@ -229,6 +259,10 @@ def test_each_answer_a_route_gives_conforms_to_the_document(ingest_schema: BaseS
         "run": (HTTPStatus.OK, json_type),
         "no run": (HTTPStatus.NOT_FOUND, problem_type),
         "health": (HTTPStatus.OK, json_type),
+        "event started": (HTTPStatus.ACCEPTED, json_type),
+        "events mixed": (HTTPStatus.MULTI_STATUS, json_type),
+        "event rejected": (HTTPStatus.UNPROCESSABLE_ENTITY, json_type),
+        "event unavailable": (HTTPStatus.SERVICE_UNAVAILABLE, json_type),
     }
 
 

@@ -4,7 +4,7 @@ ticket of a new item posts without a hand-made mapping, and a burst of sales sen
 of available-to-sell pushes, the last one the ERP's figure."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from activities.available import ats_workflow_id
+from connectors.erp.errors import ErpRejected
 from connectors.erp.memory import MemoryErp
 from domain.master_data import ErpItem, ErpPromotion
 from domain.outcomes import Outcome
@@ -83,6 +84,27 @@ async def http(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with till_http(temporal_env.client, settings, engine) as client:
         yield client
+
+
+async def _told(
+    receiver: TillReceiver,
+    before: int,
+    item_code: str,
+    within: float,
+    enough: Callable[[list[Decimal]], bool],
+) -> list[Decimal]:
+    """The item's available-to-sell figures pushed since push ``before``, once ``enough``."""
+    async with asyncio.timeout(within):
+        while True:
+            told = [
+                Decimal(quantity["available"])
+                for push in receiver.of("available", STORE)[before:]
+                for quantity in push["quantities"]
+                if quantity["item_code"] == item_code
+            ]
+            if told and enough(told):
+                return told
+            await asyncio.sleep(0.2)
 
 
 def _codes(document: dict[str, Any], key: str = "articles", field: str = "code") -> list[str]:
@@ -207,17 +229,7 @@ async def test_a_burst_of_sales_sends_a_handful_of_pushes_the_last_the_erps_figu
     expected = erp.stock_of("MUG-001", WAREHOUSE).available
     assert expected == Decimal(900)
     publisher = client.get_workflow_handle(ats_workflow_id(settings.task_queue, STORE))
-    async with asyncio.timeout(60):
-        while True:
-            mugs = [
-                quantity
-                for push in receiver.of("available", STORE)[before:]
-                for quantity in push["quantities"]
-                if quantity["item_code"] == "MUG-001"
-            ]
-            if mugs and Decimal(mugs[-1]["available"]) == expected:
-                break
-            await asyncio.sleep(0.2)
+    await _told(receiver, before, "MUG-001", 60, lambda told: told[-1] == expected)
     await asyncio.sleep(DEBOUNCE_MS / 1000 * 2)  # a push still to come would land by now
     pushes = receiver.of("available", STORE)[before:]
     assert 1 <= len(pushes) <= 10, f"{len(pushes)} pushes for 200 stock changes"
@@ -228,3 +240,26 @@ async def test_a_burst_of_sales_sends_a_handful_of_pushes_the_last_the_erps_figu
     assert [(q["item_code"], Decimal(q["available"])) for q in feed["quantities"]] == [
         ("MUG-001", expected)
     ]
+
+
+async def test_a_released_reservation_tells_the_tills_what_they_can_sell_again(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    erp: MemoryErp,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+) -> None:
+    client = temporal_env.client
+    txn = make_sale(new_id(), [sale_line(1, "100005", "3", "5.00")])
+    bags = erp.stock_of("BAG-001", WAREHOUSE).available
+    before = len(receiver.of("available", STORE))
+    refusal = ErpRejected("refused after the stock was reserved")
+    erp.fail("reserve", refusal, reference=txn.workflow_id, after_effect=True)
+
+    parked = await submit_and_wait(Submitter(client, engine, settings.task_queue), client, txn)
+
+    assert parked.outcome is Outcome.PARKED, parked
+    assert erp.stock_of("BAG-001", WAREHOUSE).available == bags, "released"
+    told = await _told(receiver, before, "BAG-001", 30, lambda told: bool(told))
+    assert told[-1] == bags

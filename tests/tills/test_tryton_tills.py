@@ -1,8 +1,11 @@
 """Master data from the sandbox Tryton to store S001, on the real Temporal dev server: a new
 product with its barcode on the store's price list, a price change, and a promotion made in
 Tryton reach the store's webhook and feeds in both formats; a ticket of the new item, with
-the promotion's code, posts without any hand-made mapping and books the discount line."""
+the promotion's code, posts without any hand-made mapping and books the discount line; an item
+deactivated in Tryton is published as removed; the store's Temporal Schedule publishes what
+Tryton wrote."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -12,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
+from temporalio.client import ScheduleActionExecutionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.factory import create_erp
@@ -21,7 +25,7 @@ from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from domain.catalog import CatalogItem
 from domain.outcomes import Outcome
 from domain.settings import Settings
-from starter.control.master_data_sync import sync_now
+from starter.control.master_data_sync import ensure_master_data_schedules, sync_now
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
@@ -166,3 +170,80 @@ async def test_tryton_items_prices_and_promotions_reach_the_store_and_a_ticket_p
     assert by_product[CODE]["amount"] == Decimal("9.00"), "2 x 4.50 net: the till's price"
     assert PROMOTION in by_product["DISC-PROMOTION"]["description"]
     assert by_product["DISC-PROMOTION"]["amount"] == Decimal("-0.90")
+
+
+async def test_an_item_deactivated_in_tryton_is_published_to_the_tills_as_removed(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+    tryton_rest: TrytonRest,
+) -> None:
+    client = temporal_env.client
+    retired = "RETIRED-001"
+    item = CatalogItem(
+        code=retired, name="Retired blend", list_price=Decimal("3.00"), cost_price=Decimal("1")
+    )
+    await TrytonCatalog(tryton_rest).add_products([item])
+    (product,) = await tryton_rest.search("product.product", [("code", "=", retired)], ["id"])
+    listed = await sync_now(client, settings, STORE)
+    assert listed.pushed and listed.pushed.pushed, listed
+    assert retired in _articles(receiver.of("masterdata", STORE)[-1])
+    async with till_http(client, settings, engine) as http:
+        watermark = (await pull(http, f"/v1/stores/{STORE}/masterdata"))["watermark"]
+
+    await tryton_rest.write("product.product", product["id"], {"active": False})
+    removal = await sync_now(client, settings, STORE)
+
+    assert removal.pushed and removal.pushed.pushed, removal
+    pushed = receiver.of("masterdata", STORE)[-1]
+    assert ([item["code"] for item in pushed["removed"]], pushed["articles"]) == ([retired], [])
+    async with till_http(client, settings, engine) as http:
+        since = quote(watermark)
+        delta = await pull(http, f"/v1/stores/{STORE}/masterdata?since={since}")
+        sitoo = await pull(http, f"/v1/stores/{STORE}/masterdata?since={since}&format=sitoo")
+        snapshot = await pull(http, f"/v1/stores/{STORE}/masterdata")
+        sitoo_snapshot = await pull(http, f"/v1/stores/{STORE}/masterdata?format=sitoo")
+    assert [item["code"] for item in delta["removed"]] == [retired]
+    assert retired not in _articles(delta)
+    assert sitoo["products"] == [{"sku": retired, "active": False, "activepos": False}]
+    assert retired not in _articles(snapshot) and snapshot["removed"] == []
+    assert "TEA-001" in _articles(snapshot), "the snapshot keeps the items still sold"
+    assert retired not in {product["sku"] for product in sitoo_snapshot["products"]}
+
+
+async def _new_item(rest: TrytonRest, code: str) -> None:
+    item = CatalogItem(code=code, name=code, list_price=Decimal("2.00"), cost_price=Decimal(1))
+    await TrytonCatalog(rest).add_products([item])
+
+
+async def test_the_stores_schedule_publishes_an_item_made_in_tryton(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    settings: Settings,
+    receiver: TillReceiver,
+    tryton_rest: TrytonRest,
+) -> None:
+    client = temporal_env.client
+    await _new_item(tryton_rest, "SCHED-001")
+    [schedule_id] = await ensure_master_data_schedules(client, settings, [STORE])
+    handle = client.get_schedule_handle(schedule_id)
+    try:
+        spec = (await handle.describe()).schedule.spec
+        assert [interval.every.total_seconds() for interval in spec.intervals] == [15 * 60]
+        await handle.trigger()
+        async with asyncio.timeout(60):
+            while True:
+                actions = (await handle.describe()).info.recent_actions
+                if actions:
+                    break
+                await asyncio.sleep(0.2)
+        action = actions[-1].action
+        assert isinstance(action, ScheduleActionExecutionStartWorkflow)
+        await client.get_workflow_handle(action.workflow_id).result()
+    finally:
+        await handle.delete()
+
+    pushed = receiver.of("masterdata", STORE)
+    assert pushed and "SCHED-001" in {article["code"] for article in pushed[-1]["articles"]}

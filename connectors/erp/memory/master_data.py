@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.master_data import ErpItem, ErpMasterData, ErpPromotion
+from domain.master_data import ErpItem, ErpMasterData, ErpPromotion, RemovedItem
 
 
 class MasterRecords:
@@ -19,14 +19,23 @@ class MasterRecords:
         self._items: dict[str, ErpItem] = {}
         self._promotions: dict[str, ErpPromotion] = {}
         self._tax_rates: dict[str, Decimal] = {}
+        self._removed: dict[str, RemovedItem] = {}
         self._on_new_item = on_new_item
         self._clock = clock
 
     def put_item(self, item: ErpItem) -> ErpItem:
         stamped = item.model_copy(update={"written_at": self._clock()})
         self._items[item.code] = stamped
+        self._removed.pop(item.code, None)
         self._on_new_item(item.code)
         return stamped
+
+    def remove_item(self, code: str) -> RemovedItem:
+        """Deactivate the item: it is read as removed from now on."""
+        removed = RemovedItem(code=code, written_at=self._clock())
+        self._items.pop(code, None)
+        self._removed[code] = removed
+        return removed
 
     def put_promotion(self, promotion: ErpPromotion) -> ErpPromotion:
         stamped = promotion.model_copy(update={"written_at": self._clock()})
@@ -49,4 +58,5 @@ class MasterRecords:
                 if changed(promotion.written_at)
             ),
             tax_rates=dict(self._tax_rates),
+            removed=tuple(item for item in self._removed.values() if changed(item.written_at)),
         )

@@ -6,7 +6,8 @@ changed, products one of whose price list lines changed, and changed promotions.
 taxes are its accounting category's customer taxes (Tryton 8 keeps them there). Tryton's
 write dates are naive UTC (``write_date`` is empty until a record's first write, so the
 creation date counts too). Price list lines by category or by quantity are not a till's
-single price and are left out.
+single price and are left out. Goods deactivated (variant or template) or no longer salable
+are read as removed.
 """
 
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.tryton.rest import Record, TrytonRest
-from domain.master_data import ErpItem, ErpMasterData, ErpPromotion
+from domain.master_data import ErpItem, ErpMasterData, ErpPromotion, RemovedItem
 from domain.price_formula import plain
 
 _PRODUCT_FIELDS = [
@@ -68,6 +69,9 @@ class TrytonMasterData:
 
     async def read(self, since: datetime | None) -> ErpMasterData:
         products = await self._changed_products(since)
+        removed = await self._removed_products(since)
+        gone = {item.code for item in removed}
+        products = {key: record for key, record in products.items() if record["code"] not in gone}
         lines = await self._price_lines(sorted(products)) if products else []
         promotions = await self._rest.search(
             "sale.promotion", _changed_since(since), _PROMOTION_FIELDS, order=[("id", "ASC")]
@@ -84,7 +88,37 @@ class TrytonMasterData:
             ),
             promotions=tuple(_promotion(record) for record in promotions),
             tax_rates={tax["name"]: Decimal(str(tax["rate"])) for tax in taxes},
+            removed=tuple(removed),
         )
+
+    async def _removed_products(self, since: datetime | None) -> list[RemovedItem]:
+        """Goods deactivated (the variant or its template) or no longer salable, changed at or
+        after ``since``: what the tills must drop."""
+        domain: list[Any] = [
+            ("type", "=", "goods"),
+            ("code", "!=", None),
+            [
+                "OR",
+                ("active", "=", False),
+                ("template.active", "=", False),
+                ("salable", "=", False),
+            ],
+        ]
+        if since is not None:
+            domain.append(["OR", *_changed_since(since), *_changed_since(since, "template.")])
+        found = await self._rest.search(
+            "product.product",
+            domain,
+            ["code", "write_date", "create_date", "template.write_date", "template.create_date"],
+            context={"active_test": False},
+        )
+        return [
+            RemovedItem(
+                code=record["code"],
+                written_at=max(_written(record), _written(record["template"])),
+            )
+            for record in sorted(found, key=lambda record: record["code"])
+        ]
 
     async def _changed_products(self, since: datetime | None) -> dict[int, Record]:
         salable: list[Any] = [("salable", "=", True), ("type", "=", "goods"), ("code", "!=", None)]
