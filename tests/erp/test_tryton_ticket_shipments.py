@@ -2,6 +2,7 @@
 customer shipment alone, a batch of them in a few JSON-RPC calls; returns find their original
 line on it."""
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -149,3 +150,28 @@ async def test_a_return_finds_its_line_on_a_ticket_booked_as_stock_alone(
     await tryton_daily_connector.commit(back.reference)
     assert refs.sale_id is not None, "a return keeps the sale path"
     assert await _available(tryton_daily_connector) == before + 1
+
+
+async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+) -> None:
+    """A worker whose workflow task timed out still runs its reservation while another
+    worker runs it again (found by the chaos suite): both find nothing and both create."""
+    order = _tea_sale("2")
+    before = await _available(tryton_daily_connector)
+
+    first, second = await asyncio.gather(
+        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
+        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
+    )
+
+    live = await tryton_rest.search(
+        "stock.shipment.out",
+        [("reference", "=", order.reference), ("state", "!=", "cancelled")],
+        ["id"],
+    )
+    assert len(live) == 1, f"live shipments under one ticket's reference: {live}"
+    assert await _available(tryton_daily_connector) == before - 2, "reserved once"
+    assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second])
+    again = await _reserved(tryton_daily_connector, order)
+    assert again.shipment_ids == [live[0]["id"]]

@@ -71,7 +71,7 @@ class TicketShipments:
                 )
             else:
                 to_create[reference] = planned
-        created = await self._create(to_create, outcomes)
+        created = await self._one_per_reference(await self._create(to_create, outcomes))
         for reference, record in created.items():
             record["customer."] = {"code": by_reference[reference].customer_code}
         await self._note_drafts_found(found, by_reference)
@@ -92,6 +92,35 @@ class TicketShipments:
                 reserved_beyond_stock=record["id"] in forced,
             )
         return [outcomes[order.reference] for order in orders]
+
+    async def _one_per_reference(self, created: dict[str, Record]) -> dict[str, Record]:
+        """The oldest live shipment under each reference just created, the others cancelled.
+
+        Another worker may have created one under the same reference meanwhile: a worker whose
+        workflow task timed out still runs its reservation while another worker runs it again,
+        and both found nothing. Each creator looks once its own is in, so the later of the two
+        sees both; the oldest stands, whichever the caller created."""
+        if not created:
+            return created
+        records = await self._rpc.call(
+            SHIPMENT,
+            "search_read",
+            [("reference", "in", sorted(created)), ("state", "!=", "cancelled")],
+            0,
+            None,
+            [["id", "ASC"]],
+            _FIELDS,
+        )
+        oldest: dict[str, Record] = {}
+        younger: list[int] = []
+        for record in records:
+            if record["reference"] not in oldest:
+                oldest[record["reference"]] = record
+            elif record["state"] in OPEN_SHIPMENT_STATES:
+                younger.append(record["id"])
+        if younger:
+            await self._rpc.call(SHIPMENT, "cancel", younger)
+        return {reference: oldest.get(reference, record) for reference, record in created.items()}
 
     async def issue(self, references: Sequence[str]) -> dict[str, Outcome]:
         """Pack and do the reserved shipments of ``references`` (those found), together."""
