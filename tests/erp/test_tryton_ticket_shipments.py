@@ -10,6 +10,7 @@ import pytest
 from connectors.erp.base import ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
 from connectors.erp.tryton import TrytonConnector, TrytonRest
+from connectors.erp.tryton.rpc import TrytonRpc
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from tests.factories import sale_line
 from tests.till_tickets import plan, returned, uk_ticket
@@ -175,3 +176,29 @@ async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
     assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second])
     again = await _reserved(tryton_daily_connector, order)
     assert again.shipment_ids == [live[0]["id"]]
+
+
+async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_next(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+) -> None:
+    """An attempt that created a second shipment and failed before reserving it (its ERP call
+    timed out) leaves a draft under the ticket's reference: the next attempt keeps the
+    reserved one and cancels the draft, and the day's posting issues the reserved one."""
+    order = _tea_sale()
+    reserved = await _reserved(tryton_daily_connector, order)
+    [draft] = await tryton_rpc.call(
+        "stock.shipment.out", "copy", reserved.shipment_ids, {"reference": order.reference}
+    )
+    copied = await tryton_rest.read("stock.shipment.out", draft, ["reference", "state"])
+    assert (copied["reference"], copied["state"]) == (order.reference, "draft")
+
+    again = await _reserved(tryton_daily_connector, order)
+
+    live = await tryton_rest.search(
+        "stock.shipment.out",
+        [("reference", "=", order.reference), ("state", "!=", "cancelled")],
+        ["id", "state"],
+    )
+    assert [(row["id"], row["state"]) for row in live] == [(reserved.shipment_ids[0], "assigned")]
+    assert again.shipment_ids == reserved.shipment_ids
+    assert draft not in {row["id"] for row in live}

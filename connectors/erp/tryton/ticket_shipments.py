@@ -46,7 +46,7 @@ class TicketShipments:
             SHIPMENT, "search_read", [("reference", "in", list(references))], 0, None, None, _FIELDS
         )
         found: dict[str, Record] = {}
-        for record in sorted(records, key=lambda record: record["state"] == "cancelled"):
+        for record in sorted(records, key=_preferred):
             found.setdefault(record["reference"], record)
         return found
 
@@ -71,12 +71,13 @@ class TicketShipments:
                 )
             else:
                 to_create[reference] = planned
-        created = await self._one_per_reference(await self._create(to_create, outcomes))
+        created = await self._create(to_create, outcomes)
         for reference, record in created.items():
             record["customer."] = {"code": by_reference[reference].customer_code}
         await self._note_drafts_found(found, by_reference)
+        booked = await self._one_per_reference({**found, **created})
         live: dict[str, Record] = {}
-        for reference, record in {**found, **created}.items():
+        for reference, record in booked.items():
             if record["state"] == "cancelled":
                 outcomes[reference] = ErpRejected(
                     f"shipment {record['id']} for {reference} is cancelled"
@@ -93,34 +94,36 @@ class TicketShipments:
             )
         return [outcomes[order.reference] for order in orders]
 
-    async def _one_per_reference(self, created: dict[str, Record]) -> dict[str, Record]:
-        """The oldest live shipment under each reference just created, the others cancelled.
+    async def _one_per_reference(self, booked: dict[str, Record]) -> dict[str, Record]:
+        """The preferred live shipment under each reference booked, the others cancelled while
+        open.
 
         Another worker may have created one under the same reference meanwhile: a worker whose
         workflow task timed out still runs its reservation while another worker runs it again,
-        and both found nothing. Each creator looks once its own is in, so the later of the two
-        sees both; the oldest stands, whichever the caller created."""
-        if not created:
-            return created
+        and both found nothing; or an attempt created one and failed before it was reserved
+        while the shipment it did not find was still being committed. Each creator looks once
+        its own is in, so the later of the two sees both, and so does any later attempt."""
+        if not booked:
+            return booked
         records = await self._rpc.call(
             SHIPMENT,
             "search_read",
-            [("reference", "in", sorted(created)), ("state", "!=", "cancelled")],
+            [("reference", "in", sorted(booked)), ("state", "!=", "cancelled")],
             0,
             None,
-            [["id", "ASC"]],
+            None,
             _FIELDS,
         )
-        oldest: dict[str, Record] = {}
-        younger: list[int] = []
-        for record in records:
-            if record["reference"] not in oldest:
-                oldest[record["reference"]] = record
+        kept: dict[str, Record] = {}
+        others: list[int] = []
+        for record in sorted(records, key=_preferred):
+            if record["reference"] not in kept:
+                kept[record["reference"]] = record
             elif record["state"] in OPEN_SHIPMENT_STATES:
-                younger.append(record["id"])
-        if younger:
-            await self._rpc.call(SHIPMENT, "cancel", younger)
-        return {reference: oldest.get(reference, record) for reference, record in created.items()}
+                others.append(record["id"])
+        if others:
+            await self._rpc.call(SHIPMENT, "cancel", others)
+        return {reference: kept.get(reference, record) for reference, record in booked.items()}
 
     async def issue(self, references: Sequence[str]) -> dict[str, Outcome]:
         """Pack and do the reserved shipments of ``references`` (those found), together."""
@@ -301,3 +304,10 @@ def customer_code_of(record: Record) -> str | None:
     customer = record.get("customer.") or {}
     code = customer.get("code")
     return None if code in (None, CASH_SALE_CODE) else str(code)
+
+
+def _preferred(record: Record) -> tuple[int, int]:
+    """Of several shipments under one reference: the furthest along (issued, then reserved,
+    then draft, cancelled last), then the oldest."""
+    rank = {"done": 0, "packed": 1, "assigned": 1, "waiting": 2, "draft": 2}
+    return rank.get(record["state"], 3), record["id"]
