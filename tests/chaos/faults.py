@@ -94,7 +94,7 @@ class Injector:
             self.injected.postgres_backends_terminated += await asyncio.to_thread(self._pg_drop)
         else:
             raise ValueError(f"unknown fault {fault.kind}")
-        if fault.kind != WORKER_KILL or fault.step not in self.injected.missed:
+        if fault.kind != WORKER_KILL:
             self.injected.by_kind[fault.kind] += 1
         self.injected.last_fault_ended = time.monotonic()
 
@@ -107,6 +107,7 @@ class Injector:
                 victim.process.send_signal(signal.SIGKILL)
                 await asyncio.to_thread(victim.process.wait, 30)
                 self.injected.kills_by_step[step] += 1
+                self.injected.by_kind[WORKER_KILL] += 1
                 return
             await asyncio.sleep(0.05)
         self.injected.missed.append(step)
