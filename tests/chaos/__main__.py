@@ -8,6 +8,10 @@ from tests.chaos.run import RunOptions, run
 from tests.chaos.schedule import FULL, SHORT
 from tests.codec_keys import configure_test_codec
 
+# tickets, faults, malformed payloads, tickets sent per second, tickets per submission
+FULL_RUN = (2000, FULL, 1000, 5.0, 40)
+SHORT_RUN = (300, SHORT, 150, 4.0, 20)
+
 
 def options(arguments: list[str]) -> RunOptions:
     parser = argparse.ArgumentParser(prog="python -m tests.chaos")
@@ -16,23 +20,14 @@ def options(arguments: list[str]) -> RunOptions:
     parser.add_argument("--tickets", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder")
     parsed = parser.parse_args(arguments)
-    if parsed.short:
-        return RunOptions(
-            tickets=parsed.tickets or 300,
-            seed=parsed.seed,
-            plan=SHORT,
-            malformed=150,
-            tickets_per_second=4.0,
-            chunk=20,
-            keep=parsed.keep,
-        )
+    tickets, plan, malformed, pace, chunk = SHORT_RUN if parsed.short else FULL_RUN
     return RunOptions(
-        tickets=parsed.tickets or 2000,
+        tickets=parsed.tickets or tickets,
         seed=parsed.seed,
-        plan=FULL,
-        malformed=1000,
-        tickets_per_second=5.0,
-        chunk=40,
+        plan=plan,
+        malformed=malformed,
+        tickets_per_second=pace,
+        chunk=chunk,
         keep=parsed.keep,
     )
 
