@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import signal
 import sys
 
 from tests.chaos.run import RunOptions, run
@@ -32,6 +33,18 @@ def options(arguments: list[str]) -> RunOptions:
     )
 
 
+async def _until_stopped(chosen: RunOptions) -> int:
+    """The run, cancelled by SIGTERM or SIGINT so that it stops the stack it started."""
+    task = asyncio.create_task(run(chosen))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return 130
+
+
 if __name__ == "__main__":
     configure_test_codec()
-    sys.exit(asyncio.run(run(options(sys.argv[1:]))))
+    sys.exit(asyncio.run(_until_stopped(options(sys.argv[1:]))))

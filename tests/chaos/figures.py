@@ -30,6 +30,8 @@ class Figures:
     verdict: Verdict = field(default_factory=Verdict)
     load: LoadFigures = field(default_factory=LoadFigures)
     malformed_runs: int = 0
+    undrained: str = ""
+    """why the day did not drain (the books are checked as they are)"""
     problems: list[str] = field(default_factory=list)
 
     def fill(
@@ -56,6 +58,8 @@ class Figures:
         bad_ids = {str(payload.get("transaction_id")) for payload, _ in bad}
         self.malformed_runs = sum(1 for w in store.claimed if w.rsplit(":", 1)[-1] in bad_ids)
         self.problems = [*load.problems, *verdict.problems]
+        if self.undrained:
+            self.problems.insert(0, f"the day did not drain: {self.undrained}")
         if self.started_runs != self.expected_runs:
             self.problems.append(
                 f"Temporal holds {self.started_runs} ticket runs, the day {self.expected_runs}"

@@ -24,7 +24,8 @@ class ProxyFaults:
     """requests answered 503 without reaching the ERP"""
     timeout_share: float = 0.0
     """requests forwarded, whose answer is dropped after ``hang_seconds``"""
-    hang_seconds: float = 12.0
+    hang_seconds: float = 35.0
+    """beyond the connector's ERP timeout (30 s by default): the worker's call times out"""
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     injected_errors: int = 0
     injected_timeouts: int = 0

@@ -101,7 +101,6 @@ class ChaosStack:
             "TILLSYNC_ERP_RPC_LOGIN": info.rpc_login,
             "TILLSYNC_ERP_RPC_PASSWORD": info.rpc_password,
             "TILLSYNC_ERP_POSTING_MODE": "daily",
-            "TILLSYNC_ERP_TIMEOUT_SECONDS": "10",
             "TILLSYNC_CODEC_KEYS": TEST_CODEC_KEYS,
             "TILLSYNC_WORKER_METRICS_PORT": "0",
             "TILLSYNC_TEMPORAL_METRICS_PORT": "0",
