@@ -85,7 +85,7 @@ class Injector:
         if fault.kind == WORKER_KILL:
             await self.kill_worker_in(fault.step)
         elif fault.kind == ERP_DOWN:
-            await asyncio.to_thread(self._erp_down, fault.seconds)
+            await self._erp_down(fault.seconds)
         elif fault.kind == ERP_FLAKY:
             await self._erp_flaky(fault.seconds)
         elif fault.kind == TEMPORAL_RESTART:
@@ -130,12 +130,13 @@ class Injector:
             if worker.process.poll() is not None:
                 self.restart_worker(number)
 
-    def _erp_down(self, seconds: float) -> None:
+    async def _erp_down(self, seconds: float) -> None:
+        """Stopped, then started again unless the run was stopped meanwhile."""
         erp = self._stack.erp
         assert erp is not None
-        erp.stop()
-        time.sleep(seconds)
-        erp.start()
+        await asyncio.to_thread(erp.stop)
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(erp.start)
 
     async def _erp_flaky(self, seconds: float) -> None:
         self._proxy.error_share, self._proxy.timeout_share = 0.15, 0.05
