@@ -4,13 +4,15 @@ line on it."""
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from connectors.erp.base import ReserveOutcome, ReserveRequest
-from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
+from connectors.erp.errors import ErpReturnRefused, ErpUnavailable, ErpUnknownCodes
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.ticket_shipments import TicketShipments
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from tests.factories import sale_line
 from tests.till_tickets import plan, returned, uk_ticket
@@ -202,3 +204,27 @@ async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_
     assert [(row["id"], row["state"]) for row in live] == [(reserved.shipment_ids[0], "assigned")]
     assert again.shipment_ids == reserved.shipment_ids
     assert draft not in {row["id"] for row in live}
+
+
+async def test_a_batch_whose_shipment_another_reservation_cancelled_is_tried_again(
+    tryton_daily_connector: TrytonConnector,
+    tryton_rpc: TrytonRpc,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another worker's reservation of the same ticket cancelled the shipment this batch kept,
+    between its look and its assignment (chaos suite: Tryton refused the batch and its eight
+    tickets parked as refused): the batch fails as transient, and its retry books them."""
+    keep_one = TicketShipments._one_per_reference
+
+    async def then_cancelled(shipments: TicketShipments, booked: dict[str, Any]) -> Any:
+        kept = await keep_one(shipments, booked)
+        await tryton_rpc.call("stock.shipment.out", "cancel", [r["id"] for r in kept.values()])
+        return kept
+
+    order, other = _tea_sale(), _tea_sale()
+    with monkeypatch.context() as patched:
+        patched.setattr(TicketShipments, "_one_per_reference", then_cancelled)
+        with pytest.raises(ErpUnavailable):
+            await tryton_daily_connector.reserve_many([ReserveRequest(order)])
+    refs = await _reserved(tryton_daily_connector, other)
+    assert len(refs.shipment_ids) == 1

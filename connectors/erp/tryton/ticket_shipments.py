@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.erp.errors import ErpError, ErpRejected
+from connectors.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.documents import CASH_SALE_CODE, OPEN_SHIPMENT_STATES
 from connectors.erp.tryton.rest import Record
@@ -84,7 +84,10 @@ class TicketShipments:
                 )
             else:
                 live[reference] = record
-        forced = await self._assign(list(live.values()))
+        try:
+            forced = await self._assign(list(live.values()))
+        except ErpRejected as refusal:
+            raise await self._superseded_or(refusal, list(live.values())) from refusal
         for reference, record in live.items():
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
@@ -124,6 +127,17 @@ class TicketShipments:
         if others:
             await self._rpc.call(SHIPMENT, "cancel", others)
         return {reference: kept.get(reference, record) for reference, record in booked.items()}
+
+    async def _superseded_or(self, refusal: ErpRejected, records: list[Record]) -> ErpError:
+        """Tryton refuses a whole batch to assign when one of its shipments was cancelled
+        meanwhile by another reservation of the same ticket (_one_per_reference): then the
+        batch is tried again, and finds the shipment kept; any other refusal stands."""
+        states = await self._rpc.call(SHIPMENT, "read", [r["id"] for r in records], ["state"])
+        if any(record["state"] == "cancelled" for record in states):
+            return ErpUnavailable(
+                f"another reservation of a ticket of this batch cancelled its shipment: {refusal}"
+            )
+        return refusal
 
     async def issue(self, references: Sequence[str]) -> dict[str, Outcome]:
         """Pack and do the reserved shipments of ``references`` (those found), together."""
