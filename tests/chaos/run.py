@@ -101,9 +101,9 @@ async def run(options: RunOptions) -> int:
         await load.aclose()
         await proxy.stop()
         return 0 if figures.passed else 1
-    finally:
-        await asyncio.to_thread(stack.stop_all)
-        await asyncio.to_thread(stack.drop_store)
+    finally:  # blocking on purpose: a second cancellation must not skip the teardown
+        stack.stop_all()
+        stack.drop_store()
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
 
