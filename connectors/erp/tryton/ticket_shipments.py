@@ -125,7 +125,12 @@ class TicketShipments:
             elif record["state"] in OPEN_SHIPMENT_STATES:
                 others.append(record["id"])
         if others:
-            await self._rpc.call(SHIPMENT, "cancel", others)
+            try:
+                await self._rpc.call(SHIPMENT, "cancel", others)
+            except ErpRejected:  # the other reservation cancelled them first
+                states = await self._rpc.call(SHIPMENT, "read", others, ["state"])
+                if any(record["state"] != "cancelled" for record in states):
+                    raise
         return {reference: kept.get(reference, record) for reference, record in booked.items()}
 
     async def _superseded_or(self, refusal: ErpRejected, records: list[Record]) -> ErpError:
