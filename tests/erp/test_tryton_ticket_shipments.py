@@ -2,13 +2,17 @@
 customer shipment alone, a batch of them in a few JSON-RPC calls; returns find their original
 line on it."""
 
+import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from connectors.erp.base import ReserveOutcome, ReserveRequest
-from connectors.erp.errors import ErpReturnRefused, ErpUnknownCodes
+from connectors.erp.errors import ErpReturnRefused, ErpUnavailable, ErpUnknownCodes
 from connectors.erp.tryton import TrytonConnector, TrytonRest
+from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.ticket_shipments import TicketShipments
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from tests.factories import sale_line
 from tests.till_tickets import plan, returned, uk_ticket
@@ -149,3 +153,78 @@ async def test_a_return_finds_its_line_on_a_ticket_booked_as_stock_alone(
     await tryton_daily_connector.commit(back.reference)
     assert refs.sale_id is not None, "a return keeps the sale path"
     assert await _available(tryton_daily_connector) == before + 1
+
+
+async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+) -> None:
+    """A worker whose workflow task timed out still runs its reservation while another
+    worker runs it again (found by the chaos suite): both find nothing and both create."""
+    order = _tea_sale("2")
+    before = await _available(tryton_daily_connector)
+
+    first, second = await asyncio.gather(
+        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
+        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
+    )
+
+    live = await tryton_rest.search(
+        "stock.shipment.out",
+        [("reference", "=", order.reference), ("state", "!=", "cancelled")],
+        ["id"],
+    )
+    assert len(live) == 1, f"live shipments under one ticket's reference: {live}"
+    assert await _available(tryton_daily_connector) == before - 2, "reserved once"
+    assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second])
+    again = await _reserved(tryton_daily_connector, order)
+    assert again.shipment_ids == [live[0]["id"]]
+
+
+async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_next(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+) -> None:
+    """An attempt that created a second shipment and failed before reserving it (its ERP call
+    timed out) leaves a draft under the ticket's reference: the next attempt keeps the
+    reserved one and cancels the draft, and the day's posting issues the reserved one."""
+    order = _tea_sale()
+    reserved = await _reserved(tryton_daily_connector, order)
+    [draft] = await tryton_rpc.call(
+        "stock.shipment.out", "copy", reserved.shipment_ids, {"reference": order.reference}
+    )
+    copied = await tryton_rest.read("stock.shipment.out", draft, ["reference", "state"])
+    assert (copied["reference"], copied["state"]) == (order.reference, "draft")
+
+    again = await _reserved(tryton_daily_connector, order)
+
+    live = await tryton_rest.search(
+        "stock.shipment.out",
+        [("reference", "=", order.reference), ("state", "!=", "cancelled")],
+        ["id", "state"],
+    )
+    assert [(row["id"], row["state"]) for row in live] == [(reserved.shipment_ids[0], "assigned")]
+    assert again.shipment_ids == reserved.shipment_ids
+    assert draft not in {row["id"] for row in live}
+
+
+async def test_a_batch_whose_shipment_another_reservation_cancelled_is_tried_again(
+    tryton_daily_connector: TrytonConnector,
+    tryton_rpc: TrytonRpc,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another worker's reservation of the same ticket cancelled the shipment this batch kept,
+    between its look and its assignment (chaos suite: Tryton refused the batch and its eight
+    tickets parked as refused): the batch fails as transient, and its retry books them."""
+    keep_one = TicketShipments._one_per_reference
+
+    async def then_cancelled(shipments: TicketShipments, booked: dict[str, Any]) -> Any:
+        kept = await keep_one(shipments, booked)
+        await tryton_rpc.call("stock.shipment.out", "cancel", [r["id"] for r in kept.values()])
+        return kept
+
+    order, other = _tea_sale(), _tea_sale()
+    with monkeypatch.context() as patched:
+        patched.setattr(TicketShipments, "_one_per_reference", then_cancelled)
+        with pytest.raises(ErpUnavailable):
+            await tryton_daily_connector.reserve_many([ReserveRequest(order)])
+    refs = await _reserved(tryton_daily_connector, other)
+    assert len(refs.shipment_ids) == 1

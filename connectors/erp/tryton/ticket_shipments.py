@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.erp.errors import ErpError, ErpRejected
+from connectors.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.documents import CASH_SALE_CODE
 from connectors.erp.tryton.rest import Record
@@ -55,7 +55,7 @@ class TicketShipments:
             SHIPMENT, "search_read", [("reference", "in", list(references))], 0, None, None, _FIELDS
         )
         found: dict[str, Record] = {}
-        for record in sorted(records, key=lambda record: record["state"] == CANCELLED):
+        for record in sorted(records, key=_preferred):
             found.setdefault(record["reference"], record)
         return found
 
@@ -84,15 +84,19 @@ class TicketShipments:
         for reference, record in created.items():
             record["customer."] = {"code": by_reference[reference].customer_code}
         await self._note_drafts_found(found, by_reference)
+        booked = await self._one_per_reference({**found, **created})
         live: dict[str, Record] = {}
-        for reference, record in {**found, **created}.items():
+        for reference, record in booked.items():
             if record["state"] == CANCELLED:
                 outcomes[reference] = ErpRejected(
                     f"shipment {record['id']} for {reference} is cancelled"
                 )
             else:
                 live[reference] = record
-        forced = await self._assign(list(live.values()))
+        try:
+            forced = await self._assign(list(live.values()))
+        except ErpRejected as refusal:
+            raise await self._superseded_or(refusal, list(live.values())) from refusal
         for reference, record in live.items():
             outcomes[reference] = ErpOrderRefs(
                 reference=reference,
@@ -101,6 +105,53 @@ class TicketShipments:
                 reserved_beyond_stock=record["id"] in forced,
             )
         return [outcomes[order.reference] for order in orders]
+
+    async def _one_per_reference(self, booked: dict[str, Record]) -> dict[str, Record]:
+        """The preferred live shipment under each reference booked, the others cancelled while
+        open.
+
+        Another worker may have created one under the same reference meanwhile: a worker whose
+        workflow task timed out still runs its reservation while another worker runs it again,
+        and both found nothing; or an attempt created one and failed before it was reserved
+        while the shipment it did not find was still being committed. Each creator looks once
+        its own is in, so the later of the two sees both, and so does any later attempt."""
+        if not booked:
+            return booked
+        records = await self._rpc.call(
+            SHIPMENT,
+            "search_read",
+            [("reference", "in", sorted(booked)), ("state", "!=", CANCELLED)],
+            0,
+            None,
+            None,
+            _FIELDS,
+        )
+        kept: dict[str, Record] = {}
+        others: list[int] = []
+        for record in sorted(records, key=_preferred):
+            if record["reference"] not in kept:
+                kept[record["reference"]] = record
+            elif record["state"] in OPEN_SHIPMENT_STATES:
+                others.append(record["id"])
+        if others:
+            try:
+                await self._rpc.call(SHIPMENT, "cancel", others)
+            except ErpRejected:  # the other reservation cancelled them first
+                states = await self._rpc.call(SHIPMENT, "read", others, ["state"])
+                if any(record["state"] != CANCELLED for record in states):
+                    raise
+        return {reference: kept.get(reference, record) for reference, record in booked.items()}
+
+    async def _superseded_or(self, refusal: ErpRejected, records: list[Record]) -> ErpError:
+        """Tryton refuses a whole batch to assign when one of its shipments was cancelled
+        meanwhile by another reservation of the same ticket (_one_per_reference): then the
+        batch is tried again, and finds the shipment kept; any other refusal stands."""
+        states = await self._rpc.call(SHIPMENT, "read", [r["id"] for r in records], ["state"])
+        if any(record["state"] == CANCELLED for record in states):
+            return ErpUnavailable(
+                f"another reservation of a ticket of this batch cancelled its shipment: {refusal}"
+            )
+        return refusal
 
     async def issue(self, references: Sequence[str]) -> dict[str, Outcome]:
         """Pack and do the reserved shipments of ``references`` (those found), together."""
@@ -281,3 +332,10 @@ def customer_code_of(record: Record) -> str | None:
     customer = record.get("customer.") or {}
     code = customer.get("code")
     return None if code in (None, CASH_SALE_CODE) else str(code)
+
+
+def _preferred(record: Record) -> tuple[int, int]:
+    """Of several shipments under one reference: the furthest along (issued, then reserved,
+    then draft, cancelled last), then the oldest."""
+    rank = {DONE: 0, PACKED: 1, ASSIGNED: 1, WAITING: 2, DRAFT: 2}
+    return rank.get(record["state"], 3), record["id"]

@@ -1,0 +1,140 @@
+"""The invariant checker on fabricated books: it passes a day booked right and fails each way
+a day can go wrong."""
+
+from dataclasses import replace
+from decimal import Decimal
+
+from tests.chaos.day import BUSINESS_DAY, Ticket, store_day
+from tests.chaos.invariant import ErpBooks, ErpDocument, StoreView, Verdict, check
+
+DAY = store_day(200, 4)
+
+
+def _books_as_they_should_be(tickets: list[Ticket]) -> tuple[ErpBooks, ErpBooks, StoreView]:
+    """An ERP and a store that booked ``tickets`` right, from 100 of each product on hand."""
+    opening_stock = {
+        (warehouse, code): Decimal(100)
+        for warehouse in ("WH-LON", "WH-LDS")
+        for code in ("TEA-001", "MUG-001", "BISC-001", "COF-001", "BAG-001")
+    }
+    closing_stock = dict(opening_stock)
+    documents: dict[str, list[ErpDocument]] = {}
+    takings: dict[tuple[str, object], Decimal] = {}
+    journal: dict[str, str] = {}
+    exceptions: dict[str, list[str]] = {}
+    for ticket in tickets:
+        if not ticket.complete:
+            journal[ticket.workflow_id] = "ignored"
+            continue
+        if not ticket.postable:
+            exceptions[ticket.workflow_id] = ["unmapped_product"]
+            continue
+        assert ticket.warehouse
+        documents[ticket.workflow_id] = [
+            ErpDocument(ticket.workflow_id, "stock.shipment.out", "done", dict(ticket.stock_change))
+        ]
+        for code, quantity in ticket.stock_change.items():
+            closing_stock[(ticket.warehouse, code)] += quantity
+        key = (ticket.store_id, BUSINESS_DAY)
+        takings[key] = takings.get(key, Decimal(0)) + ticket.gross
+        journal[ticket.workflow_id] = "posted"
+    opening = ErpBooks(documents={}, stock=opening_stock, takings={})
+    closing = ErpBooks(documents=documents, stock=closing_stock, takings=takings)  # type: ignore[arg-type]
+    return opening, closing, StoreView(journal=journal, open_exceptions=exceptions)
+
+
+def _check(
+    opening: ErpBooks, closing: ErpBooks, store: StoreView, accepted: set[str] | None = None
+) -> Verdict:
+    every = {ticket.workflow_id for ticket in DAY}
+    return check(DAY, every if accepted is None else accepted, opening, closing, store)
+
+
+def _a(kind: str) -> Ticket:
+    return next(ticket for ticket in DAY if ticket.kind == kind)
+
+
+def test_a_day_booked_right_passes() -> None:
+    verdict = _check(*_books_as_they_should_be(DAY))
+    assert verdict.ok, verdict.problems
+    postable = sum(1 for ticket in DAY if ticket.postable)
+    assert verdict.tickets == len(DAY) and verdict.posted_once == postable
+    assert verdict.lost == verdict.posted_twice == 0
+
+
+def test_a_ticket_booked_twice_fails_as_posted_twice() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    sale = _a("sale")
+    again = ErpDocument(f"{sale.workflow_id}~2", "stock.shipment.out", "done", {})
+    closing.documents[sale.workflow_id].append(again)
+    verdict = _check(opening, closing, store)
+    assert not verdict.ok and verdict.posted_twice == 1
+
+
+def test_a_ticket_missing_from_the_erp_without_an_exception_is_lost() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    sale = _a("sale")
+    del closing.documents[sale.workflow_id]
+    verdict = _check(opening, closing, store)
+    assert not verdict.ok and verdict.lost == 1
+
+
+def test_a_ticket_missing_from_the_erp_with_an_open_exception_passes_as_such() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    sale = _a("sale")
+    del closing.documents[sale.workflow_id]
+    for (warehouse, code), quantity in list(closing.stock.items()):
+        if warehouse == sale.warehouse and code in sale.stock_change:
+            closing.stock[(warehouse, code)] = quantity - sale.stock_change[code]
+    closing.takings[(sale.store_id, BUSINESS_DAY)] -= sale.gross
+    store.open_exceptions[sale.workflow_id] = ["erp_unavailable"]
+    verdict = _check(opening, closing, store)
+    assert verdict.ok, verdict.problems
+    assert verdict.open_exceptions == 1
+
+
+def test_an_accepted_ticket_neither_journaled_nor_excepted_is_lost() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    incomplete = _a("incomplete")
+    del store.journal[incomplete.workflow_id]
+    verdict = _check(opening, closing, store)
+    assert verdict.lost == 1 and not verdict.ok
+
+
+def test_a_ticket_never_accepted_is_lost() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    accepted = {ticket.workflow_id for ticket in DAY} - {_a("sale").workflow_id}
+    assert _check(opening, closing, store, accepted).lost == 1
+
+
+def test_an_incomplete_ticket_that_moved_stock_fails() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    incomplete = _a("incomplete")
+    moved = ErpDocument(incomplete.workflow_id, "stock.shipment.out", "done", {})
+    closing.documents[incomplete.workflow_id] = [moved]
+    verdict = _check(opening, closing, store)
+    assert not verdict.ok
+    assert any("incomplete" in problem for problem in verdict.problems)
+
+
+def test_quantities_other_than_the_tills_fail() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    sale = _a("sale")
+    [document] = closing.documents[sale.workflow_id]
+    wrong = {code: quantity * 2 for code, quantity in document.stock_in.items()}
+    closing.documents[sale.workflow_id] = [replace(document, stock_in=wrong)]
+    assert not _check(opening, closing, store).ok
+
+
+def test_stock_that_moved_without_a_ticket_fails() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    closing.stock[("WH-LON", "TEA-001")] -= 1
+    verdict = _check(opening, closing, store)
+    assert [p for p in verdict.problems if p.startswith("stock WH-LON TEA-001")]
+
+
+def test_takings_other_than_the_tills_fail() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    closing.takings[("S001", BUSINESS_DAY)] += Decimal("0.01")
+    verdict = _check(opening, closing, store)
+    assert [p for p in verdict.problems if p.startswith("takings S001")]
