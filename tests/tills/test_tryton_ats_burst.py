@@ -1,6 +1,7 @@
-"""A burst of sales of one item on the sandbox Tryton, on the real Temporal dev server: the
-store's tills get a handful of available-to-sell pushes, the last one Tryton's own figure
-(daily posting mode, as a chain at peak runs: each sale's first ERP effect is its reservation)."""
+"""Available-to-sell from the sandbox Tryton, on the real Temporal dev server (daily posting
+mode, as a chain at peak runs: each sale's first ERP effect is its reservation): a burst of
+sales of one item gives the store's tills a handful of pushes, the last one Tryton's own
+figure; the store's webhook down for a minute, then up, gets Tryton's newest figure."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -113,3 +114,49 @@ async def test_a_burst_of_100_sales_on_tryton_sends_a_handful_of_pushes_the_last
     pushes = receiver.of("available", STORE)[before:]
     assert 1 <= len(pushes) <= 10, f"{len(pushes)} pushes for 100 sales"
     assert _mugs_told(receiver, before)[-1] == expected
+
+
+async def test_the_webhook_down_a_minute_then_up_tills_get_trytons_newest_figure(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+    tryton_rest: TrytonRest,
+) -> None:
+    client = temporal_env.client
+    submitter = Submitter(client, engine, settings.task_queue)
+    refused_before = receiver.refused
+    receiver.down = True
+    try:
+        for _ in range(2):
+            sold = await submit_and_wait(
+                submitter, client, make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
+            )
+            assert sold.outcome is Outcome.POSTED, sold
+        async with asyncio.timeout(60):
+            while True:
+                if receiver.refused >= refused_before + 2:
+                    break
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(60)  # a minute down, the push retrying with backoff
+        late = await submit_and_wait(
+            submitter, client, make_sale(new_id(), [sale_line(1, "100002", "3", "9.00")])
+        )
+        assert late.outcome is Outcome.POSTED, late
+        before = len(receiver.of("available", STORE))
+    finally:
+        receiver.down = False
+    connector, books = create_erp(settings)
+    try:
+        newest = (await connector.stock_level(MUG, WAREHOUSE)).available
+    finally:
+        await connector.aclose()
+        await books.aclose()
+    async with asyncio.timeout(120):
+        while True:
+            told = _mugs_told(receiver, before)
+            if told and told[-1] == newest:
+                break
+            await asyncio.sleep(0.2)
+    assert receiver.refused >= refused_before + 3, "the pushes were refused while it was down"
