@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from connectors.erp.tryton_sandbox.subprocesses import free_port
 from domain.settings import Settings
 
 PROBE_SECONDS = 15.0
@@ -40,13 +41,6 @@ def can_listen(host: str, port: int) -> bool:
         except OSError:
             return False
         return True
-
-
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def with_free_ports(settings: Settings) -> tuple[Settings, list[str]]:

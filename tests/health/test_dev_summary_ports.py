@@ -18,19 +18,13 @@ from pathlib import Path
 import pytest
 
 from connectors.erp.tryton_sandbox import ensure_template
+from connectors.erp.tryton_sandbox.subprocesses import free_port
 from domain.settings import Settings
 from starter.devstack import dev_ports
 from starter.devstack.dev_ports import is_health_page, is_metrics, served, with_free_ports
 from tests.erp_fixtures import erp_template_cache_dir
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -54,7 +48,7 @@ async def test_a_taken_port_moves_and_an_absent_server_is_not_served(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with _taken_port() as taken:
-        settings = Settings(health_port=taken, worker_metrics_port=0, ingest_port=_free_port())
+        settings = Settings(health_port=taken, worker_metrics_port=0, ingest_port=free_port())
         moved, notes = with_free_ports(settings)
         assert moved.health_port != taken and moved.worker_metrics_port == 0
         assert notes == [
@@ -87,12 +81,12 @@ async def test_tillsync_dev_prints_the_urls_it_serves_when_the_defaults_are_take
             "TILLSYNC_STORE_URL": "",
             "TILLSYNC_HEALTH_PORT": str(page_port),
             "TILLSYNC_WORKER_METRICS_PORT": str(metrics_port),
-            "TILLSYNC_TEMPORAL_METRICS_PORT": str(_free_port()),
-            "TILLSYNC_TEMPORAL_ADDRESS": f"127.0.0.1:{_free_port()}",
-            "TILLSYNC_TEMPORAL_UI_PORT": str(_free_port()),
-            "TILLSYNC_ERP_SANDBOX_PORT": str(_free_port()),
-            "TILLSYNC_INGEST_PORT": str(_free_port()),
-            "TILLSYNC_CODEC_SERVER_PORT": str(_free_port()),
+            "TILLSYNC_TEMPORAL_METRICS_PORT": str(free_port()),
+            "TILLSYNC_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+            "TILLSYNC_TEMPORAL_UI_PORT": str(free_port()),
+            "TILLSYNC_ERP_SANDBOX_PORT": str(free_port()),
+            "TILLSYNC_INGEST_PORT": str(free_port()),
+            "TILLSYNC_CODEC_SERVER_PORT": str(free_port()),
         }
         dev = await asyncio.create_subprocess_exec(
             sys.executable,

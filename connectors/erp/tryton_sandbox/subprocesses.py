@@ -57,7 +57,7 @@ def _signal_group(pgid: int, signum: signal.Signals) -> None:
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now (for a server about to start)."""
-    with socket.socket() as probe:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
