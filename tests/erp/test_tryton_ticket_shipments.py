@@ -177,7 +177,7 @@ async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
     assert await _available(tryton_daily_connector) == before - 2, "reserved once"
     assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second])
     again = await _reserved(tryton_daily_connector, order)
-    assert again.shipment_ids == [live[0]["id"]]
+    assert again.shipment_ids == [str(live[0]["id"])]
 
 
 async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_next(
@@ -189,7 +189,10 @@ async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_
     order = _tea_sale()
     reserved = await _reserved(tryton_daily_connector, order)
     [draft] = await tryton_rpc.call(
-        "stock.shipment.out", "copy", reserved.shipment_ids, {"reference": order.reference}
+        "stock.shipment.out",
+        "copy",
+        [int(id_) for id_ in reserved.shipment_ids],
+        {"reference": order.reference},
     )
     copied = await tryton_rest.read("stock.shipment.out", draft, ["reference", "state"])
     assert (copied["reference"], copied["state"]) == (order.reference, "draft")
@@ -201,7 +204,9 @@ async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_
         [("reference", "=", order.reference), ("state", "!=", "cancelled")],
         ["id", "state"],
     )
-    assert [(row["id"], row["state"]) for row in live] == [(reserved.shipment_ids[0], "assigned")]
+    assert [(str(row["id"]), row["state"]) for row in live] == [
+        (reserved.shipment_ids[0], "assigned")
+    ]
     assert again.shipment_ids == reserved.shipment_ids
     assert draft not in {row["id"] for row in live}
 
