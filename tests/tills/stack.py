@@ -15,10 +15,14 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from connectors.erp.base import ErpBooks, ErpConnector
+from connectors.erp.factory import create_erp
+from connectors.erp.tryton_sandbox import TrytonSandboxInfo
 from connectors.tills.secrets import StoreSecrets
+from domain.periods import PostingMode
 from domain.settings import Settings, StoreChannel
 from starter.ingest.app import create_app
 from starter.intake.ticket_intake import Intake
+from tests.erp_fixtures import sandbox_settings
 from tests.ingest.signing import SECRETS, get_signed
 from worker import build_worker
 
@@ -38,6 +42,42 @@ def tills_settings(data_dir: Path, task_queue: str, webhook_url: str, **override
         },
         **overrides,
     )
+
+
+def tryton_tills_settings(
+    data_dir: Path,
+    erp: TrytonSandboxInfo,
+    task_queue: str,
+    webhook_url: str,
+    mode: PostingMode = PostingMode.PER_TRANSACTION,
+    **overrides: Any,
+) -> Settings:
+    """``tills_settings`` on the sandbox Tryton, booking in ``mode``."""
+    sandbox = sandbox_settings(data_dir, erp, task_queue, erp_posting_mode=mode)
+    erp_fields = {
+        "erp_url",
+        "erp_database",
+        "erp_api_key",
+        "erp_company_id",
+        "erp_rpc_login",
+        "erp_rpc_password",
+        "erp_posting_mode",
+    }
+    return tills_settings(
+        data_dir, task_queue, webhook_url, **sandbox.model_dump(include=erp_fields), **overrides
+    )
+
+
+@asynccontextmanager
+async def tryton_tills_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
+    """``tills_worker`` on the ERP of ``settings`` (its connector closed after)."""
+    connector, books = create_erp(settings)
+    try:
+        async with tills_worker(client, settings, connector, books):
+            yield
+    finally:
+        await connector.aclose()
+        await books.aclose()
 
 
 @asynccontextmanager

@@ -22,10 +22,13 @@ from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
-from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
 from tests.till_receiver import TillReceiver
-from tests.tills.stack import STORE, tills_settings, tills_worker
+from tests.tills.stack import (
+    STORE,
+    tryton_tills_settings,
+    tryton_tills_worker,
+)
 
 DEBOUNCE_MS = 2000
 MUG, WAREHOUSE = "MUG-001", "WH-LON"
@@ -36,25 +39,13 @@ def settings(
     tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo, receiver: TillReceiver
 ) -> Settings:
     data_dir: Path = tmp_path_factory.mktemp("tills-tryton-burst")
-    sandbox = sandbox_settings(
-        data_dir, erp_sandbox, "tillsync-tills-burst", erp_posting_mode=PostingMode.DAILY
-    )
-    return tills_settings(
+    return tryton_tills_settings(
         data_dir,
-        sandbox.task_queue,
+        erp_sandbox,
+        "tillsync-tills-burst",
         receiver.url,
+        PostingMode.DAILY,
         ats_debounce_ms=DEBOUNCE_MS,
-        **sandbox.model_dump(
-            include={
-                "erp_url",
-                "erp_database",
-                "erp_api_key",
-                "erp_company_id",
-                "erp_rpc_login",
-                "erp_rpc_password",
-                "erp_posting_mode",
-            }
-        ),
     )
 
 
@@ -62,13 +53,8 @@ def settings(
 async def worker(
     temporal_env: WorkflowEnvironment, settings: Settings, engine: Engine
 ) -> AsyncIterator[None]:
-    connector, books = create_erp(settings)
-    try:
-        async with tills_worker(temporal_env.client, settings, connector, books):
-            yield
-    finally:
-        await connector.aclose()
-        await books.aclose()
+    async with tryton_tills_worker(temporal_env.client, settings):
+        yield
 
 
 async def _available(settings: Settings) -> Decimal:

@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 from temporalio.client import ScheduleActionExecutionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
-from connectors.erp.factory import create_erp
 from connectors.erp.tryton import TrytonRest
 from connectors.erp.tryton.catalog import TrytonCatalog
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
@@ -29,10 +28,16 @@ from starter.control.master_data_sync import ensure_master_data_schedules, sync_
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.e2e.test_returns_discounts_tax import invoice_lines
-from tests.erp_fixtures import sandbox_settings
 from tests.factories import make_sale, sale_line
 from tests.till_receiver import TillReceiver
-from tests.tills.stack import PRICE_LIST, STORE, pull, till_http, tills_settings, tills_worker
+from tests.tills.stack import (
+    PRICE_LIST,
+    STORE,
+    pull,
+    till_http,
+    tryton_tills_settings,
+    tryton_tills_worker,
+)
 
 CODE = "OOLONG-001"
 BARCODE = "5012345678900"
@@ -44,36 +49,15 @@ def settings(
     tmp_path_factory: pytest.TempPathFactory, erp_sandbox: TrytonSandboxInfo, receiver: TillReceiver
 ) -> Settings:
     data_dir: Path = tmp_path_factory.mktemp("tills-tryton")
-    sandbox = sandbox_settings(data_dir, erp_sandbox, "tillsync-tills-tryton")
-    return tills_settings(
-        data_dir,
-        sandbox.task_queue,
-        receiver.url,
-        **sandbox.model_dump(
-            include={
-                "erp_url",
-                "erp_database",
-                "erp_api_key",
-                "erp_company_id",
-                "erp_rpc_login",
-                "erp_rpc_password",
-                "erp_posting_mode",
-            }
-        ),
-    )
+    return tryton_tills_settings(data_dir, erp_sandbox, "tillsync-tills-tryton", receiver.url)
 
 
 @pytest.fixture(scope="module")
 async def worker(
     temporal_env: WorkflowEnvironment, settings: Settings, engine: Engine
 ) -> AsyncIterator[None]:
-    connector, books = create_erp(settings)
-    try:
-        async with tills_worker(temporal_env.client, settings, connector, books):
-            yield
-    finally:
-        await connector.aclose()
-        await books.aclose()
+    async with tryton_tills_worker(temporal_env.client, settings):
+        yield
 
 
 async def _new_product_on_the_london_list(rest: TrytonRest) -> tuple[int, int, int]:
