@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from domain.sync_health import as_utc
 from store.tables import StockChange, StockEventClaim, StockEventRecord
+from store.upserts import insert_or_ignore
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,10 @@ class StockEventKey:
 class StockClaimResult:
     claim: StockEventClaim
     is_owner: bool
+
+
+KEY_COLUMNS = ("event_type", "store_id", "event_id")
+"""The stock event claim's unique columns."""
 
 
 def find_stock_claim(session: Session, key: StockEventKey) -> StockEventClaim | None:
@@ -43,25 +48,19 @@ def claim_stock_event(
 ) -> StockClaimResult:
     """Claim the event for this submission (its own retries and resets keep the claim); the
     database's unique key settles races between two submissions."""
+    claim = StockEventClaim(
+        event_type=key.event_type,
+        store_id=key.store_id,
+        event_id=key.event_id,
+        workflow_id=workflow_id,
+        submission_id=submission_id,
+        payload_hash=payload_hash,
+        claimed_at=as_utc(now),
+    )
+    if insert_or_ignore(session, StockEventClaim, claim.model_dump(exclude={"id"}), KEY_COLUMNS):
+        return StockClaimResult(claim=claim, is_owner=True)
     existing = find_stock_claim(session, key)
-    if existing is None:
-        claim = StockEventClaim(
-            event_type=key.event_type,
-            store_id=key.store_id,
-            event_id=key.event_id,
-            workflow_id=workflow_id,
-            submission_id=submission_id,
-            payload_hash=payload_hash,
-            claimed_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(claim)
-            return StockClaimResult(claim=claim, is_owner=True)
-        except IntegrityError:
-            existing = find_stock_claim(session, key)
-            if existing is None:
-                raise
+    assert existing is not None, "a claim that refused the insert is there to read"
     return StockClaimResult(claim=existing, is_owner=existing.submission_id == submission_id)
 
 
