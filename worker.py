@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.admission import AdmissionActivities
 from activities.available import AvailableActivities, StockChanges
 from activities.daily_posting import DailyPostingActivities
 from activities.erp import ErpActivities
@@ -128,6 +129,7 @@ def build_worker(
         stock_changed=stock_changes.changed,
     )
     finance = FinanceActivities(engine, books, client, settings)
+    admission = AdmissionActivities(store, finance)
     daily = DailyPostingActivities(
         engine, books, settings.erp_company_id, connector, settings.erp_batch_max
     )
@@ -144,6 +146,7 @@ def build_worker(
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(settings),
         activities=[
+            admission.admit,
             store.claim,
             store.resolve_mapping,
             store.open_exception,

@@ -46,7 +46,11 @@ class ErpBatcher(Generic[ItemT]):
         try:
             if self._window:
                 await asyncio.sleep(self._window)
-            while queue := self._queues.pop(warehouse, []):
+            while queue := [
+                pending  # an activity given up meanwhile (a timeout, a cancel) sends nothing
+                for pending in self._queues.pop(warehouse, [])
+                if not pending[1].done()
+            ]:
                 batch, rest = queue[: self._max_batch], queue[self._max_batch :]
                 if rest:
                     self._queues[warehouse] = rest

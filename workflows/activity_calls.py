@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import policies
@@ -82,6 +83,29 @@ async def local_erp_step(
         policies.ERP_SCHEDULE_TO_CLOSE,
         policies.ERP_RETRY,
     )
+
+
+async def local_then_erp_step(
+    activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
+) -> ResultT:
+    """The step inside the workflow task while the ERP answers in time (the usual case: no
+    task queue round trip); when it has not within LOCAL_ERP_BUDGET, an ``erp_step`` of its
+    own, so that a slow or failing ERP never holds the workflow task. The step must be
+    idempotent: the attempt given up may still land. A refusal (a business failure, or any
+    error that no retry would change) is the caller's, as it would be from the ``erp_step``."""
+    try:
+        return await _local(
+            activity,
+            arg,
+            policies.LOCAL_ERP_BUDGET,
+            policies.LOCAL_ERP_BUDGET,
+            policies.ERP_RETRY,
+        )
+    except (ActivityError, ApplicationError) as error:
+        cause = error.cause if isinstance(error, ActivityError) else error
+        if isinstance(cause, ApplicationError) and cause.non_retryable:
+            raise
+    return await erp_step(activity, arg)
 
 
 async def _local(

@@ -71,20 +71,41 @@ SECOND_BUNDLE = "patches-2026-12-b"
 """A run started since this one asks once for every patch (BUNDLED and SECOND_BUNDLED); one
 started under BUNDLE takes BUNDLED and asks for each of SECOND_BUNDLED."""
 
-LATER: tuple[str, ...] = ()
-"""Patches added after SECOND_BUNDLE, each asked on its own (fold them into the next bundle
-when histories are next recorded)."""
+ONE_STEP_ADMISSION = "one-step-admission"
+"""Pace: the claim, the mapping and the posting plan are one local activity (ticket.admit),
+and SyncStage moves to ``posting`` only when a run waits on the ERP's books (per-transaction
+mode, returns): two markers and a search-attribute write fewer a ticket."""
 
-ALL = (*BUNDLED, *SECOND_BUNDLED, *LATER)
+SLOW_ERP_LEAVES_THE_TASK = "slow-erp-leaves-the-task"
+"""Chaos (issue 14): a reservation the ERP has not answered within a few seconds moves from
+the workflow task to an activity of its own (workflows.activity_calls.local_then_erp_step), so
+a slow or failing ERP no longer holds workflow tasks past their timeout, which another worker
+then ran again, reservation and all."""
+
+THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_ERP_LEAVES_THE_TASK)
+THIRD_BUNDLE = "patches-2026-12-c"
+
+BUNDLES = (
+    (BUNDLE, BUNDLED),
+    (SECOND_BUNDLE, SECOND_BUNDLED),
+    (THIRD_BUNDLE, THIRD_BUNDLED),
+)
+"""Oldest first. A run records the marker of the newest bundle when it starts and takes every
+patch up to it; one started under an older bundle takes that bundle's patches and those before,
+and asks for each later patch on its own; one started before any bundle asks for each."""
+
+ALL = tuple(patch for _, bundled in BUNDLES for patch in bundled)
 
 
 def taken() -> frozenset[str]:
     """The patches this run takes: all of them for a run that starts now, none for one that
     started before them (called once, first thing in the run). On replay, a bundle's marker
     the history lacks answers False and records nothing, so older runs ask as they did."""
-    if workflow.patched(SECOND_BUNDLE):
-        bundled = [*BUNDLED, *SECOND_BUNDLED]
+    for newest in range(len(BUNDLES) - 1, -1, -1):
+        if workflow.patched(BUNDLES[newest][0]):
+            break
     else:
-        first = BUNDLED if workflow.patched(BUNDLE) else [p for p in BUNDLED if workflow.patched(p)]
-        bundled = [*first, *(p for p in SECOND_BUNDLED if workflow.patched(p))]
-    return frozenset([*bundled, *(patch for patch in LATER if workflow.patched(patch))])
+        newest = -1
+    whole = [patch for _, bundled in BUNDLES[: newest + 1] for patch in bundled]
+    asked = [patch for _, bundled in BUNDLES[newest + 1 :] for patch in bundled]
+    return frozenset([*whole, *(patch for patch in asked if workflow.patched(patch))])

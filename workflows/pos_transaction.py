@@ -21,6 +21,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.admission import Admission, AdmissionActivities
     from activities.erp import BookRequest, ErpActivities, PayRequest, PostRequest
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
@@ -41,7 +42,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
     from workflows import patches, policies
-    from workflows.activity_calls import compensation, erp_step, local_erp_step
+    from workflows.activity_calls import (
+        compensation,
+        erp_step,
+        local_erp_step,
+        local_step,
+        local_then_erp_step,
+    )
     from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
     from workflows.stock_release import release_and_tell
@@ -62,13 +69,19 @@ class PosTransactionWorkflow(ParkedRun):
     def __init__(self, submission: Submission) -> None:
         super().__init__(submission)
         self._reference = ""
+        self._admission: Admission | None = None
+        """What ticket.admit settled for the first attempt; dropped once the run parks."""
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
         self._patches = patches.taken()
         hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
-        claim = await self._store(StoreActivities.claim, submission)
+        if self._patched(patches.ONE_STEP_ADMISSION):
+            admission: Admission = await local_step(AdmissionActivities.admit, submission)
+            self._admission, claim = admission, admission.claim
+        else:
+            claim = await self._store(StoreActivities.claim, submission)
         if not claim.is_owner:
             self._set_stage(SyncStage.DUPLICATE, Outcome.DUPLICATE)
             return await self._finish()
@@ -112,6 +125,7 @@ class PosTransactionWorkflow(ParkedRun):
                 if retried and self._patched(patches.FAILURE_CLEARED_ON_SUCCESS):
                     self._clear_failure()
                 return True
+            self._admission = None
             self._parked_in = ParkedStage.BOOKS if stage == self._books else ParkedStage.STOCK
             decision = await self._park(txn, failure)
             if decision.abandon:
@@ -137,12 +151,16 @@ class PosTransactionWorkflow(ParkedRun):
         """plan -> post, pay, commit in one ERP step, forward only: a retry resumes where it
         stopped, under the same reference (the reservation stays)."""
         order = self._booked_order()
+        admitted = self._admission.plan if self._admission else None
         try:
-            self._set_stage(SyncStage.POSTING)
-            plan = self._plan = await self._plan_posting(txn)
+            if admitted is None:
+                self._set_stage(SyncStage.POSTING)
+            plan = self._plan = admitted or await self._plan_posting(txn)
             per_ticket = plan.mode is PostingMode.PER_TRANSACTION
             if self._issued_at_posting(order, per_ticket):
                 return None
+            if admitted is not None:
+                self._set_stage(SyncStage.POSTING)
             booked = await erp_step(
                 ErpActivities.book,
                 BookRequest(
@@ -214,7 +232,13 @@ class PosTransactionWorkflow(ParkedRun):
     async def _reserve(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference = self._reference
         self._set_stage(SyncStage.MAPPING)
-        mapping = await self._store(StoreActivities.resolve_mapping, txn)
+        if self._admission is None:
+            mapping = await self._store(StoreActivities.resolve_mapping, txn)
+        elif self._admission.unmapped is not None:
+            raise ParkWith(self._admission.unmapped)
+        else:
+            assert self._admission.mapping is not None, "an admitted ticket is mapped or not"
+            mapping = self._admission.mapping
         originals = await self._wait_for_originals(txn)
         order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
@@ -225,7 +249,11 @@ class PosTransactionWorkflow(ParkedRun):
             compensations.register(
                 lambda: compensation(ErpActivities.release_if_present, reference)
             )
-        reserve = local_erp_step if self._local_steps else erp_step
+        reserve = erp_step
+        if self._patched(patches.SLOW_ERP_LEAVES_THE_TASK):
+            reserve = local_then_erp_step
+        elif self._local_steps:
+            reserve = local_erp_step
         reservation = await reserve(ErpActivities.reserve, order)
         self._merge_refs(reservation)
         await self._record_reservation_notes(txn, order, reservation)

@@ -65,3 +65,13 @@ class NaiveSagaWorkflow:
                 )
             raise
         return done
+
+
+@workflow.defn(name="EmptyRun")
+class EmptyRunWorkflow:
+    """The floor of any design that gives each ticket a workflow of its own: a run that
+    starts and returns, with no activity, no marker and no search attribute."""
+
+    @workflow.run
+    async def run(self, reference: str) -> str:
+        return reference
