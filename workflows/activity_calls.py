@@ -11,7 +11,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -48,7 +48,10 @@ async def _heartbeating_erp(
     )
 
 
-async def store_step(activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+async def store_step(
+    activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+    arg: ArgT,
+) -> ResultT:
     return await workflow.execute_activity_method(
         activity,
         arg,
@@ -85,27 +88,27 @@ async def local_erp_step(
     )
 
 
-async def local_then_erp_step(
-    activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
+async def local_once_then(
+    remote: Callable[[Callable[[OwnerT, ArgT], Any], ArgT], Awaitable[ResultT]],
+    activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+    arg: ArgT,
 ) -> ResultT:
-    """The step inside the workflow task while the ERP answers in time (the usual case: no
-    task queue round trip); when it has not within LOCAL_ERP_BUDGET, an ``erp_step`` of its
-    own, so that a slow or failing ERP never holds the workflow task. The step must be
-    idempotent: the attempt given up may still land. A refusal (a business failure, or any
-    error that no retry would change) is the caller's, as it would be from the ``erp_step``."""
+    """The step once inside the workflow task (the usual case: no task queue round trip);
+    when it has not finished within LOCAL_BUDGET, or failed, the ``remote`` step
+    (``erp_step``, ``store_step``), which retries as an activity of its own: a slow or failing
+    ERP or store never holds the workflow task. (A local activity's own retries would: its
+    schedule-to-close timeout does not end them.) The step must be idempotent: the attempt
+    given up may still land. A refusal (a business failure, or any error that no retry would
+    change) is the caller's, as it would be from the ``remote`` step."""
     try:
         return await _local(
-            activity,
-            arg,
-            policies.LOCAL_ERP_BUDGET,
-            policies.LOCAL_ERP_BUDGET,
-            policies.ERP_RETRY,
+            activity, arg, policies.LOCAL_BUDGET, policies.LOCAL_BUDGET, policies.LOCAL_ONCE
         )
     except (ActivityError, ApplicationError) as error:
         cause = error.cause if isinstance(error, ActivityError) else error
         if isinstance(cause, ApplicationError) and cause.non_retryable:
             raise
-    return await erp_step(activity, arg)
+    return await remote(activity, arg)
 
 
 async def _local(

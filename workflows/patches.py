@@ -76,13 +76,14 @@ ONE_STEP_ADMISSION = "one-step-admission"
 and SyncStage moves to ``posting`` only when a run waits on the ERP's books (per-transaction
 mode, returns): two markers and a search-attribute write fewer a ticket."""
 
-SLOW_ERP_LEAVES_THE_TASK = "slow-erp-leaves-the-task"
-"""Chaos (issue 14): a reservation the ERP has not answered within a few seconds moves from
-the workflow task to an activity of its own (workflows.activity_calls.local_then_erp_step), so
-a slow or failing ERP no longer holds workflow tasks past their timeout, which another worker
-then ran again, reservation and all."""
+SLOW_STEPS_LEAVE_THE_TASK = "slow-steps-leave-the-task"
+"""Chaos (issue 14): a local step (reservation, store write, posting plan) is tried once inside
+the workflow task, for 5 s at most; slower or failed, it runs again as an activity of its own,
+which retries (workflows.activity_calls.local_once_then). A slow or failing ERP or store no
+longer holds workflow tasks past their timeout, which another worker then ran again, steps and
+all."""
 
-THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_ERP_LEAVES_THE_TASK)
+THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_STEPS_LEAVE_THE_TASK)
 THIRD_BUNDLE = "patches-2026-12-c"
 
 BUNDLES = (

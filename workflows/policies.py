@@ -30,10 +30,11 @@ STORE_START_TO_CLOSE = timedelta(seconds=60)
 STORE_SCHEDULE_TO_CLOSE = timedelta(days=7)
 # A local step runs inside the workflow task; the worker keeps that task alive meanwhile.
 LOCAL_START_TO_CLOSE = timedelta(seconds=30)
-# How long an ERP step may hold the workflow task (retries included) before it moves to an
-# activity of its own: well inside the 10 s workflow task timeout, whose heartbeat (at 8 s)
-# a loaded worker can miss, and the task is then run again by another worker.
-LOCAL_ERP_BUDGET = timedelta(seconds=5)
+# How long a step may hold the workflow task before it moves to an activity of its own (one
+# attempt, no retries): well inside the 10 s workflow task timeout, whose heartbeat (at 8 s)
+# a loaded worker can miss, and the task is then run again, steps and all, by another worker.
+LOCAL_BUDGET = timedelta(seconds=5)
+LOCAL_ONCE = RetryPolicy(maximum_attempts=1)
 
 # A return replayed before its original sale re-checks the journal with backoff.
 ORIGINAL_FIRST_RECHECK = timedelta(seconds=5)

@@ -42,13 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
     from workflows import patches, policies
-    from workflows.activity_calls import (
-        compensation,
-        erp_step,
-        local_erp_step,
-        local_step,
-        local_then_erp_step,
-    )
+    from workflows.activity_calls import compensation, erp_step
     from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
     from workflows.stock_release import release_and_tell
@@ -78,7 +72,7 @@ class PosTransactionWorkflow(ParkedRun):
         hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
         if self._patched(patches.ONE_STEP_ADMISSION):
-            admission: Admission = await local_step(AdmissionActivities.admit, submission)
+            admission: Admission = await self._store(AdmissionActivities.admit, submission)
             self._admission, claim = admission, admission.claim
         else:
             claim = await self._store(StoreActivities.claim, submission)
@@ -249,12 +243,7 @@ class PosTransactionWorkflow(ParkedRun):
             compensations.register(
                 lambda: compensation(ErpActivities.release_if_present, reference)
             )
-        reserve = erp_step
-        if self._patched(patches.SLOW_ERP_LEAVES_THE_TASK):
-            reserve = local_then_erp_step
-        elif self._local_steps:
-            reserve = local_erp_step
-        reservation = await reserve(ErpActivities.reserve, order)
+        reservation = await self._erp(ErpActivities.reserve, order)
         self._merge_refs(reservation)
         await self._record_reservation_notes(txn, order, reservation)
 

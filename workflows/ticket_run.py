@@ -1,7 +1,7 @@
 """The state of one ticket's run and its bookkeeping steps (store, journal, exceptions, stage),
 shared by the saga's steps in workflows/pos_transaction.py."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from temporalio import workflow
@@ -32,7 +32,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.transaction import PosTransaction
     from workflows import patches
     from workflows import search_attributes as attrs
-    from workflows.activity_calls import erp_step, local_erp_step, local_step, store_step
+    from workflows.activity_calls import (
+        erp_step,
+        local_erp_step,
+        local_once_then,
+        local_step,
+        store_step,
+    )
     from workflows.parking import OperatorDecision, ParkingRun
 
 OwnerT = TypeVar("OwnerT")
@@ -78,10 +84,26 @@ class TicketRun(ParkingRun):
         """Whether this run takes ``patch`` (asked once, at its start: patches.taken)."""
         return patch in self._patches
 
-    async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
+    async def _store(
+        self,
+        activity: Callable[[OwnerT, ArgT], ResultT] | Callable[[OwnerT, ArgT], Awaitable[ResultT]],
+        arg: ArgT,
+    ) -> ResultT:
+        if self._patched(patches.SLOW_STEPS_LEAVE_THE_TASK):
+            return await local_once_then(store_step, activity, arg)
         if self._local_steps:
             return await local_step(activity, arg)
         return await store_step(activity, arg)
+
+    async def _erp(
+        self, activity: Callable[[OwnerT, ArgT], Awaitable[ResultT]], arg: ArgT
+    ) -> ResultT:
+        """An ERP step on the hot path (HOT_PATH: inside the workflow task)."""
+        if self._patched(patches.SLOW_STEPS_LEAVE_THE_TASK):
+            return await local_once_then(erp_step, activity, arg)
+        if self._local_steps:
+            return await local_erp_step(activity, arg)
+        return await erp_step(activity, arg)
 
     def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
         self._status.stage = stage
@@ -143,9 +165,7 @@ class TicketRun(ParkingRun):
 
     async def _plan_posting(self, txn: PosTransaction) -> PostingPlan:
         request = PostingPlanRequest(business_date=txn.business_date)
-        if self._local_steps:
-            return await local_erp_step(FinanceActivities.plan_posting, request)
-        return await erp_step(FinanceActivities.plan_posting, request)
+        return await self._erp(FinanceActivities.plan_posting, request)
 
     def _clear_failure(self) -> None:
         """What parked the run is behind it: no longer shown by ``status`` nor findable."""
