@@ -170,6 +170,32 @@ class Settings(BaseSettings):
         description="dev only (loopback): a request from an allowed UI origin needs no token",
     )
     codec_server_max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    # The Temporal UI's login (OIDC): the codec server verifies the access token it passes.
+    codec_server_oidc_issuer: str = Field(
+        default="",
+        description="the issuer exactly as its tokens' `iss` says (https); empty: no OIDC",
+    )
+    codec_server_oidc_audience: str = Field(
+        default="", description="the `aud` an access token must carry (needed with an issuer)"
+    )
+    codec_server_oidc_algorithms: str = Field(
+        default="RS256,ES256", description="signature algorithms accepted (asymmetric only)"
+    )
+    codec_server_oidc_required_claim: str = Field(
+        default="",
+        description="a claim that must hold _REQUIRED_VALUE (a dotted path for nested claims:"
+        " realm_access.roles); empty: any valid token of the audience decodes",
+    )
+    codec_server_oidc_required_value: str = ""
+    codec_server_oidc_leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="clock skew allowed on `exp`, `nbf` and `iat`"
+    )
+    codec_server_oidc_jwks_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="a token naming a key id the codec server does not know refetches the"
+        " issuer's keys at most this often (rotation is picked up; forged ids cost nothing)",
+    )
 
     # Exceptions and the sync-health page (starter/health_page).
     exception_owners: dict[ExceptionKind, ExceptionOwner] = Field(

@@ -29,7 +29,7 @@ def create_codec_app(
     )
 
     async def answer(request: Request, transform: Transform, path_ns: str = "") -> JSONResponse:
-        refusal = _refusal(request, access, namespace, path_ns, max_body_bytes)
+        refusal = await _refusal(request, access, namespace, path_ns, max_body_bytes)
         if refusal is not None:
             return refusal
         body = await request.body()
@@ -64,14 +64,16 @@ def create_codec_app(
     return app
 
 
-def _refusal(
+async def _refusal(
     request: Request, access: CodecAccess, namespace: str, path_ns: str, max_body_bytes: int
 ) -> JSONResponse | None:
     origin = request.headers.get("origin")
     if not access.origin_allowed(origin):
         return _error(403, f"origin {origin} is not allowed")
-    if not access.allows(request.headers.get("authorization"), origin):
-        return _error(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    refused = await access.refusal(request.headers.get("authorization"), origin)
+    if refused is not None:
+        challenge = {"WWW-Authenticate": refused.challenge} if refused.challenge else None
+        return _error(refused.status, refused.message, challenge)
     asked = path_ns or request.headers.get("x-namespace", "")
     if asked and asked != namespace:
         return _error(403, f"this codec server serves namespace {namespace!r} only")

@@ -89,6 +89,7 @@ def check_structure(compose: dict[str, Any]) -> None:
     assert ui_codec.rsplit(":", 1)[1] == published_port(codec_server)
     assert env_of(codec_server)["TILLSYNC_CODEC_SERVER_ORIGINS"] == "http://localhost:8233"
     assert published_port(services["temporal-ui"]) == "8233"
+    check_oidc(env_of(services["temporal-ui"]), env_of(codec_server))
 
     worker = ours["worker"]
     metrics_port = env_of(worker)["TILLSYNC_WORKER_METRICS_PORT"]
@@ -98,6 +99,15 @@ def check_structure(compose: dict[str, Any]) -> None:
         assert f"--name {key.name} " in registered, key.name
 
 
+def check_oidc(ui: dict[str, str], codec_server: dict[str, str]) -> None:
+    """The UI's login and the codec server's token check name one issuer, and the UI passes
+    the user's access token exactly when its login is on."""
+    assert ui["TEMPORAL_AUTH_PROVIDER_URL"] == codec_server["TILLSYNC_CODEC_SERVER_OIDC_ISSUER"]
+    assert ui["TEMPORAL_CODEC_PASS_ACCESS_TOKEN"] == ui["TEMPORAL_AUTH_ENABLED"]
+    for name in ("AUDIENCE", "REQUIRED_CLAIM", "REQUIRED_VALUE"):
+        assert f"TILLSYNC_CODEC_SERVER_OIDC_{name}" in codec_server, name
+
+
 def published_port(service: dict[str, Any]) -> str:
     [port] = service["ports"]
     return str(port["published"]) if isinstance(port, dict) else str(port).split(":")[0]
@@ -105,6 +115,13 @@ def published_port(service: dict[str, Any]) -> str:
 
 def test_the_compose_file_has_the_maintained_images_the_codec_and_the_metrics() -> None:
     check_structure(raw_compose())
+
+
+def test_the_ui_login_is_off_by_default_and_its_client_secret_is_not_in_the_file() -> None:
+    ui = raw_compose()["services"]["temporal-ui"]["environment"]
+
+    assert env_of({"environment": ui})["TEMPORAL_AUTH_ENABLED"] == "false"
+    assert ui["TEMPORAL_AUTH_CLIENT_SECRET"] == "${TEMPORAL_AUTH_CLIENT_SECRET:-}"
 
 
 def test_docker_compose_config_accepts_the_file() -> None:
