@@ -4,17 +4,17 @@ import random
 from dataclasses import dataclass
 
 SAGA_STEPS = (
-    "store.claim",
-    "store.resolve_mapping",
+    "ticket.admit",
     "returns.find_originals",
     "erp.reserve",
-    "finance.plan_posting",
     "erp.book",
     "store.open_exception",
     "store.record_outcome",
 )
 """The activities a store day's tickets run in daily posting mode: a worker is killed while
-each is in flight."""
+each is in flight. (ticket.admit claims, maps and plans the posting: store.claim,
+store.resolve_mapping and finance.plan_posting run on their own only for runs started before
+it, or on a retry.)"""
 POSTING_STEPS = ("daily.prepare_batch", "daily.post_batch")
 """The day's posting's activities: a worker is killed in each too, once the day is in."""
 
