@@ -1,6 +1,7 @@
 """Writes in one statement on both store dialects (SQLite and PostgreSQL support
 ``INSERT ... ON CONFLICT``): the hot path's claim, facts and sync marks need no read first, no
-savepoint and no row lock taken by a SELECT (each costs a round trip a ticket)."""
+savepoint and no row lock taken by a SELECT (each costs a round trip a ticket). A claim reads
+the row that stands only when its insert was ignored (claim_row)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
