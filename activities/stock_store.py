@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from temporalio import activity
 
-from activities.errors import business_failure
+from activities.errors import raise_business_failure
 from domain.erp_ids import ErpId
 from domain.fingerprint import payload_hash
 from domain.mapping import MissingMappings, TransactionMapping
-from domain.outcomes import BusinessFailure, ExceptionKind, Outcome
+from domain.outcomes import BusinessFailure, Outcome
 from domain.stock_events import StockEvent
 from domain.stock_ledger import LedgerMovement
 from store.db import session_scope
@@ -117,19 +117,12 @@ class StockStoreActivities:
                 if request.other_store_id
                 else None
             )
-        if isinstance(found, MissingMappings) and found.location is None:
-            raise business_failure(
-                ExceptionKind.UNMAPPED_SKU,
-                "no ERP product is mapped for "
-                + ", ".join(f"line {n} ({code})" for n, code in sorted(found.line_codes.items())),
-                {f"line {number}": code for number, code in found.line_codes.items()},
-            )
         for missing in (found, other):
             if isinstance(missing, MissingMappings):
-                raise business_failure(
-                    ExceptionKind.UNMAPPED_LOCATION,
-                    f"no ERP warehouse is mapped for {missing.location}",
-                    {"store_id": event.store_id, "other_store_id": request.other_store_id or ""},
+                raise_business_failure(
+                    missing.failure(
+                        {"store_id": event.store_id, "other_store_id": request.other_store_id or ""}
+                    )
                 )
         assert isinstance(found, TransactionMapping)
         return EventMapping(

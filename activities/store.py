@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from temporalio import activity
 
-from activities.errors import business_failure
+from activities.errors import raise_business_failure
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.fingerprint import payload_hash
 from domain.mapping import TransactionMapping
@@ -22,7 +22,7 @@ from store.exceptions import (
     resolve_exceptions,
 )
 from store.journal import record_outcome
-from store.mappings import MissingMappings, resolve_mapping
+from store.mappings import resolve_mapping
 from store.sync_marks import mark_posted, mark_seen
 from store.ticket_facts import record_facts
 
@@ -112,16 +112,8 @@ class StoreActivities:
             result = resolve_mapping(session, txn)
         if isinstance(result, TransactionMapping):
             return result
-        if result.location:
-            raise business_failure(
-                ExceptionKind.UNMAPPED_LOCATION,
-                f"no ERP warehouse is mapped for {result.location}",
-                {"store_id": txn.store_id, "terminal_id": txn.terminal_id},
-            )
-        raise business_failure(
-            ExceptionKind.UNMAPPED_SKU,
-            "no ERP product is mapped for " + _describe_missing(result),
-            {f"line {number}": code for number, code in result.line_codes.items()},
+        raise_business_failure(
+            result.failure({"store_id": txn.store_id, "terminal_id": txn.terminal_id})
         )
 
     @activity.defn(name="store.open_exception")
@@ -174,9 +166,3 @@ class StoreActivities:
             )
             if record.outcome is Outcome.POSTED:
                 mark_posted(session, txn.store_id, txn.occurred_at, _now())
-
-
-def _describe_missing(missing: MissingMappings) -> str:
-    return ", ".join(
-        f"line {number} ({code})" for number, code in sorted(missing.line_codes.items())
-    )

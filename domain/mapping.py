@@ -9,6 +9,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.money import Amount
+from domain.outcomes import BusinessFailure, ExceptionKind
 from domain.transaction import PosTransaction
 
 
@@ -71,6 +72,23 @@ class MissingMappings:
 
     location: str | None = None
     line_codes: dict[int, str] = field(default_factory=dict)
+
+    def failure(self, location_details: dict[str, str]) -> BusinessFailure:
+        """What parks the run: the missing location first (``location_details`` say whose),
+        else the lines whose codes no mapping knows."""
+        if self.location:
+            return BusinessFailure(
+                kind=ExceptionKind.UNMAPPED_LOCATION,
+                message=f"no ERP warehouse is mapped for {self.location}",
+                details=location_details,
+            )
+        lines = sorted(self.line_codes.items())
+        return BusinessFailure(
+            kind=ExceptionKind.UNMAPPED_SKU,
+            message="no ERP product is mapped for "
+            + ", ".join(f"line {number} ({code})" for number, code in lines),
+            details={f"line {number}": code for number, code in self.line_codes.items()},
+        )
 
 
 def _specificity(row: MappingRow) -> tuple[bool, bool]:

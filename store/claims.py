@@ -1,13 +1,13 @@
 """Dedupe: each (store, terminal, transaction) is claimed once, by one submission."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from domain.sync_health import as_utc
 from store.tables import DuplicateSubmission, TransactionClaim
-from store.upserts import insert_or_ignore
+from store.upserts import claim_row, find_by
 
 CLAIM_KEY = ("store_id", "terminal_id", "transaction_id")
 """The claim's unique columns."""
@@ -28,13 +28,7 @@ class ClaimResult:
 
 
 def find_claim(session: Session, key: ClaimKey) -> TransactionClaim | None:
-    return session.exec(
-        select(TransactionClaim).where(
-            TransactionClaim.store_id == key.store_id,
-            TransactionClaim.terminal_id == key.terminal_id,
-            TransactionClaim.transaction_id == key.transaction_id,
-        )
-    ).first()
+    return find_by(session, TransactionClaim, asdict(key))
 
 
 def claim_transaction(
@@ -56,12 +50,8 @@ def claim_transaction(
         payload_hash=payload_hash,
         claimed_at=as_utc(now),
     )
-    values = claim.model_dump(exclude={"id"})
-    if insert_or_ignore(session, TransactionClaim, values, CLAIM_KEY):
-        return ClaimResult(claim=claim, is_owner=True)
-    existing = find_claim(session, key)
-    assert existing is not None, "a claim that refused the insert is there to read"
-    if existing.submission_id == submission_id:
+    existing, inserted = claim_row(session, claim, CLAIM_KEY)
+    if inserted or existing.submission_id == submission_id:
         return ClaimResult(claim=existing, is_owner=True)
     record_duplicate(session, key, workflow_id, now, detected_by="workflow")
     return ClaimResult(claim=existing, is_owner=False)

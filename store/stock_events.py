@@ -1,13 +1,13 @@
 """Stock events in the store: their dedupe claims, their journal, and the stock-change log."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from domain.sync_health import as_utc
 from store.tables import StockChange, StockEventClaim, StockEventRecord
-from store.upserts import insert_or_ignore
+from store.upserts import claim_row, find_by
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,7 @@ KEY_COLUMNS = ("event_type", "store_id", "event_id")
 
 
 def find_stock_claim(session: Session, key: StockEventKey) -> StockEventClaim | None:
-    return session.exec(
-        select(StockEventClaim).where(
-            StockEventClaim.event_type == key.event_type,
-            StockEventClaim.store_id == key.store_id,
-            StockEventClaim.event_id == key.event_id,
-        )
-    ).first()
+    return find_by(session, StockEventClaim, asdict(key))
 
 
 def claim_stock_event(
@@ -57,11 +51,10 @@ def claim_stock_event(
         payload_hash=payload_hash,
         claimed_at=as_utc(now),
     )
-    if insert_or_ignore(session, StockEventClaim, claim.model_dump(exclude={"id"}), KEY_COLUMNS):
-        return StockClaimResult(claim=claim, is_owner=True)
-    existing = find_stock_claim(session, key)
-    assert existing is not None, "a claim that refused the insert is there to read"
-    return StockClaimResult(claim=existing, is_owner=existing.submission_id == submission_id)
+    existing, inserted = claim_row(session, claim, KEY_COLUMNS)
+    return StockClaimResult(
+        claim=existing, is_owner=inserted or existing.submission_id == submission_id
+    )
 
 
 def record_stock_event(session: Session, record: StockEventRecord) -> None:

@@ -1,16 +1,19 @@
 """Writes in one statement on both store dialects (SQLite and PostgreSQL support
 ``INSERT ... ON CONFLICT``): the hot path's claim, facts and sync marks need no read first, no
-savepoint and no row lock taken by a SELECT (each costs a round trip a ticket)."""
+savepoint and no row lock taken by a SELECT (each costs a round trip a ticket). A claim reads
+the row that stands only when its insert was ignored (claim_row)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, ColumnElement, CursorResult, Result, case, literal
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from domain.sync_health import as_utc
+
+RowT = TypeVar("RowT", bound=SQLModel)
 
 
 def _insert(session: Session, model: type[SQLModel]) -> Any:
@@ -30,6 +33,23 @@ def insert_or_ignore(
         .on_conflict_do_nothing(index_elements=list(conflict))
     )
     return rowcount(session.execute(statement)) > 0
+
+
+def claim_row(session: Session, row: RowT, key: Sequence[str]) -> tuple[RowT, bool]:
+    """Insert ``row`` unless one with the same ``key`` columns stands (the database's unique
+    key settles races): the row that stands, and whether it is ``row``."""
+    model = type(row)
+    if insert_or_ignore(session, model, row.model_dump(exclude={"id"}), key):
+        return row, True
+    existing = find_by(session, model, {name: getattr(row, name) for name in key})
+    assert existing is not None, "a row that refused the insert is there to read"
+    return existing, False
+
+
+def find_by(session: Session, model: type[RowT], values: Mapping[str, Any]) -> RowT | None:
+    """The row whose columns hold ``values`` (a unique key's)."""
+    conditions = [getattr(model, name) == value for name, value in values.items()]
+    return session.exec(select(model).where(*conditions)).first()
 
 
 def rowcount(result: Result[Any]) -> int:

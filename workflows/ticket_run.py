@@ -1,5 +1,5 @@
 """The state of one ticket's run and its bookkeeping steps (store, journal, exceptions, stage),
-shared by the saga's steps in workflows/pos_transaction.py."""
+shared by the saga's stages (workflows/ticket_stages.py) and its run (pos_transaction.py)."""
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar

@@ -10,6 +10,7 @@ from domain.mapping import (
     TransactionMapping,
     resolve_mapping,
 )
+from domain.outcomes import BusinessFailure, ExceptionKind
 from domain.transaction import PosTransaction
 from tests.factories import make_sale, sale_line
 
@@ -69,6 +70,27 @@ def test_what_is_missing_is_named() -> None:
     missing = resolve_mapping(ROWS, _ticket("T1", store_id="S404", sku="NOPE"))
 
     assert missing == MissingMappings(location="store S404 terminal T1", line_codes={1: "NOPE"})
+
+
+def test_a_missing_location_parks_before_missing_products() -> None:
+    where = {"store_id": "S404"}
+    missing = MissingMappings(location="store S404 terminal T1", line_codes={2: "NOPE"})
+
+    assert missing.failure(where) == BusinessFailure(
+        kind=ExceptionKind.UNMAPPED_LOCATION,
+        message="no ERP warehouse is mapped for store S404 terminal T1",
+        details=where,
+    )
+
+
+def test_missing_products_are_named_by_line_in_line_order() -> None:
+    missing = MissingMappings(line_codes={3: "GONE", 1: "NOPE"})
+
+    assert missing.failure({"store_id": "S001"}) == BusinessFailure(
+        kind=ExceptionKind.UNMAPPED_SKU,
+        message="no ERP product is mapped for line 1 (NOPE), line 3 (GONE)",
+        details={"line 1": "NOPE", "line 3": "GONE"},
+    )
 
 
 def test_a_barcode_maps_when_the_sku_does_not() -> None:

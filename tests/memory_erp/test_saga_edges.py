@@ -36,8 +36,8 @@ from tests.memory_erp.saga_helpers import (
     settled_on_attempt,
 )
 from worker import build_worker
-from workflows import pos_transaction
 from workflows import search_attributes as attrs
+from workflows import ticket_stages
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
@@ -68,7 +68,7 @@ async def test_an_error_in_the_workflow_code_parks_the_run_and_retry_reruns_the_
             raise decimal.InvalidOperation([decimal.InvalidOperation])
         return plan_erp_order(ticket, mapping, reference, *args)
 
-    monkeypatch.setattr(pos_transaction, "plan_erp_order", planner_with_a_defect)
+    monkeypatch.setattr(ticket_stages, "plan_erp_order", planner_with_a_defect)
 
     async with asyncio.timeout(20):
         parked = await submit_and_wait(submitter, client, txn)

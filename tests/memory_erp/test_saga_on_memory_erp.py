@@ -1,32 +1,26 @@
 """The saga end to end on a real worker and Temporal (with time skipping), fast because the ERP
 is the memory stand-in: each outcome is proven on the ERP's own books, the run's ``status``
-query and the store's journal and exceptions, never on which activities ran."""
+query and the store's journal and exceptions, never on which activities ran. Its dates and
+waits: test_saga_dates_on_memory_erp.py."""
 
-import time
 from collections.abc import Iterator
-from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.mapping import MappingKind, MappingRow
-from domain.outcomes import ExceptionKind, Outcome, SyncStage
-from domain.settings import Settings
+from domain.outcomes import Outcome, SyncStage
 from starter.control.runs import abandon_run, retry_run
-from starter.intake.submission import Submitter, wait_settled
+from starter.intake.submission import Submitter
 from store.db import session_scope
 from store.mappings import import_mappings
 from tests.e2e.helpers import (
     new_id,
-    start_waiting_for_original,
     status_of,
     submit_and_wait,
-    wait_for_stage,
 )
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
@@ -36,8 +30,6 @@ from tests.memory_erp.saga_helpers import (
     journal_of,
     settled_on_attempt,
 )
-from tests.till_tickets import returned
-from workflows import policies
 from workflows.pos_transaction import PosTransactionWorkflow
 
 pytestmark = pytest.mark.temporal
@@ -260,85 +252,6 @@ async def test_a_step_whose_answer_was_lost_after_it_took_effect_is_not_doubled(
     after = memory_erp.stock_of("COF-001", "WH-LON")
     assert (after.on_hand, after.available) == (coffee.on_hand - 2, coffee.available - 2)
     assert txn.workflow_id not in memory_erp.posted_twice()
-
-
-async def test_a_closed_period_redates_the_posting_to_the_next_open_one(
-    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
-) -> None:
-    business_date = date(2025, 3, 14)
-    march = memory_erp.period(business_date)
-    await memory_erp.close_period(march.erp_id)
-    try:
-        txn = make_sale(
-            new_id(), [sale_line(1, "100001", "1", "3.60")], business_date=business_date
-        )
-        result = await submit_and_wait(submitter, client, txn)
-    finally:
-        await memory_erp.reopen_period(march.erp_id)
-
-    assert result.outcome is Outcome.POSTED, result
-    assert memory_erp.order(txn.workflow_id).posting_date == date(2025, 4, 1)
-    assert journal_of(memory_engine, txn.workflow_id)["posting_date"] == date(2025, 4, 1)
-    assert exceptions_of(memory_engine, txn.workflow_id)["period_redated"][0] == "finance"
-
-
-async def virtual_elapsed(env: WorkflowEnvironment, client: Client, workflow_id: str) -> timedelta:
-    handle = client.get_workflow_handle(workflow_id)
-    started = (await handle.describe()).start_time
-    return await env.get_current_time(handle) - started
-
-
-async def test_a_return_waits_for_its_original_on_timers_that_time_skipping_passes(
-    skipping_env: WorkflowEnvironment,
-    submitter: Submitter,
-    client: Client,
-    memory_erp: MemoryErp,
-) -> None:
-    sale = make_sale(new_id(), [sale_line(1, "100002", "2", "9.00")])
-    refund = make_sale(new_id("RT"), [returned(1, "100002", "-1", "9.00", sale)], kind="return")
-    wall = time.monotonic()
-
-    await submitter.submit(refund)
-    await wait_for_stage(client, refund.workflow_id, {SyncStage.WAITING_ORIGINAL})
-    assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
-    result = await wait_settled(client, refund.workflow_id)
-    wall_elapsed = time.monotonic() - wall
-
-    assert result.outcome is Outcome.POSTED, result
-    [line] = memory_erp.order(refund.workflow_id).order.product_lines
-    assert line.return_of_reference == sale.workflow_id
-    returnable = await memory_erp.returnable_quantity(sale.workflow_id, 1)
-    assert (returnable.sold, returnable.returned) == (Decimal(2), Decimal(1))
-    waited = await virtual_elapsed(skipping_env, client, refund.workflow_id)
-    assert waited >= policies.ORIGINAL_FIRST_RECHECK, "it slept on a workflow timer"
-    assert wall_elapsed < waited.total_seconds()
-
-
-async def test_a_return_whose_original_never_arrives_parks_at_the_deadline(
-    skipping_env: WorkflowEnvironment,
-    client: Client,
-    memory_settings: Settings,
-    memory_engine: Engine,
-    memory_worker: None,
-) -> None:
-    never_sent = make_sale(new_id(), [sale_line(1, "100001", "1", "3.60")])
-    refund = make_sale(
-        new_id("RT"), [returned(1, "100001", "-1", "3.60", never_sent)], kind="return"
-    )
-    wait = timedelta(hours=1)
-    wall = time.monotonic()
-    await start_waiting_for_original(client, refund, wait, memory_settings.task_queue)
-
-    result = await wait_settled(client, refund.workflow_id)
-
-    assert (result.outcome, result.exception_kind) == (
-        Outcome.PARKED,
-        ExceptionKind.ORIGINAL_MISSING.value,
-    )
-    assert never_sent.transaction_id in (result.message or "")
-    assert "original_missing" in exceptions_of(memory_engine, refund.workflow_id)
-    assert await virtual_elapsed(skipping_env, client, refund.workflow_id) >= wait
-    assert time.monotonic() - wall < 30, "an hour of waiting passed in seconds"
 
 
 async def test_tickets_whose_ids_used_to_collide_each_post_once(

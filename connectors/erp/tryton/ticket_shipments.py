@@ -3,26 +3,24 @@
 In daily posting mode the day's consolidated posting books the money, so a ticket's sale
 document would add nothing but ERP time (most of it). A ticket that returns nothing is booked
 as a customer shipment alone, under the ticket's reference, and a batch of tickets costs a
-handful of JSON-RPC calls whatever its size: created together, waited, assigned (forced where
-the ERP counts too little: the goods already left the till), and packed and done together by
-the day's consolidated posting (or first by a return that takes some of them back). Returns
-and exchanges keep the sale path (returns.py), which links them to the moves of the line they
-take back.
+handful of JSON-RPC calls whatever its size: created together (ticket_shipment_drafts.py),
+waited, assigned (forced where the ERP counts too little: the goods already left the till),
+and packed and done together by the day's consolidated posting (or first by a return that
+takes some of them back). Returns and exchanges keep the sale path (returns.py), which links
+them to the moves of the line they take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
 (shipment_lines.py), by which a later return finds the line it takes back.
 """
 
-import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from connectors.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
 from connectors.erp.tryton.documents import CASH_SALE_CODE
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
-from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine, lines_note
+from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine
 from connectors.erp.tryton.states import (
     ASSIGNED,
     CANCELLED,
@@ -32,6 +30,7 @@ from connectors.erp.tryton.states import (
     PACKED,
     WAITING,
 )
+from connectors.erp.tryton.ticket_shipment_drafts import Planned, TicketShipmentDrafts
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
 _FIELDS = ["reference", "state", "customer.code"]
@@ -42,8 +41,7 @@ Outcome = ErpOrderRefs | Exception
 class TicketShipments:
     def __init__(self, rpc: TrytonRpc, codes: TrytonCodes) -> None:
         self._rpc = rpc
-        self._codes = codes
-        self._customer_locations: dict[int, int] = {}
+        self._drafts = TicketShipmentDrafts(rpc, codes)
         self._lines = ShipmentLines(rpc)
 
     async def find(self, references: Sequence[str]) -> dict[str, Record]:
@@ -65,12 +63,12 @@ class TicketShipments:
         by_reference = {order.reference: order for order in orders}
         found = await self.find(sorted(by_reference))
         outcomes: dict[str, Outcome] = {}
-        to_create: dict[str, tuple[Record, str]] = {}
+        to_create: dict[str, Planned] = {}
         for reference, order in by_reference.items():
             if reference in found:
                 continue
             try:
-                planned = await self._planned(order)
+                planned = await self._drafts.plan(order)
             except ErpError as error:
                 outcomes[reference] = error
                 continue
@@ -80,10 +78,11 @@ class TicketShipments:
                 )
             else:
                 to_create[reference] = planned
-        created = await self._create(to_create, outcomes)
+        created, refused = await self._drafts.create(to_create)
+        outcomes.update(refused)
         for reference, record in created.items():
             record["customer."] = {"code": by_reference[reference].customer_code}
-        await self._note_drafts_found(found, by_reference)
+        await self._drafts.note_drafts_found(found, by_reference)
         booked = await self._one_per_reference({**found, **created})
         live: dict[str, Record] = {}
         for reference, record in booked.items():
@@ -193,97 +192,6 @@ class TicketShipments:
                 raise outcome
         return await self._lines.shipped_line(record["id"], line_number)
 
-    async def _planned(self, order: ErpOrder) -> tuple[Record, str] | None:
-        """The shipment's values and its line note; None when no line moves stock."""
-        tax_codes = {tax.erp_tax_code for line in order.product_lines for tax in line.taxes}
-        tax_codes |= {tax.erp_tax_code for line in order.discount_lines for tax in line.taxes}
-        warehouse, products, party, currency, _ = await asyncio.gather(
-            self._codes.warehouse(order.warehouse_code),
-            self._codes.products([line.product_code for line in order.product_lines]),
-            self._codes.party(order.customer_code or CASH_SALE_CODE),
-            self._codes.currency(order.currency),
-            self._codes.taxes(sorted(tax_codes)),  # the day's posting books them: known now
-        )
-        lines = [line for line in order.product_lines if products[line.product_code].is_stocked]
-        if not lines:
-            return None
-        customer_location = await self._customer_location(party.id)
-        moves = [
-            {
-                "product": products[line.product_code].id,
-                "unit": products[line.product_code].unit_id,
-                "quantity": float(line.quantity),
-                "from_location": warehouse.output_id,
-                "to_location": customer_location,
-                "unit_price": line.unit_price,
-                "currency": currency,
-                "planned_date": order.sale_date,
-            }
-            for line in lines
-        ]
-        values = {
-            "reference": order.reference,
-            "customer": party.id,
-            "delivery_address": party.address_id,
-            "warehouse": warehouse.id,
-            "warehouse_storage": warehouse.storage_id,
-            "warehouse_output": warehouse.output_id,
-            "planned_date": order.sale_date,
-            "outgoing_moves": [["create", moves]],
-        }
-        return values, lines_note(lines)
-
-    async def _create(
-        self, planned: dict[str, tuple[Record, str]], outcomes: dict[str, Outcome]
-    ) -> dict[str, Record]:
-        """Create the planned shipments in one call (one by one when the ERP refuses the
-        batch, so that a bad order fails alone), each with its line note."""
-        references = list(planned)
-        if not references:
-            return {}
-        try:
-            ids = await self._rpc.call(SHIPMENT, "create", [planned[r][0] for r in references])
-            created = dict(zip(references, ids, strict=True))
-        except ErpRejected:
-            if len(references) == 1:
-                raise
-            created = {}
-            for reference in references:
-                try:
-                    [created[reference]] = await self._rpc.call(
-                        SHIPMENT, "create", [planned[reference][0]]
-                    )
-                except ErpRejected as error:
-                    outcomes[reference] = error
-        await self._lines.write({created[r]: planned[r][1] for r in created})
-        await self._name_moves_their_own_origin(list(created.values()))
-        return {r: {"id": id_, "reference": r, "state": DRAFT} for r, id_ in created.items()}
-
-    async def _name_moves_their_own_origin(self, shipment_ids: list[int]) -> None:
-        """Tryton warns when a move to a customer has no origin (it expects a sale line), and
-        JSON-RPC cannot skip warnings: accepting one costs a failed call and a second run of
-        the button, twice a batch. A ticket's moves have no other origin than themselves."""
-        if not shipment_ids:
-            return
-        shipments = await self._rpc.call(SHIPMENT, "read", shipment_ids, ["moves"])
-        writes: list[Any] = []
-        for move_id in (move_id for shipment in shipments for move_id in shipment["moves"]):
-            writes += [[move_id], {"origin": f"stock.move,{move_id}"}]
-        if writes:
-            await self._rpc.call("stock.move", "write", *writes)
-
-    async def _note_drafts_found(
-        self, found: dict[str, Record], orders: dict[str, ErpOrder]
-    ) -> None:
-        """A draft found again may have lost its note to a crash right after its creation."""
-        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == DRAFT}
-        notes = {}
-        for id_ in await self._lines.unnoted(list(drafts)):
-            planned = await self._planned(drafts[id_])
-            if planned is not None:
-                notes[id_] = planned[1]
-        await self._lines.write(notes)
-
     async def _assign(self, records: list[Record]) -> set[int]:
         """Wait and assign the shipments; those the ERP counts too little stock for are
         forced (their ids returned): the till sold the goods already."""
@@ -319,12 +227,6 @@ class TicketShipments:
             except ErpRejected as refusal:
                 failed[id_] = refusal
         return failed
-
-    async def _customer_location(self, party_id: int) -> int:
-        if party_id not in self._customer_locations:
-            [party] = await self._rpc.call("party.party", "read", [party_id], ["customer_location"])
-            self._customer_locations[party_id] = party["customer_location"]
-        return self._customer_locations[party_id]
 
 
 def customer_code_of(record: Record) -> str | None:

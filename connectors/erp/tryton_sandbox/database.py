@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 
+from connectors.erp.tryton.states import VALIDATED
 from connectors.erp.tryton_sandbox.subprocesses import run_python_module
 
 MODULES = (
@@ -115,7 +116,7 @@ def copy_database(template: Path, target_dir: Path, name: str) -> Path:
 
 _API_KEY_QUERY = (
     "SELECT key FROM res_user_application"
-    " WHERE application = 'rest' AND state = 'validated' ORDER BY id LIMIT 1"
+    f" WHERE application = 'rest' AND state = '{VALIDATED}' ORDER BY id LIMIT 1"
 )
 _COMPANY_QUERY = "SELECT id FROM company_company ORDER BY id LIMIT 1"
 

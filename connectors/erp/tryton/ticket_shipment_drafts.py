@@ -1,0 +1,126 @@
+"""A ticket's customer shipment created (ticket_shipments.py): its values planned from the
+order, a batch created in one call, each with its line note (shipment_lines.py) and its moves
+their own origin."""
+
+import asyncio
+from typing import Any
+
+from connectors.erp.errors import ErpRejected
+from connectors.erp.tryton.codes import TrytonCodes
+from connectors.erp.tryton.documents import CASH_SALE_CODE
+from connectors.erp.tryton.rest import Record
+from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, lines_note
+from connectors.erp.tryton.states import DRAFT
+from domain.erp_order import ErpOrder
+
+Planned = tuple[Record, str]
+"""A shipment's values and its line note."""
+
+
+class TicketShipmentDrafts:
+    def __init__(self, rpc: TrytonRpc, codes: TrytonCodes) -> None:
+        self._rpc = rpc
+        self._codes = codes
+        self._customer_locations: dict[int, int] = {}
+        self._lines = ShipmentLines(rpc)
+
+    async def plan(self, order: ErpOrder) -> Planned | None:
+        """The shipment's values and its line note; None when no line moves stock."""
+        tax_codes = {tax.erp_tax_code for line in order.product_lines for tax in line.taxes}
+        tax_codes |= {tax.erp_tax_code for line in order.discount_lines for tax in line.taxes}
+        warehouse, products, party, currency, _ = await asyncio.gather(
+            self._codes.warehouse(order.warehouse_code),
+            self._codes.products([line.product_code for line in order.product_lines]),
+            self._codes.party(order.customer_code or CASH_SALE_CODE),
+            self._codes.currency(order.currency),
+            self._codes.taxes(sorted(tax_codes)),  # the day's posting books them: known now
+        )
+        lines = [line for line in order.product_lines if products[line.product_code].is_stocked]
+        if not lines:
+            return None
+        customer_location = await self._customer_location(party.id)
+        moves = [
+            {
+                "product": products[line.product_code].id,
+                "unit": products[line.product_code].unit_id,
+                "quantity": float(line.quantity),
+                "from_location": warehouse.output_id,
+                "to_location": customer_location,
+                "unit_price": line.unit_price,
+                "currency": currency,
+                "planned_date": order.sale_date,
+            }
+            for line in lines
+        ]
+        values = {
+            "reference": order.reference,
+            "customer": party.id,
+            "delivery_address": party.address_id,
+            "warehouse": warehouse.id,
+            "warehouse_storage": warehouse.storage_id,
+            "warehouse_output": warehouse.output_id,
+            "planned_date": order.sale_date,
+            "outgoing_moves": [["create", moves]],
+        }
+        return values, lines_note(lines)
+
+    async def create(
+        self, planned: dict[str, Planned]
+    ) -> tuple[dict[str, Record], dict[str, ErpRejected]]:
+        """Create the planned shipments in one call (one by one when the ERP refuses the
+        batch, so that a bad order fails alone), each with its line note: the drafts created
+        and the refusals, by reference."""
+        references = list(planned)
+        if not references:
+            return {}, {}
+        refused: dict[str, ErpRejected] = {}
+        try:
+            ids = await self._rpc.call(SHIPMENT, "create", [planned[r][0] for r in references])
+            created = dict(zip(references, ids, strict=True))
+        except ErpRejected:
+            if len(references) == 1:
+                raise
+            created = {}
+            for reference in references:
+                try:
+                    [created[reference]] = await self._rpc.call(
+                        SHIPMENT, "create", [planned[reference][0]]
+                    )
+                except ErpRejected as error:
+                    refused[reference] = error
+        await self._lines.write({created[r]: planned[r][1] for r in created})
+        await self._name_moves_their_own_origin(list(created.values()))
+        drafts = {r: {"id": id_, "reference": r, "state": DRAFT} for r, id_ in created.items()}
+        return drafts, refused
+
+    async def note_drafts_found(
+        self, found: dict[str, Record], orders: dict[str, ErpOrder]
+    ) -> None:
+        """A draft found again may have lost its note to a crash right after its creation."""
+        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == DRAFT}
+        notes = {}
+        for id_ in await self._lines.unnoted(list(drafts)):
+            planned = await self.plan(drafts[id_])
+            if planned is not None:
+                notes[id_] = planned[1]
+        await self._lines.write(notes)
+
+    async def _name_moves_their_own_origin(self, shipment_ids: list[int]) -> None:
+        """Tryton warns when a move to a customer has no origin (it expects a sale line), and
+        JSON-RPC cannot skip warnings: accepting one costs a failed call and a second run of
+        the button, twice a batch. A ticket's moves have no other origin than themselves."""
+        if not shipment_ids:
+            return
+        shipments = await self._rpc.call(SHIPMENT, "read", shipment_ids, ["moves"])
+        writes: list[Any] = []
+        for move_id in (move_id for shipment in shipments for move_id in shipment["moves"]):
+            writes += [[move_id], {"origin": f"stock.move,{move_id}"}]
+        if writes:
+            await self._rpc.call("stock.move", "write", *writes)
+
+    async def _customer_location(self, party_id: int) -> int:
+        if party_id not in self._customer_locations:
+            [party] = await self._rpc.call("party.party", "read", [party_id], ["customer_location"])
+            self._customer_locations[party_id] = party["customer_location"]
+        return self._customer_locations[party_id]
