@@ -9,6 +9,8 @@ Remove a branch (and its id here) only once no run that started before it can st
 or replayed, and its recorded histories are retired from tests/replay.
 """
 
+from collections.abc import Iterable
+
 from temporalio import workflow
 
 HOT_PATH = "hot-path"
@@ -71,20 +73,38 @@ SECOND_BUNDLE = "patches-2026-12-b"
 """A run started since this one asks once for every patch (BUNDLED and SECOND_BUNDLED); one
 started under BUNDLE takes BUNDLED and asks for each of SECOND_BUNDLED."""
 
+STOCK_TOLD_WHEN_DISPATCH_UNDONE = "stock-told-when-dispatch-undone"
+"""Issue 12: a transfer dispatch undone by its compensation (a failed attempt's undo, a cancel)
+tells the sending store's available-to-sell publisher, as a released reservation does
+(workflows/stock_release.py). A transfer dispatch asks for patches since this one."""
+
+THIRD_BUNDLED = (STOCK_TOLD_WHEN_DISPATCH_UNDONE,)
+THIRD_BUNDLE = "patches-2026-12-c"
+"""A run started since this one asks once for every patch (BUNDLED, SECOND_BUNDLED and
+THIRD_BUNDLED); one started under SECOND_BUNDLE takes BUNDLED and SECOND_BUNDLED and asks for
+each of THIRD_BUNDLED; older ones ask as they did, and for each of THIRD_BUNDLED."""
+
 LATER: tuple[str, ...] = ()
-"""Patches added after SECOND_BUNDLE, each asked on its own (fold them into the next bundle
+"""Patches added after THIRD_BUNDLE, each asked on its own (fold them into the next bundle
 when histories are next recorded)."""
 
-ALL = (*BUNDLED, *SECOND_BUNDLED, *LATER)
+ALL = (*BUNDLED, *SECOND_BUNDLED, *THIRD_BUNDLED, *LATER)
 
 
 def taken() -> frozenset[str]:
     """The patches this run takes: all of them for a run that starts now, none for one that
     started before them (called once, first thing in the run). On replay, a bundle's marker
     the history lacks answers False and records nothing, so older runs ask as they did."""
-    if workflow.patched(SECOND_BUNDLE):
-        bundled = [*BUNDLED, *SECOND_BUNDLED]
+    if workflow.patched(THIRD_BUNDLE):
+        bundled = [*BUNDLED, *SECOND_BUNDLED, *THIRD_BUNDLED]
+    elif workflow.patched(SECOND_BUNDLE):
+        bundled = [*BUNDLED, *SECOND_BUNDLED, *_asked(THIRD_BUNDLED)]
     else:
-        first = BUNDLED if workflow.patched(BUNDLE) else [p for p in BUNDLED if workflow.patched(p)]
-        bundled = [*first, *(p for p in SECOND_BUNDLED if workflow.patched(p))]
-    return frozenset([*bundled, *(patch for patch in LATER if workflow.patched(patch))])
+        first = BUNDLED if workflow.patched(BUNDLE) else _asked(BUNDLED)
+        bundled = [*first, *_asked(SECOND_BUNDLED), *_asked(THIRD_BUNDLED)]
+    return frozenset([*bundled, *_asked(LATER)])
+
+
+def _asked(patches: Iterable[str]) -> list[str]:
+    """Those of ``patches`` this run takes, each asked on its own (a marker each)."""
+    return [patch for patch in patches if workflow.patched(patch)]
