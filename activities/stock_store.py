@@ -159,7 +159,7 @@ class StockStoreActivities:
 
     @activity.defn(name="stock.record_outcome")
     def record_outcome(self, record: StockOutcomeRecord) -> None:
-        event = record.event
+        event, now = record.event, _now()
         with session_scope(self._engine) as session:
             record_stock_event(
                 session,
@@ -173,7 +173,7 @@ class StockStoreActivities:
                     erp_reference=record.erp_reference,
                     erp_shipment_id=record.erp_shipment_id,
                     note=record.note,
-                    recorded_at=_now(),
+                    recorded_at=now,
                 ),
             )
             if record.outcome is Outcome.POSTED:
@@ -183,6 +183,7 @@ class StockStoreActivities:
                     event.store_id,
                     event.business_date,
                     record.movements,
+                    now,
                 )
 
     @activity.defn(name="stock.dispatch_booked")
