@@ -44,16 +44,10 @@ def ledger_movements(
     *,
     warehouses: Iterable[str] | None = None,
     workflow_ids: Iterable[str] | None = None,
-    since: date | None = None,
-    through: date | None = None,
 ) -> list[LedgerMovement]:
-    """The movements (of these warehouses, runs, business dates from ``since`` to
-    ``through``), in the order they were booked."""
+    """The movements (of these warehouses, runs), in the order they were booked; a span's are
+    ``booked_movements`` picked by domain.stock_ledger.movements_in_span."""
     query = select(StockLedgerRow)
-    if since is not None:
-        query = query.where(StockLedgerRow.business_date >= since)
-    if through is not None:
-        query = query.where(StockLedgerRow.business_date <= through)
     if warehouses is not None:
         query = query.where(col(StockLedgerRow.warehouse_code).in_(list(warehouses)))
     if workflow_ids is not None:
