@@ -152,7 +152,7 @@ class StockStoreActivities:
 
     @activity.defn(name="stock.record_outcome")
     def record_outcome(self, record: StockOutcomeRecord) -> None:
-        event = record.event
+        event, now = record.event, _now()
         with session_scope(self._engine) as session:
             record_stock_event(
                 session,
@@ -166,7 +166,7 @@ class StockStoreActivities:
                     erp_reference=record.erp_reference,
                     erp_shipment_id=record.erp_shipment_id,
                     note=record.note,
-                    recorded_at=_now(),
+                    recorded_at=now,
                 ),
             )
             if record.outcome is Outcome.POSTED:
@@ -176,6 +176,7 @@ class StockStoreActivities:
                     event.store_id,
                     event.business_date,
                     record.movements,
+                    now,
                 )
 
     @activity.defn(name="stock.dispatch_booked")

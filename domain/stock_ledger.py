@@ -17,6 +17,7 @@ transit is in neither store's.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -84,6 +85,49 @@ def order_movements(order: ErpOrder, *, abandoned: bool = False) -> list[LedgerM
             )
         )
     return movements
+
+
+class BookedMovement(BaseModel):
+    """A movement as the ledger keeps it: with its ticket's (or event's) business date and when
+    its run journaled it, right after its ERP step (None: journaled before that was kept)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    movement: LedgerMovement
+    business_date: date
+    booked_at: datetime | None
+
+
+def movements_in_span(
+    booked: Iterable[BookedMovement],
+    *,
+    since: date | None = None,
+    through: date | None = None,
+    opened_at: Mapping[LedgerKey, datetime] | None = None,
+    closed_at: Mapping[LedgerKey, datetime] | None = None,
+) -> list[LedgerMovement]:
+    """The movements a span's opening does not hold and its closing does. A snapshot holds
+    what was booked before it was taken, whatever the business date (an offline till's old
+    ticket booked since is not in it; today's ticket booked before it is): so a movement
+    counts when it was booked after the snapshot opening its warehouse and product
+    (``opened_at``) and, when a snapshot closes the span, not after that one (``closed_at``).
+    A movement with no booking time, or one of a product a snapshot lacks, is dated by its
+    business date instead: from ``since`` through ``through``."""
+    opened, closed = opened_at or {}, closed_at or {}
+
+    def after_opening(row: BookedMovement) -> bool:
+        taken = opened.get(row.movement.key)
+        if row.booked_at is None or taken is None:
+            return since is None or row.business_date >= since
+        return row.booked_at > taken
+
+    def before_closing(row: BookedMovement) -> bool:
+        taken = closed.get(row.movement.key)
+        if row.booked_at is None or taken is None:
+            return through is None or row.business_date <= through
+        return row.booked_at <= taken
+
+    return [row.movement for row in booked if after_opening(row) and before_closing(row)]
 
 
 class StockLedgerLine(BaseModel):

@@ -69,6 +69,7 @@ def record_outcome(
             txn.store_id,
             txn.business_date,
             order_movements(order, abandoned=abandoned),
+            now,
         )
     return entry
 

@@ -1,12 +1,13 @@
 """The stock ledger's rows: what each booked ticket and stock event moved."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, delete, insert, select
+from sqlmodel import Session, col, delete, insert, or_, select
 
-from domain.stock_ledger import LedgerMovement, MovementCause
+from domain.stock_ledger import BookedMovement, LedgerMovement, MovementCause
+from domain.sync_health import as_utc
 from store.tables import StockLedgerRow
 
 
@@ -16,8 +17,10 @@ def replace_movements(
     store_id: str,
     business_date: date,
     movements: Iterable[LedgerMovement],
+    booked_at: datetime,
 ) -> None:
-    """The run's movements, once whatever the number of times it is journaled."""
+    """The run's movements, once whatever the number of times it is journaled; ``booked_at``:
+    now, as the run journals them right after its ERP step."""
     session.exec(delete(StockLedgerRow).where(col(StockLedgerRow.workflow_id) == workflow_id))
     rows = [
         {
@@ -28,6 +31,7 @@ def replace_movements(
             "product_code": movement.product_code,
             "cause": movement.cause.value,
             "quantity": movement.quantity,
+            "booked_at": booked_at,
         }
         for movement in movements
     ]
@@ -40,26 +44,51 @@ def ledger_movements(
     *,
     warehouses: Iterable[str] | None = None,
     workflow_ids: Iterable[str] | None = None,
-    since: date | None = None,
-    through: date | None = None,
 ) -> list[LedgerMovement]:
-    """The movements (of these warehouses, runs, business dates from ``since`` to
-    ``through``), in the order they were booked."""
+    """The movements (of these warehouses, runs), in the order they were booked; a span's are
+    ``booked_movements`` picked by domain.stock_ledger.movements_in_span."""
     query = select(StockLedgerRow)
-    if since is not None:
-        query = query.where(StockLedgerRow.business_date >= since)
-    if through is not None:
-        query = query.where(StockLedgerRow.business_date <= through)
     if warehouses is not None:
         query = query.where(col(StockLedgerRow.warehouse_code).in_(list(warehouses)))
     if workflow_ids is not None:
         query = query.where(col(StockLedgerRow.workflow_id).in_(list(workflow_ids)))
+    return [_movement(row) for row in session.exec(query.order_by(col(StockLedgerRow.id))).all()]
+
+
+def booked_movements(
+    session: Session,
+    *,
+    warehouses: Iterable[str],
+    workflow_ids: Iterable[str] | None = None,
+    since: date | None = None,
+    booked_after: datetime | None = None,
+) -> list[BookedMovement]:
+    """The warehouses' movements (of these runs) with their business dates and booking times,
+    in the order they were booked: at least every one dated from ``since`` or booked after
+    ``booked_after`` (domain.stock_ledger.movements_in_span picks a span's)."""
+    query = select(StockLedgerRow).where(col(StockLedgerRow.warehouse_code).in_(list(warehouses)))
+    if workflow_ids is not None:
+        query = query.where(col(StockLedgerRow.workflow_id).in_(list(workflow_ids)))
+    if since is not None:
+        dated = col(StockLedgerRow.business_date) >= since
+        if booked_after is not None:
+            query = query.where(or_(dated, col(StockLedgerRow.booked_at) > booked_after))
+        else:
+            query = query.where(dated)
     return [
-        LedgerMovement(
-            warehouse_code=row.warehouse_code,
-            product_code=row.product_code,
-            cause=MovementCause(row.cause),
-            quantity=Decimal(row.quantity),
+        BookedMovement(
+            movement=_movement(row),
+            business_date=row.business_date,
+            booked_at=as_utc(row.booked_at) if row.booked_at else None,
         )
         for row in session.exec(query.order_by(col(StockLedgerRow.id))).all()
     ]
+
+
+def _movement(row: StockLedgerRow) -> LedgerMovement:
+    return LedgerMovement(
+        warehouse_code=row.warehouse_code,
+        product_code=row.product_code,
+        cause=MovementCause(row.cause),
+        quantity=Decimal(row.quantity),
+    )

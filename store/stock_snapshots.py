@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from domain.erp_order import StockLevel
 from domain.stock_ledger import LedgerKey
+from domain.sync_health import as_utc
 from store.ledger_tables import StockSnapshot
 
 
@@ -52,3 +53,14 @@ def snapshot(session: Session, warehouse_code: str, day: date) -> dict[LedgerKey
         )
         for row in rows
     }
+
+
+def snapshot_taken(session: Session, warehouse_code: str, day: date) -> dict[LedgerKey, datetime]:
+    """When each product's figure of the warehouse's opening of ``day`` was read from the ERP
+    (the ledger's movements booked after it are not in it)."""
+    rows = session.exec(
+        select(StockSnapshot).where(
+            StockSnapshot.warehouse_code == warehouse_code, StockSnapshot.business_date == day
+        )
+    ).all()
+    return {(row.warehouse_code, row.product_code): as_utc(row.taken_at) for row in rows}

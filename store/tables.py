@@ -236,6 +236,12 @@ class StockLedgerRow(SQLModel, table=True):
     product_code: str = Field(max_length=64)
     cause: str = Field(max_length=16)
     quantity: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    booked_at: datetime | None = Field(
+        default=None,
+        index=True,
+        description="when the run journaled it, right after its ERP step: where the ledger sets"
+        " it against a snapshot; None: journaled before this was kept (before migration 0006)",
+    )
 
 
 class StoreSyncMark(SQLModel, table=True):

@@ -83,7 +83,12 @@ which retries (workflows.activity_calls.local_once_then). A slow or failing ERP 
 longer holds workflow tasks past their timeout, which another worker then ran again, steps and
 all."""
 
-THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_STEPS_LEAVE_THE_TASK)
+STOCK_TOLD_WHEN_DISPATCH_UNDONE = "stock-told-when-dispatch-undone"
+"""Issue 12: a transfer dispatch undone by its compensation (a failed attempt's undo, a cancel)
+tells the sending store's available-to-sell publisher, as a released reservation does
+(workflows/stock_release.py). A transfer dispatch asks for patches since this one."""
+
+THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_STEPS_LEAVE_THE_TASK, STOCK_TOLD_WHEN_DISPATCH_UNDONE)
 THIRD_BUNDLE = "patches-2026-12-c"
 
 BUNDLES = (

@@ -47,6 +47,12 @@ class StockEventRun(ParkingRun):
         )
         self._decision: OperatorDecision | None = None
         self._parked_kinds: set[ExceptionKind] = set()
+        self._patches: frozenset[str] = frozenset()
+        """Set by a kind whose saga has patched branches, first thing in its run
+        (patches.taken); a kind without any asks for none (each asked costs a marker)."""
+
+    def _patched(self, patch: str) -> bool:
+        return patch in self._patches
 
     async def _store(self, activity: Callable[[OwnerT, ArgT], ResultT], arg: ArgT) -> ResultT:
         return await store_step(activity, arg)

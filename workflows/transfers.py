@@ -2,8 +2,8 @@
 
 Dispatch (the sending till confirmed what left): claim (dedupe: one dispatch per transfer)
 -> map both stores and the SKUs -> book the goods out of the sending warehouse into transit
-(compensation: bring them back, registered first) -> stock changed at the sending store ->
-journal.
+(compensation: bring them back and tell the sending store's tills, registered first) -> stock
+changed at the sending store -> journal.
 
 Receipt (the receiving till confirmed what arrived): claim -> map -> wait for the dispatch
 to be booked (an offline till may send the receipt first; parks as dispatch_missing after
@@ -38,10 +38,11 @@ with workflow.unsafe.imports_passed_through():
         erp_lines,
         transfer_records,
     )
-    from workflows import policies
+    from workflows import patches, policies
     from workflows.activity_calls import compensation, erp_step
     from workflows.saga import Compensations
     from workflows.stock_event_run import StockEventRun
+    from workflows.stock_release import cancel_dispatch_and_tell
     from workflows.ticket_run import failure_of
 
 
@@ -56,6 +57,7 @@ class TransferDispatchWorkflow(StockEventRun):
 
     @workflow.run
     async def run(self, submission: StockSubmission) -> SyncStatus:
+        self._patches = patches.taken()
         if not await self._claimed(submission) or not await self._until_done(self._book):
             return await self._finish()
         transfer = self._booked
@@ -93,9 +95,13 @@ class TransferDispatchWorkflow(StockEventRun):
         self._set_stage(SyncStage.POSTING)
         undo = Compensations(shielded=True)
         reference = transfer.reference
-        undo.register(
-            lambda: compensation(StockErpActivities.cancel_transfer_if_present, reference)
-        )
+        if self._patched(patches.STOCK_TOLD_WHEN_DISPATCH_UNDONE):
+            codes = [line.product_code for line in transfer.lines]
+            undo.register(lambda: cancel_dispatch_and_tell(reference, event.store_id, codes))
+        else:
+            undo.register(
+                lambda: compensation(StockErpActivities.cancel_transfer_if_present, reference)
+            )
 
         async def dispatch() -> None:
             self._merge_refs(await erp_step(StockErpActivities.dispatch_transfer, transfer))

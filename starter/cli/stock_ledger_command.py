@@ -3,9 +3,12 @@ product over business days (domain/stock_ledger.py).
 
 A day's opening is a snapshot of the ERP's stock, taken by ``stock-snapshot`` when the day
 opens (a schedule or the store's opening routine runs it). ``stock-ledger`` sets the opening
-of ``--from`` plus what tillsync booked on the days from ``--from`` against the ERP's stock:
-the snapshot opening the day after ``--to`` when there is one, else the ERP now (and then every
-movement booked since ``--from``, since the ERP's figure holds them all).
+of ``--from`` plus what tillsync booked since against the ERP's stock: the snapshot opening the
+day after ``--to`` when there is one, else the ERP now. A snapshot holds what was booked before
+it was read, whatever the business date, so the movements counted are those booked after the
+opening was read and before the closing was (an offline till's ticket of an earlier day booked
+since counts; today's ticket booked before the opening does not); movements journaled before
+booking times were kept fall back to their business date, from ``--from`` through ``--to``.
 """
 
 import json
@@ -155,15 +158,18 @@ async def ledger_report(
     snapshot opens that day."""
     from connectors.erp.factory import create_connector
     from store.db import create_store_engine, session_scope
-    from store.stock_snapshots import snapshot
+    from store.stock_snapshots import snapshot, snapshot_taken
 
     warehouse = _warehouse(settings, store_id)
     engine = create_store_engine(settings.resolved_store_url)
     with session_scope(engine) as session:
         opening = snapshot(session, warehouse, since)
+        opened_at = snapshot_taken(session, warehouse, since)
         closing: dict[tuple[str, str], StockLevel] | None = None
+        closed_at: dict[tuple[str, str], datetime] | None = None
         if through is not None:
             closing = snapshot(session, warehouse, through + timedelta(days=1)) or None
+            closed_at = snapshot_taken(session, warehouse, through + timedelta(days=1))
     if not opening:
         raise LookupError(
             f"no snapshot opens {since} at {warehouse}: take one when the day opens"
@@ -183,6 +189,8 @@ async def ledger_report(
             since=since,
             through=through if closing else None,
             closing=closing,
+            opened_at=opened_at,
+            closed_at=closed_at if closing else None,
         )
     finally:
         await erp.aclose()

@@ -8,7 +8,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
@@ -21,10 +21,11 @@ from domain.stock_ledger import (
     MovementCause,
     StockLedgerLine,
     explain_stock,
+    movements_in_span,
 )
 from domain.stock_moves import plain
 from store.db import session_scope
-from store.stock_ledger import ledger_movements
+from store.stock_ledger import booked_movements
 
 CSV_HEADER = [
     "warehouse",
@@ -67,18 +68,24 @@ async def stock_ledger(
     since: date | None = None,
     closing: Mapping[LedgerKey, StockLevel] | None = None,
     through: date | None = None,
+    opened_at: Mapping[LedgerKey, datetime] | None = None,
+    closed_at: Mapping[LedgerKey, datetime] | None = None,
 ) -> list[StockLedgerLine]:
     """The ledger from an ``opening`` (the ERP's available then) to ``closing`` (the ERP's
     stock; None: read now) by what tillsync booked between (the runs ``workflow_ids``, or
-    all of them; dated from ``since`` through ``through``)."""
+    all of them): booked after the opening was read (``opened_at``) and before the closing
+    was (``closed_at``), else dated from ``since`` through ``through`` (movements_in_span)."""
     with session_scope(engine) as session:
-        movements: list[LedgerMovement] = ledger_movements(
+        booked = booked_movements(
             session,
             warehouses=sorted({warehouse for warehouse, _ in opening}),
             workflow_ids=workflow_ids,
             since=since,
-            through=through,
+            booked_after=min(opened_at.values()) if opened_at else None,
         )
+    movements: list[LedgerMovement] = movements_in_span(
+        booked, since=since, through=through, opened_at=opened_at, closed_at=closed_at
+    )
     if closing is None:
         closing = await erp_stock(erp, opening.keys() | {movement.key for movement in movements})
     return explain_stock(opening, movements, closing)

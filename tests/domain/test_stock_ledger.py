@@ -1,13 +1,15 @@
 """The stock ledger: a warehouse's on-hand explained by what tillsync booked."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from domain.erp_order import ErpOrder, ErpProductLine, StockLevel
 from domain.stock_ledger import (
+    BookedMovement,
     LedgerMovement,
     MovementCause,
     explain_stock,
+    movements_in_span,
     order_movements,
     received_movements,
 )
@@ -148,3 +150,23 @@ def test_a_sale_reserved_and_not_yet_issued_is_explained_by_the_erps_available()
     assert (issued.erp_on_hand, issued.erp_reserved) == (Decimal(97), Decimal(0))
     assert issued.explained
     assert (lost.difference, lost.explained) == (Decimal(3), False), "a reservation the ERP lost"
+
+
+def test_a_product_the_opening_snapshot_lacks_is_dated_by_its_business_day() -> None:
+    opened = datetime(2026, 11, 20, 7, tzinfo=UTC)
+    day = date(2026, 11, 20)
+
+    def booked(code: str, quantity: int, business_date: date) -> BookedMovement:
+        return BookedMovement(
+            movement=movement(code, MovementCause.SALE, quantity),
+            business_date=business_date,
+            booked_at=opened + timedelta(hours=1),
+        )
+
+    counted = movements_in_span(
+        [booked("TEA", -1, day - timedelta(1)), booked("MUG", -2, day - timedelta(1))],
+        since=day,
+        opened_at={("WH-LON", "TEA"): opened},
+    )
+
+    assert counted == [movement("TEA", MovementCause.SALE, -1)], "MUG has no snapshot"

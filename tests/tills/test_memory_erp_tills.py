@@ -4,6 +4,7 @@ ticket of a new item posts without a hand-made mapping, and a burst of sales sen
 of available-to-sell pushes, the last one the ERP's figure."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from sqlalchemy import Engine
+from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.available import ats_workflow_id
@@ -24,11 +26,15 @@ from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
 from starter.control.master_data_sync import sync_now
+from starter.intake.stock_submission import StockSubmitter
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
+from tests.memory_erp.saga_helpers import replays_cleanly
+from tests.stock_events.events import dispatch, unique
 from tests.till_receiver import TillReceiver
 from tests.tills.stack import STORE, pull, till_http, tills_settings, tills_worker
+from workflows import patches
 from workflows.ats_publisher import AtsPublisherWorkflow
 
 WAREHOUSE = "WH-LON"
@@ -263,3 +269,45 @@ async def test_a_released_reservation_tells_the_tills_what_they_can_sell_again(
     assert erp.stock_of("BAG-001", WAREHOUSE).available == bags, "released"
     told = await _told(receiver, before, "BAG-001", 30, lambda told: bool(told))
     assert told[-1] == bags
+
+
+async def test_a_dispatch_undone_by_its_compensation_tells_the_tills_what_came_back(
+    temporal_env: WorkflowEnvironment,
+    worker: None,
+    erp: MemoryErp,
+    settings: Settings,
+    engine: Engine,
+    receiver: TillReceiver,
+) -> None:
+    client = temporal_env.client
+    event = dispatch(unique("TR"), {"100004": 4})  # COF-001 leaves store S001
+    coffee = erp.stock_of("COF-001", WAREHOUSE).available
+    before = len(receiver.of("available", STORE))
+    refusal = ErpRejected("transit closed after the goods were booked out")
+    erp.fail("dispatch_transfer", refusal, reference=event.transfer_reference, after_effect=True)
+
+    submitter = StockSubmitter(client, engine, settings.task_queue)
+    [parked] = await submitter.submit_all([event], wait=True)
+
+    assert parked.outcome is Outcome.PARKED, parked
+    assert erp.movements.transfers[event.transfer_reference].effects["dispatched"] == 1
+    assert erp.stock_of("COF-001", WAREHOUSE).available == coffee, "brought back"
+    told = await _told(receiver, before, "COF-001", 30, lambda told: bool(told))
+    assert told[-1] == coffee
+    history = await client.get_workflow_handle(event.workflow_id).fetch_history()
+    assert patch_markers(history) == [patches.THIRD_BUNDLE], "one marker for every patch"
+    await replays_cleanly(client, event.workflow_id)
+
+
+def patch_markers(history: WorkflowHistory) -> list[str]:
+    """The ids of the ``workflow.patched`` markers the run recorded, in order."""
+    markers = [
+        event.marker_recorded_event_attributes
+        for event in history.events
+        if event.HasField("marker_recorded_event_attributes")
+    ]
+    return [
+        json.loads(marker.details["patch-data"].payloads[0].data)["id"]
+        for marker in markers
+        if marker.marker_name == "core_patch"
+    ]
