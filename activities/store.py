@@ -44,6 +44,11 @@ class OutcomeRecord(BaseModel):
         default=False,
         description="abandoned books whose goods were issued all the same (the ledger keeps them)",
     )
+    reserved_at: datetime | None = Field(
+        default=None,
+        description="when the ERP reserved the order's stock (the ledger's booking time; unset:"
+        " when this is journaled)",
+    )
 
 
 class ExceptionRecord(BaseModel):
@@ -154,6 +159,7 @@ class StoreActivities:
                 order=record.order,
                 posting_mode=record.posting_mode,
                 stock_issued=record.stock_issued,
+                booked_at=record.reserved_at,
             )
             txn = record.transaction
             record_facts(

@@ -25,10 +25,12 @@ def record_outcome(
     order: ErpOrder | None = None,
     posting_mode: PostingMode | None = None,
     stock_issued: bool = False,
+    booked_at: datetime | None = None,
 ) -> JournalEntry:
     """Write (or, on a retried step, rewrite) the run's journal row, with the ticket's
     breakdown (and, given the ERP ``order`` it booked, what a daily posting needs), and the
-    stock it moved: a posted ticket's, or abandoned books' whose goods were ``stock_issued``."""
+    stock it moved: a posted ticket's, or abandoned books' whose goods were ``stock_issued``,
+    as booked at ``booked_at`` (default ``now``)."""
     entry = session.exec(
         select(JournalEntry).where(JournalEntry.workflow_id == txn.workflow_id)
     ).first() or JournalEntry(
@@ -69,7 +71,7 @@ def record_outcome(
             txn.store_id,
             txn.business_date,
             order_movements(order, abandoned=abandoned),
-            now,
+            booked_at or now,
         )
     return entry
 

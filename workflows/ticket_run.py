@@ -2,6 +2,7 @@
 shared by the saga's stages (workflows/ticket_stages.py) and its run (pos_transaction.py)."""
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from temporalio import workflow
@@ -79,6 +80,8 @@ class TicketRun(ParkingRun):
         self._order: ErpOrder | None = None
         self._plan: PostingPlan | None = None
         self._local_steps = False
+        self._reserved_at: datetime | None = None
+        """When the ERP reserved the booked order's stock (the stock ledger's booking time)."""
 
     def _patched(self, patch: str) -> bool:
         """Whether this run takes ``patch`` (asked once, at its start: patches.taken)."""
@@ -129,6 +132,7 @@ class TicketRun(ParkingRun):
                 order=self._order,
                 posting_mode=self._plan.mode if self._plan else None,
                 stock_issued=stock_issued,
+                reserved_at=self._reserved_at,
             ),
         )
 

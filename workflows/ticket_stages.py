@@ -149,6 +149,7 @@ class TicketStages(ParkedRun):
                 lambda: compensation(ErpActivities.release_if_present, reference)
             )
         reservation = await self._erp(ErpActivities.reserve, order)
+        self._reserved_at = workflow.now()
         self._merge_refs(reservation)
         await self._record_reservation_notes(txn, order, reservation)
 
