@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import policies
@@ -104,7 +104,9 @@ async def local_once_then(
         return await _local(
             activity, arg, policies.LOCAL_BUDGET, policies.LOCAL_BUDGET, policies.LOCAL_ONCE
         )
-    except (ActivityError, ApplicationError) as error:
+    except (ActivityError, ApplicationError, TimeoutError) as error:
+        # Live, the SDK wraps a local activity's timeout in an ActivityError; replayed from its
+        # marker, the timeout comes bare: both must take this branch.
         cause = error.cause if isinstance(error, ActivityError) else error
         if isinstance(cause, ApplicationError) and cause.non_retryable:
             raise

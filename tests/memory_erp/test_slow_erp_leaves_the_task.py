@@ -15,7 +15,7 @@ from domain.outcomes import Outcome
 from starter.intake.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import BOOKED
+from tests.memory_erp.saga_helpers import BOOKED, replays_cleanly
 from workflows import policies
 
 pytestmark = pytest.mark.temporal
@@ -60,3 +60,23 @@ async def test_a_reservation_the_erp_keeps_refusing_moves_to_an_activity_and_boo
         if event.activity_task_scheduled_event_attributes.activity_type.name == "erp.reserve"
     ]
     assert len(reserves) == 1, "one activity, retried until the ERP answered"
+    await replays_cleanly(client, txn.workflow_id)
+
+
+async def test_a_reservation_slower_than_the_budget_moves_to_an_activity_and_replays(
+    submitter: Submitter, client: Client, memory_erp: MemoryErp
+) -> None:
+    """The local attempt times out (its marker records the timeout); the activity books."""
+    txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
+    memory_erp.slow_down("reserve_many", policies.LOCAL_BUDGET.total_seconds() + 1)
+    try:
+        result, started = await submitter.submit(txn)
+        assert started, result
+        settled = await wait_settled(client, txn.workflow_id)
+    finally:
+        memory_erp.clear_faults()
+
+    assert settled.outcome is Outcome.POSTED, settled
+    assert memory_erp.effects(txn.workflow_id) == BOOKED
+    assert await _reserve_scheduled_as_activity(client, txn.workflow_id)
+    await replays_cleanly(client, txn.workflow_id)

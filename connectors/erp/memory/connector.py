@@ -18,7 +18,7 @@ from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import UnknownCode
 from connectors.erp.memory.book_calls import BookCalls
 from connectors.erp.memory.books import ConsolidatedBook
-from connectors.erp.memory.faults import CallConditions, Faults, ScriptedFault
+from connectors.erp.memory.faults import STEPS, CallConditions, Faults, ScriptedFault
 from connectors.erp.memory.inspection_calls import InspectionCalls
 from connectors.erp.memory.ledger import (
     DAMAGED_SUFFIX,
@@ -111,7 +111,17 @@ class MemoryErp(BookCalls, InspectionCalls, StockMoveCalls, OwnBooks):
         self._faults.script(step, error, times, reference, after_effect)
 
     def clear_faults(self, step: str | None = None) -> None:
+        """Drop the scripted faults and slow steps (of ``step``; None: all)."""
         self._faults.clear(step)
+        slow = self._conditions.slow_steps
+        for name in [name for name in slow if step in (None, name)]:
+            del slow[name]
+
+    def slow_down(self, step: str, seconds: float) -> None:
+        """Make every call of ``step`` take ``seconds`` more, until the faults are cleared."""
+        if step not in STEPS:
+            raise ValueError(f"no ERP step {step!r}")
+        self._conditions.slow_steps[step] = seconds
 
     @property
     def pending_faults(self) -> list[ScriptedFault]:

@@ -113,11 +113,14 @@ class CallConditions:
         self.latency = latency
         self.jitter = jitter
         self.failure_rate = failure_rate
+        self.slow_steps: dict[str, float] = {}
+        """Seconds more a call of each step takes (a test's slow ERP)."""
         self._random = random.Random(seed)
 
     async def pass_through(self, step: str) -> None:
         """Wait out the call's latency, then maybe fail it before it does anything."""
         delay = self.latency + (self._random.uniform(0, self.jitter) if self.jitter else 0.0)
+        delay += self.slow_steps.get(step, 0.0)
         await asyncio.sleep(delay)
         if self.failure_rate and self._random.random() < self.failure_rate:
             raise ErpUnavailable(f"the memory ERP failed {step} transiently")
