@@ -3,6 +3,8 @@ own task queue and worker, on the same Temporal dev server as everything else; t
 of a run per ticket: a workflow that starts and returns, measured the same way."""
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from temporalio.worker import Worker
 
@@ -14,59 +16,41 @@ TASK_QUEUE = "bench-naive"
 
 
 async def run_naive(bench: Bench) -> None:
-    client = bench.env.client
-    count, in_flight = bench.counts.naive, bench.counts.in_flight
-    prefix = f"naive-{bench.run_tag}-{uuid.uuid4().hex[:6]}"
-
-    async def one(number: int) -> None:
-        result = await client.execute_workflow(
-            NaiveSagaWorkflow.run,
-            f"{prefix}-{number}",
-            id=f"{prefix}-{number}",
-            task_queue=TASK_QUEUE,
-        )
-        assert len(result) == len(STEPS), result
-
     print(f"\n== 1. Naive baseline: {len(STEPS)} activities in sequence, each returning at once")
-    async with Worker(
-        client, task_queue=TASK_QUEUE, workflows=[NaiveSagaWorkflow], activities=ACTIVITIES
-    ):
-        await warm_up(in_flight, in_flight, lambda number: one(count + number))
-        with cpu_spent() as cpu:
-            elapsed, _ = await closed_loop(count, in_flight, one)
-    rate = count / elapsed
+    rate, line, cpu = await _closed_loop_rate(bench, NaiveSagaWorkflow, ACTIVITIES, len(STEPS))
     bench.figures["naive_rate"] = rate
+    print(f"  closed loop, {line} = {rate:.1f} workflows/s\n{cpu}")
+    # What one workflow per ticket costs before it does anything: the ceiling of any such
+    # design's throughput on this box.
+    floor, line, cpu = await _closed_loop_rate(bench, EmptyRunWorkflow, [], None)
+    bench.figures["floor_rate"] = floor
     print(
-        f"  closed loop, {in_flight} in flight: {count} workflows in {elapsed:.1f} s"
-        f" = {rate:.1f} workflows/s"
+        f"  the floor of a run per ticket (a workflow that starts and returns), {line}"
+        f" = {floor:.1f} workflows/s = {floor / rate:.2f}x the naive baseline\n{cpu}"
     )
-    print(cpu.per_ticket_line(count))
-    await run_floor(bench)
 
 
-async def run_floor(bench: Bench) -> None:
-    """What one workflow per ticket costs before it does anything: the ceiling of any such
-    design's throughput on this box, against the naive baseline of this run."""
+async def _closed_loop_rate(
+    bench: Bench, workflow: Any, activities: Sequence[Any], steps: int | None
+) -> tuple[float, str, str]:
+    """Workflows/s of ``workflow`` (run with its id as argument) at the bench's concurrency,
+    a line of what was run, and one of its CPU per run."""
     client = bench.env.client
     count, in_flight = bench.counts.naive, bench.counts.in_flight
-    prefix = f"floor-{bench.run_tag}-{uuid.uuid4().hex[:6]}"
+    prefix = f"{workflow.__name__}-{bench.run_tag}-{uuid.uuid4().hex[:6]}"
 
     async def one(number: int) -> None:
         reference = f"{prefix}-{number}"
         result = await client.execute_workflow(
-            EmptyRunWorkflow.run, reference, id=reference, task_queue=TASK_QUEUE
+            workflow.run, reference, id=reference, task_queue=TASK_QUEUE
         )
-        assert result == reference, result
+        assert (len(result) if steps is not None else result) == (steps or reference), result
 
-    async with Worker(client, task_queue=TASK_QUEUE, workflows=[EmptyRunWorkflow]):
+    async with Worker(
+        client, task_queue=TASK_QUEUE, workflows=[workflow], activities=list(activities)
+    ):
         await warm_up(in_flight, in_flight, lambda number: one(count + number))
         with cpu_spent() as cpu:
             elapsed, _ = await closed_loop(count, in_flight, one)
-    rate = count / elapsed
-    bench.figures["floor_rate"] = rate
-    print(
-        f"  the floor of a run per ticket (a workflow that starts and returns), {in_flight} in"
-        f" flight: {count} in {elapsed:.1f} s = {rate:.1f} workflows/s"
-        f" = {rate / bench.figures['naive_rate']:.2f}x the naive baseline"
-    )
-    print(cpu.per_ticket_line(count))
+    ran = f"{in_flight} in flight: {count} workflows in {elapsed:.1f} s"
+    return count / elapsed, ran, cpu.per_ticket_line(count)
