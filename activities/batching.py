@@ -6,10 +6,16 @@ goes with whatever has queued behind it; items that arrive while that call is ou
 and go together as soon as it returns. A quiet store pays at most the window; a busy one sends
 one call per round trip, however many tills ring at once. Each order keeps its own outcome:
 one ticket's refusal never fails the others of its batch.
+
+An order submitted again under the same key while its first submission is queued or out (a
+local attempt that gave up waiting, retried as an activity on the same worker) waits for that
+one's outcome instead of sending the order twice; the attempt that gave up does not withdraw
+it.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Generic, TypeVar
 
 from domain.erp_order import ErpOrderRefs
@@ -34,23 +40,31 @@ class ErpBatcher(Generic[ItemT]):
         self._max_batch = max_batch
         self._queues: dict[str, list[_Pending[ItemT]]] = {}
         self._senders: dict[str, asyncio.Task[None]] = {}
+        self._unsettled: dict[str, asyncio.Future[ErpOrderRefs]] = {}
 
-    async def submit(self, warehouse: str, item: ItemT) -> ErpOrderRefs:
-        future: asyncio.Future[ErpOrderRefs] = asyncio.get_running_loop().create_future()
-        self._queues.setdefault(warehouse, []).append((item, future))
-        if warehouse not in self._senders:
-            self._senders[warehouse] = asyncio.create_task(self._send(warehouse))
-        return await future
+    async def submit(self, warehouse: str, item: ItemT, key: str) -> ErpOrderRefs:
+        """The item's outcome; ``key`` names the order (its ERP reference)."""
+        future = self._unsettled.get(key)
+        if future is None:
+            future = self._unsettled[key] = asyncio.get_running_loop().create_future()
+            future.add_done_callback(partial(self._forget, key))
+            self._queues.setdefault(warehouse, []).append((item, future))
+            if warehouse not in self._senders:
+                self._senders[warehouse] = asyncio.create_task(self._send(warehouse))
+        return await asyncio.shield(future)
+
+    def _forget(self, key: str, settled: "asyncio.Future[ErpOrderRefs]") -> None:
+        """Settled: a later submission under ``key`` sends again. A failure whose submitter
+        gave up is read here, so that asyncio does not report it as never retrieved."""
+        self._unsettled.pop(key, None)
+        if not settled.cancelled():
+            settled.exception()
 
     async def _send(self, warehouse: str) -> None:
         try:
             if self._window:
                 await asyncio.sleep(self._window)
-            while queue := [
-                pending  # an activity given up meanwhile (a timeout, a cancel) sends nothing
-                for pending in self._queues.pop(warehouse, [])
-                if not pending[1].done()
-            ]:
+            while queue := self._queues.pop(warehouse, []):
                 batch, rest = queue[: self._max_batch], queue[self._max_batch :]
                 if rest:
                     self._queues[warehouse] = rest

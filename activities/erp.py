@@ -171,7 +171,8 @@ class ErpActivities:
         return await self._reserve(ReserveRequest(cash_sale, tolerance))
 
     async def _reserve(self, request: ReserveRequest) -> ErpOrderRefs:
-        return await self._reservations.submit(request.order.warehouse_code, request)
+        order = request.order
+        return await self._reservations.submit(order.warehouse_code, request, order.reference)
 
     @activity.defn(name="erp.book")
     async def book(self, request: BookRequest) -> BookResult:
@@ -190,7 +191,9 @@ class ErpActivities:
                 if order.payments:
                     async with self._erp_calls:
                         refs = refs.updated_by(await self._erp.pay(reference, order.payments))
-            refs = refs.updated_by(await self._commits.submit(order.warehouse_code, reference))
+            refs = refs.updated_by(
+                await self._commits.submit(order.warehouse_code, reference, reference)
+            )
         self._tell_stock_changed(order)
         return BookResult(refs=refs, posting=posting)
 

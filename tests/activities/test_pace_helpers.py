@@ -51,7 +51,7 @@ def _batcher(
 
 
 async def _reserve(batcher: ErpBatcher[ReserveRequest], request: ReserveRequest) -> ErpOrderRefs:
-    return await batcher.submit(request.order.warehouse_code, request)
+    return await batcher.submit(request.order.warehouse_code, request, request.order.reference)
 
 
 async def test_reservations_arriving_while_a_call_is_out_go_together_in_the_next() -> None:
@@ -67,6 +67,24 @@ async def test_reservations_arriving_while_a_call_is_out_go_together_in_the_next
     assert erp.calls["reserve_many"] == 2
     assert erp.batched_orders == 6
     assert erp.stock_of("TEA-001", "WH-LON").available == 94
+
+
+async def test_an_order_submitted_again_while_out_waits_for_it_and_is_sent_once() -> None:
+    """A local attempt that gave up waiting (cancelled) leaves its order out; the activity
+    that retries it on the same worker gets that call's outcome."""
+    erp = MemoryErp(default_stock=Decimal(100), latency=0.05)
+    batcher = _batcher(erp)
+
+    given_up = asyncio.create_task(_reserve(batcher, ReserveRequest(_order("A"))))
+    await asyncio.sleep(0.01)  # A's call is out
+    given_up.cancel()
+    retried = await _reserve(batcher, ReserveRequest(_order("A")))
+    again = await _reserve(batcher, ReserveRequest(_order("A")))  # settled: sent anew
+
+    assert given_up.cancelled()
+    assert (retried.reference, again.reference) == ("A", "A")
+    assert erp.calls["reserve_many"] == 2
+    assert erp.stock_of("TEA-001", "WH-LON").available == 99, "reserved once"
 
 
 async def test_the_window_gathers_a_quiet_stores_first_reservations() -> None:
