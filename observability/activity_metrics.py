@@ -19,6 +19,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
+from activities.admission import Admission
 from activities.store import ClaimOutcome, OutcomeRecord
 from domain.outcomes import Outcome, Submission
 from observability.metrics import STAGE_LATENCY, TICKETS
@@ -75,9 +76,10 @@ class _Inbound(ActivityInboundInterceptor):
         name = activity.info().activity_type
         argument = input.args[0] if input.args else None
         now = datetime.now(UTC)
-        if name == "store.claim" and isinstance(argument, Submission):
+        if name in ("store.claim", "ticket.admit") and isinstance(argument, Submission):
             txn = argument.transaction
-            if isinstance(result, ClaimOutcome) and not result.is_owner:
+            claim = result.claim if isinstance(result, Admission) else result
+            if isinstance(claim, ClaimOutcome) and not claim.is_owner:
                 TICKETS.labels(txn.store_id, Outcome.DUPLICATE.value).inc()
             else:
                 self._clock.submitted(txn.workflow_id, argument.submitted_at)
