@@ -17,6 +17,7 @@ from tests.chaos.schedule import (
     TEMPORAL_RESTART,
     WORKER_KILL,
     Fault,
+    kill_armed,
 )
 from tests.chaos.stack import POSTGRES_ADMIN_URL, ChaosStack, WorkerProcess
 
@@ -99,17 +100,24 @@ class Injector:
         self.injected.last_fault_ended = time.monotonic()
 
     async def kill_worker_in(self, step: str) -> None:
-        """SIGKILL the worker process running ``step`` now (the supervisor starts it again)."""
+        """SIGKILL the worker process running ``step`` now (the supervisor starts it again):
+        one seen running it, or the next to start it, which kills itself mid-call (a step of
+        milliseconds is rarely seen in flight)."""
+        armed = self.activity_logs[0].parent / kill_armed(step)
+        armed.touch()
         deadline = time.monotonic() + KILL_WAIT_SECONDS
         while time.monotonic() < deadline:
             victim = self._running(step)
-            if victim is not None:
-                victim.process.send_signal(signal.SIGKILL)
-                await asyncio.to_thread(victim.process.wait, 30)
+            if victim is not None or not armed.exists():
+                armed.unlink(missing_ok=True)
+                if victim is not None:
+                    victim.process.send_signal(signal.SIGKILL)
+                    await asyncio.to_thread(victim.process.wait, 30)
                 self.injected.kills_by_step[step] += 1
                 self.injected.by_kind[WORKER_KILL] += 1
                 return
             await asyncio.sleep(0.05)
+        armed.unlink(missing_ok=True)
         self.injected.missed.append(step)
 
     def _running(self, step: str) -> WorkerProcess | None:

@@ -50,6 +50,11 @@ FULL = FaultPlan(erp_down_seconds=60, erp_flaky_seconds=45, postgres_drops=4, ex
 SHORT = FaultPlan(erp_down_seconds=15, erp_flaky_seconds=15, postgres_drops=1, extra_kills=0)
 
 
+def kill_armed(step: str) -> str:
+    """The file whose presence arms a kill in ``step``, beside the workers' activity logs."""
+    return f"kill-{step}.armed"
+
+
 def fault_schedule(seed: int, plan: FaultPlan) -> list[Fault]:
     """Every saga step's worker kill, the ERP down and flaky, Temporal restarted and the
     store's connections dropped, at seeded points between 5% and 85% of the load, in order."""

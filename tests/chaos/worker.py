@@ -19,6 +19,7 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 
 from connectors.temporal.client import connect
 from domain.settings import Settings
+from tests.chaos.schedule import kill_armed
 from worker import configure_logging, exit_without_teardown, run_worker
 
 ACTIVITY_LOG_VARIABLE = "CHAOS_ACTIVITY_LOG"
@@ -28,6 +29,7 @@ class ActivityLog(Interceptor):
     """Writes ``<time> start|end <activity type> <attempt> <activity id> <workflow id>``."""
 
     def __init__(self, path: Path) -> None:
+        self._folder = path.parent
         self._file = path.open("a", buffering=1)
         self._lock = threading.Lock()
 
@@ -39,6 +41,16 @@ class ActivityLog(Interceptor):
         )
         with self._lock:
             self._file.write(line + "\n")
+
+    def die_if_armed(self) -> None:
+        """SIGKILL this worker mid-call when the injector armed a kill for this activity type
+        (``kill_armed``): the first worker to claim the arming dies, the others go on."""
+        armed = self._folder / kill_armed(activity.info().activity_type)
+        try:
+            armed.unlink()
+        except FileNotFoundError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)
 
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _Logged(next, self)
@@ -53,6 +65,7 @@ class _Logged(ActivityInboundInterceptor):
         # A synchronous activity is run in its thread and returns its result; an async one
         # returns a coroutine, ended when awaited.
         self._log.write("start")
+        self._log.die_if_armed()
         try:
             result = super().execute_activity(input)
         except BaseException:
