@@ -5,9 +5,9 @@ arrive (Poisson) at the target rate, 10/s, whether or not earlier ones finished:
 reserved is the pending-sale window a chain sees at that rate (a closed loop's latency is only
 its concurrency over its rate, Little's law).
 
-Two ERPs: trytond's own single-process server on a copy of the cached SQLite template (as
-benchmarks/sale_cost.py runs it), and, where this checkout has it, trytond on a PostgreSQL copy
-served by several gunicorn processes with trytond-worker running the queue.
+Two ERPs: one gunicorn process answering one request at a time on a copy of the cached SQLite
+template (as benchmarks/sale_cost.py runs it), and, where this checkout has it, trytond on a
+PostgreSQL copy served by several gunicorn processes with trytond-worker running the queue.
 """
 
 import asyncio
@@ -106,7 +106,7 @@ async def run_tryton(bench: Bench, variant: str) -> None:
     backend, _, daily = variant.partition("-")
     mode = PostingMode.DAILY if daily else PostingMode.PER_TRANSACTION
     title = {
-        "sqlite": "SQLite, trytond's single-process server",
+        "sqlite": "SQLite, one gunicorn process answering one request at a time",
         "postgres": f"PostgreSQL, {processes} gunicorn processes + trytond-worker",
     }[backend]
     print(

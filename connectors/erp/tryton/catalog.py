@@ -4,7 +4,7 @@ Every step is idempotent: a product whose code exists is left as it is, a tax wh
 exists is reused, and a stock count sets the quantity on hand (an inventory), whatever it was.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -24,9 +24,6 @@ UOM_NAMES = {
     "m": "Meter",
 }
 GOODS_CATEGORY = "Goods"
-# A search's codes travel base64-encoded in its URL: at most this many characters of them, so
-# the request line stays within 4 KiB (gunicorn's limit, and common proxies').
-_SEARCH_CODES_CHARS = 2000
 
 
 class CatalogLoad(BaseModel):
@@ -73,11 +70,10 @@ class TrytonCatalog:
         return load
 
     async def product_ids(self, codes: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(codes))):
-            records = await self._rest.search("product.product", [("code", "in", chunk)], ["code"])
-            found |= {record["code"]: record["id"] for record in records}
-        return found
+        records = await self._rest.search(
+            "product.product", [("code", "in", sorted(set(codes)))], ["code"]
+        )
+        return {record["code"]: record["id"] for record in records}
 
     async def count_stock(
         self, warehouse_code: str, quantities: Mapping[str, Decimal], on: date
@@ -151,16 +147,3 @@ class TrytonCatalog:
     @staticmethod
     def _uom_name(unit: str) -> str:
         return UOM_NAMES.get(unit.lower(), unit)
-
-
-def _chunks(codes: Sequence[str]) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    size = 0
-    for code in codes:
-        if chunk and size + len(code) + 4 > _SEARCH_CODES_CHARS:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(code)
-        size += len(code) + 4  # quoted, and a separator
-    if chunk:
-        yield chunk

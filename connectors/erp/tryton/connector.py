@@ -16,6 +16,7 @@ from connectors.erp.base import CommitOutcome, ReserveOutcome, ReserveRequest
 from connectors.erp.errors import ErpRejected
 from connectors.erp.tryton.books import TrytonBooks
 from connectors.erp.tryton.client import TrytonClient
+from connectors.erp.tryton.documents import SaleRecord
 from connectors.erp.tryton.invoice_posting import InvoicePosting
 from connectors.erp.tryton.invoicing import InvoiceTaxes
 from connectors.erp.tryton.master_data import TrytonMasterData
@@ -127,7 +128,9 @@ class TrytonConnector(TrytonStockMoves):
                 raise outcome
             return outcome
         sale = await self._sales.find(order.reference)
-        if sale is None or sale.state in SALE_TO_CONFIRM:
+        if sale is None:
+            sale = await self._keep_the_first(order, await self._sales.confirm(order, None))
+        elif sale.state in SALE_TO_CONFIRM:
             sale = await self._sales.confirm(order, sale)
         if sale.state == CANCELLED:
             raise ErpRejected(f"sale {sale.number} for {order.reference} is cancelled")
@@ -168,11 +171,25 @@ class TrytonConnector(TrytonStockMoves):
         )
         return await self.reserve(order, request.tolerance)
 
+    async def _keep_the_first(self, order: ErpOrder, sale: SaleRecord) -> SaleRecord:
+        """A sale this call created and confirmed, unless another call reserving the same
+        ticket created one first (on PostgreSQL the first may commit last, seen only now):
+        then this one is released and the first one stands."""
+        first = await self._sales.find(order.reference)
+        if first is None or first.id == sale.id:
+            return sale
+        await self._release(sale)
+        return await self._sales.confirm(order, first)
+
     async def release_if_present(self, reference: str) -> None:
         sale = await self._sales.find(reference)
         if sale is None and self._ticket_shipments is not None:
             await self._ticket_shipments.release(reference)
-        if sale is None or sale.state == CANCELLED:
+        if sale is not None:
+            await self._release(sale)
+
+    async def _release(self, sale: SaleRecord) -> None:
+        if sale.state == CANCELLED:
             return
         if sale.state in SALE_BEFORE_CONFIRMED:
             await self._rest.click("sale.sale", sale.id, "cancel")

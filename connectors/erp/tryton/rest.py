@@ -11,12 +11,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
 
 Record = dict[str, Any]
+
+_QUERY_BUDGET = 3_000
+"""Bytes of a search's query string: gunicorn refuses a request line over 4,094 bytes (HTTP
+414), as proxies do theirs."""
 
 
 def _encode(value: object) -> object:
@@ -143,7 +148,17 @@ class TrytonRest:
         order: list[tuple[str, str]] | None = None,
         limit: int | None = None,
     ) -> list[Record]:
+        """Records matching ``domain``. A domain too long for a URL (a long ``in`` list) is
+        searched in parts, each a part of the list, unless results are ordered or limited."""
         params = [("d", encode_base64(domain)), *(("f", field) for field in fields)]
+        if order is None and limit is None and len(urlencode(params)) > _QUERY_BUDGET:
+            halves = _halve_longest_list(domain)
+            if halves is not None:
+                return [
+                    record
+                    for half in halves
+                    for record in await self.search(model, half, fields, context)
+                ]
         if order:
             params.append(("o", encode_base64([list(item) for item in order])))
         if limit is not None:
@@ -174,6 +189,17 @@ class TrytonRest:
         params = [("f", field) for field in fields]
         record: Record = await self._send("POST", f"{model}/{record_id}/{button}", params, body={})
         return record
+
+    async def advance(self, model: str, record_id: int, button: str, from_state: str) -> str:
+        """Run a state transition once however many calls ask for it at once: when Tryton
+        refuses it because another call moved the record on meanwhile, the state it moved to."""
+        try:
+            return str((await self.click(model, record_id, button))["state"])
+        except ErpRejected:
+            state = str((await self.read(model, record_id, ["state"]))["state"])
+            if state == from_state:
+                raise
+            return state
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -214,3 +240,28 @@ class TrytonRest:
         if response.status_code >= 400:
             raise ErpRejected(f"Tryton refused {method} {path}: {error_message(response)}")
         return loads(response.content) if response.content else None
+
+
+def _halve_longest_list(domain: list[Any]) -> tuple[list[Any], list[Any]] | None:
+    """``domain`` twice, the longest list one of its ``in`` clauses matches split between the
+    two; None when there is none to split (or the clauses are OR-ed)."""
+    if domain and domain[0] == "OR":
+        return None
+    lists = [
+        index
+        for index, clause in enumerate(domain)
+        if isinstance(clause, (list, tuple))
+        and len(clause) >= 3
+        and clause[1] == "in"
+        and isinstance(clause[2], list)
+        and len(clause[2]) > 1
+    ]
+    if not lists:
+        return None
+    index = max(lists, key=lambda at: len(domain[at][2]))
+    field, operator, values, *rest = domain[index]
+    middle = len(values) // 2
+    return (
+        [*domain[:index], (field, operator, values[:middle], *rest), *domain[index + 1 :]],
+        [*domain[:index], (field, operator, values[middle:], *rest), *domain[index + 1 :]],
+    )

@@ -2,16 +2,14 @@
 
 - **Restock by condition.** Resaleable goods come back into the warehouse's storage, available
   again. Damaged goods go to the warehouse's damaged-goods location (``<warehouse>-DMG``),
-  which is not under storage, so never available: their draft move in the sale's return
-  shipment is replaced by one in a second return shipment whose input and storage are the
-  damaged-goods location (the move's origin stays the sale line).
+  which is not under storage, so never available: their draft move leaves the sale's return
+  shipment for a second return shipment whose input and storage are the damaged-goods
+  location.
 - **Undoing a receipt** (the compensation of commit) cancels the done return shipments: Tryton
   takes the goods out of stock again and reverses their stock accounting.
 """
 
-from collections import defaultdict
-
-from connectors.erp.errors import ErpUnknownCodes
+from connectors.erp.errors import ErpRejected, ErpUnknownCodes
 from connectors.erp.tryton.rest import Record, TrytonRest
 from connectors.erp.tryton.returns import line_note
 from connectors.erp.tryton.states import CANCELLED, DONE, DRAFT
@@ -19,6 +17,7 @@ from domain.erp_order import ErpOrder
 from domain.transaction import ItemCondition
 
 DAMAGED_LOCATION_SUFFIX = "-DMG"
+MODEL = "stock.shipment.out.return"
 
 
 class ReturnRestocking:
@@ -27,11 +26,14 @@ class ReturnRestocking:
         self._damaged_locations: dict[str, int] = {}
 
     async def restock_damaged(self, order: ErpOrder, sale_id: int) -> bool:
-        """Receive the damaged returned lines into the damaged-goods location; idempotent.
+        """Receive the damaged returned lines into the damaged-goods location; idempotent, and
+        two calls at once end the same way. True when anything changed.
 
-        Each damaged line's draft move in the sale's return shipment is replaced by a move in
-        a return shipment of its own whose input and storage are the damaged-goods location
-        (the new moves first, so that a retry never loses one). True when anything changed.
+        Each damaged line's draft move in the sale's return shipment is replaced by one in the
+        ticket's damaged-goods return shipment, whose input and storage are the damaged-goods
+        location (the new move first, so that a retry never loses one; its origin stays the
+        sale line). Where calls at once gave a line two, the first stays. A return shipment
+        left empty is cancelled.
         """
         damaged_notes = {
             line_note(line)
@@ -42,36 +44,74 @@ class ReturnRestocking:
             return False
         damaged_location = await self._damaged_location(order.warehouse_code)
         sale = await self._rest.read("sale.sale", sale_id, _DAMAGE_SALE_FIELDS)
-        new_moves: list[Record] = []
-        replaced: dict[int, list[int]] = defaultdict(list)
-        for line in sale["lines"]:
-            if line["note"] not in damaged_notes:
-                continue
-            moves = [move for move in line["moves"] if move["state"] != CANCELLED]
-            if not any(move["to_location"] == damaged_location for move in moves):
-                new_moves.append(_damaged_move(line["id"], moves[0], damaged_location))
-            for move in moves:
-                if move["to_location"] != damaged_location and move["state"] == DRAFT:
-                    replaced[_shipment_id(move)].append(move["id"])
-        if new_moves:
-            await self._rest.create(
-                "stock.shipment.out.return",
-                {
-                    "customer": sale["party"],
-                    "contact_address": sale["shipment_address"],
-                    "warehouse": sale["warehouse"],
-                    "warehouse_input": damaged_location,
-                    "warehouse_storage": damaged_location,
-                    "incoming_moves": [["create", new_moves]],
-                },
-            )
-        for shipment_id, move_ids in replaced.items():
-            await self._rest.write(
-                "stock.shipment.out.return", shipment_id, {"moves": [["delete", move_ids]]}
-            )
-            if len(move_ids) == _shipment_moves(sale, shipment_id):
-                await self._rest.click("stock.shipment.out.return", shipment_id, "cancel")
-        return bool(new_moves or replaced)
+        lines = [line for line in sale["lines"] if line["note"] in damaged_notes]
+        missing = [line for line in lines if not _damaged_moves(line, damaged_location)]
+        replaced = [
+            move
+            for line in lines
+            for move in _live_moves(line)
+            if move["to_location"] != damaged_location and move["state"] == DRAFT
+        ]
+        if not (missing or replaced):
+            return False
+        if missing:
+            shipment_id = await self._damaged_shipment(sale, order.reference, damaged_location)
+            new_moves = [
+                _damaged_move(line["id"], _live_moves(line)[0], damaged_location)
+                for line in missing
+            ]
+            await self._rest.write(MODEL, shipment_id, {"moves": [["create", new_moves]]})
+            sale = await self._rest.read("sale.sale", sale_id, _DAMAGE_SALE_FIELDS)
+            lines = [line for line in sale["lines"] if line["note"] in damaged_notes]
+        doubles = [move for line in lines for move in _damaged_moves(line, damaged_location)[1:]]
+        await self._delete_draft_moves(doubles + replaced)
+        for left in {_shipment_id(move) for move in replaced}:
+            shipment = await self._rest.read(MODEL, left, ["state", "moves"])
+            if shipment["state"] == DRAFT and not shipment["moves"]:
+                await self._rest.advance(MODEL, left, "cancel", DRAFT)
+        return True
+
+    async def _delete_draft_moves(self, moves: list[Record]) -> None:
+        """Delete these draft moves from their shipments, leaving out those another call
+        deleted meanwhile."""
+        by_shipment: dict[int, list[int]] = {}
+        for move in moves:
+            by_shipment.setdefault(_shipment_id(move), []).append(move["id"])
+        for shipment_id, move_ids in by_shipment.items():
+            try:
+                await self._rest.write(MODEL, shipment_id, {"moves": [["delete", move_ids]]})
+            except ErpRejected:
+                left = await self._rest.search("stock.move", [("id", "in", move_ids)], ["id"])
+                if left:
+                    ids = [move["id"] for move in left]
+                    await self._rest.write(MODEL, shipment_id, {"moves": [["delete", ids]]})
+
+    async def _damaged_shipment(self, sale: Record, reference: str, location: int) -> int:
+        """The ticket's draft damaged-goods return shipment: the first one, created if there is
+        none (one created by a call that then finds an earlier one is cancelled)."""
+        domain = [
+            ("reference", "=", reference),
+            ("warehouse_input", "=", location),
+            ("state", "=", DRAFT),
+        ]
+        found = await self._rest.search(MODEL, domain, ["id"], order=[("id", "ASC")], limit=1)
+        if found:
+            return int(found[0]["id"])
+        created = await self._rest.create(
+            MODEL,
+            {
+                "reference": reference,
+                "customer": sale["party"],
+                "contact_address": sale["shipment_address"],
+                "warehouse": sale["warehouse"],
+                "warehouse_input": location,
+                "warehouse_storage": location,
+            },
+        )
+        [first] = await self._rest.search(MODEL, domain, ["id"], order=[("id", "ASC")], limit=1)
+        if first["id"] != created:
+            await self._rest.advance(MODEL, created, "cancel", DRAFT)
+        return int(first["id"])
 
     async def cancel_received(self, sale_id: int) -> None:
         """Undo receiving the sale's returns: cancel its done return shipments, which takes
@@ -80,7 +120,7 @@ class ReturnRestocking:
         sale = await self._rest.read("sale.sale", sale_id, ["shipment_returns.state"])
         for shipment in sale["shipment_returns"]:
             if shipment["state"] == DONE:
-                await self._rest.click("stock.shipment.out.return", shipment["id"], "cancel")
+                await self._rest.click(MODEL, shipment["id"], "cancel")
 
     async def _damaged_location(self, warehouse_code: str) -> int:
         if warehouse_code not in self._damaged_locations:
@@ -115,6 +155,16 @@ _DAMAGE_SALE_FIELDS = [
 ]
 
 
+def _live_moves(line: Record) -> list[Record]:
+    return [move for move in line["moves"] if move["state"] != CANCELLED]
+
+
+def _damaged_moves(line: Record, damaged_location: int) -> list[Record]:
+    """The sale line's moves into the damaged-goods location, the first first."""
+    moves = [move for move in _live_moves(line) if move["to_location"] == damaged_location]
+    return sorted(moves, key=lambda move: int(move["id"]))
+
+
 def _damaged_move(sale_line_id: int, template: Record, damaged_location: int) -> Record:
     """The sale line's returned goods, received into the damaged-goods location instead."""
     return {
@@ -132,11 +182,3 @@ def _damaged_move(sale_line_id: int, template: Record, damaged_location: int) ->
 
 def _shipment_id(move: Record) -> int:
     return int(str(move["shipment"]).split(",")[1])
-
-
-def _shipment_moves(sale: Record, shipment_id: int) -> int:
-    """How many of the sale's moves are in return shipment ``shipment_id``."""
-    shipment = f"stock.shipment.out.return,{shipment_id}"
-    return sum(
-        1 for line in sale["lines"] for move in line["moves"] if move["shipment"] == shipment
-    )

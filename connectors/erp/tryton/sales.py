@@ -42,8 +42,13 @@ class TrytonSales:
         self._invoice_method = "order" if posting_mode is PostingMode.PER_TRANSACTION else "manual"
 
     async def find(self, reference: str) -> SaleRecord | None:
-        records = await self._rest.search("sale.sale", [("reference", "=", reference)], SALE_FIELDS)
-        return SaleRecord.parse(records[0]) if records else None
+        """The sale booked under ``reference``: the first one not cancelled (two calls that
+        reserved a ticket at once may each have created one), else the first."""
+        records = await self._rest.search(
+            "sale.sale", [("reference", "=", reference)], SALE_FIELDS, order=[("id", "ASC")]
+        )
+        live = [record for record in records if record["state"] != CANCELLED]
+        return SaleRecord.parse((live or records)[0]) if records else None
 
     async def require(self, reference: str) -> SaleRecord:
         sale = await self.find(reference)
@@ -60,12 +65,12 @@ class TrytonSales:
         sale_id = sale.id if sale else await self._create(order)
         state = sale.state if sale else DRAFT
         if state == DRAFT:
-            await self._rest.click("sale.sale", sale_id, "quote")
-        if state in {DRAFT, QUOTATION}:
+            state = await self._rest.advance("sale.sale", sale_id, "quote", DRAFT)
+        if state == QUOTATION:
             # Queues sale.process: with no queue worker it runs right after the commit, before
             # the response comes back; with trytond-worker, in the worker soon after. A failing
             # task does not fail the request.
-            await self._rest.click("sale.sale", sale_id, "confirm")
+            await self._rest.advance("sale.sale", sale_id, "confirm", QUOTATION)
         # A sale still confirmed may be queued for the worker: clicking process meanwhile
         # only waits for the sale's lock the worker holds (HTTP 503 when it waits too long).
         confirmed = await after_queued_tasks(
@@ -157,7 +162,7 @@ class TrytonSales:
             for line, code in zip(order.discount_lines, discount_codes, strict=True)
         ]
         original_sale = await self._returns.check_returnable(order)
-        return await self._rest.create(
+        created = await self._rest.create(
             "sale.sale",
             {
                 "origin": f"sale.sale,{original_sale}" if original_sale else None,
@@ -174,6 +179,13 @@ class TrytonSales:
                 "lines": [["create", lines]],
             },
         )
+        first = await self.find(order.reference)
+        if first is None or first.id == created:
+            return created
+        # Another call created the ticket's sale first: this one goes (it is still a draft
+        # nobody else has chosen, as everyone chooses the first).
+        await self._rest.advance("sale.sale", created, "cancel", DRAFT)
+        return first.id
 
 
 def _taxed_lines(order: ErpOrder) -> list[ErpProductLine | ErpDiscountLine]:

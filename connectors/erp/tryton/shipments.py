@@ -22,23 +22,23 @@ class TrytonShipments:
         """Reserve the shipment's stock. The till already sold the goods, so when the ERP
         counts too few, the reservation is forced (stock goes negative) rather than refused;
         returns True then, so the shortfall can be recorded for store ops."""
+        model = "stock.shipment.out"
         if state == DRAFT:
-            state = (await self._rest.click("stock.shipment.out", shipment_id, "wait"))["state"]
+            state = await self._rest.advance(model, shipment_id, "wait", DRAFT)
         if state == WAITING:
-            state = (await self._rest.click("stock.shipment.out", shipment_id, "assign_try"))[
-                "state"
-            ]
+            state = await self._rest.advance(model, shipment_id, "assign_try", WAITING)
         if state == WAITING:
-            await self._rest.click("stock.shipment.out", shipment_id, "assign_force")
+            await self._rest.advance(model, shipment_id, "assign_force", WAITING)
             return True
         return False
 
     async def issue(self, reference: str, shipment_id: int, state: str) -> None:
         """``pack`` and ``do`` a reserved shipment of the sale booked under ``reference``."""
+        model = "stock.shipment.out"
         if state == ASSIGNED:
-            state = (await self._rest.click("stock.shipment.out", shipment_id, "pack"))["state"]
+            state = await self._rest.advance(model, shipment_id, "pack", ASSIGNED)
         if state == PACKED:
-            state = (await self._rest.click("stock.shipment.out", shipment_id, "do"))["state"]
+            state = await self._rest.advance(model, shipment_id, "do", PACKED)
         if state != DONE:
             raise ErpRejected(f"shipment {shipment_id} of {reference} is {state}, not reserved")
 
@@ -46,9 +46,9 @@ class TrytonShipments:
         """Receive a customer return (done at once when input and storage are one location)."""
         model = "stock.shipment.out.return"
         if state == DRAFT:
-            state = (await self._rest.click(model, shipment_id, "receive"))["state"]
+            state = await self._rest.advance(model, shipment_id, "receive", DRAFT)
         if state == RECEIVED:
-            await self._rest.click(model, shipment_id, "do")
+            await self._rest.advance(model, shipment_id, "do", RECEIVED)
 
     async def return_issued(self, reference: str, issued_ids: list[int]) -> None:
         """Take back what shipments ``issued_ids`` issued: the customer returns booked under

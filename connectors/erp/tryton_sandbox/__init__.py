@@ -1,8 +1,8 @@
 """A real Tryton 8 ERP for tests and demos: provisioning, copies and a server.
 
-On SQLite by default (a cached template file, copies beside it, trytond's own server); on
-PostgreSQL as production runs it (a cached template database, copies made from it, gunicorn's
-worker processes and trytond-worker)::
+On SQLite by default (a cached template file, copies beside it, one gunicorn process answering
+one request at a time); on PostgreSQL as production runs it (a cached template database, copies
+made from it, gunicorn's worker processes and trytond-worker)::
 
     with postgres_sandbox(work_dir) as database:
         async with TrytonServer(database, processes=4, queue_worker=True) as erp:

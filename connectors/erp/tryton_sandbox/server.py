@@ -1,9 +1,13 @@
 """Run trytond on a sandbox database as child processes.
 
-By default trytond's own single-process server (``python -m trytond.cli``), with queued tasks
-run inline: the embedded stack and the default tests. As production runs it: ``processes``
-worker processes of gunicorn serving ``trytond.application:app``, and with ``queue_worker``
-trytond-worker running the queued tasks (sale processing, invoice printing) off the request.
+gunicorn serves ``trytond.application:app``. By default from one process that answers one
+request at a time, with queued tasks run inline: the embedded stack and the default tests. On
+SQLite that is not a choice: trytond takes no row locks there (locking a sale to process it is
+a no-op) and a transaction takes SQLite's write lock only at its first write, so two requests
+processing one sale at once both read it unprocessed and both create its shipments (its goods
+moved twice); one request at a time is how SQLite serves writers anyway. As production runs it:
+``processes`` worker processes, and with ``queue_worker`` trytond-worker running the queued
+tasks (sale processing, invoice printing) off the request; PostgreSQL's locks keep them apart.
 """
 
 import asyncio
@@ -34,8 +38,8 @@ class TrytonServer:
     """trytond serving one sandbox database on 127.0.0.1.
 
     ``database``: a SQLite database file, or a ``SandboxDatabase`` (``postgres_sandbox`` makes
-    one on PostgreSQL). ``processes``: serve from that many gunicorn worker processes instead
-    of trytond's single-process server. ``queue_worker`` (PostgreSQL only): run trytond-worker.
+    one on PostgreSQL). ``processes``: serve from that many gunicorn worker processes (default
+    one; see the module docstring). ``queue_worker`` (PostgreSQL only): run trytond-worker.
 
     The port is chosen once, so ``stop`` then ``start`` brings the ERP back at the same URL
     (tests use this to simulate an outage). Each process runs in a process group of its own,
@@ -104,21 +108,19 @@ class TrytonServer:
             uri=self._database.uri,
             queue_worker=self.queue_worker,
         )
-        config = ["--config", str(config_file), "--database", self.database]
-        if self.processes is None:
-            self._spawn("trytond.cli", *config)
-        else:
-            self._spawn(
-                "gunicorn",
-                *("--bind", f"{_HOST}:{self.port}", "--workers", str(self.processes)),
-                *("--timeout", str(_REQUEST_TIMEOUT), "--graceful-timeout", "2"),
-                # trytond.application loads the database's pool once, before the fork (it
-                # checks that no thread runs then): the workers start in a fraction of the time.
-                *("--preload", "--no-control-socket", "--error-logfile", "-"),
-                "trytond.application:app",
-                env={"TRYTOND_CONFIG": str(config_file), "TRYTOND_DATABASE_NAMES": self.database},
-            )
+        self._spawn(
+            "gunicorn",
+            *("--bind", f"{_HOST}:{self.port}", "--workers", str(self.processes or 1)),
+            # gunicorn's sync workers: one request at a time each.
+            *("--worker-class", "sync", "--timeout", str(_REQUEST_TIMEOUT)),
+            # trytond.application loads the database's pool once, before the fork (it checks
+            # that no thread runs then): the workers start in a fraction of the time.
+            *("--graceful-timeout", "2", "--preload", "--no-control-socket"),
+            *("--error-logfile", "-", "trytond.application:app"),
+            env={"TRYTOND_CONFIG": str(config_file), "TRYTOND_DATABASE_NAMES": self.database},
+        )
         if self.queue_worker:
+            config = ["--config", str(config_file), "--database", self.database]
             self._spawn("trytond.cli.worker", *config, "-n", str(_QUEUE_PROCESSES))
         self._wait_until_answering()
 
