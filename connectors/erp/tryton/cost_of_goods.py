@@ -10,8 +10,9 @@ from connectors.erp.tryton.rest import TrytonRest
 from connectors.erp.tryton.states import DONE
 from domain.money import round_money
 
-_REFERENCES_PER_SEARCH = 200
-"""References short enough for one search's URL."""
+_REFERENCES_PER_SEARCH = 40
+"""References (about 30 characters each) that keep a search's URL within what gunicorn and
+proxies accept: the domain nests them in an OR, which ``TrytonRest.search`` does not split."""
 
 
 async def issued_cost(

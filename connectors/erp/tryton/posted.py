@@ -78,31 +78,30 @@ async def _tenders_paid(
     paid: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     if not by_journal:
         return paid
-    for chunk in _chunks(invoice_ids):
-        moves = await rest.search(
-            "account.move",
-            [
-                ("origin", "in", [f"account.invoice,{invoice_id}" for invoice_id in chunk]),
-                ("journal", "in", sorted(by_journal)),
-                ("state", "=", POSTED),
-            ],
-            [
-                "origin",
-                "journal",
-                "lines.account",
-                "lines.debit",
-                "lines.credit",
-                "lines.second_currency",
-                "lines.amount_second_currency",
-            ],
-        )
-        for move in await _not_reversed(rest, moves):
-            method = by_journal[move["journal"]]
-            tender_accounts = {method.debit_account_id, method.credit_account_id}
-            invoice_id = int(move["origin"].split(",", 1)[1])
-            for line in move["lines"]:
-                if line["account"] in tender_accounts:
-                    paid[invoice_id][method.tender_type.value] += _transaction_currency_amount(line)
+    moves = await rest.search(
+        "account.move",
+        [
+            ("origin", "in", [f"account.invoice,{invoice_id}" for invoice_id in invoice_ids]),
+            ("journal", "in", sorted(by_journal)),
+            ("state", "=", POSTED),
+        ],
+        [
+            "origin",
+            "journal",
+            "lines.account",
+            "lines.debit",
+            "lines.credit",
+            "lines.second_currency",
+            "lines.amount_second_currency",
+        ],
+    )
+    for move in await _not_reversed(rest, moves):
+        method = by_journal[move["journal"]]
+        tender_accounts = {method.debit_account_id, method.credit_account_id}
+        invoice_id = int(move["origin"].split(",", 1)[1])
+        for line in move["lines"]:
+            if line["account"] in tender_accounts:
+                paid[invoice_id][method.tender_type.value] += _transaction_currency_amount(line)
     return paid
 
 
@@ -125,11 +124,6 @@ def _transaction_currency_amount(line: Record) -> Decimal:
         amount: Decimal = line["amount_second_currency"]
         return amount
     return Decimal(line["debit"] - line["credit"])
-
-
-def _chunks(ids: list[int], size: int = 200) -> list[list[int]]:
-    """Id lists short enough for one search's URL."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 async def consolidated_moves(rest: TrytonRest, move_ids: list[str]) -> list[ErpMoveFigures]:
