@@ -233,3 +233,33 @@ async def test_a_batch_whose_shipment_another_reservation_cancelled_is_tried_aga
             await tryton_daily_connector.reserve_many([ReserveRequest(order)])
     refs = await _reserved(tryton_daily_connector, other)
     assert len(refs.shipment_ids) == 1
+
+
+async def test_a_shipment_kept_from_an_attempt_that_died_before_noting_it_gets_its_note(
+    tryton_daily_connector: TrytonConnector,
+    tryton_rpc: TrytonRpc,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An attempt died right after creating its shipment, before noting its lines, and the
+    shipment was committed after the next attempt looked (found by the chaos suite: a return
+    of that ticket was refused, "no sale line with that number"). The next attempt keeps the
+    older shipment, and notes it."""
+    order = plan(
+        uk_ticket([sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", "2", "3.60")])
+    )
+    shipments = tryton_daily_connector._ticket_shipments
+    assert shipments is not None
+    planned = await shipments._drafts.plan(order)
+    assert planned is not None
+    [unnoted] = await tryton_rpc.call("stock.shipment.out", "create", [planned[0]])
+
+    async def not_committed_yet(references: list[str]) -> dict[str, Any]:
+        return {}
+
+    monkeypatch.setattr(shipments, "find", not_committed_yet)
+    refs = await _reserved(tryton_daily_connector, order)
+    monkeypatch.undo()
+
+    assert refs.shipment_ids == [str(unnoted)], "the older shipment is kept"
+    returnable = await tryton_daily_connector.returnable_quantity(order.reference, 2)
+    assert (returnable.product_code, returnable.sold) == ("TEA-001", Decimal(2))

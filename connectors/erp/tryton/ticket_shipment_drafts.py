@@ -98,10 +98,29 @@ class TicketShipmentDrafts:
         self, found: dict[str, Record], orders: dict[str, ErpOrder]
     ) -> None:
         """A draft found again may have lost its note to a crash right after its creation."""
-        drafts = {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == DRAFT}
+        await self._note_unnoted(
+            {r["id"]: orders[ref] for ref, r in found.items() if r["state"] == DRAFT}
+        )
+
+    async def note_kept(
+        self,
+        kept: dict[str, Record],
+        found: dict[str, Record],
+        created: dict[str, Record],
+        orders: dict[str, ErpOrder],
+    ) -> None:
+        """A shipment kept under a reference that this call neither found nor created (an
+        attempt that died right after creating it, before its note, committed after this one
+        looked) gets its note too: a return finds the lines it takes back by it."""
+        seen = {record["id"] for record in (*found.values(), *created.values())}
+        await self._note_unnoted(
+            {r["id"]: orders[ref] for ref, r in kept.items() if r["id"] not in seen}
+        )
+
+    async def _note_unnoted(self, shipments: dict[int, ErpOrder]) -> None:
         notes = {}
-        for id_ in await self._lines.unnoted(list(drafts)):
-            planned = await self.plan(drafts[id_])
+        for id_ in await self._lines.unnoted(list(shipments)):
+            planned = await self.plan(shipments[id_])
             if planned is not None:
                 notes[id_] = planned[1]
         await self._lines.write(notes)

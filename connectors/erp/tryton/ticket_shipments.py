@@ -84,6 +84,7 @@ class TicketShipments:
             record["customer."] = {"code": by_reference[reference].customer_code}
         await self._drafts.note_drafts_found(found, by_reference)
         booked = await self._one_per_reference({**found, **created})
+        await self._drafts.note_kept(booked, found, created, by_reference)
         live: dict[str, Record] = {}
         for reference, record in booked.items():
             if record["state"] == CANCELLED:
