@@ -18,7 +18,7 @@ from tests.till_tickets import book, plan, returned, uk_ticket
 
 pytestmark = pytest.mark.erp
 
-RACES = 3
+RACES = 2
 
 
 @pytest.fixture
