@@ -2,9 +2,9 @@
 
 - **Restock by condition.** Resaleable goods come back into the warehouse's storage, available
   again. Damaged goods go to the warehouse's damaged-goods location (``<warehouse>-DMG``),
-  which is not under storage, so never available: their draft move leaves the sale's return
-  shipment for a second return shipment whose input and storage are the damaged-goods
-  location.
+  which is not under storage, so never available: their draft move in the sale's return
+  shipment is replaced by one in the ticket's damaged-goods return shipment, whose input and
+  storage are the damaged-goods location (the move's origin stays the sale line).
 - **Undoing a receipt** (the compensation of commit) cancels the done return shipments: Tryton
   takes the goods out of stock again and reverses their stock accounting.
 """
