@@ -1,7 +1,8 @@
 """Available-to-sell from the sandbox Tryton, on the real Temporal dev server (daily posting
 mode, as a chain at peak runs: each sale's first ERP effect is its reservation): a burst of
 sales of one item gives the store's tills a handful of pushes, the last one Tryton's own
-figure; the store's webhook down for a minute, then up, gets Tryton's newest figure."""
+figure; the store's webhook down a while (the push retrying with backoff), then up, gets Tryton's
+newest figure (the memory ERP's test keeps it down a minute, in skipped time)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -32,6 +33,7 @@ from tests.tills.stack import (
 
 DEBOUNCE_MS = 2000
 MUG, WAREHOUSE = "MUG-001", "WH-LON"
+OUTAGE_SECONDS = 8  # real time: the push refused and retried with backoff a few times
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +110,7 @@ async def test_a_burst_of_100_sales_on_tryton_sends_a_handful_of_pushes_the_last
     assert _mugs_told(receiver, before)[-1] == expected
 
 
-async def test_the_webhook_down_a_minute_then_up_tills_get_trytons_newest_figure(
+async def test_the_webhook_down_a_while_then_up_tills_get_trytons_newest_figure(
     temporal_env: WorkflowEnvironment,
     worker: None,
     settings: Settings,
@@ -131,7 +133,7 @@ async def test_the_webhook_down_a_minute_then_up_tills_get_trytons_newest_figure
                 if receiver.refused >= refused_before + 2:
                     break
                 await asyncio.sleep(0.2)
-        await asyncio.sleep(60)  # a minute down, the push retrying with backoff
+        await asyncio.sleep(OUTAGE_SECONDS)
         late = await submit_and_wait(
             submitter, client, make_sale(new_id(), [sale_line(1, "100002", "3", "9.00")])
         )
