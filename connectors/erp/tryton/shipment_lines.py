@@ -2,19 +2,22 @@
 
 Tryton's stock moves have no field for it, so the shipment carries a note, ``POS lines: 1, 2,
 5``, naming the POS line of each of its moves in the order they were created (by id). A later
-return finds the line it takes back through it.
+return finds the line it takes back through it. Tryton may have split a line's move when it
+reserved part of it from stock (the rest forced): the part split off names the line's move as
+its origin, so a line is its move and the parts split off it.
 """
 
 import asyncio
 from dataclasses import dataclass
 
+from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.states import CANCELLED
 from domain.erp_order import ErpProductLine
 
 SHIPMENT = "stock.shipment.out"
 _PREFIX = "POS lines: "
-_MOVE_FIELDS = ["id", "product.code", "quantity", "state"]
+_MOVE_FIELDS = ["id", "product.code", "quantity", "state", "origin"]
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,25 @@ class ShipmentLines:
             ),
         )
         numbers = _line_numbers(notes[0]["message"]) if notes else []
-        if line_number not in numbers or len(numbers) != len(moves):
+        lines = _moves_by_line(moves)
+        if line_number not in numbers or len(numbers) != len(lines):
             return None
-        move = moves[numbers.index(line_number)]
+        line = lines[numbers.index(line_number)]
+        live = [move for move in line if move["state"] != CANCELLED]
         return ShippedLine(
-            product_code=move["product."]["code"],
-            quantity=move["quantity"],
-            move_ids=[move["id"]] if move["state"] != CANCELLED else [],
+            product_code=line[0]["product."]["code"],
+            quantity=sum(move["quantity"] for move in live or line),
+            move_ids=[move["id"] for move in live],
         )
+
+
+def _moves_by_line(moves: list[Record]) -> list[list[Record]]:
+    """The shipment's moves (by id) grouped by the line each books: a move split off another
+    names it as its origin (Tryton copies the origin, which is the move itself)."""
+    ids = {move["id"] for move in moves}
+    lines: dict[int, list[Record]] = {}
+    for move in moves:
+        model, _, origin_id = str(move["origin"] or "").partition(",")
+        first = int(origin_id) if model == "stock.move" and origin_id.isdigit() else move["id"]
+        lines.setdefault(first if first in ids else move["id"], []).append(move)
+    return [lines[first] for first in sorted(lines)]
