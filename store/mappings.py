@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from domain.mapping import CodedLine, MappingKind, MappingRow, TransactionMapping
 from domain.mapping import MissingMappings as MissingMappings
@@ -41,7 +41,9 @@ def resolve_mapping(session: Session, txn: PosTransaction) -> TransactionMapping
     """The store's and the chain's rows, then those the ERP's items imply, resolved by
     ``domain.mapping.resolve_mapping``."""
     codes = [code for line in txn.lines for code in (line.sku, line.barcode) if code]
-    return resolve_rows(_rows(session, txn.store_id), txn, item_mapping_rows(session, codes))
+    return resolve_rows(
+        applicable_rows(session, txn.store_id, txn.lines), txn, item_mapping_rows(session, codes)
+    )
 
 
 def resolve_codes(
@@ -52,12 +54,33 @@ def resolve_codes(
     lines = list(lines)
     codes = [code for line in lines for code in (line.sku, line.barcode) if code]
     return resolve_code_rows(
-        _rows(session, store_id), store_id, terminal_id, lines, item_mapping_rows(session, codes)
+        applicable_rows(session, store_id, lines),
+        store_id,
+        terminal_id,
+        lines,
+        item_mapping_rows(session, codes),
     )
 
 
-def _rows(session: Session, store_id: str) -> list[MappingRow]:
-    rows = session.exec(select(Mapping).where(col(Mapping.store_id).in_(["", store_id]))).all()
+def applicable_rows(
+    session: Session, store_id: str, lines: Iterable[CodedLine]
+) -> list[MappingRow]:
+    """The rows that can apply to the store and the lines' codes: its locations and taxes, and
+    the rows of the codes the lines name (not every product the chain maps)."""
+    lines = list(lines)
+    skus = sorted({line.sku for line in lines if line.sku})
+    barcodes = sorted({line.barcode for line in lines if line.barcode})
+    rows = session.exec(
+        select(Mapping).where(
+            col(Mapping.store_id).in_(["", store_id]),
+            or_(
+                col(Mapping.kind).in_([MappingKind.LOCATION.value, MappingKind.TAX.value]),
+                (col(Mapping.kind) == MappingKind.SKU.value) & col(Mapping.pos_code).in_(skus),
+                (col(Mapping.kind) == MappingKind.BARCODE.value)
+                & col(Mapping.pos_code).in_(barcodes),
+            ),
+        )
+    ).all()
     return [
         MappingRow(
             kind=MappingKind(row.kind),

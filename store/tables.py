@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.limits import MAX_WORKFLOW_ID_LENGTH
@@ -106,7 +106,10 @@ class Mapping(SQLModel, table=True):
     """One POS code -> ERP code translation (see domain.mapping.MappingRow)."""
 
     __tablename__ = "mappings"
-    __table_args__ = (UniqueConstraint("kind", "store_id", "terminal_id", "pos_code"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "store_id", "terminal_id", "pos_code"),
+        Index("ix_mappings_kind_pos_code", "kind", "pos_code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
