@@ -76,6 +76,15 @@ class Ticket:
     def gross(self) -> Decimal:
         return Decimal(self.payload["totals"]["gross"])
 
+    @property
+    def returned_from(self) -> set[tuple[str, str, str]]:
+        """(store, terminal, transaction) of each ticket it returns lines of."""
+        return {
+            (self.store_id, line["return_of"]["terminal_id"], line["return_of"]["transaction_id"])
+            for line in self.payload["lines"]
+            if line.get("return_of")
+        }
+
 
 @dataclass
 class _SoldLine:

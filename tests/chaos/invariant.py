@@ -2,7 +2,8 @@
 store (pure: fed with fabricated books in the unit tests).
 
 - every completed, mapped ticket is booked exactly once in the ERP with the till's quantities,
-  or has an open exception in the store;
+  or has an open exception in the store, and a return is never refused when what it returns
+  was booked;
 - an unmapped ticket books nothing and has an open exception;
 - an incomplete ticket books nothing (moves no stock);
 - stock per warehouse and product moved by exactly what the booked tickets imply;
@@ -17,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 
 from tests.chaos.day import BUSINESS_DAY, Ticket
+
+RETURN_REFUSED = "return_refused"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ def check(
     booked_change: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     booked_gross: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
     distinct = {ticket.workflow_id: ticket for ticket in tickets}
+    by_transaction = {
+        (ticket.store_id, ticket.payload["terminal_id"], ticket.transaction_id): ticket
+        for ticket in distinct.values()
+    }
     for workflow_id, ticket in distinct.items():
         verdict.tickets += 1
         documents = closing.documents.get(workflow_id, [])
@@ -102,6 +109,8 @@ def check(
         if not documents:
             if workflow_id in store.open_exceptions:
                 verdict.open_exceptions += 1
+                if RETURN_REFUSED in store.open_exceptions[workflow_id]:
+                    _check_refusal(verdict, ticket, by_transaction, closing)
             else:
                 verdict.lost += 1
                 verdict.problem(f"{workflow_id}: not in the ERP and no open exception")
@@ -119,6 +128,22 @@ def check(
     _check_stock(verdict, opening, closing, booked_change)
     _check_takings(verdict, closing, booked_gross)
     return verdict
+
+
+def _check_refusal(
+    verdict: Verdict,
+    ticket: Ticket,
+    by_transaction: dict[tuple[str, str, str], Ticket],
+    closing: ErpBooks,
+) -> None:
+    """The day's returns take back lines its sales sold: refused, each original must be
+    missing from the ERP (itself parked)."""
+    for key in sorted(ticket.returned_from):
+        original = by_transaction.get(key)
+        if original is not None and closing.documents.get(original.workflow_id):
+            verdict.problem(
+                f"{ticket.workflow_id}: return refused, though {original.workflow_id} is booked"
+            )
 
 
 def _moved(documents: list[ErpDocument]) -> dict[str, Decimal]:

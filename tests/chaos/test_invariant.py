@@ -138,3 +138,20 @@ def test_takings_other_than_the_tills_fail() -> None:
     closing.takings[("S001", BUSINESS_DAY)] += Decimal("0.01")
     verdict = _check(opening, closing, store)
     assert [p for p in verdict.problems if p.startswith("takings S001")]
+
+
+def test_a_return_refused_though_its_original_is_booked_fails() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    refund = _a("return")
+    del closing.documents[refund.workflow_id]
+    for code, quantity in refund.stock_change.items():
+        closing.stock[(str(refund.warehouse), code)] -= quantity
+    closing.takings[(refund.store_id, BUSINESS_DAY)] -= refund.gross
+    store.open_exceptions[refund.workflow_id] = ["return_refused"]
+
+    refused = _check(opening, closing, store)
+
+    assert not refused.ok and len(refused.problems) == 1
+    assert "return refused, though" in refused.problems[0]
+    store.open_exceptions[refund.workflow_id] = ["erp_unavailable"]
+    assert _check(opening, closing, store).ok, "parked for another reason, it passes as such"
