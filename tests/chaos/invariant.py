@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from domain.outcomes import ExceptionKind
 from tests.chaos.day import BUSINESS_DAY, Ticket
-
-RETURN_REFUSED = "return_refused"
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def check(
         if not documents:
             if workflow_id in store.open_exceptions:
                 verdict.open_exceptions += 1
-                if RETURN_REFUSED in store.open_exceptions[workflow_id]:
+                if ExceptionKind.RETURN_REFUSED.value in store.open_exceptions[workflow_id]:
                     _check_refusal(verdict, ticket, by_transaction, closing)
             else:
                 verdict.lost += 1
