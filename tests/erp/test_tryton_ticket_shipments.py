@@ -308,3 +308,42 @@ async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_ret
     finally:
         await tryton_daily_connector.release_if_present(order.reference)
     assert await _available(tryton_daily_connector) == available, "the reservation released"
+
+
+async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_splits_it(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+) -> None:
+    """An attempt created and noted its shipment, then died before naming its moves (found by
+    the chaos suite: the next attempt reserved it beyond stock, Tryton split a move, and the
+    part split off named no line). The next attempt names them first."""
+    shipments = tryton_daily_connector._ticket_shipments
+    assert shipments is not None
+    available = await _available(tryton_daily_connector)
+    assert available > 0
+    beyond_stock = available + 2
+    order = plan(
+        uk_ticket(
+            [sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", str(beyond_stock), "3.60")]
+        )
+    )
+    planned = await shipments._drafts.plan(order)
+    assert planned is not None
+    [unnamed] = await tryton_rpc.call("stock.shipment.out", "create", [planned[0]])
+    await shipments._lines.write({unnamed: planned[1]})
+
+    refs = await _reserved(tryton_daily_connector, order)
+    try:
+        assert refs.shipment_ids == [str(unnamed)] and refs.reserved_beyond_stock
+        moves = await tryton_rest.search(
+            "stock.move",
+            [("shipment", "=", f"stock.shipment.out,{unnamed}")],
+            ["id", "origin"],
+            order=[("id", "ASC")],
+        )
+        own = {f"stock.move,{move['id']}" for move in moves[:2]}
+        assert len(moves) == 3 and {move["origin"] for move in moves} == own, moves
+        tea = await shipments._lines.shipped_line(unnamed, 2)
+        assert tea is not None and Decimal(str(tea.quantity)) == beyond_stock
+        assert len(tea.move_ids) == 2
+    finally:
+        await tryton_daily_connector.release_if_present(order.reference)

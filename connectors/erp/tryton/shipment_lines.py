@@ -3,8 +3,11 @@
 Tryton's stock moves have no field for it, so the shipment carries a note, ``POS lines: 1, 2,
 5``, naming the POS line of each of its moves in the order they were created (by id). A later
 return finds the line it takes back through it. Tryton may have split a line's move when it
-reserved part of it from stock (the rest forced): the part split off names the line's move as
-its origin, so a line is its move and the parts split off it.
+reserved part of it from stock (the rest forced): the line's own moves are the shipment's
+first, created with it, and each part split off later belongs to the line whose move its
+origin names (Tryton copies the origin, which is the move itself), or, on a shipment whose
+moves were never named (an attempt that died before naming them), to the one line of its
+product.
 """
 
 import asyncio
@@ -79,8 +82,8 @@ class ShipmentLines:
             ),
         )
         numbers = _line_numbers(notes[0]["message"]) if notes else []
-        lines = _moves_by_line(moves)
-        if line_number not in numbers or len(numbers) != len(lines):
+        lines = moves_by_line(moves, len(numbers))
+        if line_number not in numbers or lines is None:
             return None
         line = lines[numbers.index(line_number)]
         live = [move for move in line if move["state"] != CANCELLED]
@@ -91,13 +94,26 @@ class ShipmentLines:
         )
 
 
-def _moves_by_line(moves: list[Record]) -> list[list[Record]]:
-    """The shipment's moves (by id) grouped by the line each books: a move split off another
-    names it as its origin (Tryton copies the origin, which is the move itself)."""
-    ids = {move["id"] for move in moves}
-    lines: dict[int, list[Record]] = {}
-    for move in moves:
-        model, _, origin_id = str(move["origin"] or "").partition(",")
-        first = int(origin_id) if model == "stock.move" and origin_id.isdigit() else move["id"]
-        lines.setdefault(first if first in ids else move["id"], []).append(move)
-    return [lines[first] for first in sorted(lines)]
+def moves_by_line(moves: list[Record], line_count: int) -> list[list[Record]] | None:
+    """The shipment's customer moves (by id) grouped by the line each books, in the lines'
+    order; None when they cannot be told apart."""
+    if len(moves) < line_count:
+        return None
+    own, split_off = moves[:line_count], moves[line_count:]
+    lines: dict[int, list[Record]] = {move["id"]: [move] for move in own}
+    for part in split_off:
+        line = _line_split(part, own)
+        if line is None:
+            return None
+        lines[line].append(part)
+    return [lines[move["id"]] for move in own]
+
+
+def _line_split(part: Record, own: list[Record]) -> int | None:
+    """The id of the line's own move that ``part`` was split off."""
+    model, _, origin_id = str(part["origin"] or "").partition(",")
+    if model == "stock.move" and origin_id.isdigit() and int(origin_id) in {m["id"] for m in own}:
+        return int(origin_id)
+    product = part["product."]["code"]
+    same = [move["id"] for move in own if move["product."]["code"] == product]
+    return same[0] if len(same) == 1 else None

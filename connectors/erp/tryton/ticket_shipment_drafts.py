@@ -1,6 +1,6 @@
 """A ticket's customer shipment created (ticket_shipments.py): its values planned from the
 order, a batch created in one call, each with its line note (shipment_lines.py) and its moves
-their own origin."""
+their own origin (name_origins)."""
 
 import asyncio
 from typing import Any
@@ -90,7 +90,7 @@ class TicketShipmentDrafts:
                 except ErpRejected as error:
                     refused[reference] = error
         await self._lines.write({created[r]: planned[r][1] for r in created})
-        await self._name_moves_their_own_origin(list(created.values()))
+        await self.name_origins(list(created.values()))
         drafts = {r: {"id": id_, "reference": r, "state": DRAFT} for r, id_ in created.items()}
         return drafts, refused
 
@@ -125,18 +125,41 @@ class TicketShipmentDrafts:
                 notes[id_] = planned[1]
         await self._lines.write(notes)
 
-    async def _name_moves_their_own_origin(self, shipment_ids: list[int]) -> None:
-        """Tryton warns when a move to a customer has no origin (it expects a sale line), and
-        JSON-RPC cannot skip warnings: accepting one costs a failed call and a second run of
-        the button, twice a batch. A ticket's moves have no other origin than themselves."""
-        if not shipment_ids:
+    async def name_origins(self, draft_ids: list[int]) -> None:
+        """Name each customer move of the draft shipments that has no origin its own origin.
+
+        Tryton warns when it assigns a move to a customer that has no origin (it expects a
+        sale line), and JSON-RPC cannot skip warnings: accepting one costs a failed call and a
+        second run of the button, twice a batch. A ticket's moves have no other origin than
+        themselves, and a part Tryton splits off a move when it reserves part of it keeps
+        that origin, by which a return finds the line (shipment_lines.py). Once a shipment has
+        left draft its moves' origins can no longer be written: another reservation of the
+        same ticket has taken it on."""
+        if not draft_ids:
             return
-        shipments = await self._rpc.call(SHIPMENT, "read", shipment_ids, ["moves"])
+        move_ids = await self._rpc.call(
+            "stock.move",
+            "search",
+            [
+                ("shipment.id", "in", draft_ids, SHIPMENT),
+                ("to_location.type", "=", "customer"),
+                ("origin", "=", None),
+            ],
+            0,
+            None,
+            [("id", "ASC")],
+        )
         writes: list[Any] = []
-        for move_id in (move_id for shipment in shipments for move_id in shipment["moves"]):
+        for move_id in move_ids:
             writes += [[move_id], {"origin": f"stock.move,{move_id}"}]
-        if writes:
+        if not writes:
+            return
+        try:
             await self._rpc.call("stock.move", "write", *writes)
+        except ErpRejected:
+            states = await self._rpc.call(SHIPMENT, "read", draft_ids, ["state"])
+            if all(record["state"] == DRAFT for record in states):
+                raise
 
     async def _customer_location(self, party_id: int) -> int:
         if party_id not in self._customer_locations:

@@ -85,6 +85,10 @@ class TicketShipments:
         await self._drafts.note_drafts_found(found, by_reference)
         booked = await self._one_per_reference({**found, **created})
         await self._drafts.note_kept(booked, found, created, by_reference)
+        named = {record["id"] for record in created.values()}
+        await self._drafts.name_origins(
+            [r["id"] for r in booked.values() if r["state"] == DRAFT and r["id"] not in named]
+        )
         live: dict[str, Record] = {}
         for reference, record in booked.items():
             if record["state"] == CANCELLED:
