@@ -36,6 +36,16 @@ async def _reserved(connector: TrytonConnector, order: ErpOrder) -> ErpOrderRefs
     return outcome
 
 
+async def _tea_beyond_stock(connector: TrytonConnector) -> tuple[ErpOrder, Decimal]:
+    """A ticket of biscuits (line 1) and of 2 more tea than Tryton counts (line 2), which
+    Tryton reserves in part: it splits the tea's move."""
+    available = await _available(connector)
+    assert available > 0
+    beyond_stock = available + 2
+    lines = [sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", str(beyond_stock), "3.60")]
+    return plan(uk_ticket(lines)), beyond_stock
+
+
 def _shipments(outcomes: list[ReserveOutcome]) -> list[list[str]]:
     return [refs.shipment_ids if isinstance(refs, ErpOrderRefs) else [] for refs in outcomes]
 
@@ -274,14 +284,7 @@ async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_ret
     refused, "no sale line with that number is booked under it")."""
     shipments = tryton_daily_connector._ticket_shipments
     assert shipments is not None
-    available = await _available(tryton_daily_connector)
-    assert available > 0
-    beyond_stock = available + 2
-    order = plan(
-        uk_ticket(
-            [sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", str(beyond_stock), "3.60")]
-        )
-    )
+    order, beyond_stock = await _tea_beyond_stock(tryton_daily_connector)
     refs = await _reserved(tryton_daily_connector, order)
     try:
         assert refs.reserved_beyond_stock
@@ -307,7 +310,7 @@ async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_ret
         )
     finally:
         await tryton_daily_connector.release_if_present(order.reference)
-    assert await _available(tryton_daily_connector) == available, "the reservation released"
+    assert await _available(tryton_daily_connector) == beyond_stock - 2, "the reservation released"
 
 
 async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_splits_it(
@@ -318,14 +321,7 @@ async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_spl
     part split off named no line). The next attempt names them first."""
     shipments = tryton_daily_connector._ticket_shipments
     assert shipments is not None
-    available = await _available(tryton_daily_connector)
-    assert available > 0
-    beyond_stock = available + 2
-    order = plan(
-        uk_ticket(
-            [sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", str(beyond_stock), "3.60")]
-        )
-    )
+    order, beyond_stock = await _tea_beyond_stock(tryton_daily_connector)
     planned = await shipments._drafts.plan(order)
     assert planned is not None
     [unnamed] = await tryton_rpc.call("stock.shipment.out", "create", [planned[0]])
