@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.client import Client
 
@@ -124,17 +125,25 @@ class FinanceActivities:
     @activity.defn(name="finance.plan_posting")
     async def plan_posting(self, request: PostingPlanRequest) -> PostingPlan:
         """The posting mode, and the day a posting dated ``business_date`` lands on."""
-        async with heartbeating():
-            periods = await self._periods.periods_from(request.business_date)
         closing = (
             await asyncio.to_thread(self._closing_ranges, request.business_date)
             if request.honour_closing_marks
             else []
         )
+        return await self.plan_within(request.business_date, closing)
+
+    async def plan_within(self, business_date: date, closing: list[DateRange]) -> PostingPlan:
+        """The plan, given the periods finance is ``closing`` (read by the caller, which may
+        read them in the same store transaction as its other reads)."""
+        async with heartbeating():
+            periods = await self._periods.periods_from(business_date)
         return PostingPlan(
             mode=self._settings.erp_posting_mode,
-            posting=decide_posting_date(request.business_date, periods, closing),
+            posting=decide_posting_date(business_date, periods, closing),
         )
+
+    def closing_ranges_in(self, session: Session, business_date: date) -> list[DateRange]:
+        return closing_ranges(session, self._settings.erp_company_id, business_date)
 
     @activity.defn(name="finance.mark_closing")
     async def mark_closing(self, mark: CloseMark) -> ErpPeriod:
@@ -209,7 +218,7 @@ class FinanceActivities:
 
     def _closing_ranges(self, business_date: date) -> list[DateRange]:
         with session_scope(self._engine) as session:
-            return closing_ranges(session, self._settings.erp_company_id, business_date)
+            return self.closing_ranges_in(session, business_date)
 
     def _mark(self, mark: CloseMark, dates: DateRange) -> None:
         with session_scope(self._engine) as session:

@@ -4,13 +4,20 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import raise_business_failure
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from domain.fingerprint import payload_hash
-from domain.mapping import TransactionMapping
-from domain.outcomes import ExceptionKind, ExceptionReport, Outcome, Submission
+from domain.mapping import MissingMappings, TransactionMapping
+from domain.outcomes import (
+    BusinessFailure,
+    ExceptionKind,
+    ExceptionReport,
+    Outcome,
+    Submission,
+)
 from domain.periods import PostingMode
 from domain.ticket_facts import ticket_facts
 from domain.transaction import PosTransaction
@@ -72,44 +79,57 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def claim_in(session: Session, submission: Submission) -> ClaimOutcome:
+    """Claim the submitted ticket for its run, in ``session`` (the store's dedupe record)."""
+    txn = submission.transaction
+    digest = payload_hash(txn)
+    result = claim_transaction(
+        session,
+        ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id),
+        workflow_id=txn.workflow_id,
+        submission_id=submission.submission_id,
+        payload_hash=digest,
+        now=_now(),
+    )
+    if result.is_owner:
+        mark_seen(session, txn.store_id, txn.occurred_at, _now())
+    outcome = ClaimOutcome(
+        is_owner=result.is_owner,
+        workflow_id=result.claim.workflow_id,
+        payload_matches=result.claim.payload_hash == digest,
+    )
+    if not (outcome.is_owner and outcome.payload_matches):
+        # Other content under the same id is a till bug worth a person's look; the
+        # booked content again clears it (note_duplicate_arrival).
+        note_duplicate_arrival(
+            session,
+            store_id=txn.store_id,
+            terminal_id=txn.terminal_id,
+            transaction_id=txn.transaction_id,
+            business_date=txn.business_date,
+            claimed_by=result.claim.workflow_id,
+            same_content=outcome.payload_matches,
+            now=_now(),
+        )
+    return outcome
+
+
+def unmapped_failure(txn: PosTransaction, missing: MissingMappings) -> BusinessFailure:
+    return missing.failure({"store_id": txn.store_id, "terminal_id": txn.terminal_id})
+
+
 class StoreActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     @activity.defn(name="store.claim")
     def claim(self, submission: Submission) -> ClaimOutcome:
-        txn = submission.transaction
-        digest = payload_hash(txn)
         with session_scope(self._engine) as session:
-            result = claim_transaction(
-                session,
-                ClaimKey(txn.store_id, txn.terminal_id, txn.transaction_id),
-                workflow_id=txn.workflow_id,
-                submission_id=submission.submission_id,
-                payload_hash=digest,
-                now=_now(),
-            )
-            if result.is_owner:
-                mark_seen(session, txn.store_id, txn.occurred_at, _now())
-            outcome = ClaimOutcome(
-                is_owner=result.is_owner,
-                workflow_id=result.claim.workflow_id,
-                payload_matches=result.claim.payload_hash == digest,
-            )
-            if not (outcome.is_owner and outcome.payload_matches):
-                # Other content under the same id is a till bug worth a person's look; the
-                # booked content again clears it (note_duplicate_arrival).
-                note_duplicate_arrival(
-                    session,
-                    store_id=txn.store_id,
-                    terminal_id=txn.terminal_id,
-                    transaction_id=txn.transaction_id,
-                    business_date=txn.business_date,
-                    claimed_by=result.claim.workflow_id,
-                    same_content=outcome.payload_matches,
-                    now=_now(),
-                )
-            return outcome
+            return claim_in(session, submission)
 
     @activity.defn(name="store.resolve_mapping")
     def resolve_mapping(self, txn: PosTransaction) -> TransactionMapping:
@@ -117,9 +137,7 @@ class StoreActivities:
             result = resolve_mapping(session, txn)
         if isinstance(result, TransactionMapping):
             return result
-        raise_business_failure(
-            result.failure({"store_id": txn.store_id, "terminal_id": txn.terminal_id})
-        )
+        raise_business_failure(unmapped_failure(txn, result))
 
     @activity.defn(name="store.open_exception")
     def open_exception(self, record: ExceptionRecord) -> int:

@@ -4,6 +4,7 @@ till that is storable, serialisable and free of card numbers (bounds in ``domain
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -26,6 +27,8 @@ from domain.limits import (
 from domain.money import Amount
 
 CARD_NUMBER_REFUSAL = "looks like a full card number; send a masked one"
+TEXTS_CHECKED_KEPT = 8192
+"""Per kind of text; each at most MAX_TEXT_LENGTH characters."""
 
 
 def _bounded(limit: Decimal, places: int) -> Callable[[Decimal], Decimal]:
@@ -39,6 +42,8 @@ def _bounded(limit: Decimal, places: int) -> Callable[[Decimal], Decimal]:
 
 
 def _clean_text(*, line_breaks: bool, product_code: bool = False) -> Callable[[str], str]:
+    # Cached: a ticket's codes and texts are validated again each time a step decodes it.
+    @lru_cache(maxsize=TEXTS_CHECKED_KEPT)
     def check(text: str) -> str:
         reason = text_refusal(text, line_breaks=line_breaks)
         if reason:

@@ -1,8 +1,9 @@
 """Per store: the newest ticket seen and posted (till time) and when, for lag and silence."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, update
 from sqlmodel import Session, col, select
 
 from domain.sync_health import as_utc
@@ -37,17 +38,26 @@ def _advance(
 ) -> bool:
     """Move the store's ``newest`` till time forward to ``till_time`` (never back) and stamp
     its arrival, in one statement; False when the store has no mark yet."""
+    values = {"mark_store": store_id, "till_time": as_utc(till_time), "arrived": as_utc(now)}
+    return rowcount(session.execute(_advance_statement(newest), values)) > 0
+
+
+@cache
+def _advance_statement(newest: str) -> Update:
+    """The statement of ``_advance`` for one of the marks, built once: the values are its
+    parameters (mark_store, till_time, arrived)."""
     arrival = {
         "newest_seen_till_time": "last_seen_at",
         "newest_posted_till_time": "last_posted_at",
     }[newest]
     marks = StoreSyncMark.__table__.c  # type: ignore[attr-defined]
-    statement = (
+    till_time = bindparam("till_time", type_=marks[newest].type)
+    arrived = bindparam("arrived", type_=marks[arrival].type)
+    return (
         update(StoreSyncMark)
-        .where(marks.store_id == store_id)
-        .values({newest: later_of(marks[newest], as_utc(till_time)), arrival: as_utc(now)})
+        .where(marks.store_id == bindparam("mark_store"))
+        .values({newest: later_of(marks[newest], till_time), arrival: arrived})
     )
-    return rowcount(session.execute(statement)) > 0
 
 
 def sync_marks(session: Session) -> list[StoreSyncMark]:

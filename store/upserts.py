@@ -4,35 +4,45 @@ savepoint and no row lock taken by a SELECT (each costs a round trip a ticket). 
 the row that stands only when its insert was ignored (claim_row)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, ColumnElement, CursorResult, Result, case, literal
+from sqlalchemy import Column, ColumnElement, CursorResult, Result, Table, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
-
-from domain.sync_health import as_utc
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
 
-def _insert(session: Session, model: type[SQLModel]) -> Any:
-    table = model.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+@lru_cache(maxsize=256)
+def _insert(dialect: str, table: Table) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@lru_cache(maxsize=256)
+def _insert_or_ignore_statement(dialect: str, table: Table, conflict: tuple[str, ...]) -> Any:
+    return _insert(dialect, table).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(
+    dialect: str, table: Table, conflict: tuple[str, ...], update: tuple[str, ...]
+) -> Any:
+    statement = _insert(dialect, table)
+    updates = {name: statement.excluded[name] for name in update}
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=updates)
+
+
+def _dialect_and_table(session: Session, model: type[SQLModel]) -> tuple[str, Table]:
+    return session.get_bind().dialect.name, model.__table__  # type: ignore[attr-defined]
 
 
 def insert_or_ignore(
     session: Session, model: type[SQLModel], values: Mapping[str, Any], conflict: Sequence[str]
 ) -> bool:
     """Insert the row unless one with the same ``conflict`` columns exists; True if inserted."""
-    statement = (
-        _insert(session, model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict))
-    )
-    return rowcount(session.execute(statement)) > 0
+    statement = _insert_or_ignore_statement(*_dialect_and_table(session, model), tuple(conflict))
+    return rowcount(session.execute(statement, dict(values))) > 0
 
 
 def claim_row(session: Session, row: RowT, key: Sequence[str]) -> tuple[RowT, bool]:
@@ -59,15 +69,23 @@ def rowcount(result: Result[Any]) -> int:
 
 
 def upsert(
-    session: Session, model: type[SQLModel], values: Mapping[str, Any], conflict: Sequence[str]
+    session: Session,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    conflict: Sequence[str],
+    *,
+    update: Sequence[str] | None = None,
 ) -> None:
-    """Insert the row, or update every other given column of the one already there."""
-    statement = _insert(session, model).values(**values)
-    updates = {name: statement.excluded[name] for name in values if name not in conflict}
-    session.execute(statement.on_conflict_do_update(index_elements=list(conflict), set_=updates))
+    """Insert the row, or update the ``update`` columns (default: every other given column)
+    of the one already there. The statement is built once per table and columns: the values
+    are its parameters."""
+    columns = update if update is not None else [name for name in values if name not in conflict]
+    statement = _upsert_statement(
+        *_dialect_and_table(session, model), tuple(conflict), tuple(columns)
+    )
+    session.execute(statement, dict(values))
 
 
-def later_of(column: Column[Any], moment: datetime) -> ColumnElement[Any]:
+def later_of(column: Column[Any], moment: ColumnElement[Any]) -> ColumnElement[Any]:
     """SQL for the later of the column's value (NULL: none yet) and ``moment``."""
-    value = literal(as_utc(moment), type_=column.type)
-    return case((column.is_(None), value), (column < value, value), else_=column)
+    return case((column.is_(None), moment), (column < moment, moment), else_=column)
