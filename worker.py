@@ -129,7 +129,7 @@ def build_worker(
         stock_changed=stock_changes.changed,
     )
     finance = FinanceActivities(engine, books, client, settings)
-    admission = AdmissionActivities(store, finance)
+    admission = AdmissionActivities(store, finance, erp)
     daily = DailyPostingActivities(
         engine, books, settings.erp_company_id, connector, settings.erp_batch_max
     )
@@ -147,6 +147,7 @@ def build_worker(
         workflow_runner=workflow_runner(settings),
         activities=[
             admission.admit,
+            admission.admit_and_reserve,
             store.claim,
             store.resolve_mapping,
             store.open_exception,

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from temporalio.testing import ActivityEnvironment
 
 from activities.admission import AdmissionActivities
+from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
 from activities.store import OutcomeRecord, StoreActivities
 from benchmarks.throughput.measure import ticket
@@ -88,8 +90,9 @@ async def _measure(label: str, url: str, tickets: int) -> None:
     engine = example_store(url)
     settings = Settings(store_url=url)
     store = StoreActivities(engine)
-    finance = FinanceActivities(engine, memory_erp(), None, settings)  # type: ignore[arg-type]
-    admission = AdmissionActivities(store, finance)
+    erp = memory_erp()
+    finance = FinanceActivities(engine, erp, None, settings)  # type: ignore[arg-type]
+    admission = AdmissionActivities(store, finance, ErpActivities(erp, Decimal("0.01")))
     environment = ActivityEnvironment()
     try:
         for number in range(WARM_UP):

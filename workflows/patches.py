@@ -91,10 +91,20 @@ tells the sending store's available-to-sell publisher, as a released reservation
 THIRD_BUNDLED = (ONE_STEP_ADMISSION, SLOW_STEPS_LEAVE_THE_TASK, STOCK_TOLD_WHEN_DISPATCH_UNDONE)
 THIRD_BUNDLE = "patches-2026-12-c"
 
+EXPRESS_ADMISSION = "express-admission"
+"""Pace (issue 9): a sale's admission goes on to reserve its stock and, in daily mode, to
+journal it, in the same local activity (ticket.admit_and_reserve) when the saga would do the
+same next: two local activities, their markers and round trips through the workflow thread
+fewer a sale. What the admission did not do, the saga's steps do as before."""
+
+FOURTH_BUNDLED = (EXPRESS_ADMISSION,)
+FOURTH_BUNDLE = "patches-2026-12-d"
+
 BUNDLES = (
     (BUNDLE, BUNDLED),
     (SECOND_BUNDLE, SECOND_BUNDLED),
     (THIRD_BUNDLE, THIRD_BUNDLED),
+    (FOURTH_BUNDLE, FOURTH_BUNDLED),
 )
 """Oldest first. A run records the marker of the newest bundle when it starts and takes every
 patch up to it; one started under an older bundle takes that bundle's patches and those before,

@@ -4,7 +4,9 @@ claim (dedupe) -> screen (incomplete tickets and totals) -> stock: map -> reserv
 ERP effect, which closes the "pending sale" window -> books: plan the posting (mode, and its
 date: re-dated to the next open period when the period is closed or closing) -> post and pay
 (per-transaction mode) -> commit -> journal. In daily mode a sale that returns nothing is
-journaled once reserved: the day's consolidated posting issues its stock with the money.
+journaled once reserved: the day's consolidated posting issues its stock with the money. The
+first step (activities/admission.py) claims, maps and plans; a sale's goes on to reserve it and,
+in daily mode, to journal it, when the stages would do the same next: they then find it done.
 
 A business failure while reserving releases what was reserved, opens an exception and parks
 the run until an operator sends ``retry`` (after fixing the cause, perhaps with an amended
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.admission import Admission, AdmissionActivities
+    from activities.admission import Admission, AdmissionActivities, AdmissionRequest
     from activities.store import StoreActivities
     from domain.operator import ParkedStage
     from domain.outcomes import BusinessFailure, Outcome, Submission, SyncStage, SyncStatus
@@ -44,8 +46,14 @@ class PosTransactionWorkflow(TicketStages):
         self._patches = patches.taken()
         hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
-        if self._patched(patches.ONE_STEP_ADMISSION):
-            admission: Admission = await self._store(AdmissionActivities.admit, submission)
+        if self._patched(patches.EXPRESS_ADMISSION):
+            request = AdmissionRequest(
+                submission=submission, reference=self._attempt_reference(txn)
+            )
+            admission: Admission = await self._store(AdmissionActivities.admit_and_reserve, request)
+            self._admission, claim = admission, admission.claim
+        elif self._patched(patches.ONE_STEP_ADMISSION):
+            admission = await self._store(AdmissionActivities.admit, submission)
             self._admission, claim = admission, admission.claim
         else:
             claim = await self._store(StoreActivities.claim, submission)
@@ -67,7 +75,8 @@ class PosTransactionWorkflow(TicketStages):
 
         txn = self._ticket
         self._set_stage(SyncStage.JOURNALING)
-        await self._journal(txn, Outcome.POSTED, None)
+        if not (self._admission and self._admission.journaled):
+            await self._journal(txn, Outcome.POSTED, None)
         if self._plan is not None and self._plan.redated:
             await self._record_exception(txn, redating_notice(self._plan.posting))
         if self._parked_kinds:

@@ -16,8 +16,16 @@ with workflow.unsafe.imports_passed_through():
 
 
 async def release_and_tell(reference: str, order: ErpOrder) -> None:
+    codes = (line.product_code for line in order.product_lines)
+    await release_codes_and_tell(reference, order.store_id, codes)
+
+
+async def release_codes_and_tell(
+    reference: str, store_id: str, product_codes: Iterable[str]
+) -> None:
+    """Release the reservation booked under ``reference``, of these products of the store."""
     await compensation(ErpActivities.release_if_present, reference)
-    await tell_tills(order.store_id, (line.product_code for line in order.product_lines))
+    await tell_tills(store_id, product_codes)
 
 
 async def cancel_dispatch_and_tell(

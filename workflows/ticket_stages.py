@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
+    from domain.hot_path import journaled_once_reserved, names_originals
     from domain.ids import erp_reference, legacy_workflow_id
     from domain.order_plan import plan_erp_order
     from domain.outcomes import BusinessFailure, Submission, SyncStage
@@ -28,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import compensation, erp_step
     from workflows.operator_actions import ParkedRun
     from workflows.saga import Compensations
-    from workflows.stock_release import release_and_tell
+    from workflows.stock_release import release_and_tell, release_codes_and_tell
     from workflows.ticket_run import ParkWith, failure_of, internal_failure, parks_unexpected
 
 Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
@@ -56,7 +57,7 @@ class TicketStages(ParkedRun):
                 self._set_stage(SyncStage.POSTING)
             plan = self._plan = admitted or await self._plan_posting(txn)
             per_ticket = plan.mode is PostingMode.PER_TRANSACTION
-            if self._issued_at_posting(order, per_ticket):
+            if self._issued_at_posting(order, plan.mode):
                 return None
             if admitted is not None:
                 self._set_stage(SyncStage.POSTING)
@@ -80,12 +81,10 @@ class TicketStages(ParkedRun):
         await self._record_unreferenced_returns(txn)
         return None
 
-    def _issued_at_posting(self, order: ErpOrder, per_ticket: bool) -> bool:
+    def _issued_at_posting(self, order: ErpOrder, mode: PostingMode) -> bool:
         """A daily-mode sale's books are the day's posting's: it issues the reserved stock."""
-        return (
-            not per_ticket
-            and order.returns_nothing
-            and self._patched(patches.STOCK_ISSUED_AT_POSTING)
+        return journaled_once_reserved(order, mode) and self._patched(
+            patches.STOCK_ISSUED_AT_POSTING
         )
 
     async def _all_at_once(self, txn: PosTransaction) -> BusinessFailure | None:
@@ -102,12 +101,7 @@ class TicketStages(ParkedRun):
         try:
             if failure := screen_totals(txn):
                 return failure
-            ticket_id = (
-                txn.workflow_id
-                if self._patched(patches.ESCAPED_IDS)
-                else legacy_workflow_id(txn.store_id, txn.terminal_id, txn.transaction_id)
-            )
-            self._reference = erp_reference(ticket_id, self._status.attempts)
+            self._reference = self._attempt_reference(txn)
             for step in steps:
                 await step(txn, compensations)
             return None
@@ -121,6 +115,15 @@ class TicketStages(ParkedRun):
                 raise
             return await self._compensate(compensations, ParkWith(internal_failure(error)))
 
+    def _attempt_reference(self, txn: PosTransaction) -> str:
+        """The ERP reference the current attempt books under."""
+        ticket_id = (
+            txn.workflow_id
+            if self._patched(patches.ESCAPED_IDS)
+            else legacy_workflow_id(txn.store_id, txn.terminal_id, txn.transaction_id)
+        )
+        return erp_reference(ticket_id, self._status.attempts)
+
     async def _compensate(
         self, compensations: Compensations, error: ActivityError | ApplicationError | ParkWith
     ) -> BusinessFailure:
@@ -130,6 +133,11 @@ class TicketStages(ParkedRun):
 
     async def _reserve(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference = self._reference
+        admitted = self._admitted_reservation(reference)
+        if admitted is not None:
+            # First: whatever fails from here must give back what the admission reserved.
+            codes = admitted.reserved_codes
+            compensations.register(lambda: release_codes_and_tell(reference, txn.store_id, codes))
         self._set_stage(SyncStage.MAPPING)
         if self._admission is None:
             mapping = await self._store(StoreActivities.resolve_mapping, txn)
@@ -142,16 +150,27 @@ class TicketStages(ParkedRun):
         order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
         self._set_stage(SyncStage.RESERVING)
-        if self._patched(patches.STOCK_TOLD_WHEN_RELEASED):
-            compensations.register(lambda: release_and_tell(reference, order))
+        if admitted is not None and admitted.refusal is not None:
+            raise ParkWith(admitted.refusal)
+        if admitted is not None and admitted.reservation is not None:
+            reservation, self._reserved_at = admitted.reservation, admitted.reserved_at
         else:
-            compensations.register(
-                lambda: compensation(ErpActivities.release_if_present, reference)
-            )
-        reservation = await self._erp(ErpActivities.reserve, order)
-        self._reserved_at = workflow.now()
+            if self._patched(patches.STOCK_TOLD_WHEN_RELEASED):
+                compensations.register(lambda: release_and_tell(reference, order))
+            else:
+                compensations.register(
+                    lambda: compensation(ErpActivities.release_if_present, reference)
+                )
+            reservation = await self._erp(ErpActivities.reserve, order)
+            self._reserved_at = workflow.now()
         self._merge_refs(reservation)
         await self._record_reservation_notes(txn, order, reservation)
+
+    def _admitted_reservation(self, reference: str) -> Admission | None:
+        """The admission, when the ERP answered its reservation under ``reference`` (this
+        attempt's): reserved, or refused (perhaps once it had reserved)."""
+        admitted = self._admission
+        return admitted if admitted and admitted.reserved_under == reference else None
 
     async def _post_and_pay(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference, order = self._reference, self._booked_order()
@@ -224,7 +243,7 @@ class TicketStages(ParkedRun):
         """The ERP references of the sales this ticket returns goods from. An offline till may
         replay a return before its original: wait for it, visibly, until the deadline; then
         park rather than guess."""
-        if not any(line.return_of for line in txn.lines):
+        if not names_originals(txn):
             return {}
         wait = self._submission.original_wait
         deadline = workflow.now() + wait

@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 
 SAGA_STEPS = (
-    "ticket.admit",
+    "ticket.admit_and_reserve",
     "returns.find_originals",
     "erp.reserve",
     "erp.book",
@@ -12,9 +12,10 @@ SAGA_STEPS = (
     "store.record_outcome",
 )
 """The activities a store day's tickets run in daily posting mode: a worker is killed while
-each is in flight. (ticket.admit claims, maps and plans the posting: store.claim,
-store.resolve_mapping and finance.plan_posting run on their own only for runs started before
-it, or on a retry.)"""
+each is in flight. (ticket.admit_and_reserve claims, maps and plans the posting, and reserves
+and journals a sale: erp.reserve and store.record_outcome run on their own for returns,
+exchanges, incomplete tickets and retries; ticket.admit, store.claim, store.resolve_mapping and
+finance.plan_posting only for runs started before it.)"""
 POSTING_STEPS = ("daily.prepare_batch", "daily.post_batch")
 """The day's posting's activities: a worker is killed in each too, once the day is in."""
 

@@ -9,6 +9,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from activities.admission import RESERVE_WITHIN_SECONDS
 from connectors.erp.errors import ErpUnavailable
 from connectors.erp.memory import MemoryErp
 from domain.outcomes import Outcome
@@ -66,9 +67,11 @@ async def test_a_reservation_the_erp_keeps_refusing_moves_to_an_activity_and_boo
 async def test_a_reservation_slower_than_the_budget_moves_to_an_activity_and_replays(
     submitter: Submitter, client: Client, memory_erp: MemoryErp
 ) -> None:
-    """The local attempt times out (its marker records the timeout); the activity books."""
+    """The admission gives the reservation up, the stock stage's local attempt times out
+    (its marker records the timeout) waiting for the same reservation; the activity books."""
     txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    memory_erp.slow_down("reserve_many", policies.LOCAL_BUDGET.total_seconds() + 1)
+    slower = RESERVE_WITHIN_SECONDS + policies.LOCAL_BUDGET.total_seconds() + 1
+    memory_erp.slow_down("reserve_many", slower)
     try:
         result, started = await submitter.submit(txn)
         assert started, result
