@@ -12,10 +12,14 @@ from temporalio.worker import (
 
 
 class HoldingInterceptor(Interceptor):
-    """A worker interceptor that lets ``hold`` wait before each activity runs."""
+    """A worker interceptor that lets ``hold`` wait before each activity runs, and
+    ``hold_result`` after it ran, before its result goes back to the workflow."""
 
     async def hold(self, info: activity.Info) -> None:
         raise NotImplementedError
+
+    async def hold_result(self, info: activity.Info) -> None:
+        return None
 
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _HoldingInbound(next, self)
@@ -28,7 +32,9 @@ class _HoldingInbound(ActivityInboundInterceptor):
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         await self._holder.hold(activity.info())
-        return await super().execute_activity(input)
+        result = await super().execute_activity(input)
+        await self._holder.hold_result(activity.info())
+        return result
 
 
 class ActivityGate(HoldingInterceptor):
