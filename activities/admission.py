@@ -57,10 +57,11 @@ class Admission(BaseModel):
     plan: PostingPlan | None = None
     reserved_under: str | None = Field(
         default=None,
-        description="ticket.admit_and_reserve: the reference it reserved under, when the ERP"
-        " answered (reserved or refused)",
+        description="ticket.admit_and_reserve: the reference it sent a reservation under",
     )
-    reservation: ErpOrderRefs | None = None
+    reservation: ErpOrderRefs | None = Field(
+        default=None, description="what the ERP reserved (neither this nor a refusal: no answer)"
+    )
     refusal: BusinessFailure | None = Field(
         default=None, description="the ERP refused the reservation (it parks the stock stage)"
     )
@@ -122,18 +123,16 @@ class AdmissionActivities:
         if admission.mapping is None or names_originals(txn):
             return admission
         order = plan_erp_order(txn, admission.mapping, request.reference)
+        admission.reserved_under = request.reference
+        admission.reserved_codes = sorted({line.product_code for line in order.product_lines})
         try:
             reservation = await asyncio.wait_for(self._erp.reserve(order), RESERVE_WITHIN_SECONDS)
         except Exception as error:
-            refusal = _refusal_in(error)
-            if refusal is None:  # slow, down: the stock stage's own step retries
+            admission.refusal = _refusal_in(error)
+            if admission.refusal is None:  # slow, down: the stock stage's own step retries
                 activity.logger.info("reservation left to the stock stage: %r", error)
-                return admission
-            admission.refusal = refusal
-        else:
-            admission.reservation, admission.reserved_at = reservation, datetime.now(UTC)
-        admission.reserved_under = request.reference
-        admission.reserved_codes = sorted({line.product_code for line in order.product_lines})
+            return admission
+        admission.reservation, admission.reserved_at = reservation, datetime.now(UTC)
         if self._journals_at_once(order, admission):
             admission.journaled = await self._journal_posted(txn, order, admission)
         return admission

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.admission import Admission, AdmissionActivities, AdmissionRequest
+    from activities.admission import Admission, AdmissionActivities
     from activities.store import StoreActivities
     from domain.operator import ParkedStage
     from domain.outcomes import BusinessFailure, Outcome, Submission, SyncStage, SyncStatus
@@ -47,10 +47,7 @@ class PosTransactionWorkflow(TicketStages):
         hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
         if self._patched(patches.EXPRESS_ADMISSION):
-            request = AdmissionRequest(
-                submission=submission, reference=self._attempt_reference(txn)
-            )
-            admission: Admission = await self._store(AdmissionActivities.admit_and_reserve, request)
+            admission: Admission = await self._admit_and_reserve(submission)
             self._admission, claim = admission, admission.claim
         elif self._patched(patches.ONE_STEP_ADMISSION):
             admission = await self._store(AdmissionActivities.admit, submission)

@@ -5,13 +5,14 @@ once as separate steps; each step registers its compensation before it runs.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.admission import Admission
+    from activities.admission import Admission, AdmissionActivities, AdmissionRequest
     from activities.erp import BookRequest, ErpActivities, PayRequest, PostRequest
     from activities.returns import ReturnActivities
     from activities.store import StoreActivities
@@ -135,7 +136,7 @@ class TicketStages(ParkedRun):
         reference = self._reference
         admitted = self._admitted_reservation(reference)
         if admitted is not None:
-            # First: whatever fails from here must give back what the admission reserved.
+            # First: whatever fails from here gives back what the admission reserved (or sent).
             codes = admitted.reserved_codes
             compensations.register(lambda: release_codes_and_tell(reference, txn.store_id, codes))
         self._set_stage(SyncStage.MAPPING)
@@ -154,21 +155,51 @@ class TicketStages(ParkedRun):
             raise ParkWith(admitted.refusal)
         if admitted is not None and admitted.reservation is not None:
             reservation, self._reserved_at = admitted.reservation, admitted.reserved_at
-        else:
-            if self._patched(patches.STOCK_TOLD_WHEN_RELEASED):
-                compensations.register(lambda: release_and_tell(reference, order))
-            else:
-                compensations.register(
-                    lambda: compensation(ErpActivities.release_if_present, reference)
-                )
+        else:  # not sent by the admission, or not answered: reserved (or found) now
+            if admitted is None:
+                self._register_release(compensations, reference, order)
             reservation = await self._erp(ErpActivities.reserve, order)
             self._reserved_at = workflow.now()
         self._merge_refs(reservation)
         await self._record_reservation_notes(txn, order, reservation)
 
+    async def _admit_and_reserve(self, submission: Submission) -> Admission:
+        """ticket.admit_and_reserve, which a cancel lets finish: then what it reserved and did
+        not journal is given back, as the stock stage's compensation would; a sale it journaled
+        stands, booked (the day's posting issues it), as if the cancel came a moment later."""
+        reference = self._attempt_reference(submission.transaction)
+        request = AdmissionRequest(submission=submission, reference=reference)
+        admit: Coroutine[Any, Any, Admission] = self._store(
+            AdmissionActivities.admit_and_reserve, request
+        )
+        admitting = asyncio.ensure_future(admit)
+        try:
+            return await asyncio.shield(admitting)
+        except asyncio.CancelledError:
+            try:
+                admission = await admitting
+            except Exception:
+                raise asyncio.CancelledError() from None
+            if admission.reserved_under == reference and not admission.journaled:
+                store_id, codes = submission.transaction.store_id, admission.reserved_codes
+                undo = Compensations(shielded=True)
+                undo.register(lambda: release_codes_and_tell(reference, store_id, codes))
+                await undo.run()
+            raise
+
+    def _register_release(
+        self, compensations: Compensations, reference: str, order: ErpOrder
+    ) -> None:
+        if self._patched(patches.STOCK_TOLD_WHEN_RELEASED):
+            compensations.register(lambda: release_and_tell(reference, order))
+        else:
+            compensations.register(
+                lambda: compensation(ErpActivities.release_if_present, reference)
+            )
+
     def _admitted_reservation(self, reference: str) -> Admission | None:
-        """The admission, when the ERP answered its reservation under ``reference`` (this
-        attempt's): reserved, or refused (perhaps once it had reserved)."""
+        """The admission, when it sent a reservation under ``reference`` (this attempt's):
+        reserved, refused (perhaps once it had reserved), or not answered in time."""
         admitted = self._admission
         return admitted if admitted and admitted.reserved_under == reference else None
 

@@ -106,12 +106,8 @@ async def test_an_erp_that_is_down_leaves_the_reservation_to_the_stock_stage(
 
     assert admission.claim.is_owner and admission.mapping is not None
     assert admission.plan is not None, "admitted all the same"
-    assert (admission.reserved_under, admission.reservation, admission.refusal) == (
-        None,
-        None,
-        None,
-    )
-    assert not admission.journaled
+    assert admission.reserved_under == txn.workflow_id, "sent: the stage reserves it again"
+    assert (admission.reservation, admission.refusal, admission.journaled) == (None, None, False)
 
 
 async def test_an_erp_refusal_is_handed_to_the_stock_stage_to_park_with(

@@ -3,6 +3,7 @@ the posting plan, the reservation and, in daily mode, the journal, in one local 
 run's history is the evidence of which steps ran where; the ERP's and the store's own records
 are the evidence of what was booked."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowFailureError, WorkflowHistory
+from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
 from connectors.erp.memory import MemoryErp
@@ -161,3 +163,52 @@ async def test_a_return_is_reserved_by_its_stock_stage_once_its_original_is_foun
     assert steps[:3] == ["ticket.admit_and_reserve", "returns.find_originals", "erp.reserve"]
     assert "reserved" in daily_erp.effects(refund.workflow_id)
     await replays_cleanly(client, refund.workflow_id)
+
+
+async def cancelled(client: Client, workflow_id: str) -> None:
+    async with asyncio.timeout(20):
+        with pytest.raises(WorkflowFailureError) as failed:
+            await client.get_workflow_handle(workflow_id).result()
+    assert isinstance(failed.value.cause, CancelledError), failed.value.cause
+
+
+async def test_a_cancel_as_the_admission_reserves_what_it_cannot_journal_gives_it_back(
+    daily_submitter: Submitter, client: Client, daily_erp: MemoryErp
+) -> None:
+    """Sent as the run starts, the cancel reaches it with its first workflow task (or fails
+    that task, which held the admission, slowed by the ERP, and is run again): the run lets
+    the admission finish, and gives back the stock it reserved beyond what the ERP counts and
+    left for the saga to journal."""
+    txn = make_sale(new_id(), [sale_line(1, "100005", "8", "1.20")])
+    bags = daily_erp.stock_of("BAG-001", "WH-LON")
+    daily_erp.slow_down("reserve_many", 1.0)
+    try:
+        await daily_submitter.submit(txn)
+        await client.get_workflow_handle(txn.workflow_id).cancel()
+        await cancelled(client, txn.workflow_id)
+    finally:
+        daily_erp.clear_faults()
+
+    assert daily_erp.effects(txn.workflow_id) == {"reserved": 1, "released": 1}
+    assert daily_erp.stock_of("BAG-001", "WH-LON") == bags
+    await replays_cleanly(client, txn.workflow_id)
+
+
+async def test_a_cancel_while_the_admission_books_a_daily_sale_leaves_it_booked(
+    daily_submitter: Submitter, client: Client, daily_erp: MemoryErp, memory_engine: Engine
+) -> None:
+    """Reserved and journaled by then, the sale stands as the day's posting will issue it:
+    the books and the ERP agree, as for a cancel a moment later, once the run has ended."""
+    txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
+    daily_erp.slow_down("reserve_many", 1.0)
+    try:
+        await daily_submitter.submit(txn)
+        await client.get_workflow_handle(txn.workflow_id).cancel()
+        await cancelled(client, txn.workflow_id)
+    finally:
+        daily_erp.clear_faults()
+
+    assert daily_erp.effects(txn.workflow_id) == {"reserved": 1}
+    entry = journal_of(memory_engine, txn.workflow_id)
+    assert (entry["outcome"], entry["erp_reference"]) == ("posted", txn.workflow_id)
+    await replays_cleanly(client, txn.workflow_id)
