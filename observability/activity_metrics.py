@@ -3,7 +3,8 @@ activities' inputs and results: the workflow code stays free of metrics.
 
 Stage latencies start at the ticket's submission (the claim's input) and are kept in this
 process until the run posts: the claim, the reservation and the journal of a run all run on
-the worker that holds it (local activities), so its clock is here. A run moved to another
+the worker that holds it (local activities; a sale's in one, its express admission), so its
+clock is here. A run moved to another
 worker meanwhile (a restart) is simply not timed.
 """
 
@@ -19,12 +20,14 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from activities.admission import Admission
+from activities.admission import Admission, AdmissionRequest
 from activities.store import ClaimOutcome, OutcomeRecord
 from domain.outcomes import Outcome, Submission
+from domain.transaction import PosTransaction
 from observability.metrics import STAGE_LATENCY, TICKETS
 
 RESERVED, POSTED = "reserved", "posted"
+_ADMISSIONS = ("store.claim", "ticket.admit", "ticket.admit_and_reserve")
 MAX_TIMED_RUNS = 100_000
 """Runs timed at once; the oldest submissions are forgotten beyond (parked for long)."""
 
@@ -76,19 +79,32 @@ class _Inbound(ActivityInboundInterceptor):
         name = activity.info().activity_type
         argument = input.args[0] if input.args else None
         now = datetime.now(UTC)
-        if name in ("store.claim", "ticket.admit") and isinstance(argument, Submission):
-            txn = argument.transaction
-            claim = result.claim if isinstance(result, Admission) else result
-            if isinstance(claim, ClaimOutcome) and not claim.is_owner:
-                TICKETS.labels(txn.store_id, Outcome.DUPLICATE.value).inc()
-            else:
-                self._clock.submitted(txn.workflow_id, argument.submitted_at)
+        if isinstance(argument, AdmissionRequest):
+            argument = argument.submission
+        if name in _ADMISSIONS and isinstance(argument, Submission):
+            self._admitted(argument, result, now)
         elif name == "erp.reserve":
             self._clock.reserved(activity.info().workflow_id or "", now)
         elif name == "store.record_outcome" and isinstance(argument, OutcomeRecord):
-            TICKETS.labels(argument.transaction.store_id, argument.outcome.value).inc()
-            self._clock.ended(argument.transaction.workflow_id, argument.outcome, now)
+            self._ended(argument.transaction, argument.outcome, now)
         return result
+
+    def _admitted(self, submission: Submission, result: Any, now: datetime) -> None:
+        """A claim; an express admission may also have reserved the ticket and journaled it."""
+        txn = submission.transaction
+        claim = result.claim if isinstance(result, Admission) else result
+        if isinstance(claim, ClaimOutcome) and not claim.is_owner:
+            TICKETS.labels(txn.store_id, Outcome.DUPLICATE.value).inc()
+            return
+        self._clock.submitted(txn.workflow_id, submission.submitted_at)
+        if isinstance(result, Admission) and result.reservation is not None:
+            self._clock.reserved(txn.workflow_id, result.reserved_at or now)
+        if isinstance(result, Admission) and result.journaled:
+            self._ended(txn, Outcome.POSTED, now)
+
+    def _ended(self, txn: PosTransaction, outcome: Outcome, now: datetime) -> None:
+        TICKETS.labels(txn.store_id, outcome.value).inc()
+        self._clock.ended(txn.workflow_id, outcome, now)
 
 
 def _seconds(start: datetime, end: datetime) -> float:

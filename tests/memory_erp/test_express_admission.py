@@ -5,11 +5,13 @@ are the evidence of what was booked."""
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowFailureError, WorkflowHistory
 from temporalio.exceptions import CancelledError
@@ -59,6 +61,18 @@ async def daily_submitter(
             yield Submitter(skipping_env.client, memory_engine, daily_settings.task_queue)
 
 
+def counted_metrics() -> Counter[str]:
+    """The worker's ticket counter (store S001, posted) and its stage latency counts."""
+    samples = {
+        "posted_tickets": ("tillsync_tickets_total", {"store": "S001", "outcome": "posted"}),
+        "reserved_timed": ("tillsync_stage_latency_seconds_count", {"stage": "reserved"}),
+        "posted_timed": ("tillsync_stage_latency_seconds_count", {"stage": "posted"}),
+    }
+    return Counter(
+        {key: int(REGISTRY.get_sample_value(*sample) or 0) for key, sample in samples.items()}
+    )
+
+
 def local_activities(history: WorkflowHistory) -> list[str]:
     """The types of the local activities the run recorded, in order."""
     return [
@@ -81,11 +95,14 @@ async def test_a_daily_sale_is_reserved_and_journaled_by_its_admission_alone(
     daily_submitter: Submitter, client: Client, daily_erp: MemoryErp, memory_engine: Engine
 ) -> None:
     txn = make_sale(new_id(), [sale_line(1, "100002", "2", "9.00")])
+    counted_before = counted_metrics()
 
     result = await submit_and_wait(daily_submitter, client, txn)
 
     assert result.outcome is Outcome.POSTED, result
     assert daily_erp.effects(txn.workflow_id) == {"reserved": 1}, "issued by the day's posting"
+    counted = counted_metrics() - counted_before
+    assert counted == Counter(posted_tickets=1, reserved_timed=1, posted_timed=1), counted
     history = await client.get_workflow_handle(txn.workflow_id).fetch_history()
     assert local_activities(history) == ["ticket.admit_and_reserve"]
     assert activities(history) == []
