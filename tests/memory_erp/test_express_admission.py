@@ -21,6 +21,7 @@ from connectors.erp.memory import MemoryErp
 from domain.outcomes import Outcome
 from domain.periods import PostingMode
 from domain.settings import Settings
+from domain.transaction import PosTransaction
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
@@ -182,6 +183,19 @@ async def test_a_return_is_reserved_by_its_stock_stage_once_its_original_is_foun
     await replays_cleanly(client, refund.workflow_id)
 
 
+async def cancelled_as_it_starts(
+    submitter: Submitter, client: Client, erp: MemoryErp, txn: PosTransaction
+) -> None:
+    """Submit, and cancel at once, while the admission waits on the ERP (slowed down)."""
+    erp.slow_down("reserve_many", 1.0)
+    try:
+        await submitter.submit(txn)
+        await client.get_workflow_handle(txn.workflow_id).cancel()
+        await cancelled(client, txn.workflow_id)
+    finally:
+        erp.clear_faults()
+
+
 async def cancelled(client: Client, workflow_id: str) -> None:
     async with asyncio.timeout(20):
         with pytest.raises(WorkflowFailureError) as failed:
@@ -198,13 +212,7 @@ async def test_a_cancel_as_the_admission_reserves_what_it_cannot_journal_gives_i
     left for the saga to journal."""
     txn = make_sale(new_id(), [sale_line(1, "100005", "8", "1.20")])
     bags = daily_erp.stock_of("BAG-001", "WH-LON")
-    daily_erp.slow_down("reserve_many", 1.0)
-    try:
-        await daily_submitter.submit(txn)
-        await client.get_workflow_handle(txn.workflow_id).cancel()
-        await cancelled(client, txn.workflow_id)
-    finally:
-        daily_erp.clear_faults()
+    await cancelled_as_it_starts(daily_submitter, client, daily_erp, txn)
 
     assert daily_erp.effects(txn.workflow_id) == {"reserved": 1, "released": 1}
     assert daily_erp.stock_of("BAG-001", "WH-LON") == bags
@@ -217,13 +225,7 @@ async def test_a_cancel_while_the_admission_books_a_daily_sale_leaves_it_booked(
     """Reserved and journaled by then, the sale stands as the day's posting will issue it:
     the books and the ERP agree, as for a cancel a moment later, once the run has ended."""
     txn = make_sale(new_id(), [sale_line(1, "100002", "1", "9.00")])
-    daily_erp.slow_down("reserve_many", 1.0)
-    try:
-        await daily_submitter.submit(txn)
-        await client.get_workflow_handle(txn.workflow_id).cancel()
-        await cancelled(client, txn.workflow_id)
-    finally:
-        daily_erp.clear_faults()
+    await cancelled_as_it_starts(daily_submitter, client, daily_erp, txn)
 
     assert daily_erp.effects(txn.workflow_id) == {"reserved": 1}
     entry = journal_of(memory_engine, txn.workflow_id)
