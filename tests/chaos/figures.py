@@ -12,6 +12,7 @@ from tests.chaos.proxy import ProxyFaults
 from tests.chaos.schedule import SAGA_STEPS
 
 SHOWN_PROBLEMS = 30
+SHOWN_EXCEPTIONS = 20
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Figures:
     undrained: str = ""
     """why the day did not drain (the books are checked as they are)"""
     problems: list[str] = field(default_factory=list)
+    parked_notes: list[str] = field(default_factory=list)
+    """why each completed, mapped ticket that was not booked is an open exception"""
 
     def fill(
         self,
@@ -58,6 +61,10 @@ class Figures:
         bad_ids = {str(payload.get("transaction_id")) for payload, _ in bad}
         self.malformed_runs = sum(1 for w in store.claimed if w.rsplit(":", 1)[-1] in bad_ids)
         self.problems = [*load.problems, *verdict.problems]
+        self.parked_notes = [
+            f"{workflow_id}: {'; '.join(store.notes.get(workflow_id, []))}"
+            for workflow_id in verdict.parked
+        ]
         if self.undrained:
             self.problems.insert(0, f"the day did not drain: {self.undrained}")
         if self.started_runs != self.expected_runs:
@@ -99,6 +106,7 @@ def render(figures: Figures) -> str:
         f"  drain              {figures.drain_seconds:.0f} s after the last fault",
         f"  posted once        {verdict.posted_once}",
         f"  open exceptions    {verdict.open_exceptions} (completed tickets not booked)",
+        *(f"    {note}" for note in figures.parked_notes[:SHOWN_EXCEPTIONS]),
         f"  lost               {verdict.lost}",
         f"  posted twice       {verdict.posted_twice}",
     ]

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from domain.outcomes import ExceptionKind
+from domain.outcomes import ExceptionKind, Outcome
 from tests.chaos.day import BUSINESS_DAY, Ticket
+
+POSTED = Outcome.POSTED.value
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class StoreView:
     """workflow id -> kinds of its open exceptions"""
     claimed: set[str] = field(default_factory=set)
     """workflow ids a run claimed (a malformed payload's must not be there)"""
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    """workflow id -> "kind: message" of each of its open exceptions"""
 
 
 @dataclass
@@ -60,6 +64,8 @@ class Verdict:
     posted_twice: int = 0
     lost: int = 0
     problems: list[str] = field(default_factory=list)
+    parked: list[str] = field(default_factory=list)
+    """the completed, mapped tickets counted as open exceptions"""
 
     @property
     def ok(self) -> bool:
@@ -96,6 +102,7 @@ def check(
         if workflow_id not in store.journal and workflow_id not in store.open_exceptions:
             verdict.lost += 1
             verdict.problem(f"{workflow_id}: accepted, but not journaled and no open exception")
+            continue
         if not ticket.postable:
             if documents:
                 verdict.problem(f"{workflow_id} ({ticket.kind}): booked {len(documents)} in ERP")
@@ -105,18 +112,16 @@ def check(
         if len(documents) > 1:
             verdict.posted_twice += 1
             verdict.problem(f"{workflow_id}: {len(documents)} live ERP documents")
+        moved = _moved(documents)
+        if store.journal.get(workflow_id) != POSTED:
+            _check_not_booked(verdict, ticket, moved, store, by_transaction, closing)
+            continue
         if not documents:
-            if workflow_id in store.open_exceptions:
-                verdict.open_exceptions += 1
-                if ExceptionKind.RETURN_REFUSED.value in store.open_exceptions[workflow_id]:
-                    _check_refusal(verdict, ticket, by_transaction, closing)
-            else:
-                verdict.lost += 1
-                verdict.problem(f"{workflow_id}: not in the ERP and no open exception")
+            verdict.lost += 1
+            verdict.problem(f"{workflow_id}: journaled posted, but not in the ERP")
             continue
         if len(documents) == 1:
             verdict.posted_once += 1
-        moved = _moved(documents)
         expected = {code: qty for code, qty in ticket.stock_change.items() if qty}
         if moved != expected:
             verdict.problem(f"{workflow_id}: the ERP moved {moved}, the till {expected}")
@@ -127,6 +132,32 @@ def check(
     _check_stock(verdict, opening, closing, booked_change)
     _check_takings(verdict, closing, booked_gross)
     return verdict
+
+
+def _check_not_booked(
+    verdict: Verdict,
+    ticket: Ticket,
+    moved: dict[str, Decimal],
+    store: StoreView,
+    by_transaction: dict[tuple[str, str, str], Ticket],
+    closing: ErpBooks,
+) -> None:
+    """A completed, mapped ticket tillsync did not journal posted: an open exception must say
+    why, and the ERP may hold its reservation (standing, or released) but have moved nothing
+    for it."""
+    workflow_id = ticket.workflow_id
+    kinds = store.open_exceptions.get(workflow_id)
+    if not kinds:
+        verdict.lost += 1
+        journaled = store.journal.get(workflow_id, "nothing")
+        verdict.problem(f"{workflow_id}: journaled {journaled}, and no open exception")
+        return
+    verdict.open_exceptions += 1
+    verdict.parked.append(workflow_id)
+    if moved:
+        verdict.problem(f"{workflow_id}: open exception {kinds}, yet the ERP moved {moved}")
+    if ExceptionKind.RETURN_REFUSED.value in kinds:
+        _check_refusal(verdict, ticket, by_transaction, closing)
 
 
 def _check_refusal(

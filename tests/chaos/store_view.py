@@ -15,15 +15,22 @@ def read_store(url: str) -> StoreView:
                 connection.execute(text("SELECT workflow_id, outcome FROM journal_entries")).all()
             )
             exceptions: dict[str, list[str]] = defaultdict(list)
-            for workflow_id, kind in connection.execute(
-                text("SELECT workflow_id, kind FROM sync_exceptions WHERE state = 'open'")
+            notes: dict[str, list[str]] = defaultdict(list)
+            for workflow_id, kind, message in connection.execute(
+                text(
+                    "SELECT workflow_id, kind, message FROM sync_exceptions WHERE state = 'open'"
+                    " ORDER BY id"
+                )
             ):
                 if workflow_id:
                     exceptions[workflow_id].append(kind)
+                    notes[workflow_id].append(f"{kind}: {message}")
             claimed = {
                 row[0]
                 for row in connection.execute(text("SELECT workflow_id FROM transaction_claims"))
             }
     finally:
         engine.dispose()
-    return StoreView(journal=journal, open_exceptions=dict(exceptions), claimed=claimed)
+    return StoreView(
+        journal=journal, open_exceptions=dict(exceptions), claimed=claimed, notes=dict(notes)
+    )

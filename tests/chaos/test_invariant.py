@@ -51,7 +51,9 @@ def _check(
 
 
 def _a(kind: str) -> Ticket:
-    return next(ticket for ticket in DAY if ticket.kind == kind)
+    """The day's first ticket of ``kind``, one that moves stock if the kind can."""
+    of_kind = [ticket for ticket in DAY if ticket.kind == kind]
+    return next((t for t in of_kind if any(t.stock_change.values())), of_kind[0])
 
 
 def test_a_day_booked_right_passes() -> None:
@@ -87,10 +89,62 @@ def test_a_ticket_missing_from_the_erp_with_an_open_exception_passes_as_such() -
         if warehouse == sale.warehouse and code in sale.stock_change:
             closing.stock[(warehouse, code)] = quantity - sale.stock_change[code]
     closing.takings[(sale.store_id, BUSINESS_DAY)] -= sale.gross
+    del store.journal[sale.workflow_id]
     store.open_exceptions[sale.workflow_id] = ["erp_unavailable"]
     verdict = _check(opening, closing, store)
     assert verdict.ok, verdict.problems
-    assert verdict.open_exceptions == 1
+    assert verdict.open_exceptions == 1 and verdict.parked == [sale.workflow_id]
+
+
+def _parked_with_its_reservation(kind: str) -> tuple[ErpBooks, ErpBooks, StoreView, Ticket]:
+    """Books where a ticket of ``kind`` parked after its reservation: the ERP holds its sale
+    (reserved, or released: Tryton leaves a released sale done, its moves cancelled) and
+    moved nothing for it; the store journaled it parked, with an open exception."""
+    opening, closing, store = _books_as_they_should_be(DAY)
+    ticket = _a(kind)
+    closing.documents[ticket.workflow_id] = [
+        ErpDocument(ticket.workflow_id, "sale.sale", "done", {})
+    ]
+    for code, quantity in ticket.stock_change.items():
+        closing.stock[(str(ticket.warehouse), code)] -= quantity
+    closing.takings[(ticket.store_id, BUSINESS_DAY)] -= ticket.gross
+    store.journal[ticket.workflow_id] = "parked"
+    store.open_exceptions[ticket.workflow_id] = ["erp_rejected"]
+    return opening, closing, store, ticket
+
+
+def test_a_ticket_parked_after_its_reservation_passes_as_an_open_exception() -> None:
+    opening, closing, store, exchange = _parked_with_its_reservation("exchange")
+    verdict = _check(opening, closing, store)
+    assert verdict.ok, verdict.problems
+    assert verdict.parked == [exchange.workflow_id] and verdict.open_exceptions == 1
+
+
+def test_a_ticket_journaled_posted_whose_sale_moved_nothing_fails() -> None:
+    opening, closing, store, exchange = _parked_with_its_reservation("exchange")
+    store.journal[exchange.workflow_id] = "posted"
+    del store.open_exceptions[exchange.workflow_id]
+    verdict = _check(opening, closing, store)
+    assert f"{exchange.workflow_id}: the ERP moved {{}}" in verdict.problems[0]
+    assert len(verdict.problems) > 1, "its stock and takings are off too"
+
+
+def test_a_parked_ticket_whose_stock_the_erp_moved_fails() -> None:
+    opening, closing, store = _books_as_they_should_be(DAY)
+    sale = _a("sale")
+    del store.journal[sale.workflow_id]
+    store.open_exceptions[sale.workflow_id] = ["erp_rejected"]
+    verdict = _check(opening, closing, store)
+    assert not verdict.ok
+    assert verdict.problems[0].startswith(f"{sale.workflow_id}: open exception ['erp_rejected']")
+
+
+def test_a_ticket_in_the_erp_but_neither_posted_nor_excepted_is_lost() -> None:
+    opening, closing, store, exchange = _parked_with_its_reservation("exchange")
+    del store.open_exceptions[exchange.workflow_id]
+    verdict = _check(opening, closing, store)
+    assert verdict.lost == 1
+    assert verdict.problems == [f"{exchange.workflow_id}: journaled parked, and no open exception"]
 
 
 def test_an_accepted_ticket_neither_journaled_nor_excepted_is_lost() -> None:
@@ -147,6 +201,7 @@ def test_a_return_refused_though_its_original_is_booked_fails() -> None:
     for code, quantity in refund.stock_change.items():
         closing.stock[(str(refund.warehouse), code)] -= quantity
     closing.takings[(refund.store_id, BUSINESS_DAY)] -= refund.gross
+    del store.journal[refund.workflow_id]
     store.open_exceptions[refund.workflow_id] = ["return_refused"]
 
     refused = _check(opening, closing, store)
