@@ -16,7 +16,13 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker import (
+    Interceptor,
+    PollerBehaviorSimpleMaximum,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkflowRunner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.admission import AdmissionActivities
@@ -175,6 +181,7 @@ def build_worker(
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_local_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(settings.workflow_task_pollers),
         max_cached_workflows=settings.max_cached_workflows,
         interceptors=[SyncMetricsInterceptor(), *interceptors],
     )

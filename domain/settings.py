@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     )
     max_concurrent_activities: int = Field(default=100, gt=0)
     max_concurrent_workflow_tasks: int = Field(default=100, gt=0)
+    workflow_task_pollers: int = Field(
+        default=20,
+        gt=0,
+        le=100,
+        description="long polls a worker keeps open for workflow tasks: a sale's run is one"
+        " task, so at peak the tasks wait on the polls (Temporal's default, 5: about a fifth"
+        " fewer tickets/s in benchmarks/pace.py)",
+    )
     workflow_sandbox: bool = Field(
         default=True,
         description="run workflow code in Temporal's sandbox, which refuses non-deterministic"

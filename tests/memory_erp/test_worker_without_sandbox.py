@@ -1,11 +1,12 @@
 """A production worker may run its workflows outside Temporal's sandbox (TILLSYNC_WORKFLOW_SANDBOX
-=false, docs/scaling.md): the saga books the same, and its history replays in the sandbox."""
+=false, docs/scaling.md): the saga books the same, and its history replays in the sandbox. Its
+polls for workflow tasks are a setting too."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner
 
 from connectors.erp.memory import InvoiceState, MemoryErp, StockState
 from domain.outcomes import Outcome
@@ -42,3 +43,14 @@ async def test_a_sale_posts_once_without_the_sandbox_and_replays_in_it(
     assert (order.stock, order.invoice) == (StockState.ISSUED, InvoiceState.PAID)
     assert txn.workflow_id not in memory_erp.posted_twice()
     await replays_cleanly(client, txn.workflow_id)
+
+
+async def test_the_worker_keeps_the_polls_the_settings_ask_for(
+    client: Client, memory_settings: Settings, memory_erp: MemoryErp
+) -> None:
+    settings = memory_settings.model_copy(update={"workflow_task_pollers": 7})
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
+        worker = build_worker(client, settings, memory_erp, memory_erp, executor)
+    assert worker.config()["workflow_task_poller_behavior"] == PollerBehaviorSimpleMaximum(7)
+    default = Settings.model_fields["workflow_task_pollers"].default
+    assert default == 20, "the default benchmarks/pace.py measured"
