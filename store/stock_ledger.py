@@ -4,11 +4,18 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, delete, insert, or_, select
 
 from domain.stock_ledger import BookedMovement, LedgerMovement, MovementCause
 from domain.sync_health import as_utc
 from store.tables import StockLedgerRow
+
+_LEDGER: Table = StockLedgerRow.__table__  # type: ignore[attr-defined]
+_REPLACED = delete(_LEDGER).where(_LEDGER.c.workflow_id == bindparam("ledger_run"))
+_ADDED = insert(_LEDGER)
+"""The journal's statements, on the table (no ORM unit of work: a ticket's rows are written,
+never read back), built once."""
 
 
 def replace_movements(
@@ -21,7 +28,7 @@ def replace_movements(
 ) -> None:
     """The run's movements, once whatever the number of times it is journaled; ``booked_at``:
     now, as the run journals them right after its ERP step."""
-    session.exec(delete(StockLedgerRow).where(col(StockLedgerRow.workflow_id) == workflow_id))
+    session.execute(_REPLACED, {"ledger_run": workflow_id})
     rows = [
         {
             "workflow_id": workflow_id,
@@ -36,7 +43,7 @@ def replace_movements(
         for movement in movements
     ]
     if rows:
-        session.execute(insert(StockLedgerRow), rows)
+        session.execute(_ADDED, rows)
 
 
 def ledger_movements(

@@ -54,7 +54,7 @@ def _advance_statement(newest: str) -> Update:
     till_time = bindparam("till_time", type_=marks[newest].type)
     arrived = bindparam("arrived", type_=marks[arrival].type)
     return (
-        update(StoreSyncMark)
+        update(StoreSyncMark.__table__)  # type: ignore[attr-defined]
         .where(marks.store_id == bindparam("mark_store"))
         .values({newest: later_of(marks[newest], till_time), arrival: arrived})
     )
