@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from domain.mapping import MappingKind, MappingRow
@@ -37,9 +39,7 @@ def save_item_mappings(session: Session, rows: Iterable[MappingRow]) -> int:
 
 
 def item_mapping_rows(session: Session, pos_codes: Iterable[str]) -> list[MappingRow]:
-    rows = session.exec(
-        select(ErpItemMapping).where(col(ErpItemMapping.pos_code).in_(sorted(set(pos_codes))))
-    ).all()
+    rows = session.connection().execute(_ITEM_ROWS, {"codes": sorted(set(pos_codes))})
     return [
         MappingRow(
             kind=MappingKind(row.kind),
@@ -49,6 +49,13 @@ def item_mapping_rows(session: Session, pos_codes: Iterable[str]) -> list[Mappin
         )
         for row in rows
     ]
+
+
+_ITEMS = ErpItemMapping.__table__.c  # type: ignore[attr-defined]
+_ITEM_ROWS = select_columns(_ITEMS.kind, _ITEMS.pos_code, _ITEMS.erp_code, _ITEMS.factor).where(
+    _ITEMS.pos_code.in_(bindparam("codes", expanding=True))
+)
+"""On the table, built once: read on each ticket's hot path (store/mappings.py)."""
 
 
 def save_store_records(
