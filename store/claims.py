@@ -3,6 +3,8 @@
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from domain.sync_health import as_utc
@@ -29,6 +31,17 @@ class ClaimResult:
 
 def find_claim(session: Session, key: ClaimKey) -> TransactionClaim | None:
     return find_by(session, TransactionClaim, asdict(key))
+
+
+def is_claimed(session: Session, key: ClaimKey) -> bool:
+    """Whether a submission claimed the transaction (asked of every ticket the ingest takes)."""
+    return session.connection().execute(_CLAIMED, asdict(key)).first() is not None
+
+
+_CLAIMS = TransactionClaim.__table__.c  # type: ignore[attr-defined]
+_CLAIMED = select_columns(_CLAIMS.id).where(
+    *(_CLAIMS[column] == bindparam(column) for column in CLAIM_KEY)
+)
 
 
 def claim_transaction(

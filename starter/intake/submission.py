@@ -22,7 +22,7 @@ from domain.outcomes import Outcome, Submission, SyncStatus
 from domain.transaction import PosTransaction
 from observability.metrics import TICKETS
 from starter.intake.loading import LoadedFile
-from store.claims import ClaimKey, find_claim, record_duplicate
+from store.claims import ClaimKey, is_claimed, record_duplicate
 from store.db import session_scope
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.search_attributes import initial_attributes
@@ -84,7 +84,7 @@ class Submitter:
     def _claimed_in_store(self, txn: PosTransaction) -> bool:
         """The store remembers transactions after Temporal's retention forgot their ids."""
         with session_scope(self._engine) as session:
-            return find_claim(session, _claim_key(txn)) is not None
+            return is_claimed(session, _claim_key(txn))
 
     def _record_duplicate(self, txn: PosTransaction) -> None:
         TICKETS.labels(txn.store_id, Outcome.DUPLICATE.value).inc()

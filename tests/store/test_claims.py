@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from store.claims import ClaimKey, claim_transaction, count_duplicates, find_claim
+from store.claims import ClaimKey, claim_transaction, count_duplicates, find_claim, is_claimed
 from store.db import session_scope
 
 KEY = ClaimKey("S001", "T1", "TX-42")
@@ -32,6 +32,15 @@ def test_same_submission_reclaims_a_new_one_is_a_duplicate(store_engine: Engine)
         claim = find_claim(session, KEY)
         assert claim is not None and claim.submission_id == "first"
         assert count_duplicates(session, KEY) == 1
+
+
+def test_is_claimed_answers_for_its_key_alone(store_engine: Engine) -> None:
+    other = ClaimKey(KEY.store_id, KEY.terminal_id, f"{KEY.transaction_id}-other")
+    with session_scope(store_engine) as session:
+        assert not is_claimed(session, KEY)
+    assert _claim(store_engine, "first")
+    with session_scope(store_engine) as session:
+        assert is_claimed(session, KEY) and not is_claimed(session, other)
 
 
 def test_concurrent_submissions_claim_exactly_once(store_engine: Engine) -> None:
