@@ -73,3 +73,12 @@ async def parked_in_books(
     parked = await submit_and_wait(submitter, client, txn)
     assert parked.outcome is Outcome.PARKED, parked
     return parked
+
+
+async def calls_reach(erp: MemoryErp, step: str, count: int) -> None:
+    """Wait until ``step`` was called ``count`` times in all (e.g. a failing undo's first try)."""
+    async with asyncio.timeout(20):
+        while True:
+            if erp.calls[step] >= count:
+                return
+            await asyncio.sleep(0.02)

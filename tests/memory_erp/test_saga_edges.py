@@ -29,6 +29,7 @@ from tests.e2e.helpers import new_id, status_of, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import (
     BOOKED,
+    calls_reach,
     events,
     exceptions_of,
     parked_in_books,
@@ -86,15 +87,6 @@ async def test_an_error_in_the_workflow_code_parks_the_run_and_retry_reruns_the_
     assert memory_erp.effects(f"{txn.workflow_id}~2") == BOOKED
     assert "internal_error" in exceptions_of(memory_engine, txn.workflow_id, state="resolved")
     await replays_cleanly(client, txn.workflow_id)
-
-
-async def calls_reach(erp: MemoryErp, step: str, count: int) -> None:
-    """Wait until ``step`` was called ``count`` times in all (e.g. a failing undo's first try)."""
-    async with asyncio.timeout(20):
-        while True:
-            if erp.calls[step] >= count:
-                return
-            await asyncio.sleep(0.02)
 
 
 async def cancelled_result(client: Client, workflow_id: str) -> None:
