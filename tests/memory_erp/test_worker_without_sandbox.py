@@ -48,7 +48,9 @@ async def test_a_sale_posts_once_without_the_sandbox_and_replays_in_it(
 async def test_the_worker_keeps_the_polls_the_settings_ask_for(
     client: Client, memory_settings: Settings, memory_erp: MemoryErp
 ) -> None:
-    settings = memory_settings.model_copy(update={"workflow_task_pollers": 7})
+    settings = memory_settings.model_copy(
+        update={"workflow_task_pollers": 7, "task_queue": "tillsync-memory-polls"}
+    )
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
         worker = build_worker(client, settings, memory_erp, memory_erp, executor)
     assert worker.config()["workflow_task_poller_behavior"] == PollerBehaviorSimpleMaximum(7)
