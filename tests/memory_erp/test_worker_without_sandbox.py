@@ -53,6 +53,8 @@ async def test_the_worker_keeps_the_polls_the_settings_ask_for(
     )
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
         worker = build_worker(client, settings, memory_erp, memory_erp, executor)
-    assert worker.config()["workflow_task_poller_behavior"] == PollerBehaviorSimpleMaximum(7)
+    config = worker.config()
+    assert config["workflow_task_poller_behavior"] == PollerBehaviorSimpleMaximum(7)
+    assert config["nonsticky_to_sticky_poll_ratio"] == 1.0, "new runs' tasks are not sticky"
     default = Settings.model_fields["workflow_task_pollers"].default
     assert default == 20, "the default benchmarks/pace.py measured"
