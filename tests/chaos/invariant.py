@@ -1,9 +1,10 @@
 """The invariant a chaos run must keep, checked on books read straight from the ERP and the
 store (pure: fed with fabricated books in the unit tests).
 
-- every completed, mapped ticket is booked exactly once in the ERP with the till's quantities,
-  or has an open exception in the store, and a return is never refused when what it returns
-  was booked;
+- every completed, mapped ticket is journaled posted and booked exactly once in the ERP with
+  the till's quantities, or has an open exception in the store and moved nothing in the ERP
+  (its reservation may stand, or have been released), and a return is never refused when
+  what it returns was booked;
 - an unmapped ticket books nothing and has an open exception;
 - an incomplete ticket books nothing (moves no stock);
 - stock per warehouse and product moved by exactly what the booked tickets imply;
