@@ -189,6 +189,12 @@ class Submission(BaseModel):
         default=timedelta(days=3),
         description="how long a return waits for its original sale before it parks",
     )
+    patch_bundle: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the newest patch bundle of the code that started the run"
+        " (workflows/patches.py): the run takes it without recording a marker",
+    )
 
 
 class SyncStatus(BaseModel):

@@ -3,7 +3,8 @@
 A run asks for every patch once, at its start (``taken``), before any local activity: a patch
 asked later, after local activities, may sit in another workflow task of the history than the
 code that asks for it on replay, which Temporal reports as nondeterminism (seen as a flaky
-failure under load).
+failure under load). A sale's run started by this release's starter asks for none: its input
+names the bundle it takes (``taken``).
 
 Remove a branch (and its id here) only once no run that started before it can still be open
 or replayed, and its recorded histories are retired from tests/replay.
@@ -100,28 +101,50 @@ fewer a sale. What the admission did not do, the saga's steps do as before."""
 FOURTH_BUNDLED = (EXPRESS_ADMISSION,)
 FOURTH_BUNDLE = "patches-2026-12-d"
 
+STAGE_WHERE_WAITED = "stage-where-waited"
+"""Pace (issue 9): SyncStage ``reserving`` is written to the search attributes only when the
+run waits for the ERP's reservation itself. After a reservation the admission made, the
+upsert landed in the same workflow task as the next one (``posted``): nobody could see it."""
+
+FIFTH_BUNDLED = (STAGE_WHERE_WAITED,)
+FIFTH_BUNDLE = "patches-2026-12-e"
+
 BUNDLES = (
     (BUNDLE, BUNDLED),
     (SECOND_BUNDLE, SECOND_BUNDLED),
     (THIRD_BUNDLE, THIRD_BUNDLED),
     (FOURTH_BUNDLE, FOURTH_BUNDLED),
+    (FIFTH_BUNDLE, FIFTH_BUNDLED),
 )
 """Oldest first. A run records the marker of the newest bundle when it starts and takes every
 patch up to it; one started under an older bundle takes that bundle's patches and those before,
 and asks for each later patch on its own; one started before any bundle asks for each."""
 
+NEWEST_BUNDLE = BUNDLES[-1][0]
+"""What a starter puts in the runs it starts (Submission.patch_bundle)."""
+
 ALL = tuple(patch for _, bundled in BUNDLES for patch in bundled)
 
 
-def taken() -> frozenset[str]:
+def taken(declared: str | None = None) -> frozenset[str]:
     """The patches this run takes: all of them for a run that starts now, none for one that
     started before them (called once, first thing in the run). On replay, a bundle's marker
-    the history lacks answers False and records nothing, so older runs ask as they did."""
-    for newest in range(len(BUNDLES) - 1, -1, -1):
-        if workflow.patched(BUNDLES[newest][0]):
-            break
+    the history lacks answers False and records nothing, so older runs ask as they did.
+
+    A run whose input names a bundle this code knows (``declared``: the starter's
+    NEWEST_BUNDLE) takes it without a marker: its input is in its history, so every replay
+    decides the same, and the run saves the marker's event and its TemporalChangeVersion
+    upsert (a visibility write). Roll out workers before the starters that name a new bundle:
+    a worker that does not know the input's field would take the run by markers."""
+    known = [name for name, _ in BUNDLES]
+    if declared in known:
+        newest = known.index(declared)
     else:
-        newest = -1
+        for newest in range(len(BUNDLES) - 1, -1, -1):
+            if workflow.patched(BUNDLES[newest][0]):
+                break
+        else:
+            newest = -1
     whole = [patch for _, bundled in BUNDLES[: newest + 1] for patch in bundled]
     asked = [patch for _, bundled in BUNDLES[newest + 1 :] for patch in bundled]
     return frozenset([*whole, *(patch for patch in asked if workflow.patched(patch))])

@@ -43,7 +43,7 @@ class PosTransactionWorkflow(TicketStages):
 
     @workflow.run
     async def run(self, submission: Submission) -> SyncStatus:
-        self._patches = patches.taken()
+        self._patches = patches.taken(submission.patch_bundle)
         hot_path = self._local_steps = self._patched(patches.HOT_PATH)
         txn = submission.transaction
         if self._patched(patches.EXPRESS_ADMISSION):

@@ -108,11 +108,14 @@ class TicketRun(ParkingRun):
             return await local_erp_step(activity, arg)
         return await erp_step(activity, arg)
 
-    def _set_stage(self, stage: SyncStage, outcome: Outcome | None = None) -> None:
+    def _set_stage(
+        self, stage: SyncStage, outcome: Outcome | None = None, *, waits: bool = True
+    ) -> None:
+        """``waits``: False where the run moves on within the workflow task (nothing to find)."""
         self._status.stage = stage
         if outcome is not None:
             self._status.outcome = outcome
-        if not self._local_steps or stage in _FINDABLE_STAGES:
+        if not self._local_steps or (waits and stage in _FINDABLE_STAGES):
             workflow.upsert_search_attributes([attrs.SYNC_STAGE.value_set(stage.value)])
 
     def _merge_refs(self, refs: ErpOrderRefs) -> None:

@@ -150,7 +150,13 @@ class TicketStages(ParkedRun):
         originals = await self._wait_for_originals(txn)
         order = self._order = plan_erp_order(txn, mapping, reference, originals)
 
-        self._set_stage(SyncStage.RESERVING)
+        answered = admitted is not None and (
+            admitted.refusal is not None or admitted.reservation is not None
+        )
+        self._set_stage(
+            SyncStage.RESERVING,
+            waits=not (answered and self._patched(patches.STAGE_WHERE_WAITED)),
+        )
         if admitted is not None and admitted.refusal is not None:
             raise ParkWith(admitted.refusal)
         if admitted is not None and admitted.reservation is not None:

@@ -24,6 +24,7 @@ from observability.metrics import TICKETS
 from starter.intake.loading import LoadedFile
 from store.claims import ClaimKey, is_claimed, record_duplicate
 from store.db import session_scope
+from workflows import patches
 from workflows.pos_transaction import PosTransactionWorkflow
 from workflows.search_attributes import initial_attributes
 
@@ -71,6 +72,7 @@ class Submitter:
                 transaction=txn,
                 submission_id=uuid.uuid4().hex,
                 submitted_at=datetime.now(UTC),
+                patch_bundle=patches.NEWEST_BUNDLE,
             ),
             workflow_id=txn.workflow_id,
             task_queue=self._task_queue,

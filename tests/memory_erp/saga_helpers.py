@@ -2,10 +2,11 @@
 history of an order, and a run's status after an operator acted on it."""
 
 import asyncio
+import json
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
 from connectors.erp.errors import ErpRejected
@@ -82,3 +83,23 @@ async def calls_reach(erp: MemoryErp, step: str, count: int) -> None:
             if erp.calls[step] >= count:
                 return
             await asyncio.sleep(0.02)
+
+
+def patch_markers(history: WorkflowHistory) -> list[str]:
+    return [
+        json.loads(marker.details["patch-data"].payloads[0].data)["id"]
+        for event in history.events
+        if (marker := event.marker_recorded_event_attributes).marker_name == "core_patch"
+    ]
+
+
+def upserts(history: WorkflowHistory) -> list[tuple[str, Any]]:
+    """Each search attribute the run wrote, with its value, in order."""
+    return [
+        (name, json.loads(payload.data))
+        for event in history.events
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+        for name, payload in (
+            event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields.items()
+        )
+    ]

@@ -25,7 +25,14 @@ from domain.transaction import PosTransaction
 from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
-from tests.memory_erp.saga_helpers import BOOKED, exceptions_of, journal_of, replays_cleanly
+from tests.memory_erp.saga_helpers import (
+    BOOKED,
+    exceptions_of,
+    journal_of,
+    patch_markers,
+    replays_cleanly,
+    upserts,
+)
 from tests.sample_data import demo_memory_erp
 from worker import build_worker
 
@@ -107,6 +114,8 @@ async def test_a_daily_sale_is_reserved_and_journaled_by_its_admission_alone(
     history = await client.get_workflow_handle(txn.workflow_id).fetch_history()
     assert local_activities(history) == ["ticket.admit_and_reserve"]
     assert activities(history) == []
+    assert patch_markers(history) == []
+    assert upserts(history) == [("SyncStage", "posted")], "one visibility write a sale"
     entry = journal_of(memory_engine, txn.workflow_id)
     assert (entry["outcome"], entry["erp_reference"]) == ("posted", txn.workflow_id)
     assert entry["posting_mode"] == "daily"

@@ -94,11 +94,13 @@ class TrytonRpc:
                 "common.db.login", [self._login, {"password": self._password}, "en"], None
             )
             token = base64.b64encode(f"{self._login}:{user_id}:{session}".encode()).decode()
-            self._user_id = user_id
-            self._authorization = f"Session {token}"
+            authorization = f"Session {token}"
+            # The session counts as open only with its context: without the user's company
+            # in it, Tryton refuses every record that needs one (a stock move, a shipment).
             self._context = await self._post(
-                "model.res.user.get_preferences", [True, {}], self._authorization
+                "model.res.user.get_preferences", [True, {}], authorization
             )
+            self._user_id, self._authorization = user_id, authorization
 
     async def _call(self, method: str, params: list[Any]) -> Any:
         """``method`` in the session: logged in again once if it expired, its warnings
