@@ -141,3 +141,19 @@ def lifecycle_problem(change: LifecycleChange, operators: list[str]) -> str | No
     if change.action is LifecycleAction.NOTE and not change.text.strip():
         return "text: an empty note"
     return None
+
+
+def cancelled_failure(parked_in: ParkedStage) -> BusinessFailure:
+    """Why a run cancelled while ``parked_in`` waited on the ERP parked rather than ended."""
+    if parked_in is ParkedStage.BOOKS:
+        then = (
+            "the goods left the till, so the reservation stands: retry to finish the books"
+            " under the same ERP reference, or abandon to undo what was posted and issue the"
+            " stock"
+        )
+    else:
+        then = "what it reserved was released: retry to reserve again, or abandon the ticket"
+    return BusinessFailure(
+        kind=ExceptionKind.CANCELLED,
+        message=f"the run was cancelled while its {parked_in.value} waited on the ERP; {then}",
+    )

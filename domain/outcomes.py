@@ -69,6 +69,8 @@ class ExceptionKind(StrEnum):
     RETURN_REFUSED = "return_refused"
     ORIGINAL_MISSING = "original_missing"
     INTERNAL_ERROR = "internal_error"
+    CANCELLED = "cancelled"
+    """the run was cancelled while a stage waited on the ERP: it parked instead of ending"""
     UNMAPPED_TAX = "unmapped_tax"
     """the ERP has no tax by the name the till's tax code maps to"""
     UNKNOWN_CUSTOMER = "unknown_customer"
@@ -142,6 +144,7 @@ _OWNERS = {
     ExceptionKind.RETURN_REFUSED: ExceptionOwner.STORE_OPS,
     ExceptionKind.ORIGINAL_MISSING: ExceptionOwner.STORE_OPS,
     ExceptionKind.INTERNAL_ERROR: ExceptionOwner.IT,
+    ExceptionKind.CANCELLED: ExceptionOwner.IT,
     ExceptionKind.UNMAPPED_TAX: ExceptionOwner.IT,
     ExceptionKind.UNKNOWN_CUSTOMER: ExceptionOwner.STORE_OPS,
     ExceptionKind.UNKNOWN_PAYMENT_METHOD: ExceptionOwner.IT,

@@ -106,7 +106,11 @@ STAGE_WHERE_WAITED = "stage-where-waited"
 run waits for the ERP's reservation itself. After a reservation the admission made, the
 upsert landed in the same workflow task as the next one (``posted``): nobody could see it."""
 
-FIFTH_BUNDLED = (STAGE_WHERE_WAITED,)
+CANCELLED_KIND = "cancelled-kind"
+"""A run cancelled while a stage waited on the ERP parks with ExceptionKind ``cancelled`` (and
+what a retry or an abandon then does), where it said ``erp_rejected: Cancelled``."""
+
+FIFTH_BUNDLED = (STAGE_WHERE_WAITED, CANCELLED_KIND)
 FIFTH_BUNDLE = "patches-2026-12-e"
 
 BUNDLES = (

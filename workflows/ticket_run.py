@@ -6,7 +6,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, TemporalError, TimeoutError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    TemporalError,
+    TimeoutError,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.errors import failure_in
@@ -18,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         StoreActivities,
     )
     from domain.erp_order import ErpOrder, ErpOrderRefs
-    from domain.operator import ParkedStage
+    from domain.operator import ParkedStage, cancelled_failure
     from domain.outcomes import (
         BusinessFailure,
         ExceptionKind,
@@ -178,6 +184,15 @@ class TicketRun(ParkingRun):
         """What parked the run is behind it: no longer shown by ``status`` nor findable."""
         self._status.failure = None
         workflow.upsert_search_attributes([attrs.EXCEPTION_KIND.value_unset()])
+
+    def _failure_of(
+        self, error: ActivityError | ApplicationError | ParkWith, stage: ParkedStage
+    ) -> BusinessFailure:
+        """Why ``stage`` failed; a cancel that reached its ERP step says so (CANCELLED_KIND)."""
+        cause = error.cause if isinstance(error, ActivityError) else error
+        if isinstance(cause, CancelledError) and self._patched(patches.CANCELLED_KIND):
+            return cancelled_failure(stage)
+        return failure_of(error)
 
     async def _park(self, txn: PosTransaction, failure: BusinessFailure) -> OperatorDecision:
         return await self._wait_for_operator(failure, lambda: self._record_exception(txn, failure))

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.erp_order import ErpOrder
     from domain.hot_path import journaled_once_reserved, names_originals
     from domain.ids import erp_reference, legacy_workflow_id
+    from domain.operator import ParkedStage
     from domain.order_plan import plan_erp_order
     from domain.outcomes import BusinessFailure, Submission, SyncStage
     from domain.periods import PostingMode
@@ -69,7 +70,7 @@ class TicketStages(ParkedRun):
                 ),
             )
         except (ActivityError, ApplicationError) as error:
-            return failure_of(error)
+            return self._failure_of(error, ParkedStage.BOOKS)
         self._merge_refs(booked.refs)
         if (
             booked.posting
@@ -130,7 +131,7 @@ class TicketStages(ParkedRun):
     ) -> BusinessFailure:
         self._set_stage(SyncStage.COMPENSATING)
         await compensations.run()
-        return failure_of(error)
+        return self._failure_of(error, ParkedStage.STOCK)
 
     async def _reserve(self, txn: PosTransaction, compensations: Compensations) -> None:
         reference = self._reference

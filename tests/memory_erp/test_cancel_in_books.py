@@ -4,11 +4,12 @@ stays, and half a posting must not be left without a run to finish or undo it. A
 then retries or abandons the run, as for any failure there."""
 
 import pytest
+from sqlalchemy import Engine
 from temporalio.client import Client
 
 from connectors.erp.errors import ErpUnavailable
 from connectors.erp.memory import MemoryErp
-from domain.outcomes import Outcome, SyncStage
+from domain.outcomes import ExceptionKind, Outcome, SyncStage
 from starter.control.runs import abandon_run, retry_run
 from starter.intake.submission import Submitter, wait_settled
 from tests.e2e.helpers import new_id, status_of
@@ -17,6 +18,7 @@ from tests.memory_erp.saga_helpers import (
     BOOKED,
     calls_reach,
     events,
+    exceptions_of,
     replays_cleanly,
     settled_on_attempt,
 )
@@ -39,12 +41,15 @@ async def _cancelled_in_books(
 
 
 async def test_a_cancel_during_the_books_parks_them_with_the_stock_reserved(
-    submitter: Submitter, client: Client, memory_erp: MemoryErp
+    submitter: Submitter, client: Client, memory_erp: MemoryErp, memory_engine: Engine
 ) -> None:
     workflow_id = await _cancelled_in_books(submitter, client, memory_erp, "100001")
 
     status = await status_of(client, workflow_id)
-    assert status.failure is not None and status.failure.message == "Cancelled", status
+    assert status.failure is not None, status
+    assert status.failure.kind is ExceptionKind.CANCELLED, status.failure
+    assert "the reservation stands" in status.failure.message
+    assert "cancelled" in exceptions_of(memory_engine, workflow_id)
     assert events(memory_erp, workflow_id) == ["reserved"], "the reservation stands"
     memory_erp.clear_faults("post")
     await retry_run(client, workflow_id)
