@@ -21,7 +21,7 @@ from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.intake.submission import Submitter, wait_settled
 from tests.sample_data import example_store
-from worker import build_worker
+from worker import build_worker, freeze_what_startup_made
 from workflows.pos_transaction import PosTransactionWorkflow
 
 RESULT_WAIT_SECONDS = 120.0
@@ -50,7 +50,9 @@ async def tillsync_worker(
     """A store with the demo's mappings, and a worker polling the phase's task queue."""
     engine = example_store(settings.resolved_store_url)
     with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as executor:
-        async with build_worker(client, settings, connector, books, executor):
+        worker = build_worker(client, settings, connector, books, executor)
+        freeze_what_startup_made()  # as worker.run_worker does
+        async with worker:
             yield engine
 
 
