@@ -1,6 +1,6 @@
 """The JSON-RPC session opens whole or not at all: a login whose preferences (the user's
 company among them) did not arrive is tried again, never used without them (chaos seed 25:
-a worker that logged in while the ERP answered 502 had every shipment refused for want of a
+a worker that logged in while the ERP was coming back had shipments refused for want of a
 "Company")."""
 
 import json

@@ -1,7 +1,7 @@
 """Which patches a run takes, and what it writes to find it (workflows/patches.py): a run
 started by this release's starter names its bundle in its input and records no patch marker;
 a run started without one (a starter of an earlier release) asks by marker, as runs always
-did; one naming an older bundle takes that bundle and asks for each later patch. All three
+did; one naming an older bundle takes that bundle and asks for each later patch. All
 are booked alike, and their histories replay on this code."""
 
 import uuid
