@@ -132,6 +132,7 @@ def build_worker(
         max_concurrent_calls=settings.erp_max_concurrent_calls,
         batch_window_seconds=settings.erp_batch_window_ms / 1000,
         batch_max=settings.erp_batch_max,
+        batch_lanes=settings.erp_batch_lanes,
         unknown_customer=settings.unknown_customer,
         stock_changed=stock_changes.changed,
     )

@@ -1,11 +1,15 @@
-"""ERP steps batched per warehouse: a store's tickets that arrive together share one ERP call
-(their reservations in one, their stock issues in another).
+"""ERP steps batched: tickets that arrive together share one ERP call (their reservations in
+one, their stock issues in another), a store's always in the same lane.
 
-Group commit: the first item for a warehouse waits the batching window (zero: none), then
+Group commit per lane: the warehouses are dealt over a fixed number of lanes, and a lane has
+one call out at a time. The first item for a lane waits the batching window (zero: none), then
 goes with whatever has queued behind it; items that arrive while that call is out queue up
-and go together as soon as it returns. A quiet store pays at most the window; a busy one sends
-one call per round trip, however many tills ring at once. Each order keeps its own outcome:
-one ticket's refusal never fails the others of its batch.
+and go together as soon as it returns. A quiet store pays at most the window; a busy chain
+sends one call per round trip and lane, however many tills ring at once. One lane suits an ERP
+that answers one request at a time (the SQLite sandbox: a call's fixed cost is paid once for
+all the chain's stores); more lanes let a multi-process ERP work on several batches at once,
+while a warehouse's own tickets never race each other for its stock rows. Each order keeps its
+own outcome: one ticket's refusal never fails the others of its batch.
 
 An order submitted again under the same key while its first submission is queued or out (a
 local attempt that gave up waiting, retried as an activity on the same worker) waits for that
@@ -32,14 +36,18 @@ class ErpBatcher(Generic[ItemT]):
         erp_calls: asyncio.Semaphore,
         window_seconds: float,
         max_batch: int,
+        lanes: int = 1,
     ) -> None:
         """``send_many``: the connector's batched call, one outcome per item, in order."""
         self._send_many = send_many
+        self._lanes = lanes
+        self._lane_of: dict[str, int] = {}
+        """Each warehouse in the lane it was first given, in turn: an even spread."""
         self._erp_calls = erp_calls
         self._window = window_seconds
         self._max_batch = max_batch
-        self._queues: dict[str, list[_Pending[ItemT]]] = {}
-        self._senders: dict[str, asyncio.Task[None]] = {}
+        self._queues: dict[int, list[_Pending[ItemT]]] = {}
+        self._senders: dict[int, asyncio.Task[None]] = {}
         self._unsettled: dict[str, asyncio.Future[ErpOrderRefs]] = {}
 
     async def submit(self, warehouse: str, item: ItemT, key: str) -> ErpOrderRefs:
@@ -48,9 +56,10 @@ class ErpBatcher(Generic[ItemT]):
         if future is None:
             future = self._unsettled[key] = asyncio.get_running_loop().create_future()
             future.add_done_callback(partial(self._forget, key))
-            self._queues.setdefault(warehouse, []).append((item, future))
-            if warehouse not in self._senders:
-                self._senders[warehouse] = asyncio.create_task(self._send(warehouse))
+            lane = self._lane_of.setdefault(warehouse, len(self._lane_of) % self._lanes)
+            self._queues.setdefault(lane, []).append((item, future))
+            if lane not in self._senders:
+                self._senders[lane] = asyncio.create_task(self._send(lane))
         return await asyncio.shield(future)
 
     def _forget(self, key: str, settled: "asyncio.Future[ErpOrderRefs]") -> None:
@@ -60,17 +69,17 @@ class ErpBatcher(Generic[ItemT]):
         if not settled.cancelled():
             settled.exception()
 
-    async def _send(self, warehouse: str) -> None:
+    async def _send(self, lane: int) -> None:
         try:
             if self._window:
                 await asyncio.sleep(self._window)
-            while queue := self._queues.pop(warehouse, []):
+            while queue := self._queues.pop(lane, []):
                 batch, rest = queue[: self._max_batch], queue[self._max_batch :]
                 if rest:
-                    self._queues[warehouse] = rest
+                    self._queues[lane] = rest
                 _settle(batch, await self._call([item for item, _ in batch]))
         finally:
-            del self._senders[warehouse]
+            del self._senders[lane]
 
     async def _call(self, items: list[ItemT]) -> Sequence[Outcome]:
         try:

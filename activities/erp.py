@@ -95,12 +95,14 @@ class ErpActivities:
         max_concurrent_calls: int = 8,
         batch_window_seconds: float = 0.0,
         batch_max: int = 50,
+        batch_lanes: int = 1,
         unknown_customer: UnknownCustomer = UnknownCustomer.CASH_SALE,
         stock_changed: Callable[[str, Iterable[str]], None] | None = None,
     ) -> None:
         """At most ``max_concurrent_calls`` ERP calls are out at once from this worker (a
         batch is one); more wait their turn instead of overloading the ERP. Reservations, and
-        stock issues, of one warehouse go together (``batch_*``: activities/batching.py).
+        stock issues, that arrive together go together, a lane's at a time (``batch_*``:
+        activities/batching.py).
         ``unknown_customer``: what a reservation does when the ERP has no such customer.
         ``stock_changed(store_id, product_codes)`` is told after every reservation and stock
         issue (activities/available.py: available-to-sell goes back to the tills)."""
@@ -110,10 +112,10 @@ class ErpActivities:
         self._tax_tolerance_per_line = tax_tolerance_per_line
         self._erp_calls = asyncio.Semaphore(max_concurrent_calls)
         self._reservations = ErpBatcher(
-            connector.reserve_many, self._erp_calls, batch_window_seconds, batch_max
+            connector.reserve_many, self._erp_calls, batch_window_seconds, batch_max, batch_lanes
         )
         self._commits = ErpBatcher(
-            connector.commit_many, self._erp_calls, batch_window_seconds, batch_max
+            connector.commit_many, self._erp_calls, batch_window_seconds, batch_max, batch_lanes
         )
 
     @asynccontextmanager
@@ -132,7 +134,7 @@ class ErpActivities:
     async def reserve(self, order: ErpOrder) -> ErpOrderRefs:
         """Book the order with the till's net and taxes; rounding within tolerance is adjusted,
         beyond it the order is refused (totals_mismatch) before any stock is reserved. Goes
-        out with the other reservations of its warehouse waiting at the same moment."""
+        out with the other reservations of its lane waiting at the same moment."""
         tolerance = posting_tolerance(order, self._tax_tolerance_per_line)
         async with erp_call():
             try:

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         description="how long a warehouse's first reservation (or stock issue) waits for others"
         " to share its ERP call (0: none); those arriving while a call is out go with the next",
     )
+    erp_batch_lanes: int = Field(
+        default=1,
+        gt=0,
+        le=64,
+        description="reservation (and stock issue) batches out at once from a worker: stores are"
+        " spread over the lanes, a lane has one ERP call out at a time",
+    )
     erp_period_cache_seconds: float = Field(
         default=30.0, ge=0, description="how long a worker trusts the ERP's periods it read"
     )

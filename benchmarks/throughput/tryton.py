@@ -11,6 +11,7 @@ PostgreSQL copy served by several gunicorn processes with trytond-worker running
 """
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -125,6 +126,14 @@ async def run_tryton(bench: Bench, variant: str) -> None:
         bench.notes[f"tryton_{variant}"] = f"skipped: {reason}"
 
 
+def _advised_lanes(variant: str, processes: int) -> dict[str, int]:
+    """The reservation lanes docs/scaling.md advises, unless TILLSYNC_ERP_BATCH_LANES says:
+    one for the SQLite sandbox's one process, the processes less one on PostgreSQL."""
+    if "TILLSYNC_ERP_BATCH_LANES" in os.environ:
+        return {}
+    return {"erp_batch_lanes": 1 if variant.startswith("sqlite") else max(processes - 1, 1)}
+
+
 async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: PostingMode) -> None:
     count = bench.counts.tryton
     in_flight = (
@@ -143,7 +152,9 @@ async def _measure(bench: Bench, server: TrytonServer, variant: str, mode: Posti
         erp_rpc_login=info.rpc_login,
         erp_rpc_password=info.rpc_password,
         erp_posting_mode=mode,
+        **_advised_lanes(variant, bench.counts.tryton_processes),
     )
+    print(f"  reservations batched in {settings.erp_batch_lanes} lane(s)")
     connector = MeteredConnector(
         TrytonConnector(info.client(settings.erp_timeout_seconds), posting_mode=mode)
     )

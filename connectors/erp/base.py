@@ -59,9 +59,9 @@ class ErpConnector(Protocol):
         """
 
     async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
-        """``reserve`` for several orders of one warehouse at once, in as few ERP calls as the
-        ERP allows; one outcome per request, in order. Each order stays its own document (or
-        its own identifiable lines), found and undone by its own reference."""
+        """``reserve`` for several orders at once (of one warehouse or several), in as few ERP
+        calls as the ERP allows; one outcome per request, in order. Each order stays its own
+        document (or its own identifiable lines), found and undone by its own reference."""
 
     async def release_if_present(self, reference: str) -> None:
         """Undo ``reserve``: cancel the reservation and the order, if they exist."""
@@ -82,8 +82,8 @@ class ErpConnector(Protocol):
         """Turn the reservation into stock issued from the warehouse; idempotent."""
 
     async def commit_many(self, references: Sequence[str]) -> list[CommitOutcome]:
-        """``commit`` for several orders of one warehouse at once, in as few ERP calls as the
-        ERP allows; one outcome per reference, in order."""
+        """``commit`` for several orders at once (of one warehouse or several), in as few ERP
+        calls as the ERP allows; one outcome per reference, in order."""
 
     async def issue_reserved(self, references: Sequence[str]) -> list[CommitOutcome]:
         """Issue the stock still reserved under ``references`` (sales that return nothing,

@@ -1,4 +1,4 @@
-"""The reservation batcher (group commit per warehouse) and the ERP period cache."""
+"""The reservation batcher (group commit per lane of warehouses) and the ERP period cache."""
 
 import asyncio
 from collections.abc import Sequence
@@ -45,9 +45,9 @@ def _order(reference: str, warehouse: str = "WH-LON", product: str = "TEA-001") 
 
 
 def _batcher(
-    erp: MemoryErp, window: float = 0.0, calls: int = 8, most: int = 50
+    erp: MemoryErp, window: float = 0.0, calls: int = 8, most: int = 50, lanes: int = 1
 ) -> ErpBatcher[ReserveRequest]:
-    return ErpBatcher(erp.reserve_many, asyncio.Semaphore(calls), window, most)
+    return ErpBatcher(erp.reserve_many, asyncio.Semaphore(calls), window, most, lanes)
 
 
 async def _reserve(batcher: ErpBatcher[ReserveRequest], request: ReserveRequest) -> ErpOrderRefs:
@@ -96,9 +96,38 @@ async def test_the_window_gathers_a_quiet_stores_first_reservations() -> None:
     assert erp.calls["reserve_many"] == 1
 
 
-async def test_each_warehouse_has_its_own_batch_and_a_batch_is_capped() -> None:
+class _CountingConnector(MemoryErp):
+    def __init__(self) -> None:
+        super().__init__(default_stock=Decimal(100), latency=0.02)
+        self.out = 0
+        self.most_out = 0
+
+    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+        try:
+            return await super().reserve_many(requests)
+        finally:
+            self.out -= 1
+
+
+async def test_one_lane_sends_the_chains_stores_together() -> None:
     erp = MemoryErp(default_stock=Decimal(100))
-    batcher = _batcher(erp, window=0.02, most=3)
+    batcher = _batcher(erp, window=0.02)
+
+    await asyncio.gather(
+        *(_reserve(batcher, ReserveRequest(_order(f"L{n}"))) for n in range(5)),
+        *(_reserve(batcher, ReserveRequest(_order(f"D{n}", "WH-LDS"))) for n in range(2)),
+    )
+
+    assert erp.calls["reserve_many"] == 1
+    assert erp.batched_orders == 7
+    assert erp.stock_of("TEA-001", "WH-LDS").available == 98
+
+
+async def test_with_two_lanes_each_warehouse_has_its_own_and_a_batch_is_capped() -> None:
+    erp = _CountingConnector()
+    batcher = _batcher(erp, window=0.02, most=3, lanes=2)
 
     await asyncio.gather(
         *(_reserve(batcher, ReserveRequest(_order(f"L{n}"))) for n in range(5)),
@@ -107,6 +136,7 @@ async def test_each_warehouse_has_its_own_batch_and_a_batch_is_capped() -> None:
 
     assert erp.calls["reserve_many"] == 3  # WH-LON: 3 + 2; WH-LDS: 2
     assert erp.batched_orders == 7
+    assert erp.most_out == 2, "the two lanes' calls were out together"
 
 
 async def test_one_bad_order_fails_alone() -> None:
@@ -138,24 +168,9 @@ async def test_a_failed_call_fails_each_of_its_reservations_for_them_to_retry() 
     assert erp.stock_of("TEA-001", "WH-LON").available == 100
 
 
-class _CountingConnector(MemoryErp):
-    def __init__(self) -> None:
-        super().__init__(default_stock=Decimal(100), latency=0.02)
-        self.out = 0
-        self.most_out = 0
-
-    async def reserve_many(self, requests: Sequence[ReserveRequest]) -> list[ReserveOutcome]:
-        self.out += 1
-        self.most_out = max(self.most_out, self.out)
-        try:
-            return await super().reserve_many(requests)
-        finally:
-            self.out -= 1
-
-
-async def test_the_call_cap_bounds_calls_across_warehouses() -> None:
+async def test_the_call_cap_bounds_calls_across_lanes() -> None:
     erp = _CountingConnector()
-    batcher = _batcher(erp, calls=2)
+    batcher = _batcher(erp, calls=2, lanes=6)
 
     await asyncio.gather(
         *(_reserve(batcher, ReserveRequest(_order(f"T{n}", f"WH-{n}"))) for n in range(6))
