@@ -33,7 +33,7 @@ from activities.erp import ErpActivities
 from activities.finance import FinanceActivities
 from activities.master_data import MasterDataActivities
 from activities.receipts import ReceiptActivities
-from activities.returns import ReturnActivities
+from activities.returns import ReturnActivities, ReturnWakeups
 from activities.stock_erp import StockErpActivities
 from activities.stock_store import StockStoreActivities
 from activities.store import StoreActivities
@@ -113,7 +113,7 @@ def build_worker(
     """The worker; its ERP calls are timed and its tickets counted (observability/)."""
     connector, books = metered(connector), metered(books)
     engine = create_store_engine(settings.resolved_store_url)
-    store = StoreActivities(engine)
+    store = StoreActivities(engine, ReturnWakeups(client).posted_from_thread)
     returns = ReturnActivities(engine)
     receipts = ReceiptActivities(engine, timedelta(seconds=settings.receipt_gap_grace_seconds))
     webhooks = TillWebhooks(

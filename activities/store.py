@@ -1,5 +1,6 @@
 """Store activities: dedupe claims, mapping resolution, exceptions and the journal."""
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -30,6 +31,7 @@ from store.exceptions import (
 )
 from store.journal import record_outcome
 from store.mappings import resolve_mapping
+from store.original_waiters import take_waiters
 from store.sync_marks import mark_posted, mark_seen
 from store.ticket_facts import record_facts
 
@@ -119,8 +121,15 @@ def unmapped_failure(txn: PosTransaction, missing: MissingMappings) -> BusinessF
 
 
 class StoreActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        originals_posted: Callable[[Sequence[str]], None] | None = None,
+    ) -> None:
+        """``originals_posted(waiter_workflow_ids)`` is told, once a sale's journal says it is
+        posted, which returns' runs wait for it (activities/returns.py wakes them)."""
         self._engine = engine
+        self._originals_posted = originals_posted
 
     @property
     def engine(self) -> Engine:
@@ -188,5 +197,9 @@ class StoreActivities:
                 outcome=record.outcome.value,
                 facts=ticket_facts(txn, record.order),
             )
+            waiters: list[str] = []
             if record.outcome is Outcome.POSTED:
                 mark_posted(session, txn.store_id, txn.occurred_at, _now())
+                waiters = take_waiters(session, txn.store_id, txn.transaction_id)
+        if waiters and self._originals_posted is not None:
+            self._originals_posted(waiters)

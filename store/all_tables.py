@@ -6,6 +6,7 @@ module is added here (``tests/store/test_migrations.py`` fails until it is)."""
 from store import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     ledger_tables,
     lifecycle_tables,
+    original_waiters,
     tables,
     till_tables,
 )

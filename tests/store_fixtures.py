@@ -73,7 +73,8 @@ def store_engine(
                     "TRUNCATE transaction_claims, duplicate_submissions, journal_entries,"
                     " sync_exceptions, mappings, exception_acknowledgements,"
                     " exception_assignments, exception_comments, ticket_facts,"
-                    " store_sync_marks, receipts_seen, stock_ledger, stock_snapshots"
+                    " store_sync_marks, receipts_seen, stock_ledger, stock_snapshots,"
+                    " original_waiters"
                     " RESTART IDENTITY"
                 )
             )

@@ -113,12 +113,20 @@ what a retry or an abandon then does), where it said ``erp_rejected: Cancelled``
 FIFTH_BUNDLED = (STAGE_WHERE_WAITED, CANCELLED_KIND)
 FIFTH_BUNDLE = "patches-2026-12-e"
 
+WOKEN_BY_ORIGINAL = "woken-by-original"
+"""A return waiting for its original sale also wakes when the sale's journal signals it
+(``original_posted``), not only on its backing-off rechecks (workflows/original_wait.py)."""
+
+SIXTH_BUNDLED = (WOKEN_BY_ORIGINAL,)
+SIXTH_BUNDLE = "patches-2026-12-f"
+
 BUNDLES = (
     (BUNDLE, BUNDLED),
     (SECOND_BUNDLE, SECOND_BUNDLED),
     (THIRD_BUNDLE, THIRD_BUNDLED),
     (FOURTH_BUNDLE, FOURTH_BUNDLED),
     (FIFTH_BUNDLE, FIFTH_BUNDLED),
+    (SIXTH_BUNDLE, SIXTH_BUNDLED),
 )
 """Oldest first. A run records the marker of the newest bundle when it starts and takes every
 patch up to it; one started under an older bundle takes that bundle's patches and those before,

@@ -14,22 +14,20 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.admission import Admission, AdmissionActivities, AdmissionRequest
     from activities.erp import BookRequest, ErpActivities, PayRequest, PostRequest
-    from activities.returns import ReturnActivities
     from activities.store import StoreActivities
     from domain.erp_order import ErpOrder
-    from domain.hot_path import journaled_once_reserved, names_originals
+    from domain.hot_path import journaled_once_reserved
     from domain.ids import erp_reference, legacy_workflow_id
     from domain.operator import ParkedStage
     from domain.order_plan import plan_erp_order
     from domain.outcomes import BusinessFailure, Submission, SyncStage
     from domain.periods import PostingMode
-    from domain.returns import original_missing_failure
     from domain.review_notices import tax_rounding_notice, unreferenced_return_notice
     from domain.screening import check_posting, screen_totals
     from domain.transaction import PosTransaction
-    from workflows import patches, policies
+    from workflows import patches
     from workflows.activity_calls import compensation, erp_step
-    from workflows.operator_actions import ParkedRun
+    from workflows.original_wait import WaitsForOriginals
     from workflows.saga import Compensations
     from workflows.stock_release import release_and_tell, release_codes_and_tell
     from workflows.ticket_run import ParkWith, failure_of, internal_failure, parks_unexpected
@@ -37,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
 Step = Callable[[PosTransaction, Compensations], Awaitable[None]]
 
 
-class TicketStages(ParkedRun):
+class TicketStages(WaitsForOriginals):
     def __init__(self, submission: Submission) -> None:
         super().__init__(submission)
         self._reference = ""
@@ -276,22 +274,3 @@ class TicketStages(ParkedRun):
     def _booked_order(self) -> ErpOrder:
         assert self._order is not None, "the books follow a reservation"
         return self._order
-
-    async def _wait_for_originals(self, txn: PosTransaction) -> dict[str, str]:
-        """The ERP references of the sales this ticket returns goods from. An offline till may
-        replay a return before its original: wait for it, visibly, until the deadline; then
-        park rather than guess."""
-        if not names_originals(txn):
-            return {}
-        wait = self._submission.original_wait
-        deadline = workflow.now() + wait
-        pause = policies.ORIGINAL_FIRST_RECHECK
-        while True:
-            lookup = await self._store(ReturnActivities.find_originals, txn)
-            if not lookup.pending:
-                return lookup.references
-            if workflow.now() >= deadline:
-                raise ParkWith(original_missing_failure(lookup.pending, wait))
-            self._set_stage(SyncStage.WAITING_ORIGINAL)
-            await workflow.sleep(min(pause, deadline - workflow.now()))
-            pause = min(pause * 2, policies.ORIGINAL_MAX_RECHECK)

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from activities.returns import ORIGINAL_POSTED
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
 from domain.erp_order import StockLevel
@@ -93,6 +95,20 @@ async def test_return_replayed_before_its_original_waits_then_posts(
     assert (await submit_and_wait(submitter, client, sale)).outcome is Outcome.POSTED
 
     assert (await wait_settled(client, refund.workflow_id)).outcome is Outcome.POSTED
+    history = await client.get_workflow_handle(refund.workflow_id).fetch_history()
+    signals = [
+        event.workflow_execution_signaled_event_attributes.signal_name
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+    ]
+    timers_ended = [
+        event.event_type
+        for event in history.events
+        if event.event_type
+        in {EventType.EVENT_TYPE_TIMER_FIRED, EventType.EVENT_TYPE_TIMER_CANCELED}
+    ]
+    assert signals == [ORIGINAL_POSTED], "the sale's journal woke the return"
+    assert timers_ended[-1] == EventType.EVENT_TYPE_TIMER_CANCELED, "not left to its recheck"
 
 
 async def test_return_whose_original_never_arrives_parks_after_the_deadline(
