@@ -11,8 +11,8 @@ a parked run ignores the wake-up."""
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, delete
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import bindparam, delete
+from sqlmodel import Field, Session, SQLModel
 
 from domain.limits import MAX_WORKFLOW_ID_LENGTH
 from store.upserts import insert_or_ignore
@@ -47,12 +47,20 @@ def wait_for_originals(
 
 
 def take_waiters(session: Session, store_id: str, transaction_id: str) -> list[str]:
-    """The runs waiting for this sale, their notes removed."""
-    match = and_(
-        col(OriginalWaiter.store_id) == store_id,
-        col(OriginalWaiter.transaction_id) == transaction_id,
+    """The runs waiting for this sale, their notes removed (one statement: every posted sale
+    asks)."""
+    found = session.connection().execute(
+        _TAKE, {"store_id": store_id, "transaction_id": transaction_id}
     )
-    waiters = list(session.exec(select(OriginalWaiter.waiter_workflow_id).where(match)))
-    if waiters:
-        session.execute(delete(OriginalWaiter).where(match))
-    return waiters
+    return list(found.scalars())
+
+
+_WAITERS = OriginalWaiter.__table__  # type: ignore[attr-defined]
+_TAKE = (
+    delete(_WAITERS)
+    .where(
+        _WAITERS.c.store_id == bindparam("store_id"),
+        _WAITERS.c.transaction_id == bindparam("transaction_id"),
+    )
+    .returning(_WAITERS.c.waiter_workflow_id)
+)

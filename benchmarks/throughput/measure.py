@@ -27,6 +27,9 @@ class Counts:
     """How many workflows or tickets each phase runs (``--quick`` scales them down)."""
 
     in_flight: int = 64
+    rounds: int = 2
+    """Closed-loop rounds of the naive baseline and the in-memory phase, alternating: each
+    figure is its best round (a neighbour's load on this shared box only ever slows a round)."""
     naive: int = 500
     memory: int = 500
     open_loop: int = 250
@@ -48,6 +51,7 @@ class Counts:
     @classmethod
     def quick(cls) -> "Counts":
         return cls(
+            rounds=1,
             naive=300,
             memory=200,
             open_loop=80,
@@ -84,6 +88,19 @@ class Bench:
 
     def rng(self, phase: str) -> random.Random:
         return random.Random(f"{self.seed}-{phase}")
+
+    def best_round(self, figure: str, rate: float, round_: int) -> float:
+        """Note this round's ``rate`` (``<figure>_round<n>``) and keep the best in ``figure``."""
+        self.figures[f"{figure}_round{round_ + 1}"] = rate
+        self.figures[figure] = max(rate, self.figures.get(figure, 0.0))
+        return self.figures[figure]
+
+    def rounds_of(self, figure: str) -> list[float]:
+        return [
+            self.figures[name]
+            for round_ in range(self.counts.rounds)
+            if (name := f"{figure}_round{round_ + 1}") in self.figures
+        ]
 
 
 def ticket(
