@@ -128,6 +128,30 @@ async def test_stock_is_issued_in_one_batch_and_a_release_or_return_undoes_it(
     assert states == {kept.reference: "done", released.reference: "cancelled"}
 
 
+async def test_two_returns_of_one_sale_issuing_its_stock_at_once_both_go_on(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+) -> None:
+    """Two returns of one sale woken together by its journal (found by the chaos suite), or a
+    retried attempt beside the one it replaces: each issues the sale's reserved shipment
+    before taking its line back, and the later call's button finds it packed or done."""
+    sale = _tea_sale("2")
+    await _reserved(tryton_daily_connector, sale)
+
+    first, second = await asyncio.gather(
+        tryton_daily_connector.commit_many([sale.reference]),
+        tryton_daily_connector.commit_many([sale.reference]),
+    )
+
+    assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second]), (
+        first,
+        second,
+    )
+    [shipment] = await tryton_rest.search(
+        "stock.shipment.out", [("reference", "=", sale.reference)], ["state"]
+    )
+    assert shipment["state"] == "done"
+
+
 async def test_a_return_finds_its_line_on_a_ticket_booked_as_stock_alone(
     tryton_daily_connector: TrytonConnector,
 ) -> None:

@@ -34,6 +34,8 @@ from connectors.erp.tryton.ticket_shipment_drafts import Planned, TicketShipment
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
 _FIELDS = ["reference", "state", "customer.code"]
+_REACHED_BY = {"pack": {PACKED, DONE}, "do": {DONE}}
+"""The states a shipment is in once each button ran on it."""
 
 Outcome = ErpOrderRefs | Exception
 
@@ -224,14 +226,26 @@ class TicketShipments:
             return {}
         except ErpRejected as refusal:
             if len(ids) == 1:
-                return {ids[0]: refusal}
+                return await self._unless_done_meanwhile(button, {ids[0]: refusal})
         failed: dict[int, Exception] = {}
         for id_ in ids:
             try:
                 await self._rpc.call(SHIPMENT, button, [id_])
             except ErpRejected as refusal:
                 failed[id_] = refusal
-        return failed
+        return await self._unless_done_meanwhile(button, failed)
+
+    async def _unless_done_meanwhile(
+        self, button: str, refused: dict[int, Exception]
+    ) -> dict[int, Exception]:
+        """Of the refusals, those whose shipment is not where the button takes it: another
+        call (a second return of the same sale, woken with this one, or an attempt this one
+        retries) pressed it first, between this call's read and its button."""
+        if not refused:
+            return refused
+        states = await self._rpc.call(SHIPMENT, "read", list(refused), ["state"])
+        there = {record["id"] for record in states if record["state"] in _REACHED_BY[button]}
+        return {id_: error for id_, error in refused.items() if id_ not in there}
 
 
 def customer_code_of(record: Record) -> str | None:
