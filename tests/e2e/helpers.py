@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from domain.outcomes import Submission, SyncStage, SyncStatus
 from domain.transaction import PosTransaction
 from starter.intake.submission import SubmitResult, Submitter, wait_settled
 from workflows.pos_transaction import PosTransactionWorkflow
+from workflows.search_attributes import initial_attributes
 
 
 def new_id(prefix: str = "TX") -> str:
@@ -27,21 +28,30 @@ async def submit_and_wait(
     return await wait_settled(client, txn.workflow_id)
 
 
+async def start_directly(
+    client: Client, txn: PosTransaction, task_queue: str, **submission: Any
+) -> WorkflowHandle[Any, SyncStatus]:
+    """Start ``txn``'s run without the Submitter, as another starter would: ``submission``
+    sets the Submission's other fields (its deadline for an original, its patch bundle)."""
+    return await client.start_workflow(
+        PosTransactionWorkflow.run,
+        Submission(
+            transaction=txn,
+            submission_id=uuid.uuid4().hex,
+            submitted_at=datetime.now(UTC),
+            **submission,
+        ),
+        id=txn.workflow_id,
+        task_queue=task_queue,
+        search_attributes=initial_attributes(txn),
+    )
+
+
 async def start_waiting_for_original(
     client: Client, refund: PosTransaction, original_wait: timedelta, task_queue: str
 ) -> None:
     """Start ``refund``'s run directly, waiting ``original_wait`` for its original ticket."""
-    await client.start_workflow(
-        PosTransactionWorkflow.run,
-        Submission(
-            transaction=refund,
-            submission_id=uuid.uuid4().hex,
-            submitted_at=datetime.now(UTC),
-            original_wait=original_wait,
-        ),
-        id=refund.workflow_id,
-        task_queue=task_queue,
-    )
+    await start_directly(client, refund, task_queue, original_wait=original_wait)
 
 
 async def status_of(client: Client, workflow_id: str) -> SyncStatus:

@@ -4,23 +4,18 @@ a run started without one (a starter of an earlier release) asks by marker, as r
 did; one naming an older bundle takes that bundle and asks for each later patch. All
 are booked alike, and their histories replay on this code."""
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from temporalio.client import Client, WorkflowHistory
 
 from connectors.erp.memory import MemoryErp
-from domain.outcomes import Outcome, Submission
+from domain.outcomes import Outcome
 from domain.settings import Settings
 from domain.transaction import PosTransaction
 from starter.intake.submission import Submitter
-from tests.e2e.helpers import new_id, submit_and_wait
+from tests.e2e.helpers import new_id, start_directly, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import BOOKED, patch_markers, replays_cleanly, upserts
 from workflows import patches
-from workflows.pos_transaction import PosTransactionWorkflow
-from workflows.search_attributes import initial_attributes
 
 pytestmark = pytest.mark.temporal
 
@@ -28,18 +23,7 @@ pytestmark = pytest.mark.temporal
 async def run_started_with(
     client: Client, settings: Settings, txn: PosTransaction, bundle: str | None
 ) -> WorkflowHistory:
-    handle = await client.start_workflow(
-        PosTransactionWorkflow.run,
-        Submission(
-            transaction=txn,
-            submission_id=uuid.uuid4().hex,
-            submitted_at=datetime.now(UTC),
-            patch_bundle=bundle,
-        ),
-        id=txn.workflow_id,
-        task_queue=settings.task_queue,
-        search_attributes=initial_attributes(txn),
-    )
+    handle = await start_directly(client, txn, settings.task_queue, patch_bundle=bundle)
     assert (await handle.result()).outcome is Outcome.POSTED
     return await handle.fetch_history()
 
