@@ -22,7 +22,6 @@ from temporalio.worker import (
     PollerBehaviorSimpleMaximum,
     UnsandboxedWorkflowRunner,
     Worker,
-    WorkflowRunner,
 )
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -41,6 +40,7 @@ from connectors.erp.base import ErpBooks, ErpConnector, ErpStockMoves
 from connectors.erp.factory import create_erp
 from connectors.temporal import CodecNotConfigured
 from connectors.temporal.client import connect
+from connectors.temporal.evicted_runs import FreeingEvictedRuns
 from connectors.tills.secrets import StoreSecrets
 from connectors.tills.webhook import TillWebhooks
 from domain.settings import Settings
@@ -76,11 +76,12 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 instead of once per run: workflow modules here keep no state at module level."""
 
 
-def workflow_runner(settings: Settings) -> WorkflowRunner:
+def workflow_runner(settings: Settings) -> FreeingEvictedRuns:
     """The sandbox runs each activation, and each payload's serialization context, through
     ``exec`` of generated code: about a quarter of a run's worker CPU. The tests run with it on,
     so what they cover is proven deterministic; production workers may run without it."""
-    return WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
+    runner = WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
+    return FreeingEvictedRuns(runner)
 
 
 class BusinessFailuresWithoutTraceback(logging.Filter):

@@ -15,13 +15,13 @@ from starter.intake.submission import Submitter
 from tests.e2e.helpers import new_id, submit_and_wait
 from tests.factories import make_sale, sale_line
 from tests.memory_erp.saga_helpers import BOOKED, replays_cleanly
-from worker import build_worker, workflow_runner
+from worker import WORKFLOW_RUNNER, build_worker, workflow_runner
 
 
 def test_the_setting_chooses_the_runner(memory_settings: Settings) -> None:
     unsandboxed = memory_settings.model_copy(update={"workflow_sandbox": False})
-    assert isinstance(workflow_runner(unsandboxed), UnsandboxedWorkflowRunner)
-    assert not isinstance(workflow_runner(memory_settings), UnsandboxedWorkflowRunner)
+    assert isinstance(workflow_runner(unsandboxed).runner, UnsandboxedWorkflowRunner)
+    assert workflow_runner(memory_settings).runner is WORKFLOW_RUNNER
 
 
 async def test_a_sale_posts_once_without_the_sandbox_and_replays_in_it(
