@@ -6,12 +6,15 @@ reference counting never frees it, nor what it holds: the workflow object, the r
 converters, the ticket. About 170 objects a finished run (200 in the sandbox) waited for
 Python's full cycle-collector passes, which then paused the worker 50-150 ms each under load:
 the tail of the pending-sale window (docs/scaling.md). Once the SDK has torn the run down, its
-eviction activation succeeded and nothing will call it again, so emptying its attributes
-breaks every cycle through it. In the sandbox about 27 objects a run (the sandbox's importer)
-are still left to the collector.
+eviction activation succeeded and only the asyncio objects it leaves may still call it, so
+dropping its references to other objects breaks every cycle through it. Its flags stay: a
+task or future of a run evicted mid-way that dies later with an exception nobody read reports
+it to the run's loop, which ignores it because it is being deleted. In the sandbox about 27
+objects a run (the sandbox's importer) are still left to the collector.
 """
 
 from collections.abc import Sequence
+from types import NoneType
 
 import temporalio.workflow
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
@@ -22,10 +25,13 @@ from temporalio.worker._command_aware_visitor import CommandInfo
 
 SANDBOXED_RUN = "__temporal_in_sandbox"
 """Where the sandbox's instance keeps its inner runner's instance (as ``.instance``)."""
+FLAGS = (bool, int, float, str, bytes, NoneType)
+"""Attribute values that refer to no other object, and so close no cycle."""
 
 
 class FreeingEvictedRuns(WorkflowRunner):
-    """``runner``'s instances, each emptied once its eviction activation has succeeded."""
+    """``runner``'s instances, each dropping its run's references once its eviction activation
+    has succeeded."""
 
     def __init__(self, runner: WorkflowRunner) -> None:
         self.runner = runner
@@ -55,6 +61,12 @@ def run_state_of(instance: WorkflowInstance) -> object:
     return getattr(in_sandbox, "instance", instance)
 
 
+def drop_references(state: object) -> None:
+    attributes = vars(state)
+    for name in [name for name, value in attributes.items() if not isinstance(value, FLAGS)]:
+        del attributes[name]
+
+
 class _FreedOnEviction(WorkflowInstance):
     def __init__(self, instance: WorkflowInstance) -> None:
         self._instance = instance
@@ -65,7 +77,7 @@ class _FreedOnEviction(WorkflowInstance):
         # A failed eviction is retried by the SDK on the same instance: keep it whole then.
         if is_eviction(act) and completion.HasField("successful"):
             self._info_when_evicted = self._instance.get_info()
-            vars(run_state_of(self._instance)).clear()
+            drop_references(run_state_of(self._instance))
         return completion
 
     def get_serialization_context(
