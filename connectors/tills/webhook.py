@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from connectors.http_client import UntornClient
 from connectors.tills.secrets import StoreSecrets
 from domain.settings import StoreChannel
 from domain.signing import SIGNATURE_HEADER, STORE_HEADER, TIMESTAMP_HEADER, signature
@@ -26,7 +27,7 @@ class TillWebhooks:
     ) -> None:
         self._channels = channels
         self._secrets = secrets
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._client = UntornClient(timeout=timeout)
 
     def channel(self, store_id: str) -> StoreChannel:
         return self._channels.get(store_id) or StoreChannel()

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from connectors.http_client import UntornClient
+
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
 
 
@@ -40,7 +42,7 @@ class ErpProxy:
         self.upstream = upstream
         self.port = port
         self.faults = faults
-        self._client = httpx.AsyncClient(base_url=upstream, timeout=600)
+        self._client = UntornClient(base_url=upstream, timeout=600)
         app = Starlette(
             routes=[Route("/{path:path}", self._forward, methods=["GET", "POST", "PUT", "DELETE"])]
         )

@@ -5,6 +5,7 @@ import pytest
 
 from connectors.erp.tryton import TrytonRest
 from connectors.erp.tryton.cost_of_goods import issued_cost
+from connectors.http_client import UntornClient
 
 pytestmark = pytest.mark.erp
 
@@ -31,7 +32,7 @@ async def test_the_cost_of_a_busy_day_is_read_within_the_url_limit() -> None:
         return httpx.Response(200, json=[])
 
     rest = TrytonRest("http://tryton.test", "db", "key", 1)
-    rest._client = httpx.AsyncClient(
+    rest._client = UntornClient(
         base_url="http://tryton.test/db/rest/model/", transport=httpx.MockTransport(answer)
     )
     references = [f"pos:S001:T{n % 9}:TX-{n:010x}" for n in range(821)]

@@ -11,6 +11,7 @@ import pytest
 from connectors.erp.errors import ErpUnavailable
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton_sandbox import TrytonSandboxInfo
+from connectors.http_client import UntornClient
 
 pytestmark = pytest.mark.erp
 
@@ -43,7 +44,7 @@ async def test_a_login_whose_preferences_failed_is_not_used_without_its_company(
     rpc = TrytonRpc(
         erp_sandbox.url, erp_sandbox.database, erp_sandbox.rpc_login, erp_sandbox.rpc_password
     )
-    rpc._client = httpx.AsyncClient(
+    rpc._client = UntornClient(
         base_url=f"{erp_sandbox.url.rstrip('/')}/{erp_sandbox.database}/rpc/",
         transport=transport,
     )

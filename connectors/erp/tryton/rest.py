@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import httpx
 
 from connectors.erp.errors import ErpRejected, ErpUnavailable
+from connectors.http_client import UntornClient
 
 Record = dict[str, Any]
 
@@ -129,7 +130,7 @@ class TrytonRest:
     def __init__(
         self, base_url: str, database: str, api_key: str, company_id: int, *, timeout: float = 30.0
     ) -> None:
-        self._client = httpx.AsyncClient(
+        self._client = UntornClient(
             base_url=f"{base_url.rstrip('/')}/{database}/rest/model/",
             headers={"Authorization": f"Bearer {api_key}"},
             timeout=timeout,

@@ -27,6 +27,7 @@ from connectors.erp.tryton.rest import (
     loads,
     send_until_not_busy,
 )
+from connectors.http_client import UntornClient
 
 _BUSINESS_ERRORS = {"UserError", "AccessError"}
 _MAX_WARNINGS_PER_CALL = 5
@@ -38,7 +39,7 @@ class TrytonRpc:
     def __init__(
         self, base_url: str, database: str, login: str, password: str, *, timeout: float = 30.0
     ) -> None:
-        self._client = httpx.AsyncClient(
+        self._client = UntornClient(
             base_url=f"{base_url.rstrip('/')}/{database}/rpc/", timeout=timeout
         )
         self._login = login
