@@ -70,6 +70,9 @@ async def test_a_batch_reserves_in_as_many_calls_as_one_before_any_financial_doc
     for_batch, reserved = await _requests_to_reserve(tryton_daily_connector, orders)
 
     assert for_batch <= for_two + 1, f"{BATCH} tickets: {for_batch} requests, 2: {for_two}"
+    # find, create, note, the read for a second shipment a reference (with the moves' origins),
+    # the origins written, wait, assign_try, the states read back
+    assert for_two == 8, f"a fresh batch in {for_two} requests"
     assert await _available(tryton_daily_connector) == before - BATCH - 2
     for order in orders:
         assert (

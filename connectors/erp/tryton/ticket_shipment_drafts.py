@@ -1,6 +1,6 @@
 """A ticket's customer shipment created (ticket_shipments.py): its values planned from the
-order, a batch created in one call, each with its line note (shipment_lines.py) and its moves
-their own origin (name_origins)."""
+order, a batch created in one call, each with its line note (shipment_lines.py); its moves are
+named their own origin once the batch is read back (name_origins)."""
 
 import asyncio
 from typing import Any
@@ -45,6 +45,9 @@ class TicketShipmentDrafts:
                 "product": products[line.product_code].id,
                 "unit": products[line.product_code].unit_id,
                 "quantity": float(line.quantity),
+                # What Tryton would compute and write in a second pass over each move, which
+                # costs the move's validation again: the unit is the product's own.
+                "internal_quantity": float(line.quantity),
                 "from_location": warehouse.output_id,
                 "to_location": customer_location,
                 "unit_price": line.unit_price,
@@ -90,7 +93,6 @@ class TicketShipmentDrafts:
                 except ErpRejected as error:
                     refused[reference] = error
         await self._lines.write({created[r]: planned[r][1] for r in created})
-        await self.name_origins(list(created.values()))
         drafts = {r: {"id": id_, "reference": r, "state": DRAFT} for r, id_ in created.items()}
         return drafts, refused
 
@@ -125,8 +127,9 @@ class TicketShipmentDrafts:
                 notes[id_] = planned[1]
         await self._lines.write(notes)
 
-    async def name_origins(self, draft_ids: list[int]) -> None:
-        """Name each customer move of the draft shipments that has no origin its own origin.
+    async def name_origins(self, drafts: list[Record]) -> None:
+        """Name each customer move of the draft shipments (read with ``outgoing_moves.origin``)
+        that has no origin its own origin.
 
         Tryton warns when it assigns a move to a customer that has no origin (it expects a
         sale line), and JSON-RPC cannot skip warnings: accepting one costs a failed call and a
@@ -134,30 +137,20 @@ class TicketShipmentDrafts:
         themselves, and a part Tryton splits off a move when it reserves part of it keeps
         that origin, by which a return finds the line (shipment_lines.py). Once a shipment has
         left draft its moves' origins can no longer be written: another reservation of the
-        same ticket has taken it on."""
-        if not draft_ids:
-            return
-        move_ids = await self._rpc.call(
-            "stock.move",
-            "search",
-            [
-                ("shipment.id", "in", draft_ids, SHIPMENT),
-                ("to_location.type", "=", "customer"),
-                ("origin", "=", None),
-            ],
-            0,
-            None,
-            [("id", "ASC")],
-        )
+        same ticket has taken it on, and named them first."""
         writes: list[Any] = []
-        for move_id in move_ids:
-            writes += [[move_id], {"origin": f"stock.move,{move_id}"}]
+        for draft in drafts:
+            # A draft the read did not return was cancelled meanwhile: nothing to name.
+            for move in draft.get("outgoing_moves.", ()):
+                if move["origin"] is None:
+                    writes += [[move["id"]], {"origin": f"stock.move,{move['id']}"}]
         if not writes:
             return
         try:
             await self._rpc.call("stock.move", "write", *writes)
         except ErpRejected:
-            states = await self._rpc.call(SHIPMENT, "read", draft_ids, ["state"])
+            ids = [draft["id"] for draft in drafts]
+            states = await self._rpc.call(SHIPMENT, "read", ids, ["state"])
             if all(record["state"] == DRAFT for record in states):
                 raise
 

@@ -87,10 +87,7 @@ class TicketShipments:
         await self._drafts.note_drafts_found(found, by_reference)
         booked = await self._one_per_reference({**found, **created})
         await self._drafts.note_kept(booked, found, created, by_reference)
-        named = {record["id"] for record in created.values()}
-        await self._drafts.name_origins(
-            [r["id"] for r in booked.values() if r["state"] == DRAFT and r["id"] not in named]
-        )
+        await self._drafts.name_origins([r for r in booked.values() if r["state"] == DRAFT])
         live: dict[str, Record] = {}
         for reference, record in booked.items():
             if record["state"] == CANCELLED:
@@ -130,7 +127,7 @@ class TicketShipments:
             0,
             None,
             None,
-            _FIELDS,
+            [*_FIELDS, "outgoing_moves.origin"],
         )
         kept: dict[str, Record] = {}
         others: list[int] = []
