@@ -3,15 +3,18 @@ customer shipment alone, a batch of them in a few JSON-RPC calls; returns find t
 line on it."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from connectors.erp.base import ReserveOutcome, ReserveRequest
-from connectors.erp.errors import ErpReturnRefused, ErpUnavailable, ErpUnknownCodes
+from connectors.erp.errors import ErpRejected, ErpReturnRefused, ErpUnavailable, ErpUnknownCodes
 from connectors.erp.tryton import TrytonConnector, TrytonRest
 from connectors.erp.tryton.rpc import TrytonRpc
+from connectors.erp.tryton.ticket_reservations import ModuleReservations
 from connectors.erp.tryton.ticket_shipments import TicketShipments
 from domain.erp_order import ErpOrder, ErpOrderRefs
 from tests.factories import sale_line
@@ -20,6 +23,58 @@ from tests.till_tickets import plan, returned, uk_ticket
 pytestmark = pytest.mark.erp
 
 BATCH = 10
+_STOCKED = ["BISC-001", "TEA-001"]
+"""The goods this file's tickets sell, at WH-LON."""
+
+
+@pytest.fixture(autouse=True)
+async def counted_back(
+    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+) -> AsyncIterator[None]:
+    """Each test leaves the goods' available stock as it found it (a stock take counts back
+    what its reservations hold), so that the session's later tests on the same sandbox find
+    the stock they found before this file ran both reservation paths."""
+    before = await tryton_daily_connector.stock_levels(_STOCKED, "WH-LON")
+    yield
+    after = {
+        level.product_code: level
+        for level in await tryton_daily_connector.stock_levels(_STOCKED, "WH-LON")
+    }
+    products = await tryton_rest.search("product.product", [("code", "in", _STOCKED)], ["code"])
+    ids = {product["code"]: product["id"] for product in products}
+    lines = [
+        {"product": ids[level.product_code], "quantity": float(now.on_hand + taken)}
+        for level in before
+        if (taken := level.available - (now := after[level.product_code]).available) > 0
+    ]
+    if lines:
+        [warehouse] = await tryton_rest.search(
+            "stock.location", [("code", "=", "WH-LON")], ["storage_location"]
+        )
+        inventories = await tryton_rpc.call(
+            "stock.inventory",
+            "create",
+            [
+                {
+                    "location": warehouse["storage_location"],
+                    "date": date.today(),
+                    "lines": [["create", lines]],
+                }
+            ],
+        )
+        await tryton_rpc.call("stock.inventory", "confirm", inventories)
+
+
+@pytest.fixture(params=["module", "client"])
+def reserving(
+    request: pytest.FixtureRequest, tryton_daily_connector: TrytonConnector
+) -> TrytonConnector:
+    """The daily connector reserving through tillsync's Tryton module, and as it does in a
+    Tryton where the module is not activated (Tryton's own methods, one call each)."""
+    shipments = tryton_daily_connector._ticket_shipments
+    assert shipments is not None
+    shipments.with_module = request.param == "module"
+    return tryton_daily_connector
 
 
 def _tea_sale(quantity: str = "1") -> ErpOrder:
@@ -60,46 +115,46 @@ async def _requests_to_reserve(
 
 
 async def test_a_batch_reserves_in_as_many_calls_as_one_before_any_financial_document(
-    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+    reserving: TrytonConnector, tryton_rest: TrytonRest
 ) -> None:
-    await _reserved(tryton_daily_connector, _tea_sale())  # codes and session, looked up once
+    await _reserved(reserving, _tea_sale())  # codes and session, looked up once
     orders = [_tea_sale() for _ in range(BATCH)]
-    before = await _available(tryton_daily_connector)
+    before = await _available(reserving)
 
-    for_two, _ = await _requests_to_reserve(tryton_daily_connector, [_tea_sale(), _tea_sale()])
-    for_batch, reserved = await _requests_to_reserve(tryton_daily_connector, orders)
+    for_two, _ = await _requests_to_reserve(reserving, [_tea_sale(), _tea_sale()])
+    for_batch, reserved = await _requests_to_reserve(reserving, orders)
 
     assert for_batch <= for_two + 1, f"{BATCH} tickets: {for_batch} requests, 2: {for_two}"
-    # find, create, note, the read for a second shipment a reference (with the moves' origins),
-    # the origins written, wait, assign_try, the states read back
-    assert for_two == 8, f"a fresh batch in {for_two} requests"
-    assert await _available(tryton_daily_connector) == before - BATCH - 2
+    shipments = reserving._ticket_shipments
+    assert shipments is not None
+    # With the module: booked (created, named, noted), then reserved. Without: find, create,
+    # note, the read for a second shipment a reference (with the moves' origins), the origins
+    # written, wait, assign_try, the states read back.
+    expected = 2 if shipments.with_module else 8
+    assert for_two == expected, f"a fresh batch in {for_two} requests"
+    assert await _available(reserving) == before - BATCH - 2
     for order in orders:
         assert (
             await tryton_rest.search("sale.sale", [("reference", "=", order.reference)], []) == []
         )
-    again = await tryton_daily_connector.reserve_many([ReserveRequest(order) for order in orders])
+    again = await reserving.reserve_many([ReserveRequest(order) for order in orders])
     assert _shipments(again) == _shipments(reserved), "a retried batch finds its shipments"
-    assert await _available(tryton_daily_connector) == before - BATCH - 2, (
-        "a retry books nothing more"
-    )
+    assert await _available(reserving) == before - BATCH - 2, "a retry books nothing more"
 
 
 async def test_one_bad_order_fails_alone_in_its_batch(
-    tryton_daily_connector: TrytonConnector,
+    reserving: TrytonConnector,
 ) -> None:
     good = _tea_sale()
     bad = plan(uk_ticket([sale_line(1, "100001", "1", "3.60")]))
     unknown = bad.product_lines[0].model_copy(update={"product_code": "NOPE-9"})
     bad = bad.model_copy(update={"product_lines": [unknown]})
 
-    refused, reserved = await tryton_daily_connector.reserve_many(
-        [ReserveRequest(bad), ReserveRequest(good)]
-    )
+    refused, reserved = await reserving.reserve_many([ReserveRequest(bad), ReserveRequest(good)])
 
     assert isinstance(refused, ErpUnknownCodes) and "NOPE-9" in str(refused)
     assert isinstance(reserved, ErpOrderRefs) and reserved.shipment_ids
-    assert await tryton_daily_connector.find_order(bad.reference) is None
+    assert await reserving.find_order(bad.reference) is None
 
 
 async def test_stock_is_issued_in_one_batch_and_a_release_or_return_undoes_it(
@@ -193,16 +248,16 @@ async def test_a_return_finds_its_line_on_a_ticket_booked_as_stock_alone(
 
 
 async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
-    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+    reserving: TrytonConnector, tryton_rest: TrytonRest
 ) -> None:
     """A worker whose workflow task timed out still runs its reservation while another
     worker runs it again (found by the chaos suite): both find nothing and both create."""
     order = _tea_sale("2")
-    before = await _available(tryton_daily_connector)
+    before = await _available(reserving)
 
     first, second = await asyncio.gather(
-        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
-        tryton_daily_connector.reserve_many([ReserveRequest(order)]),
+        reserving.reserve_many([ReserveRequest(order)]),
+        reserving.reserve_many([ReserveRequest(order)]),
     )
 
     live = await tryton_rest.search(
@@ -211,20 +266,20 @@ async def test_two_workers_reserving_one_ticket_at_once_leave_one_live_shipment(
         ["id"],
     )
     assert len(live) == 1, f"live shipments under one ticket's reference: {live}"
-    assert await _available(tryton_daily_connector) == before - 2, "reserved once"
+    assert await _available(reserving) == before - 2, "reserved once"
     assert all(isinstance(outcome, ErpOrderRefs) for outcome in [*first, *second])
-    again = await _reserved(tryton_daily_connector, order)
+    again = await _reserved(reserving, order)
     assert again.shipment_ids == [str(live[0]["id"])]
 
 
 async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_next(
-    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+    reserving: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
 ) -> None:
     """An attempt that created a second shipment and failed before reserving it (its ERP call
     timed out) leaves a draft under the ticket's reference: the next attempt keeps the
     reserved one and cancels the draft, and the day's posting issues the reserved one."""
     order = _tea_sale()
-    reserved = await _reserved(tryton_daily_connector, order)
+    reserved = await _reserved(reserving, order)
     [draft] = await tryton_rpc.call(
         "stock.shipment.out",
         "copy",
@@ -234,7 +289,7 @@ async def test_a_shipment_left_in_draft_by_a_failed_attempt_is_cancelled_by_the_
     copied = await tryton_rest.read("stock.shipment.out", draft, ["reference", "state"])
     assert (copied["reference"], copied["state"]) == (order.reference, "draft")
 
-    again = await _reserved(tryton_daily_connector, order)
+    again = await _reserved(reserving, order)
 
     live = await tryton_rest.search(
         "stock.shipment.out",
@@ -264,6 +319,9 @@ async def test_a_batch_whose_shipment_another_reservation_cancelled_is_tried_aga
         return kept
 
     order, other = _tea_sale(), _tea_sale()
+    shipments = tryton_daily_connector._ticket_shipments
+    assert shipments is not None
+    shipments.with_module = False
     with monkeypatch.context() as patched:
         patched.setattr(TicketShipments, "_one_per_reference", then_cancelled)
         with pytest.raises(ErpUnavailable):
@@ -272,19 +330,49 @@ async def test_a_batch_whose_shipment_another_reservation_cancelled_is_tried_aga
     assert len(refs.shipment_ids) == 1
 
 
-async def test_a_shipment_kept_from_an_attempt_that_died_before_noting_it_gets_its_note(
+async def test_a_ticket_whose_shipment_was_cancelled_between_booking_and_reserving_fails_alone(
     tryton_daily_connector: TrytonConnector,
+    tryton_rpc: TrytonRpc,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through the module: a release of the ticket cancelled its shipment between the two
+    requests. That ticket fails as transient, the rest of the batch is reserved, and its retry
+    finds the shipment cancelled (released: not booked again)."""
+    order, other = _tea_sale(), _tea_sale()
+    book = ModuleReservations._book
+
+    async def then_cancelled(module: ModuleReservations, tickets: Any) -> Any:
+        booked = await book(module, tickets)
+        shipment = booked[order.reference]
+        assert isinstance(shipment, dict)
+        await tryton_rpc.call("stock.shipment.out", "cancel", [shipment["id"]])
+        return booked
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ModuleReservations, "_book", then_cancelled)
+        cancelled, reserved = await tryton_daily_connector.reserve_many(
+            [ReserveRequest(order), ReserveRequest(other)]
+        )
+    assert isinstance(cancelled, ErpUnavailable), cancelled
+    assert isinstance(reserved, ErpOrderRefs) and len(reserved.shipment_ids) == 1
+    [again] = await tryton_daily_connector.reserve_many([ReserveRequest(order)])
+    assert isinstance(again, ErpRejected) and "cancelled" in str(again)
+
+
+async def test_a_shipment_kept_from_an_attempt_that_died_before_noting_it_gets_its_note(
+    reserving: TrytonConnector,
     tryton_rpc: TrytonRpc,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An attempt died right after creating its shipment, before noting its lines, and the
     shipment was committed after the next attempt looked (found by the chaos suite: a return
     of that ticket was refused, "no sale line with that number"). The next attempt keeps the
-    older shipment, and notes it."""
+    older shipment, and notes it; through the module, the draft is found when booking and
+    noted when reserved."""
     order = plan(
         uk_ticket([sale_line(1, "100003", "1", "1.70"), sale_line(2, "100001", "2", "3.60")])
     )
-    shipments = tryton_daily_connector._ticket_shipments
+    shipments = reserving._ticket_shipments
     assert shipments is not None
     planned = await shipments._drafts.plan(order)
     assert planned is not None
@@ -293,26 +381,29 @@ async def test_a_shipment_kept_from_an_attempt_that_died_before_noting_it_gets_i
     async def not_committed_yet(references: list[str]) -> dict[str, Any]:
         return {}
 
-    monkeypatch.setattr(shipments, "find", not_committed_yet)
-    refs = await _reserved(tryton_daily_connector, order)
+    if not shipments.with_module:  # the module looks in the transaction that books
+        monkeypatch.setattr(shipments, "find", not_committed_yet)
+    refs = await _reserved(reserving, order)
     monkeypatch.undo()
 
     assert refs.shipment_ids == [str(unnoted)], "the older shipment is kept"
-    returnable = await tryton_daily_connector.returnable_quantity(order.reference, 2)
+    returnable = await reserving.returnable_quantity(order.reference, 2)
     assert (returnable.product_code, returnable.sold) == ("TEA-001", Decimal(2))
 
 
 async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_return(
-    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest
+    reserving: TrytonConnector, tryton_rest: TrytonRest
 ) -> None:
     """Tryton reserves what stock it counts and splits the rest off the line's move (then
     forced: the goods left the till), so the shipment has more moves than the ticket has
     lines. A return still finds each line whole (found by the chaos suite: such a return was
-    refused, "no sale line with that number is booked under it")."""
-    shipments = tryton_daily_connector._ticket_shipments
+    refused, "no sale line with that number is booked under it"). The module reserves each
+    move whole instead, and names the shipment as reserved beyond stock all the same."""
+    shipments = reserving._ticket_shipments
     assert shipments is not None
-    order, beyond_stock = await _tea_beyond_stock(tryton_daily_connector)
-    refs = await _reserved(tryton_daily_connector, order)
+    moves_of_tea = 1 if shipments.with_module else 2
+    order, beyond_stock = await _tea_beyond_stock(reserving)
+    refs = await _reserved(reserving, order)
     try:
         assert refs.reserved_beyond_stock
         [shipment_id] = [int(id_) for id_ in refs.shipment_ids]
@@ -321,14 +412,14 @@ async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_ret
             [("shipment", "=", f"stock.shipment.out,{shipment_id}")],
             ["id"],
         )
-        assert len(moves) == 3, f"Tryton split the tea's move: {moves}"
+        assert len(moves) == 1 + moves_of_tea, f"the tea's moves: {moves}"
 
         tea = await shipments._lines.shipped_line(shipment_id, 2)
         biscuits = await shipments._lines.shipped_line(shipment_id, 1)
 
         assert tea is not None and biscuits is not None
         assert (tea.product_code, Decimal(str(tea.quantity))) == ("TEA-001", beyond_stock)
-        assert len(tea.move_ids) == 2
+        assert len(tea.move_ids) == moves_of_tea
         assert sorted(tea.move_ids + biscuits.move_ids) == sorted(move["id"] for move in moves)
         assert (biscuits.product_code, biscuits.quantity, len(biscuits.move_ids)) == (
             "BISC-001",
@@ -336,25 +427,26 @@ async def test_a_line_tryton_split_to_reserve_part_of_it_is_found_whole_by_a_ret
             1,
         )
     finally:
-        await tryton_daily_connector.release_if_present(order.reference)
-    assert await _available(tryton_daily_connector) == beyond_stock - 2, "the reservation released"
+        await reserving.release_if_present(order.reference)
+    assert await _available(reserving) == beyond_stock - 2, "the reservation released"
 
 
 async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_splits_it(
-    tryton_daily_connector: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
+    reserving: TrytonConnector, tryton_rest: TrytonRest, tryton_rpc: TrytonRpc
 ) -> None:
     """An attempt created and noted its shipment, then died before naming its moves (found by
     the chaos suite: the next attempt reserved it beyond stock, Tryton split a move, and the
     part split off named no line). The next attempt names them first."""
-    shipments = tryton_daily_connector._ticket_shipments
+    shipments = reserving._ticket_shipments
     assert shipments is not None
-    order, beyond_stock = await _tea_beyond_stock(tryton_daily_connector)
+    moves_of_tea = 1 if shipments.with_module else 2
+    order, beyond_stock = await _tea_beyond_stock(reserving)
     planned = await shipments._drafts.plan(order)
     assert planned is not None
     [unnamed] = await tryton_rpc.call("stock.shipment.out", "create", [planned[0]])
     await shipments._lines.write({unnamed: planned[1]})
 
-    refs = await _reserved(tryton_daily_connector, order)
+    refs = await _reserved(reserving, order)
     try:
         assert refs.shipment_ids == [str(unnamed)] and refs.reserved_beyond_stock
         moves = await tryton_rest.search(
@@ -364,9 +456,10 @@ async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_spl
             order=[("id", "ASC")],
         )
         own = {f"stock.move,{move['id']}" for move in moves[:2]}
-        assert len(moves) == 3 and {move["origin"] for move in moves} == own, moves
+        assert len(moves) == 1 + moves_of_tea, moves
+        assert {move["origin"] for move in moves} == own, moves
         tea = await shipments._lines.shipped_line(unnamed, 2)
         assert tea is not None and Decimal(str(tea.quantity)) == beyond_stock
-        assert len(tea.move_ids) == 2
+        assert len(tea.move_ids) == moves_of_tea
     finally:
-        await tryton_daily_connector.release_if_present(order.reference)
+        await reserving.release_if_present(order.reference)

@@ -12,6 +12,13 @@ from domain.erp_order import ErpOrderRefs
 from domain.transaction import DiscountKind, TenderType
 
 CASH_SALE_CODE = "CASH-SALE"
+
+
+def order_customer_code(party_code: object) -> str | None:
+    """A document's customer as ErpOrder names it: None for the cash-sale customer."""
+    return None if party_code in (None, CASH_SALE_CODE) else str(party_code)
+
+
 DISCOUNT_PRODUCT_CODES = {
     DiscountKind.PROMOTION: "DISC-PROMOTION",
     DiscountKind.MANUAL_OVERRIDE: "DISC-MANUAL",

@@ -6,7 +6,8 @@ as a customer shipment alone, under the ticket's reference, and a batch of ticke
 handful of JSON-RPC calls whatever its size: created together (ticket_shipment_drafts.py),
 waited, assigned (forced where the ERP counts too little: the goods already left the till),
 and packed and done together by the day's consolidated posting (or first by a return that
-takes some of them back). Returns and exchanges keep the sale path (returns.py), which links
+takes some of them back). Where tillsync's Tryton module is activated, the batch is booked and
+reserved in two requests (ticket_reservations.py) instead of the eight below. Returns and exchanges keep the sale path (returns.py), which links
 them to the moves of the line they take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 
 from connectors.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from connectors.erp.tryton.codes import TrytonCodes
-from connectors.erp.tryton.documents import CASH_SALE_CODE
+from connectors.erp.tryton.documents import order_customer_code
 from connectors.erp.tryton.rest import Record
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.shipment_lines import SHIPMENT, ShipmentLines, ShippedLine
@@ -30,7 +31,9 @@ from connectors.erp.tryton.states import (
     PACKED,
     WAITING,
 )
+from connectors.erp.tryton.ticket_reservations import ModuleReservations
 from connectors.erp.tryton.ticket_shipment_drafts import Planned, TicketShipmentDrafts
+from connectors.erp.tryton_module.kept_shipment import preference
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
 _FIELDS = ["reference", "state", "customer.code"]
@@ -45,6 +48,10 @@ class TicketShipments:
         self._rpc = rpc
         self._drafts = TicketShipmentDrafts(rpc, codes)
         self._lines = ShipmentLines(rpc)
+        self._module = ModuleReservations(rpc, self._drafts)
+        self.with_module: bool | None = None
+        """Whether reservations go through tillsync's Tryton module (ticket_reservations.py);
+        None until Tryton has been asked whether it is activated."""
 
     async def find(self, references: Sequence[str]) -> dict[str, Record]:
         """The shipments booked under ``references`` (id, reference, state), by reference; a
@@ -62,6 +69,10 @@ class TicketShipments:
     async def reserve(self, orders: Sequence[ErpOrder]) -> list[Outcome]:
         """Book and reserve each order's shipment (found again when it exists); one outcome
         per order, in order."""
+        if self.with_module is None:
+            self.with_module = await self._module.activated()
+        if self.with_module:
+            return await self._module.reserve(orders)
         by_reference = {order.reference: order for order in orders}
         found = await self.find(sorted(by_reference))
         outcomes: dict[str, Outcome] = {}
@@ -247,13 +258,8 @@ class TicketShipments:
 
 def customer_code_of(record: Record) -> str | None:
     """The shipment's customer, None for the cash-sale customer (as ErpOrder says it)."""
-    customer = record.get("customer.") or {}
-    code = customer.get("code")
-    return None if code in (None, CASH_SALE_CODE) else str(code)
+    return order_customer_code((record.get("customer.") or {}).get("code"))
 
 
 def _preferred(record: Record) -> tuple[int, int]:
-    """Of several shipments under one reference: the furthest along (issued, then reserved,
-    then draft, cancelled last), then the oldest."""
-    rank = {DONE: 0, PACKED: 1, ASSIGNED: 1, WAITING: 2, DRAFT: 2}
-    return rank.get(record["state"], 3), record["id"]
+    return preference(record["state"], record["id"])

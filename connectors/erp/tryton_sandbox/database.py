@@ -25,6 +25,8 @@ MODULES = (
     "sale_price_list",
     "sale_promotion",
 )
+TILLSYNC_MODULE = "tillsync"
+"""tillsync's own module (connectors/erp/tryton_module): reservations in two requests."""
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # a throwaway sandbox: the REST key is what clients use
 SQLITE_URI = "sqlite://"
@@ -89,6 +91,7 @@ def activate_modules(config_file: Path, database: SandboxDatabase) -> None:
             database.name,
             "--update",
             *MODULES,
+            TILLSYNC_MODULE,
             "--all",
             "--activate-dependencies",
             "--email",

@@ -38,6 +38,8 @@ _PROVISIONING_SOURCES = [
     _PACKAGE / "database.py",
     _PACKAGE / "trytond_config.py",
     *sorted((_PACKAGE / "seed").glob("*.py")),
+    *sorted((_PACKAGE.parent / "tryton_module").glob("*.py")),
+    _PACKAGE.parent / "tryton_module" / "tryton.cfg",
 ]
 _DISTRIBUTIONS = (
     "trytond",
