@@ -7,8 +7,9 @@ handful of JSON-RPC calls whatever its size: created together (ticket_shipment_d
 waited, assigned (forced where the ERP counts too little: the goods already left the till),
 and packed and done together by the day's consolidated posting (or first by a return that
 takes some of them back). Where tillsync's Tryton module is activated, the batch is booked and
-reserved in two requests (ticket_reservations.py) instead of the eight below. Returns and exchanges keep the sale path (returns.py), which links
-them to the moves of the line they take back.
+reserved in two requests (ticket_reservations.py) instead of the eight below. Returns and
+exchanges keep the sale path (returns.py), which links them to the moves of the line they
+take back.
 
 Moves have no field for the POS line they book: each shipment carries a note listing them
 (shipment_lines.py), by which a later return finds the line it takes back.
