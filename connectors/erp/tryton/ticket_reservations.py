@@ -13,9 +13,9 @@ from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.shipment_lines import SHIPMENT
 from connectors.erp.tryton.states import CANCELLED
 from connectors.erp.tryton.ticket_shipment_drafts import TicketShipmentDrafts
+from connectors.erp.tryton_module import MODULE_NAME
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
-MODULE = "tillsync"
 Outcome = ErpOrderRefs | Exception
 
 
@@ -27,7 +27,7 @@ class ModuleReservations:
     async def activated(self) -> bool:
         """Whether the module is activated in this Tryton."""
         found = await self._rpc.call(
-            "ir.module", "search", [("name", "=", MODULE), ("state", "=", "activated")]
+            "ir.module", "search", [("name", "=", MODULE_NAME), ("state", "=", "activated")]
         )
         return bool(found)
 

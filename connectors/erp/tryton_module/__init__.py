@@ -6,3 +6,6 @@ Installed with tillsync (the ``trytond.modules`` entry point): activate it in th
 Tryton like any module (``trytond-admin -u tillsync --activate-dependencies``). The connector
 asks Tryton whether it is activated and books without it otherwise.
 """
+
+MODULE_NAME = "tillsync"
+"""The module's name in Tryton (the entry point's, in pyproject.toml)."""

@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 
 from connectors.erp.tryton.states import VALIDATED
+from connectors.erp.tryton_module import MODULE_NAME
 from connectors.erp.tryton_sandbox.subprocesses import run_python_module
 
 MODULES = (
@@ -25,8 +26,7 @@ MODULES = (
     "sale_price_list",
     "sale_promotion",
 )
-TILLSYNC_MODULE = "tillsync"
-"""tillsync's own module (connectors/erp/tryton_module): reservations in two requests."""
+
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # a throwaway sandbox: the REST key is what clients use
 SQLITE_URI = "sqlite://"
@@ -91,7 +91,7 @@ def activate_modules(config_file: Path, database: SandboxDatabase) -> None:
             database.name,
             "--update",
             *MODULES,
-            TILLSYNC_MODULE,
+            MODULE_NAME,  # tillsync's own (connectors/erp/tryton_module)
             "--all",
             "--activate-dependencies",
             "--email",
