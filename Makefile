@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install promtool run dev test lint typecheck pytest test-long test-erp-postgres chaos chaos-short bench clean
+.PHONY: install promtool run dev test lint typecheck pytest test-long test-erp-postgres chaos chaos-short bench bench-reservations clean
 
 install: $(INSTALLED) $(CHROMIUM) promtool
 
@@ -70,6 +70,10 @@ chaos-short: install
 # Throughput and latency against a naive saga, in one run (`make bench BENCH_ARGS=--quick`).
 bench: install
 	$(PYTHON) -m benchmarks.pace $(BENCH_ARGS)
+
+# A batch's reservation through tillsync's Tryton module against Tryton's own methods (A/B).
+bench-reservations: install
+	$(PYTHON) -m benchmarks.reservation_paths
 
 clean:
 	rm -rf .data .mypy_cache .ruff_cache .pytest_cache

@@ -59,7 +59,7 @@ class Skipped(Exception):
 
 
 @asynccontextmanager
-async def _sqlite_erp(folder: Path) -> AsyncIterator[TrytonServer]:
+async def sqlite_erp(folder: Path) -> AsyncIterator[TrytonServer]:
     template = await asyncio.to_thread(ensure_template, TEMPLATE_CACHE)
     database = copy_database(template, folder / "erp-sqlite", "bench")
     async with TrytonServer(database) as server:
@@ -116,7 +116,7 @@ async def run_tryton(bench: Bench, variant: str) -> None:
     )
     try:
         if backend == "sqlite":
-            async with _sqlite_erp(bench.folder) as server:
+            async with sqlite_erp(bench.folder) as server:
                 await _measure(bench, server, variant, mode)
         else:
             async with _postgres_erp(bench.folder, processes) as server:
