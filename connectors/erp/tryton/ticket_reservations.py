@@ -17,6 +17,8 @@ from connectors.erp.tryton_module import MODULE_NAME
 from domain.erp_order import ErpOrder, ErpOrderRefs
 
 Outcome = ErpOrderRefs | Exception
+BOOK = "tillsync_book"
+RESERVE = "tillsync_reserve"
 
 
 class ModuleReservations:
@@ -67,7 +69,7 @@ class ModuleReservations:
                 )
             else:
                 notes[reference] = ticket["note"]
-        reserved = await self._rpc.call(SHIPMENT, "tillsync_reserve", notes) if notes else {}
+        reserved = await self._rpc.call(SHIPMENT, RESERVE, notes) if notes else {}
         for reference in notes:
             record = reserved.get(reference)
             outcomes[reference] = (
@@ -86,7 +88,7 @@ class ModuleReservations:
             return {}
         try:
             booked: dict[str, dict[str, Any] | Exception] = await self._rpc.call(
-                SHIPMENT, "tillsync_book", tickets
+                SHIPMENT, BOOK, tickets
             )
             return booked
         except ErpRejected:
@@ -95,7 +97,7 @@ class ModuleReservations:
         booked = {}
         for ticket in tickets:
             try:
-                booked.update(await self._rpc.call(SHIPMENT, "tillsync_book", [ticket]))
+                booked.update(await self._rpc.call(SHIPMENT, BOOK, [ticket]))
             except ErpRejected as refusal:
                 booked[ticket["reference"]] = refusal
         return booked

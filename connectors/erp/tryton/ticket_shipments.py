@@ -73,7 +73,12 @@ class TicketShipments:
         if self.with_module is None:
             self.with_module = await self._module.activated()
         if self.with_module:
-            return await self._module.reserve(orders)
+            through_module = await self._through_module(orders)
+            if through_module is not None:
+                return through_module
+            # Deactivated since Tryton was asked: Tryton's own methods from now on, and for
+            # this batch, rather than every ticket parked as refused until a restart.
+            self.with_module = False
         by_reference = {order.reference: order for order in orders}
         found = await self.find(sorted(by_reference))
         outcomes: dict[str, Outcome] = {}
@@ -187,6 +192,20 @@ class TicketShipments:
                 failed.get(record["id"])
                 or ErpOrderRefs(reference=reference, shipment_ids=[str(record["id"])]),
             )
+        return outcomes
+
+    async def _through_module(self, orders: Sequence[ErpOrder]) -> list[Outcome] | None:
+        """The batch's outcomes through the module; None when Tryton refused it whole because
+        the module is no longer activated."""
+        try:
+            outcomes = await self._module.reserve(orders)
+        except ErpRejected:
+            if await self._module.activated():
+                raise
+            return None
+        refused = [outcome for outcome in outcomes if isinstance(outcome, ErpRejected)]
+        if refused and len(refused) == len(outcomes) and not await self._module.activated():
+            return None
         return outcomes
 
     async def release(self, reference: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.erp.base import ReserveRequest
 from connectors.erp.errors import ErpRejected, ErpUnavailable
-from connectors.erp.tryton import TrytonConnector, TrytonRest
+from connectors.erp.tryton import TrytonConnector, TrytonRest, ticket_reservations
 from connectors.erp.tryton.rpc import TrytonRpc
 from connectors.erp.tryton.ticket_reservations import ModuleReservations
 from connectors.erp.tryton.ticket_shipments import TicketShipments
@@ -240,3 +240,27 @@ async def test_a_draft_left_unnamed_by_a_dead_attempt_is_named_before_tryton_spl
         assert len(tea.move_ids) == moves_of_tea
     finally:
         await reserving.release_if_present(order.reference)
+
+
+async def test_a_module_deactivated_while_the_worker_runs_leaves_the_batch_to_trytons_methods(
+    tryton_daily_connector: TrytonConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module was activated when the worker asked, and is not any more (deactivated, or
+    the database restored without it): Tryton refuses its methods. The batch is reserved
+    through Tryton's own methods, and so are the next, rather than every ticket refused."""
+    shipments = ticket_shipments(tryton_daily_connector)
+    shipments.with_module = True
+
+    async def not_activated(module: ModuleReservations) -> bool:
+        return False
+
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(ticket_reservations, "BOOK", "tillsync_gone")
+            patched.setattr(ModuleReservations, "activated", not_activated)
+            refs = await reserve_one(tryton_daily_connector, tea_sale())
+            assert shipments.with_module is False
+            again = await reserve_one(tryton_daily_connector, tea_sale())
+        assert len(refs.shipment_ids) == 1 and len(again.shipment_ids) == 1
+    finally:
+        shipments.with_module = None
